@@ -4,30 +4,76 @@ A small numpy package that implements, one module per concept, every equation of
 A. Sherstinsky, "Fundamentals of Recurrent Neural Network (RNN) and Long Short-Term
 Memory (LSTM) Network", Physica D 404 (2020) 132306, arXiv:1808.03314 (v9 numbering).
 
+Where each part of the paper lives:
+
+=====================  ===========================================  ===============
+paper                  what                                         module
+=====================  ===========================================  ===============
+Sec. II, Eqs. 14-29    additive model, integrator, discretisation   ``ode``
+Sec. II, Eqs. 30-33    canonical and standard RNN forward           ``rnn``
+Sec. IV, Eqs. 78-90    BPTT (erratum P1)                            ``rnn``
+Eqs. 109-111, 121-138  warping functions and derivatives            ``activations``
+Sec. VI-H, 126-136     Vanilla LSTM forward                         ``lstm``
+Sec. VI-I, 137-172     Vanilla LSTM backward (erratum P3)           ``lstm_bptt``
+-                      finite-difference gradient checks            ``gradcheck``
+-                      PyTorch-style state dicts                    ``interop``
+-                      self-checks for the exercises                ``checks``, ``checks_lstm``
+=====================  ===========================================  ===============
+
 ``import lrnn`` loads numpy only. The plotting (:mod:`lrnn.viz`), interactive
-(:mod:`lrnn.widgets`) and symbolic (:mod:`lrnn.symbolic`) modules import
-matplotlib, ipywidgets and SymPy when they are themselves imported.
+(:mod:`lrnn.explorer`, :mod:`lrnn.widgets`) and symbolic (:mod:`lrnn.symbolic`)
+modules import matplotlib, ipywidgets and SymPy when they are themselves imported.
 """
 
-from . import activations, ode, rnn
+from . import activations, checks, checks_lstm, gradcheck, interop, lstm, lstm_bptt, ode, rnn
 from .activations import G_c, G_d, dG_c, dG_d
+from .gradcheck import check_gradients, numerical_gradient
+from .interop import (
+    lstm_grads_to_torch,
+    lstm_params_from_torch,
+    lstm_params_to_torch,
+    rnn_params_from_torch,
+    rnn_params_to_torch,
+    torch_lstm_forward,
+)
+from .lstm import LSTMParams, LSTMTrace, lstm_forward
+from .lstm_bptt import lstm_backward
 from .ode import AdditiveModel, discretize, integrate
-from .rnn import RNNParams, RNNTrace, rnn_forward
+from .rnn import RNNParams, RNNTrace, rnn_backward, rnn_forward
 
 __version__ = "0.1.0"
 
 __all__ = [
     "activations",
+    "checks",
+    "checks_lstm",
+    "gradcheck",
+    "interop",
+    "lstm",
+    "lstm_bptt",
     "ode",
     "rnn",
     "G_c",
     "G_d",
     "dG_c",
     "dG_d",
+    "check_gradients",
+    "numerical_gradient",
+    "lstm_grads_to_torch",
+    "lstm_params_from_torch",
+    "lstm_params_to_torch",
+    "rnn_params_from_torch",
+    "rnn_params_to_torch",
+    "torch_lstm_forward",
+    "LSTMParams",
+    "LSTMTrace",
+    "lstm_forward",
+    "lstm_backward",
     "AdditiveModel",
     "discretize",
     "integrate",
     "RNNParams",
     "RNNTrace",
+    "rnn_backward",
     "rnn_forward",
 ]

@@ -28,7 +28,7 @@ from ._validation import as_float_array, check_shape
 from .activations import _G_d
 from .rnn import RNNParams, rnn_forward
 
-__all__ = ["AdditiveModel", "integrate", "discretize", "sample_rnn"]
+__all__ = ["AdditiveModel", "integrate", "discretize", "sample_rnn", "example_model", "bump"]
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,9 @@ def _inputs(x_fn, t: np.ndarray, d_x: int) -> np.ndarray:
     X = as_float_array("x_fn(t)", x_fn(t))
     if X.ndim == 1 and d_x == 1:
         X = X[:, None]
-    check_shape("x_fn(t)", X, (len(t), d_x), ("len(t)", "d_x"), source="for C of the model; x_fn must accept an array of times")
+    check_shape(
+        "x_fn(t)", X, (len(t), d_x), ("len(t)", "d_x"), source="for C of the model; x_fn must accept an array of times"
+    )
     return X
 
 
@@ -259,3 +261,47 @@ def sample_rnn(model: AdditiveModel, dT: float, s0, x_fn, t_end: float):
     t = np.arange(N + 1) * dT
     trace = rnn_forward(params, _inputs(x_fn, t[1:], model.d_x), s0=s0)
     return t, np.vstack([np.asarray(trace.s0)[None, :], trace.s])
+
+
+def example_model(gain: float = 1.0, a: float = 1.0) -> AdditiveModel:
+    """The book's running example: a 2-D additive model with rotating readout feedback.
+
+    ``A = -a I``, ``B = gain * [[0.6, -1], [1, 0.6]]``, ``C = [[1], [0.5]]``, ``phi = 0``.
+    Linearised at the origin (``G'(0) = 1``, delay ignored) its eigenvalues are
+    ``-a + gain (0.6 +/- 1j)``: small signals decay while ``0.6 gain < a`` and spiral
+    outwards, until ``tanh`` saturates, beyond.
+
+    Parameters
+    ----------
+    gain : float, default 1.0
+        Scale of the feedback matrix ``B``.
+    a : float, default 1.0
+        Decay rate, ``A = -a I``.
+
+    Examples
+    --------
+    >>> example_model(2.0).B
+    array([[ 1.2, -2. ],
+           [ 2. ,  1.2]])
+    """
+    return AdditiveModel(
+        A=-float(a) * np.eye(2),
+        B=float(gain) * np.array([[0.6, -1.0], [1.0, 0.6]]),
+        C=np.array([[1.0], [0.5]]),
+        phi=np.zeros(2),
+    )
+
+
+def bump(t, center: float = 1.5, width: float = 0.4, height: float = 1.0) -> np.ndarray:
+    """A smooth input pulse ``x(t) = height * exp(-(t - center)^2 / (2 width^2))``, as ``(len(t), 1)``.
+
+    Smooth, so that the discretisation error of the sampled RNN shows its true order
+    (a rectangular pulse adds an error that depends on where its edges fall on the grid).
+
+    Examples
+    --------
+    >>> bump(np.array([1.5]))[:, 0]
+    array([1.])
+    """
+    t = np.asarray(t, float)
+    return (height * np.exp(-((t - center) ** 2) / (2.0 * width**2)))[:, None]

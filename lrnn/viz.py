@@ -1,0 +1,148 @@
+"""Figures for the book: the paper's cell diagrams redrawn, and explorer views.
+
+Every function takes arrays (or nothing) and returns ``(fig, ax)``; matplotlib is
+imported here, never by ``import lrnn``. Diagrams follow the paper's drawing
+conventions (Sherstinsky 2020, Sec. II-VII; paper-map Sec. 5): signals run as
+horizontal rails, weight matrices are rounded boxes, sums are circled plus signs,
+warping functions are labelled boxes, biases are omitted.
+
+Functions:
+    draw_view              an :class:`lrnn.explorer.View` (the live face of every explorer)
+    draw_canonical_cell    Fig. 1, the canonical RNN cell (Eqs. 30-31)
+Drawing primitives (``box``, ``node``, ``arrow``) are shared by all diagrams.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Circle, FancyBboxPatch
+
+from .explorer import PALETTE, View
+
+__all__ = ["draw_view", "draw_canonical_cell", "box", "node", "arrow", "new_diagram"]
+
+_STYLES = {"line": "-", "dashed": "--", "dotted": ":"}
+
+
+def draw_view(view: View, fig=None):
+    """Draw an explorer view (panels side by side) with matplotlib.
+
+    Parameters
+    ----------
+    view : lrnn.explorer.View
+    fig : matplotlib.figure.Figure, optional
+        Figure to draw into (cleared first).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    axes : list of matplotlib.axes.Axes
+    """
+    n = len(view.panels)
+    if fig is None:
+        fig = plt.figure(figsize=(4.6 * n, 3.4), layout="constrained")
+    fig.clf()
+    axes = fig.subplots(1, n, squeeze=False)[0]
+    for ax, panel in zip(axes, view.panels):
+        for s in panel.series:
+            col = PALETTE[s.color % len(PALETTE)]
+            x, y = np.asarray(s.x, float), np.asarray(s.y, float)
+            if s.style == "markers":
+                ax.plot(x, y, "o", color=col, ms=4, label=s.label or None)
+            elif s.style == "stems":
+                ax.vlines(x, 0, y, color=col)
+                ax.plot(x, y, "o", color=col, ms=4, label=s.label or None)
+            else:
+                ax.plot(x, y, _STYLES[s.style], color=col, lw=1.6, label=s.label or None)
+        if panel.logy:
+            ax.set_yscale("log")
+        if panel.equal:
+            ax.set_aspect("equal", adjustable="box")
+        if panel.xlim:
+            ax.set_xlim(panel.xlim)
+        if panel.ylim:
+            ax.set_ylim(panel.ylim)
+        ax.set(title=panel.title, xlabel=panel.xlabel, ylabel=panel.ylabel)
+        ax.grid(alpha=0.25)
+        if any(s.label for s in panel.series):
+            ax.legend(fontsize=8, loc="best")
+    return fig, list(axes)
+
+
+# -- diagram primitives ------------------------------------------------------------------------
+
+
+def new_diagram(width: float, height: float, xlim, ylim):
+    """An empty, axis-free canvas in data coordinates."""
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    ax.set(xlim=xlim, ylim=ylim, aspect="equal")
+    ax.axis("off")
+    return fig, ax
+
+
+def box(ax, xy, text, w=1.0, h=0.6, fc="#dbe9f6"):
+    """A rounded box centred at ``xy`` (a weight matrix or a warping function)."""
+    x, y = xy
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.12", fc=fc, ec="#1f3b57", lw=1.2
+        )
+    )
+    ax.text(x, y, text, ha="center", va="center", fontsize=12)
+
+
+def node(ax, xy, symbol="+", r=0.2):
+    """A circled sum (``"+"``) or element-wise product (``"x"``) node."""
+    ax.add_patch(Circle(xy, r, fc="white", ec="#1f3b57", lw=1.2))
+    mark = {"+": "$+$", "x": r"$\times$"}[symbol]
+    ax.text(xy[0], xy[1] - 0.01, mark, ha="center", va="center", fontsize=12)
+
+
+def arrow(ax, start, end, text=None, text_at="start", offset=(0.0, 0.15)):
+    """A signal arrow from ``start`` to ``end`` with an optional label."""
+    ax.annotate(
+        "", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", lw=1.3, color="#1f3b57", shrinkA=0, shrinkB=0)
+    )
+    if text:
+        x, y = start if text_at == "start" else end
+        ax.text(x + offset[0], y + offset[1], text, ha="center", va="bottom", fontsize=12)
+
+
+def draw_canonical_cell():
+    """Fig. 1: the canonical RNN cell, ``s[n] = W_s s[n-1] + W_r r[n-1] + W_x x[n]`` (Eqs. 30-31).
+
+    Returns
+    -------
+    fig, ax
+    """
+    fig, ax = new_diagram(8.0, 3.8, (-0.3, 10.3), (-0.4, 4.6))
+    yr, ys, yx = 3.0, 1.6, 0.3
+    box(ax, (2.2, yr), "$W_r$")
+    box(ax, (2.2, ys), "$W_s$")
+    box(ax, (2.2, yx), "$W_x$")
+    arrow(ax, (0.0, yr), (1.7, yr), r"$\vec r[n-1]$", offset=(0.7, 0.12))
+    arrow(ax, (0.0, ys), (1.7, ys), r"$\vec s[n-1]$", offset=(0.7, 0.12))
+    arrow(ax, (0.0, yx), (1.7, yx), r"$\vec x[n]$", offset=(0.7, 0.12))
+    node(ax, (4.2, 2.2))  # W_r r[n-1] + W_x x[n]
+    ax.plot([2.7, 4.2], [yr, yr], color="#1f3b57", lw=1.3)
+    arrow(ax, (4.2, yr), (4.2, 2.4))
+    ax.plot([2.7, 4.2], [yx, yx], color="#1f3b57", lw=1.3)
+    arrow(ax, (4.2, yx), (4.2, 2.0))
+    node(ax, (5.6, ys))  # ... + W_s s[n-1]
+    arrow(ax, (2.7, ys), (5.4, ys))
+    ax.plot([4.4, 5.6], [2.2, 2.2], color="#1f3b57", lw=1.3)
+    arrow(ax, (5.6, 2.2), (5.6, ys + 0.2))
+    arrow(ax, (5.8, ys), (9.9, ys), r"$\vec s[n]$", text_at="end", offset=(-0.4, 0.12))
+    box(ax, (7.6, 3.0), r"$G=\tanh$", w=1.4)
+    ax.plot([7.6, 7.6], [ys, 2.7], color="#1f3b57", lw=1.3)
+    ax.annotate("", xy=(7.6, 2.7), xytext=(7.6, ys), arrowprops=dict(arrowstyle="-|>", lw=1.3, color="#1f3b57"))
+    arrow(ax, (8.3, 3.0), (9.9, 3.0), r"$\vec r[n]$", text_at="end", offset=(-0.4, 0.12))
+    ax.text(
+        5.0,
+        4.3,
+        r"$\vec s[n]=W_s\vec s[n-1]+W_r\vec r[n-1]+W_x\vec x[n]+\vec\theta_s,\quad \vec r[n]=G(\vec s[n])$",
+        ha="center",
+        fontsize=11,
+    )
+    return fig, ax

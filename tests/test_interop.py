@@ -1,0 +1,155 @@
+"""Tests for lrnn.interop: PyTorch-style state dicts (numpy only) and PyTorch's LSTM equations."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from lrnn.gradcheck import numerical_gradient, relative_error
+from lrnn.interop import (
+    lstm_grads_to_torch,
+    lstm_params_from_torch,
+    lstm_params_to_torch,
+    rnn_params_from_torch,
+    rnn_params_to_torch,
+    torch_lstm_forward,
+)
+from lrnn.lstm import LSTMParams, lstm_forward
+from lrnn.lstm_bptt import lstm_backward
+from lrnn.rnn import RNNParams, rnn_forward
+
+
+def torch_like_lstm_state_dict(rng, d_x, H):
+    return {
+        "weight_ih_l0": rng.standard_normal((4 * H, d_x)),
+        "weight_hh_l0": rng.standard_normal((4 * H, H)) / np.sqrt(H),
+        "bias_ih_l0": rng.standard_normal(4 * H),
+        "bias_hh_l0": rng.standard_normal(4 * H),
+    }
+
+
+def test_lstm_params_round_trip_is_exact():
+    p = LSTMParams.random(np.random.default_rng(0), d_x=3, d_s=4, peepholes=False)
+    q = lstm_params_from_torch(lstm_params_to_torch(p))
+    for f in dataclasses.fields(LSTMParams):
+        np.testing.assert_array_equal(getattr(q, f.name), getattr(p, f.name))
+
+
+def test_lstm_state_dict_round_trip_keeps_weights_and_bias_sum():
+    sd = torch_like_lstm_state_dict(np.random.default_rng(1), d_x=3, H=2)
+    back = lstm_params_to_torch(lstm_params_from_torch(sd))
+    np.testing.assert_array_equal(back["weight_ih_l0"], sd["weight_ih_l0"])
+    np.testing.assert_array_equal(back["weight_hh_l0"], sd["weight_hh_l0"])
+    np.testing.assert_array_equal(back["bias_ih_l0"], sd["bias_ih_l0"] + sd["bias_hh_l0"])
+    np.testing.assert_array_equal(back["bias_hh_l0"], np.zeros(8))
+
+
+def test_gate_blocks_follow_i_f_g_o():
+    sd = torch_like_lstm_state_dict(np.random.default_rng(2), d_x=3, H=2)
+    p = lstm_params_from_torch(sd)
+    for k, node in enumerate(("cu", "cs", "du", "cr")):  # i, f, g, o
+        blk = slice(2 * k, 2 * k + 2)
+        np.testing.assert_array_equal(getattr(p, f"W_x_{node}"), sd["weight_ih_l0"][blk])
+        np.testing.assert_array_equal(getattr(p, f"W_v_{node}"), sd["weight_hh_l0"][blk])
+        np.testing.assert_array_equal(getattr(p, f"b_{node}"), sd["bias_ih_l0"][blk] + sd["bias_hh_l0"][blk])
+    assert not np.any(p.W_s_cu) and not np.any(p.W_s_cs) and not np.any(p.W_s_cr)
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_pytorch_equations_match_lrnn_without_pinholes(batched):
+    rng = np.random.default_rng(3)
+    sd = torch_like_lstm_state_dict(rng, d_x=3, H=4)
+    shape = (6, 2, 3) if batched else (6, 3)
+    x = rng.standard_normal(shape)
+    h0, c0 = rng.standard_normal(shape[1:-1] + (4,)), rng.standard_normal(shape[1:-1] + (4,))
+    h, c = torch_lstm_forward(sd, x, h0, c0)
+    tr = lstm_forward(lstm_params_from_torch(sd), x, s0=c0, v0=h0)
+    assert h.shape == tr.v.shape == shape[:-1] + (4,)
+    assert np.abs(h - tr.v).max() < 1e-12 and np.abs(c - tr.s).max() < 1e-12
+
+
+def test_pytorch_equations_default_initial_state_and_float32_input():
+    rng = np.random.default_rng(4)
+    sd = {k: v.astype(np.float32) for k, v in torch_like_lstm_state_dict(rng, d_x=2, H=3).items()}
+    x = rng.standard_normal((5, 2))
+    h, c = torch_lstm_forward(sd, x)
+    tr = lstm_forward(lstm_params_from_torch(sd), x)
+    assert np.abs(h - tr.v).max() < 1e-12 and h.dtype == np.float64
+
+
+def test_gradients_in_pytorch_layout_match_finite_differences_of_pytorch_equations():
+    rng = np.random.default_rng(8)
+    sd = torch_like_lstm_state_dict(rng, d_x=3, H=2)
+    x, w = rng.standard_normal((4, 2, 3)), rng.standard_normal((4, 2, 2))
+
+    def loss(sd_):
+        return float(np.sum(w * torch_lstm_forward(sd_, x)[0]))  # E = sum_n w[n] . h[n]
+
+    p = lstm_params_from_torch(sd)
+    grads = lstm_grads_to_torch(lstm_backward(p, lstm_forward(p, x), w)[0])
+    for key, value in sd.items():
+        fd = numerical_gradient(lambda a, key=key: loss({**sd, key: a}), value)
+        assert relative_error(grads[key], fd) < 1e-7, key
+
+
+def test_pinholes_do_not_export():
+    p = LSTMParams.random(np.random.default_rng(5), 2, 3)
+    with pytest.raises(ValueError, match=r"params.W_s_cu is non-zero .* nn.LSTM has no state-to-gate \('pinhole'"):
+        lstm_params_to_torch(p)
+    z = np.zeros((3, 3))
+    with pytest.raises(ValueError, match="params.W_s_cr is non-zero"):
+        lstm_params_to_torch(dataclasses.replace(p, W_s_cu=z, W_s_cs=z))
+    with pytest.raises(TypeError, match="params has type RNNParams, expected LSTMParams"):
+        lstm_params_to_torch(RNNParams(W_r=np.eye(2), W_x=np.ones((2, 1)), theta_s=np.zeros(2)))
+
+
+def test_state_dict_errors():
+    sd = torch_like_lstm_state_dict(np.random.default_rng(6), d_x=3, H=2)
+    with pytest.raises(ValueError, match=r"missing \['bias_hh_l0'\]"):
+        lstm_params_from_torch({k: v for k, v in sd.items() if k != "bias_hh_l0"})
+    with pytest.raises(ValueError, match=r"without proj_size .*unexpected \['weight_hr_l0'\]"):
+        lstm_params_from_torch({**sd, "weight_hr_l0": np.zeros((1, 2))})
+    with pytest.raises(ValueError, match=r"sd\['weight_hh_l0'\] has shape \(6, 2\), expected \(4H, H\) = \(8, 2\)"):
+        lstm_params_from_torch({**sd, "weight_hh_l0": np.zeros((6, 2))})
+    with pytest.raises(ValueError, match=r"sd\['weight_ih_l0'\] has shape \(6, 3\), expected \(4H, d_x\) = \(8, \?\)"):
+        lstm_params_from_torch({**sd, "weight_ih_l0": np.zeros((6, 3))})
+    with pytest.raises(ValueError, match=r"sd\['bias_ih_l0'\] has shape \(4,\), expected \(4H,\) = \(8,\)"):
+        lstm_params_from_torch({**sd, "bias_ih_l0": np.zeros(4)})
+    with pytest.raises(ValueError, match=r"sd\['bias_hh_l0'\] contains nan"):
+        lstm_params_from_torch({**sd, "bias_hh_l0": np.full(8, np.nan)})
+    with pytest.raises(TypeError, match="grads has type dict, expected LSTMParams"):
+        lstm_grads_to_torch(sd)
+    with pytest.raises(TypeError, match="sd has type list, expected a dict"):
+        lstm_params_from_torch(list(sd.values()))
+    with pytest.raises(ValueError, match=r"x has shape \(4, 2\), expected \(N, d_x\) = \(N, 3\)"):
+        torch_lstm_forward(sd, np.zeros((4, 2)))
+    with pytest.raises(ValueError, match=r"c0 has shape \(3,\), expected \(H,\) = \(2,\)"):
+        torch_lstm_forward(sd, np.zeros((4, 3)), c0=np.zeros(3))
+
+
+def test_rnn_round_trips_and_equations():
+    rng = np.random.default_rng(7)
+    p = RNNParams(W_r=rng.standard_normal((3, 3)) / 2, W_x=rng.standard_normal((3, 2)), theta_s=rng.standard_normal(3))
+    q = rnn_params_from_torch(rnn_params_to_torch(p))
+    for name in ("W_r", "W_x", "theta_s"):
+        np.testing.assert_array_equal(getattr(q, name), getattr(p, name))
+    assert q.W_s is None
+    sd = {"weight_ih_l0": p.W_x, "weight_hh_l0": p.W_r, "bias_ih_l0": 0.25 * p.theta_s, "bias_hh_l0": 0.75 * p.theta_s}
+    np.testing.assert_allclose(rnn_params_from_torch(sd).theta_s, p.theta_s, rtol=1e-15)
+    x, h = rng.standard_normal((5, 2)), np.zeros(3)  # nn.RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
+    for t, x_t in enumerate(x):
+        h = np.tanh(sd["weight_ih_l0"] @ x_t + sd["bias_ih_l0"] + sd["weight_hh_l0"] @ h + sd["bias_hh_l0"])
+        np.testing.assert_allclose(rnn_forward(p, x).r[t], h, rtol=1e-12, atol=1e-14)
+
+
+def test_rnn_errors():
+    canonical = RNNParams(W_r=np.eye(2), W_x=np.ones((2, 1)), theta_s=np.zeros(2), W_s=0.5 * np.eye(2))
+    with pytest.raises(ValueError, match=r"params.W_s is set: the canonical RNN \(Eq. 30\) has no nn.RNN equivalent"):
+        rnn_params_to_torch(canonical)
+    zero_W_s = dataclasses.replace(canonical, W_s=np.zeros((2, 2)))
+    assert set(rnn_params_to_torch(zero_W_s)) == {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"}
+    sd = rnn_params_to_torch(dataclasses.replace(canonical, W_s=None))
+    with pytest.raises(ValueError, match=r"sd\['weight_hh_l0'\] has shape \(2, 3\), expected \(H, H\) = \(3, 3\)"):
+        rnn_params_from_torch({**sd, "weight_hh_l0": np.zeros((2, 3))})
+    with pytest.raises(TypeError, match="params has type LSTMParams, expected RNNParams"):
+        rnn_params_to_torch(LSTMParams.zeros(1, 1))

@@ -1,0 +1,86 @@
+"""The live face of every explorer, in a real JupyterLab driven by headless Chromium."""
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+import lrnn.widgets
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+EXPLORERS = [name for name in lrnn.widgets.__all__ if name.endswith("_explorer")]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    if CHROMIUM is None:
+        pytest.skip("chromium not installed")
+    root = tmp_path_factory.mktemp("lab")
+    for name in EXPLORERS:
+        nb = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "id": "c0",
+                         "source": f"from lrnn import widgets\nwidgets.{name}()"}],
+              "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+              "nbformat": 4, "nbformat_minor": 5}
+        (root / f"{name}.ipynb").write_text(json.dumps(nb))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1", "--allow-root",
+           "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/api/status", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("JupyterLab did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def tmp_shot(name):
+    from pathlib import Path
+
+    shots = Path(__file__).resolve().parents[1] / "_build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    return shots / f"lab-{name}-failure.png"
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_live_explorer_recomputes_in_the_kernel(lab, name):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{lab}/lab/tree/{name}.ipynb", wait_until="domcontentloaded")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        page.get_by_text("| Idle").wait_for(timeout=90_000)  # the kernel is up
+        page.get_by_role("menuitem", name="Run").click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        try:
+            page.wait_for_selector(".jp-OutputArea img", timeout=90_000)
+        except Exception:
+            page.screenshot(path=str(tmp_shot(name)))
+            raise
+        text = page.locator(".widget-html-content").last
+        page.wait_for_function("el => el.innerText.length > 0", arg=text.element_handle(), timeout=30_000)
+        before, image = text.inner_text(), page.locator(".jp-OutputArea img").first.get_attribute("src")
+        handle = page.locator(".noUi-handle").first
+        handle.click()
+        page.keyboard.press("End")
+        page.wait_for_function("([el, t]) => el.innerText !== t", arg=[text.element_handle(), before], timeout=30_000)
+        assert page.locator(".jp-OutputArea img").first.get_attribute("src") != image, "the figure was redrawn"
+        browser.close()

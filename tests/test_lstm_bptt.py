@@ -1,0 +1,211 @@
+"""Tests for lrnn.lstm_bptt: the Vanilla LSTM backward pass (Sherstinsky Eqs. 137-172, erratum P3)."""
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from lrnn.gradcheck import check_gradients, relative_error
+from lrnn.lstm import LSTMParams, lstm_forward
+from lrnn.lstm_bptt import lstm_backward
+
+SCALAR = dict(
+    W_x_cu=0.5,
+    W_s_cu=0.1,
+    W_v_cu=-0.3,
+    b_cu=0.2,
+    W_x_cs=-0.4,
+    W_s_cs=0.2,
+    W_v_cs=0.6,
+    b_cs=1.0,
+    W_x_cr=0.7,
+    W_s_cr=-0.5,
+    W_v_cr=0.25,
+    b_cr=-0.1,
+    W_x_du=1.2,
+    W_v_du=0.8,
+    b_du=0.05,
+)  # fmt: skip  (the same scalar cell as tests/test_lstm.py)
+
+
+def scalar_params():
+    return LSTMParams(**{k: np.reshape(v, (1,) if k.startswith("b") else (1, 1)) for k, v in SCALAR.items()})
+
+
+def sigma(z):
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def squared_error_problem(rng, p, x, s0=None, v0=None, d_y=2):
+    """E = 0.5 sum_n ||W_y v[n] - target[n]||^2 and its direct derivative dE/dv (first term of Eq. 144)."""
+    W_y = rng.standard_normal((d_y, p.d_s))
+    target = rng.standard_normal(x.shape[:-1] + (d_y,))
+
+    def loss(q):
+        return 0.5 * float(np.sum((lstm_forward(q, x, s0, v0).v @ W_y.T - target) ** 2))
+
+    def dE_dv(tr):
+        return (tr.v @ W_y.T - target) @ W_y
+
+    return loss, dE_dv
+
+
+def test_hand_computed_one_step():
+    # E = w v[0] for one scalar step from rest; Eqs. 144-153 by hand.
+    P, x, w = SCALAR, 0.8, 1.7
+    a_cu, a_du = P["W_x_cu"] * x + P["b_cu"], P["W_x_du"] * x + P["b_du"]  # a_cs only meets s[-1] = 0
+    g_cu, u = sigma(a_cu), math.tanh(a_du)
+    s = g_cu * u
+    g_cr = sigma(P["W_x_cr"] * x + P["W_s_cr"] * s + P["b_cr"])
+    r = math.tanh(s)
+    chi = w  # Eq. 144 with f_chi[1] = 0
+    alpha_cr = chi * r * g_cr * (1 - g_cr)  # Eq. 147
+    psi = chi * g_cr * (1 - r**2) + P["W_s_cr"] * alpha_cr  # Eq. 150 with f_psi[1] = 0
+    alpha_cu = psi * u * g_cu * (1 - g_cu)  # Eq. 152
+    alpha_du = psi * g_cu * (1 - u**2)  # Eq. 153
+    p = scalar_params()
+    grads, psi_got = lstm_backward(p, lstm_forward(p, [[x]]), [[w]])
+    assert psi_got[0, 0] == pytest.approx(psi, rel=1e-13)
+    assert grads.b_cr[0] == pytest.approx(alpha_cr, rel=1e-13)
+    assert grads.W_s_cr[0, 0] == pytest.approx(alpha_cr * s, rel=1e-13)  # the current state s[0]
+    assert grads.W_x_cu[0, 0] == pytest.approx(alpha_cu * x, rel=1e-13)
+    assert grads.W_x_du[0, 0] == pytest.approx(alpha_du * x, rel=1e-13)
+    assert grads.b_cs[0] == 0.0 and grads.W_v_cu[0, 0] == 0.0 and grads.W_s_cs[0, 0] == 0.0  # s[-1] = v[-1] = 0
+
+
+def test_hand_computed_two_steps_carry_terms():
+    # psi[0] collects f_psi[1] = W_s_cu alpha_cu[1] + W_s_cs alpha_cs[1] + g_cs[1] psi[1] (Eq. 155).
+    p = scalar_params()
+    tr = lstm_forward(p, [[0.3], [-1.1]])
+    _, psi = lstm_backward(p, tr, [[0.0], [1.0]])
+    P, s0 = SCALAR, tr.s[0, 0]
+    g_cu1, g_cs1, u1, g_cr1, r1 = tr.g_cu[1, 0], tr.g_cs[1, 0], tr.u[1, 0], tr.g_cr[1, 0], tr.r[1, 0]
+    alpha_cr1 = r1 * g_cr1 * (1 - g_cr1)
+    psi1 = g_cr1 * (1 - r1**2) + P["W_s_cr"] * alpha_cr1
+    alpha_cu1, alpha_cs1 = psi1 * u1 * g_cu1 * (1 - g_cu1), psi1 * s0 * g_cs1 * (1 - g_cs1)
+    alpha_du1 = psi1 * g_cu1 * (1 - u1**2)
+    chi0 = P["W_v_cu"] * alpha_cu1 + P["W_v_cs"] * alpha_cs1 + P["W_v_cr"] * alpha_cr1 + P["W_v_du"] * alpha_du1
+    g_cr0, r0 = tr.g_cr[0, 0], tr.r[0, 0]
+    alpha_cr0 = chi0 * r0 * g_cr0 * (1 - g_cr0)
+    psi0 = chi0 * g_cr0 * (1 - r0**2) + P["W_s_cr"] * alpha_cr0 + P["W_s_cu"] * alpha_cu1 + P["W_s_cs"] * alpha_cs1
+    psi0 += g_cs1 * psi1
+    np.testing.assert_allclose(psi[:, 0], [psi0, psi1], rtol=1e-13)
+
+
+CONFIGS = {  # (N, B or None, d_x, d_s, peepholes, non-zero initial state)
+    "single": (5, None, 3, 4, True, False),
+    "batched": (4, 3, 3, 2, True, True),
+    "N=1": (1, 2, 2, 3, True, True),
+    "d_x>d_s, no pinholes": (4, 2, 5, 2, False, True),
+    "single, pinholes, s0 v0": (6, None, 2, 3, True, True),
+}
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_gradients_match_finite_differences(name):
+    N, B, d_x, d_s, peepholes, init = CONFIGS[name]
+    rng = np.random.default_rng(sum(map(ord, name)))
+    p = LSTMParams.random(rng, d_x, d_s, peepholes=peepholes, scale=1.5)
+    lead = (N,) if B is None else (N, B)
+    x = rng.standard_normal(lead + (d_x,))
+    s0 = rng.standard_normal(lead[1:] + (d_s,)) if init else None
+    v0 = 0.5 * rng.standard_normal(lead[1:] + (d_s,)) if init else None
+    loss, dE_dv = squared_error_problem(rng, p, x, s0, v0)
+    tr = lstm_forward(p, x, s0, v0)
+    grads, psi = lstm_backward(p, tr, dE_dv(tr))
+    assert psi.shape == tr.s.shape
+    report = check_gradients(loss, p, grads)
+    assert report.max_error < 1e-6, str(report)
+
+
+def test_psi_is_the_total_derivative_wrt_each_state():
+    # Perturb s[n] inside the recursion: it changes v[n] (through r[n] and a_cr[n], Eq. 128) and all later steps.
+    rng = np.random.default_rng(7)
+    p = LSTMParams.random(rng, 2, 3, scale=1.5)
+    x = rng.standard_normal((5, 2))
+    W_y, target = rng.standard_normal((2, 3)), rng.standard_normal((5, 2))
+    tr = lstm_forward(p, x)
+    _, psi = lstm_backward(p, tr, (tr.v @ W_y.T - target) @ W_y)
+
+    def E_with_state_bump(n, delta):
+        s_n = tr.s[n] + delta
+        a_cr = tr.a_cr[n] + p.W_s_cr @ delta
+        v_n = 1.0 / (1.0 + np.exp(-a_cr)) * np.tanh(s_n)
+        v = np.vstack([tr.v[:n], v_n[None]])
+        if n + 1 < len(x):
+            v = np.vstack([v, lstm_forward(p, x[n + 1 :], s0=s_n, v0=v_n).v])
+        return 0.5 * np.sum((v @ W_y.T - target) ** 2)
+
+    eps = 1e-6
+    for n in range(len(x)):
+        fd = [(E_with_state_bump(n, eps * e) - E_with_state_bump(n, -eps * e)) / (2 * eps) for e in np.eye(3)]
+        assert relative_error(psi[n], fd) < 1e-7
+
+
+def test_printed_eq_150_fails_the_gradient_check():
+    # Erratum P3: W_s_cr alpha_cr (as printed) instead of W_s_cr^T alpha_cr.
+    rng = np.random.default_rng(11)
+    p = LSTMParams.random(rng, 3, 3, scale=1.5)
+    p = dataclasses.replace(p, W_s_cr=3.0 * p.W_s_cr)
+    x = rng.standard_normal((4, 2, 3))
+    loss, dE_dv = squared_error_problem(rng, p, x)
+    tr = lstm_forward(p, x)
+    right, _ = lstm_backward(p, tr, dE_dv(tr))
+    printed, _ = lstm_backward(p, tr, dE_dv(tr), erratum_p3=True)
+    assert check_gradients(loss, p, right).max_error < 1e-6
+    assert check_gradients(loss, p, printed).max_error > 0.1
+
+
+def test_printed_eq_150_is_right_for_a_symmetric_W_s_cr():
+    rng = np.random.default_rng(12)
+    p = LSTMParams.random(rng, 2, 3)
+    p = dataclasses.replace(p, W_s_cr=p.W_s_cr + p.W_s_cr.T)
+    tr = lstm_forward(p, rng.standard_normal((3, 2)))
+    dE = rng.standard_normal((3, 3))
+    np.testing.assert_allclose(lstm_backward(p, tr, dE)[1], lstm_backward(p, tr, dE, erratum_p3=True)[1], rtol=1e-13)
+
+
+def test_batched_gradients_are_sums_over_sequences():
+    rng = np.random.default_rng(13)
+    p = LSTMParams.random(rng, 2, 3)
+    x, dE = rng.standard_normal((4, 3, 2)), rng.standard_normal((4, 3, 3))
+    s0 = rng.standard_normal((3, 3))
+    grads, psi = lstm_backward(p, lstm_forward(p, x, s0=s0), dE)
+    parts = [lstm_backward(p, lstm_forward(p, x[:, b], s0=s0[b]), dE[:, b]) for b in range(3)]
+    for f in dataclasses.fields(LSTMParams):
+        np.testing.assert_allclose(getattr(grads, f.name), sum(getattr(g, f.name) for g, _ in parts), atol=1e-13)
+    np.testing.assert_allclose(psi, np.stack([q for _, q in parts], axis=1), atol=1e-13)
+
+
+def test_clip_bounds_every_accumulation_derivative():
+    rng = np.random.default_rng(14)
+    p = LSTMParams.random(rng, 2, 3)
+    N, B = 5, 2
+    tr = lstm_forward(p, rng.standard_normal((N, B, 2)))
+    big = 1e3 * rng.standard_normal((N, B, 3))
+    exact, _ = lstm_backward(p, tr, big)
+    clipped, _ = lstm_backward(p, tr, big, clip=True)
+    for b in ("b_cu", "b_cs", "b_cr", "b_du"):  # the bias gradient is sum_n alpha[n] over N B rows
+        assert np.abs(getattr(clipped, b)).max() <= N * B
+        assert np.abs(getattr(exact, b)).max() > N * B
+    small = 1e-4 * rng.standard_normal((N, B, 3))  # every |alpha| < 1: clipping changes nothing
+    for f in dataclasses.fields(LSTMParams):
+        np.testing.assert_array_equal(
+            getattr(lstm_backward(p, tr, small)[0], f.name), getattr(lstm_backward(p, tr, small, clip=True)[0], f.name)
+        )
+
+
+def test_backward_errors():
+    p = LSTMParams.zeros(3, 2)
+    tr = lstm_forward(p, np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"dE_dv has shape \(4, 3\), expected the shape of trace.v, \(4, 2\)"):
+        lstm_backward(p, tr, np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"dE_dv contains nan at index \(2, 1\)"):
+        lstm_backward(p, tr, np.where(np.arange(8).reshape(4, 2) == 5, np.nan, 0.0))
+    with pytest.raises(TypeError, match="trace has type tuple, expected LSTMTrace"):
+        lstm_backward(p, (tr.s, tr.v), np.zeros((4, 2)))
+    with pytest.raises(TypeError, match="params has type NoneType, expected LSTMParams"):
+        lstm_backward(None, tr, np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="trace has d_s = 2, d_x = 3 but params has d_s = 3, d_x = 3"):
+        lstm_backward(LSTMParams.zeros(3, 3), tr, np.zeros((4, 2)))

@@ -1,0 +1,132 @@
+"""Checks on the built website in _build/html (built by `make book` / `make test`)."""
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+
+pytestmark = pytest.mark.site
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
+RESOURCE_ATTRS = {
+    "script": "src",
+    "img": "src",
+    "iframe": "src",
+    "source": "src",
+    "audio": "src",
+    "video": "src",
+    "embed": "src",
+    "object": "data",
+    "track": "src",
+    "input": "src",
+}
+
+
+@pytest.fixture(scope="module")
+def pages():
+    if not (HTML / "index.html").exists():
+        pytest.fail("no built site in _build/html: run `make book` (or `make test`) first")
+    return {
+        p.relative_to(HTML).as_posix(): BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
+        for p in HTML.rglob("*.html")
+    }
+
+
+def external(url: str) -> bool:
+    u = urlparse(url.strip())
+    return bool(u.netloc) or u.scheme not in ("", "data", "file", "blob")
+
+
+def test_no_page_loads_anything_from_another_host(pages):
+    bad = []
+    for name, soup in pages.items():
+        for tag, attr in RESOURCE_ATTRS.items():
+            bad += [(name, tag, t[attr]) for t in soup.find_all(tag) if t.get(attr) and external(t[attr])]
+        for link in soup.find_all("link"):
+            rel = set(link.get("rel") or [])
+            if rel & {
+                "stylesheet",
+                "preload",
+                "prefetch",
+                "modulepreload",
+                "icon",
+                "manifest",
+                "preconnect",
+                "dns-prefetch",
+            }:
+                if link.get("href") and external(link["href"]):
+                    bad.append((name, "link", link["href"]))
+        for style in soup.find_all("style"):
+            bad += [(name, "style", u) for u in re.findall(r"url\(['\"]?(https?:)?//[^)]+\)", style.text)]
+        for t in soup.find_all(style=True):
+            if re.search(r"url\(['\"]?(https?:)?//", t["style"]):
+                bad.append((name, "style attribute", t["style"]))
+    assert not bad, bad[:10]
+
+
+def test_stylesheets_import_nothing_remote():
+    for css in HTML.rglob("*.css"):
+        text = css.read_text(encoding="utf-8", errors="replace")
+        assert not re.search(r"@import\s+(url\()?['\"]?(https?:)?//", text), css
+        assert not re.search(r"url\(['\"]?(https?:)?//", text), css
+
+
+def test_mathjax_is_served_locally(pages):
+    soup = pages["01_roots.html"]
+    src = [s["src"] for s in soup.find_all("script", src=True) if "mathjax" in s["src"].lower()]
+    assert src, "the chapter loads MathJax"
+    for s in src:
+        assert not external(s) and (HTML / s.split("?")[0]).exists(), s
+    assert (HTML / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+
+
+def test_every_chapter_and_front_page_is_built(pages):
+    for name in ["index.html", "intro.html", "how-to-use.html", "notation.html", "bibliography.html"]:
+        assert name in pages, name
+    for ch in CHAPTERS:
+        assert f"{ch}.html" in pages
+        assert (HTML / "_sources" / f"{ch}.ipynb").exists(), "the .ipynb download"
+
+
+def test_no_execution_errors_in_pages(pages):
+    for name, soup in pages.items():
+        text = soup.get_text()
+        assert "Traceback (most recent call last)" not in text, name
+        assert not soup.select(".output.traceback, .output.error, div.cell_output .stderr"), name
+
+
+def test_chapter_one_content(pages):
+    soup = pages["01_roots.html"]
+    text = soup.get_text()
+    assert r"\tag{30-31}" in text and r"\tag{14}" in text, "paper-numbered equations"
+    figures = soup.select("figure")
+    assert len(figures) >= 3 and all(f.find("figcaption") for f in figures)
+    assert all(img.get("alt") for f in figures for img in f.find_all("img"))
+    assert soup.select('[data-lrnn-explorer="static"]'), "the kernel-free explorer"
+    assert len(soup.select(".exercise")) >= 3
+    sols = soup.select(".solution")
+    assert len(sols) >= 3 and all("dropdown" in s.get("class", []) for s in sols), "solutions hidden until opened"
+    assert (
+        "Sherstinsky" in soup.select_one("#bibliography, .bibliography, .footnote-list, section").get_text()
+        or "Sherstinsky" in text
+    )
+
+
+def test_pages_carry_no_unused_widget_state(pages):
+    for name, soup in pages.items():
+        assert not soup.find("script", type="application/vnd.jupyter.widget-state+json"), name
+
+
+def test_page_sizes(pages):
+    for name in pages:
+        size = (HTML / name).stat().st_size
+        assert size < 1_500_000, f"{name} is {size} bytes"
+
+
+def test_bibliography_lists_the_references(pages):
+    text = pages["bibliography.html"].get_text()
+    for author in ("Sherstinsky", "Chen", "Chung", "Hochreiter", "Gers", "Greff", "Bengio", "Pascanu", "Sak"):
+        assert author in text, author
