@@ -11,7 +11,9 @@ paper                  what                                         module
 =====================  ===========================================  ===============
 Sec. II, Eqs. 14-29    additive model, integrator, discretisation   ``ode``
 Sec. II, Eqs. 30-33    canonical and standard RNN forward           ``rnn``
+Sec. III, Eqs. 34-77   unit step/sample, segments, unrolling        ``unrolling``
 Sec. IV, Eqs. 78-90    BPTT (erratum P1)                            ``rnn``
+Sec. IV, Eqs. 91-93    Jacobian products, gradient-norm profiles    ``analysis``
 Eqs. 109-111, 121-138  warping functions and derivatives            ``activations``
 Sec. VI-H, 126-136     Vanilla LSTM forward                         ``lstm``
 Sec. VI-I, 137-172     Vanilla LSTM backward (erratum P3)           ``lstm_bptt``
@@ -25,8 +27,9 @@ Sec. VI-I, 137-172     Vanilla LSTM backward (erratum P3)           ``lstm_bptt`
 modules import matplotlib, ipywidgets and SymPy when they are themselves imported.
 """
 
-from . import activations, checks, checks_lstm, gradcheck, interop, lstm, lstm_bptt, ode, rnn
+from . import activations, analysis, checks, checks_lstm, gradcheck, interop, lstm, lstm_bptt, ode, rnn, unrolling
 from .activations import G_c, G_d, dG_c, dG_d
+from .analysis import gradient_norm_profile, make_recurrent_matrix, psi_jacobian, schematic_bound, theoretical_rate
 from .gradcheck import check_gradients, numerical_gradient
 from .interop import (
     lstm_grads_to_torch,
@@ -40,11 +43,25 @@ from .lstm import LSTMParams, LSTMTrace, lstm_forward
 from .lstm_bptt import lstm_backward
 from .ode import AdditiveModel, discretize, integrate
 from .rnn import RNNParams, RNNTrace, rnn_backward, rnn_forward
+from .unrolling import (
+    UnrolledTrace,
+    impulse_response,
+    segment_discrepancy,
+    segment_offsets,
+    segment_windows,
+    stack_segments,
+    unit_sample,
+    unit_step,
+    unrolled_forward,
+    window_segments,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "activations",
+    "analysis",
+    "unrolling",
     "checks",
     "checks_lstm",
     "gradcheck",
@@ -76,4 +93,19 @@ __all__ = [
     "RNNTrace",
     "rnn_backward",
     "rnn_forward",
+    "gradient_norm_profile",
+    "make_recurrent_matrix",
+    "psi_jacobian",
+    "schematic_bound",
+    "theoretical_rate",
+    "UnrolledTrace",
+    "impulse_response",
+    "segment_discrepancy",
+    "segment_offsets",
+    "segment_windows",
+    "stack_segments",
+    "unit_sample",
+    "unit_step",
+    "unrolled_forward",
+    "window_segments",
 ]

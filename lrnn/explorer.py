@@ -209,7 +209,9 @@ class Explorer:
         for c in self.controls:
             opts = [(c.text(v), v) for v in (c.live_values or c.values)]
             cls = W.Dropdown if all(isinstance(v, str) for v in c.values) else W.SelectionSlider
-            inputs[c.name] = cls(options=opts, value=c.default, description=c.label, style={"description_width": "initial"})
+            inputs[c.name] = cls(
+                options=opts, value=c.default, description=c.label, style={"description_width": "initial"}
+            )
         image, text = W.Image(format="png"), W.HTML()
         fig = Figure(figsize=(4.6 * len(self.view().panels), 3.4), layout="constrained")
 
