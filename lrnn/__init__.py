@@ -19,7 +19,7 @@ Sec. VI-H, 126-136     Vanilla LSTM forward                         ``lstm``
 Sec. VI-I, 137-172     Vanilla LSTM backward (erratum P3)           ``lstm_bptt``
 -                      finite-difference gradient checks            ``gradcheck``
 -                      PyTorch-style state dicts                    ``interop``
--                      self-checks for the exercises                ``checks``, ``checks_lstm``
+-                      self-checks for the exercises                ``checks``
 =====================  ===========================================  ===============
 
 ``import lrnn`` loads numpy only. The plotting (:mod:`lrnn.viz`), interactive
@@ -27,7 +27,7 @@ Sec. VI-I, 137-172     Vanilla LSTM backward (erratum P3)           ``lstm_bptt`
 modules import matplotlib, ipywidgets and SymPy when they are themselves imported.
 """
 
-from . import activations, analysis, checks, checks_lstm, gradcheck, interop, lstm, lstm_bptt, ode, rnn, unrolling
+from . import activations, analysis, checks, gradcheck, interop, lstm, lstm_bptt, ode, rnn, unrolling
 from .activations import G_c, G_d, dG_c, dG_d
 from .analysis import gradient_norm_profile, make_recurrent_matrix, psi_jacobian, schematic_bound, theoretical_rate
 from .gradcheck import check_gradients, numerical_gradient
@@ -63,7 +63,6 @@ __all__ = [
     "analysis",
     "unrolling",
     "checks",
-    "checks_lstm",
     "gradcheck",
     "interop",
     "lstm",

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import _dG_d, _G_d
-from .rnn import RNNParams, rnn_backward, rnn_forward
-from .unrolling import impulse_response, segment_offsets, unrolled_forward
+from ..activations import _dG_d, _G_d
+from ..rnn import RNNParams, rnn_backward, rnn_forward
+from ..unrolling import impulse_response, segment_offsets, unrolled_forward
 
 __all__ = [
     "check_discretize",
@@ -275,7 +275,7 @@ def check_discretize(student_fn) -> str:
     >>> check_discretize(fn)
     'check_discretize: all 4 cases match Eqs. 25-29.'
     """
-    from .ode import AdditiveModel, discretize
+    from ..ode import AdditiveModel, discretize
 
     rng = np.random.default_rng(25)
     cases = [(1, 1, 0.5), (2, 1, 0.3), (3, 2, 0.1), (4, 3, 1.0)]

@@ -16,10 +16,10 @@ import dataclasses
 
 import numpy as np
 
-from .activations import G_c, G_d
-from .gradcheck import relative_error
-from .lstm import LSTMParams, lstm_forward
-from .lstm_bptt import _bptt, _read, lstm_backward
+from ..activations import G_c, G_d
+from ..gradcheck import relative_error
+from ..lstm import LSTMParams, lstm_forward
+from ..lstm_bptt import _bptt, _read, lstm_backward
 
 __all__ = ["check_lstm_step", "check_lstm_backward"]
 
