@@ -78,7 +78,7 @@ def G_c(z):
 
     References
     ----------
-    Sherstinsky (2020), Eqs. 109-111 and 121.
+    Sherstinsky (2020), Eqs. 109-111; Eq. 121.
 
     Examples
     --------

@@ -55,7 +55,11 @@ class CanonicalDerivation:
 
 
 def derive_canonical_rnn(d: int = 2, d_x: int = 1) -> CanonicalDerivation:
-    """Derive the canonical RNN from backward Euler symbolically (Eqs. 23-29).
+    """Derive the canonical RNN from backward Euler symbolically (Eqs. 15-29).
+
+    Eqs. 15-22 (grid, forward difference, right-hand side at t + dT, delay tau0 = dT)
+    lead to Eq. 23, which is written here directly; SymPy solves it (Eq. 24) and the
+    coefficients are read off (Eqs. 25-29).
 
     Parameters
     ----------
