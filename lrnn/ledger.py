@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["SECTIONS", "LedgerRow", "code_tags", "chapter_tags", "tests_using", "ledger", "section_of"]
+__all__ = ["SECTIONS", "LedgerRow", "code_tags", "chapter_tags", "exercising_tests", "ledger", "section_of"]
 
 #: Paper sections (arXiv v9) and their equation ranges.
 SECTIONS = (
@@ -116,7 +116,7 @@ def chapter_tags(book_dir: Path) -> dict[int, set[str]]:
     return found
 
 
-def tests_using(tests_dir: Path, names: set[str]) -> dict[str, set[str]]:
+def exercising_tests(tests_dir: Path, names: set[str]) -> dict[str, set[str]]:
     """Qualified name -> test files that mention its last component (a function or class name)."""
     texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(Path(tests_dir).glob("test_*.py"))}
     out = {}
@@ -156,7 +156,7 @@ def ledger(book_dir: Path | None = None, tests_dir: Path | None = None) -> list[
     sym = code_tags(symbolic=True)
     chapters = chapter_tags(book_dir) if book_dir.is_dir() else {}
     names = set().union(*code.values(), *sym.values())
-    uses = tests_using(tests_dir, names) if tests_dir.is_dir() else {}
+    uses = exercising_tests(tests_dir, names) if tests_dir.is_dir() else {}
     rows = []
     for eq in range(1, 251):
         impl = tuple(sorted(code.get(eq, ())))
