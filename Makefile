@@ -8,12 +8,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JB     := LRNN_EXPLORER=static $(BIN)/jupyter-book build book --config "$(CURDIR)/_config.yml" --toc "$(CURDIR)/_toc.yml" --path-output .
 
-.PHONY: help env book test unit lab clean browser-deps
+.PHONY: help env book student test unit lab clean browser-deps
 
 help:
 	@echo "make book   build the website into _build/html (runs every notebook)"
 	@echo "make test   run everything: unit tests, doctests, notebooks (nbval), -W site build, HTML and browser checks"
 	@echo "make lab    open JupyterLab on book/ with lrnn importable and widgets live"
+	@echo "make student  build a student edition (no solutions, in the pages or the notebooks) into _build/student"
 	@echo "make unit   unit tests and doctests only (fast)"
 	@echo "make clean  remove build outputs (keeps .venv)"
 
@@ -30,6 +31,13 @@ book: $(STAMP)
 	$(JB) -W -n --keep-going
 	@echo
 	@echo "Built. Open file://$(CURDIR)/_build/html/index.html"
+
+student: $(STAMP)
+	$(BIN)/python book/_student_edition.py book _build/student-src
+	LRNN_EXPLORER=static $(BIN)/jupyter-book build _build/student-src --config "$(CURDIR)/_config.yml" \
+	  --toc "$(CURDIR)/_toc.yml" --path-output _build/student -W -n --keep-going
+	@echo
+	@echo "Student edition built. Open file://$(CURDIR)/_build/student/_build/html/index.html"
 
 # The browser checks drive Debian's Chromium; install it when missing and we may.
 browser-deps:
