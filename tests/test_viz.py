@@ -17,3 +17,116 @@ def test_draw_view_one_axes_per_panel():
     assert len(axes) == len(view.panels) == 2
     assert axes[1].get_aspect() == 1.0
     plt.close(fig)
+
+
+def test_unit_step_and_sample_figure():
+    import numpy as np
+    import pytest
+
+    fig, axes = viz.draw_unit_step_and_sample()
+    assert len(axes) == 2 and "(a)" in axes[0].get_title() and "(b)" in axes[1].get_title()
+    n = np.arange(-11, 12)
+    for ax, want in zip(axes, ((n >= 0).astype(float), (n == 0).astype(float))):
+        heads = ax.lines[0]
+        np.testing.assert_array_equal(heads.get_xdata(), n)
+        np.testing.assert_array_equal(heads.get_ydata(), want)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="non-integer"):
+        viz.draw_unit_step_and_sample([0.5, 1.0])
+
+
+def test_unrolled_rnn_figure():
+    import pytest
+
+    for steps in (1, 4, 6):
+        fig, ax = viz.draw_unrolled_rnn(steps=steps)
+        labels = [t.get_text() for t in ax.texts]
+        cells = [t for t in labels if t.startswith("RNN Cell")]
+        assert cells == [f"RNN Cell\n(Step {k})" for k in range(steps)]
+        for k in (-1, steps - 1):
+            assert rf"$\vec r[{k}]$" in labels and rf"$\vec s[{k}]$" in labels
+        assert all(rf"$\vec x[{k}]$" in labels for k in range(steps))
+        assert rf"$\vec x[{steps}]$" not in labels
+        plt.close(fig)
+    for bad in (0, -2, 2.5, True):
+        with pytest.raises(ValueError, match="steps"):
+            viz.draw_unrolled_rnn(steps=bad)
+
+
+def test_gated_cell_figures_add_one_change_each():
+    import pytest
+
+    seen = {}
+    for stage in (4, 5, 6):
+        fig, ax = viz.draw_gated_cell(stage)
+        labels = " ".join(t.get_text() for t in ax.texts)
+        for sym in ("W_r", "W_x", r"\vec s[n-1]", r"\vec s[n]", r"\vec g_{cs}[n]", r"\vec g_{cu}[n]", r"\tanh"):
+            assert sym in labels, (stage, sym)
+        assert "W_s" not in labels  # W_s = I (Eq. 100): the box is gone
+        seen[stage] = labels
+        plt.close(fig)
+    assert r"\vec r[n-1]" in seen[4] and r"\vec g_{cr}" not in seen[4]
+    assert r"\vec v[n-1]" in seen[5] and r"\vec g_{cr}[n]" in seen[5] and r"\vec v[n]" in seen[5]
+    assert r"\vec u[n]" in seen[6] and r"\vec a_{du}[n]" in seen[6] and r"\vec u[n]" not in seen[5]
+    for bad in (1, 7, "6"):
+        with pytest.raises(ValueError, match="4, 5 or 6"):
+            viz.draw_gated_cell(bad)
+
+
+# -- Ch. 5: Figs. 7-9 -----------------------------------------------------------------------------
+
+
+def test_vanilla_lstm_cell_has_every_weight_of_eq_123():
+    fig, ax = viz.draw_vanilla_lstm_cell()
+    labels = " ".join(t.get_text() for t in ax.texts)
+    for node in ("cu", "cs", "cr", "du"):
+        assert rf"W_{{x_{{{node}}}}}" in labels and rf"W_{{v_{{{node}}}}}" in labels, node
+        assert rf"\vec a_{{{node}}}" in labels
+    assert all(rf"W_{{s_{{{n}}}}}" in labels for n in ("cu", "cs", "cr"))
+    assert r"W_{s_{du}}" not in labels  # the data update node has no state term (P4)
+    for sig in (r"\vec v[n-1]", r"\vec s[n-1]", r"\vec x[n]", r"\vec s[n]", r"\vec v[n]", r"\vec u[n]", r"\vec r[n]"):
+        assert sig in labels, sig
+    assert "Control Readout" not in labels  # the group boxes belong to Fig. 9 only
+    plt.close(fig)
+
+
+def test_fig9_adds_four_dashed_groups():
+    from matplotlib.patches import Rectangle
+
+    fig, ax = viz.draw_vanilla_lstm_cell(groups=True)
+    labels = " ".join(t.get_text().replace("\n", " ") for t in ax.texts)
+    for group in ("Data Update Candidate", "Control Update", "Control State", "Control Readout"):
+        assert group in labels
+    dashed = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_linestyle() != "solid"]
+    assert len(dashed) == 4
+    plt.close(fig)
+
+
+def test_unrolled_lstm_figure():
+    import pytest
+
+    fig, ax = viz.draw_unrolled_lstm()
+    labels = " ".join(t.get_text() for t in ax.texts)
+    for k in range(4):
+        assert f"(Step {k})" in labels and rf"\vec x[{k}]" in labels and rf"\vec v[{k}]" in labels
+    assert r"\vec s[-1]=0" in labels and r"\vec s[3]" in labels and "(Step 4)" not in labels
+    plt.close(fig)
+    fig, ax = viz.draw_unrolled_lstm(2)
+    assert "(Step 1)" in " ".join(t.get_text() for t in ax.texts)
+    plt.close(fig)
+    for bad in (0, 9, 2.0, True):
+        with pytest.raises(ValueError, match="from 1 to 8"):
+            viz.draw_unrolled_lstm(bad)
+
+
+def test_bptt_graph_shows_forward_and_backward_paths():
+    import pytest
+
+    fig, ax = viz.draw_bptt_graph(steps=3)
+    labels = " ".join(t.get_text() for t in ax.texts)
+    for sym in (r"\vec s[2]", r"\vec r[0]", "E_1", r"\vec\psi[0]", r"\vec\chi[2]", r"W_r^T\vec\psi[1]"):
+        assert sym in labels, sym
+    assert r"\psi[3]=\vec 0" in labels, "the terminal condition of Eq. 85"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="steps = 0"):
+        viz.draw_bptt_graph(steps=0)
