@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-JB     := LRNN_EXPLORER=static $(BIN)/jupyter-book build book --config "$(CURDIR)/_config.yml" --toc "$(CURDIR)/_toc.yml" --path-output .
+JB     := LRNN_STATIC_SITE=1 $(BIN)/jupyter-book build book --config "$(CURDIR)/_config.yml" --toc "$(CURDIR)/_toc.yml" --path-output .
 
 .PHONY: help env book student test unit lab clean browser-deps
 
@@ -27,14 +27,19 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
+# Always a clean build: Sphinx re-reads (and so re-executes) only changed sources, but a
+# chapter's outputs also depend on lrnn, so an incremental build could show stale results.
+CLEAN_SITE := rm -rf _build/html _build/.doctrees _build/jupyter_execute _build/.jupyter_cache
+
 book: $(STAMP)
+	$(CLEAN_SITE)
 	$(JB) -W -n --keep-going
 	@echo
 	@echo "Built. Open file://$(CURDIR)/_build/html/index.html"
 
 student: $(STAMP)
 	$(BIN)/python book/_student_edition.py book _build/student-src
-	LRNN_EXPLORER=static $(BIN)/jupyter-book build _build/student-src --config "$(CURDIR)/_config.yml" \
+	LRNN_STATIC_SITE=1 $(BIN)/jupyter-book build _build/student-src --config "$(CURDIR)/_config.yml" \
 	  --toc "$(CURDIR)/_toc.yml" --path-output _build/student -W -n --keep-going
 	@echo
 	@echo "Student edition built. Open file://$(CURDIR)/_build/student/_build/html/index.html"
@@ -48,7 +53,7 @@ browser-deps:
 	  else echo "chromium not found: the browser checks will fail; install Debian's chromium package"; fi; }
 
 test: $(STAMP) browser-deps
-	rm -rf _build/html
+	$(CLEAN_SITE)
 	$(JB) -W -n --keep-going
 	$(BIN)/python -m pytest
 

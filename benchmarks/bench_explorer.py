@@ -1,7 +1,9 @@
 """Time the compute behind the vanishing/exploding-gradient explorer (not a test).
 
 At N = 200, d_s = 64 the gradient-norm profile must take well under 50 ms, so that
-a widget callback (matrix + forward pass + profile + bound) stays under 100 ms.
+a widget callback (matrix + forward pass + profile + bound) stays under 100 ms. The last
+block times the explorer's own compute, ``lrnn.widgets.vanishing_gradient_view`` (Ch. 3),
+at N = 200 for every radius of its live grid and every setting of the other controls.
 Run: python benchmarks/bench_explorer.py
 """
 
@@ -11,6 +13,7 @@ import numpy as np
 
 from lrnn.analysis import gradient_norm_profile, make_recurrent_matrix, schematic_bound
 from lrnn.rnn import RNNParams, rnn_forward
+from lrnn.widgets import vanishing_gradient_explorer, vanishing_gradient_view
 
 N, D_S, D_X, REPEATS = 200, 64, 8, 30
 
@@ -26,10 +29,10 @@ def callback(rng, ord, normal):
     return gradient_norm_profile(params, trace, ord=ord), schematic_bound(params, N, trace=trace)
 
 
-def median_ms(f, *args, **kwargs):
+def median_ms(f, *args, repeats=REPEATS, **kwargs):
     f(*args, **kwargs)  # warm-up
     times = []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         t0 = time.perf_counter()
         f(*args, **kwargs)
         times.append(time.perf_counter() - t0)
@@ -48,6 +51,21 @@ def main():
                 f"profile median {prof[0]:6.2f} ms (max {prof[1]:6.2f})  "
                 f"whole callback median {full[0]:6.2f} ms (max {full[1]:6.2f})"
             )
+
+    view_ms = []
+    rhos = next(c for c in vanishing_gradient_explorer().controls if c.name == "rho").live_values
+    for rho in rhos:
+        for scale in (1e-4, 0.3, 3.0):
+            for activation in ("tanh", "linear"):
+                for W_r in ("normal", "non-normal"):
+                    kw = dict(rho=rho, N=N, input_scale=scale, activation=activation, W_r=W_r)
+                    view_ms.append(median_ms(vanishing_gradient_view, repeats=5, **kw))
+    medians = [m for m, _ in view_ms]
+    print(
+        f"vanishing_gradient_view N={N} d_s={D_S}, {len(view_ms)} settings x 5 calls: "
+        f"median {np.median(medians):6.2f} ms, slowest setting (median) {max(medians):6.2f} ms, "
+        f"worst single call {max(w for _, w in view_ms):6.2f} ms"
+    )
 
 
 if __name__ == "__main__":

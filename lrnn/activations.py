@@ -1,6 +1,7 @@
 """Warping (activation) functions, Sherstinsky (2020) Sec. V-VI, Eqs. 109-111, 121-122, 137-138.
 
-Symbols (paper -> code):
+Symbols (paper -> code)::
+
     G_c(z)   G_c    logistic sigmoid, the "control" warping of every gate (Eqs. 109-111, 121)
     G_d(z)   G_d    hyperbolic tangent, the "data" warping of u[n] and r[n] (Eq. 122);
                     also the G of the RNN sections (Eqs. 7, 31, 33)

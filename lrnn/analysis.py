@@ -13,7 +13,8 @@ at the rate of the spectral radius ``rho(W_r)`` asymptotically, but can first gr
 (transient amplification) when ``W_r`` is not normal, even with ``rho(W_r) < 1``: the
 paper's "eigenvalues < 1 implies ||W_r|| < 1" holds only for normal ``W_r``.
 
-Symbols (paper -> code -> shape):
+Symbols (paper -> code -> shape)::
+
     psi[n]              psi         (d_s,)       total dE/ds[n] (Eq. 79)
     dpsi[n]/dpsi[l]     J           (d_s, d_s)   psi_jacobian(params, trace, n, l)
     l - n               lag         int          distance back in time

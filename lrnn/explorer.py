@@ -14,7 +14,7 @@ function. It shows itself in three ways:
 Displaying an ``Explorer`` in a notebook emits one output carrying both the
 live widget view and the static HTML. Jupyter shows the widget; the book's
 site is configured (``nb_mime_priority_overrides`` in ``_config.yml``) to show
-the HTML. The site build sets ``LRNN_EXPLORER=static`` so that explorers emit
+the HTML. The site build sets ``LRNN_STATIC_SITE=1`` so that explorers emit
 their static face only: no widget state is then stored in the executed notebook,
 which keeps unused ipywidgets state out of the pages. A :class:`View` is plain
 data (panels of named series), so both faces draw exactly the same thing.
@@ -25,13 +25,14 @@ from __future__ import annotations
 import html
 import itertools
 import json
-import os
 import uuid
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from typing import Any
 
 import numpy as np
+
+from ._display import static_site
 
 __all__ = ["Series", "Panel", "View", "Control", "Explorer"]
 
@@ -231,7 +232,7 @@ class Explorer:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {"text/plain": f"<Explorer: {self.title}>", "text/html": self.static_html()}
-        if os.environ.get("LRNN_EXPLORER") == "static":  # the site build: no kernel will ever serve the widget
+        if static_site():  # the site build: no kernel will ever serve the widget
             return bundle
         try:
             widget = self.live()

@@ -1,6 +1,7 @@
 """Vanilla LSTM forward pass, Sherstinsky (2020) Sec. VI-F to VI-H, Eqs. 123-136.
 
-Symbols (paper -> code -> shape of one step):
+Symbols (paper -> code -> shape of one step)::
+
     x[n]                    x       (d_x,)       input
     s[n]                    s       (d_s,)       cell state
     v[n]                    v       (d_s,)       value (observable output; PyTorch's h_t)
@@ -24,6 +25,8 @@ paper writes ``W @ x`` for one step, batched code computes ``x @ W.T``. Internal
 the four nodes are stacked in the order ``[cu | cs | du | cr]`` (PyTorch's
 ``[i | f | g | o]``) so that each time step needs one product for all ``W_v_*``;
 the input products ``W_x_* x[n]`` for all n are one product before the loop.
+The time loop (``_recurrence``) is shared with the Augmented LSTM (:mod:`lrnn.augmented`,
+Sec. VII); its additions are the lines whose equation numbers stand in brackets.
 The backward pass (Eqs. 137-172) is :func:`lrnn.lstm_bptt.lstm_backward`.
 """
 
@@ -199,6 +202,61 @@ def _unstacked(W_x, W_s, W_s_cr, W_v, b) -> LSTMParams:
     )  # fmt: skip
 
 
+def _windowed_inputs(X: np.ndarray, W_x: np.ndarray) -> np.ndarray:
+    """``sum_l W_x[l] x[n+l]`` for every ``n``: the input terms of all nodes at once.
+
+    ``X`` is ``(N, B, d_x)`` and ``W_x`` is ``(L, m, d_x)`` (the ``m`` stacked rows of the
+    nodes); returns ``(N, B, m)``. With ``L = 1`` this is ``W_x x[n]`` (Eqs. 126-129); with
+    ``L > 1`` it is the Augmented LSTM's context window (Eq. 188), where inputs past the
+    segment end count as zero (P10), so tap ``l`` reaches only ``n < N - l``.
+    """
+    N, B, d_x = X.shape
+    out = (X.reshape(N * B, d_x) @ W_x[0].T).reshape(N, B, -1)  # tap 0: W_x[0] x[n]
+    for l in range(1, min(len(W_x), N)):
+        out[: N - l] += (X[l:].reshape((N - l) * B, d_x) @ W_x[l].T).reshape(N - l, B, -1)  # + W_x[l] x[n+l]
+    return out
+
+
+def _recurrence(A, S0, V0, W_s, W_v, W_s_cr, *, xi_du=None, W_q=None):
+    """The time loop shared by the Vanilla and the Augmented LSTM, on ``(N, B, .)`` arrays.
+
+    On entry ``A`` (N, B, K) holds the input and bias terms of the accumulation nodes,
+    stacked ``[cu | cs | du | cr]`` (Vanilla) or ``[cu | cs | cx | du | cr]`` (Augmented);
+    the recurrent terms are added in place. ``W_s`` stacks the gates fed by ``s[n-1]``
+    (cu, cs, and cx), ``W_v`` all nodes. Augmented only (Sec. VII, equation numbers in
+    brackets): ``xi_du`` (N, B, d_s), the windowed input that ``g_cx`` throttles, and
+    ``W_q`` (d_v, d_s), the recurrent projection. Returns ``G`` (the gates, with ``u`` in
+    the du block) and ``s, r, q, v``; without ``W_q``, ``v`` is ``q``.
+    """
+    N, B, K = A.shape
+    d = W_s_cr.shape[0]
+    k = W_s.shape[0] // d  # number of gates fed by s[n-1]: 2 (cu, cs) or 3 (cu, cs, cx)
+    gates, du, cr = slice(0, k * d), slice(k * d, (k + 1) * d), slice((k + 1) * d, (k + 2) * d)
+    G = np.empty_like(A)
+    s, r, q = np.empty((N, B, d)), np.empty((N, B, d)), np.empty((N, B, d))
+    v = q if W_q is None else np.empty((N, B, len(W_q)))
+    a_du, a_cr, u, g_cr = A[..., du], A[..., cr], G[..., du], G[..., cr]
+    g_cu, g_cs, g_cx = G[..., :d], G[..., d : 2 * d], G[..., 2 * d : 3 * d]
+    Pv, Ps, P1 = np.empty((B, K)), np.empty((B, k * d)), np.empty((B, d))  # product buffers: no allocation
+    s_prev, v_prev = S0, V0
+    for n in range(N):
+        A[n] += np.matmul(v_prev, W_v.T, out=Pv)  # + W_v_* v[n-1] in Eqs. 126-129 [197-209], one product
+        A[n, :, gates] += np.matmul(s_prev, W_s.T, out=Ps)  # + W_s_* s[n-1] in Eqs. 126-127 [197, 200, 206]
+        _G_c_tanh(A[n, :, gates], out=G[n, :, gates])  # Eqs. 131-132 (g_cu, g_cs) [198, 201; g_cx: 207]
+        if xi_du is not None:
+            a_du[n] += g_cx[n] * xi_du[n]  # [Eq. 209] the control input gate throttles the windowed input
+        np.tanh(a_du[n], out=u[n])  # Eq. 130 [210]
+        s[n] = g_cs[n] * s_prev + g_cu[n] * u[n]  # Eq. 134 [211]
+        a_cr[n] += np.matmul(s[n], W_s_cr.T, out=P1)  # Eq. 128 [203] needs the current s[n]: completed here
+        _G_c_tanh(a_cr[n], out=g_cr[n])  # Eq. 133 [204]
+        np.tanh(s[n], out=r[n])  # Eq. 135 [212]
+        np.multiply(g_cr[n], r[n], out=q[n])  # Eq. 136 (v = q) [213: the qualifier q]
+        if W_q is not None:
+            np.matmul(q[n], W_q.T, out=v[n])  # [Eq. 214] the recurrent projection v = W_q_dr q
+        s_prev, v_prev = s[n], v[n]
+    return G, s, r, q, v
+
+
 @dataclass(frozen=True)
 class LSTMTrace:
     """Signals of one forward pass, time-major, kept for the backward pass.
@@ -287,27 +345,11 @@ def lstm_forward(params: LSTMParams, x, s0=None, v0=None) -> LSTMTrace:
     S0 = as_initial("s0", s0, B, d, "d_s", batched)  # s[-1], (B, d_s)
     V0 = as_initial("v0", v0, B, d, "d_s", batched)  # v[-1], (B, d_s)
     W_x, W_s, W_v, b = _stacked(params)
-    W_s_cr = params.W_s_cr
-    A = (X.reshape(N * B, -1) @ W_x.T).reshape(N, B, 4 * d)  # W_x_* x[n] of Eqs. 126-129, all n in one product
+    A = _windowed_inputs(X, W_x[None])  # W_x_* x[n] of Eqs. 126-129, all n in one product (a window of L = 1)
     A += b  # + b_* of Eqs. 126-129
-    G = np.empty_like(A)  # (N, B, 4 d_s): [g_cu | g_cs | u | g_cr]
-    s, r, v = np.empty((N, B, d)), np.empty((N, B, d)), np.empty((N, B, d))
+    G, s, r, _, v = _recurrence(A, S0, V0, W_s, W_v, params.W_s_cr)  # Eqs. 126-136, step by step
     a_cu, a_cs, a_du, a_cr = (A[..., k * d : (k + 1) * d] for k in range(4))
     g_cu, g_cs, u, g_cr = (G[..., k * d : (k + 1) * d] for k in range(4))
-    gates = slice(0, 2 * d)  # the cu and cs blocks, which see s[n-1]
-    P4, P2, P1 = np.empty((B, 4 * d)), np.empty((B, 2 * d)), np.empty((B, d))  # product buffers: no allocation
-    s_prev, v_prev = S0, V0
-    for n in range(N):
-        A[n] += np.matmul(v_prev, W_v.T, out=P4)  # + W_v_* v[n-1] in Eqs. 126-129 (four blocks, one product)
-        A[n, :, gates] += np.matmul(s_prev, W_s.T, out=P2)  # + W_s_cu s[n-1], W_s_cs s[n-1] in Eqs. 126-127
-        np.tanh(a_du[n], out=u[n])  # Eq. 130
-        _G_c_tanh(A[n, :, gates], out=G[n, :, gates])  # Eqs. 131-132 (g_cu, g_cs)
-        s[n] = g_cs[n] * s_prev + g_cu[n] * u[n]  # Eq. 134
-        a_cr[n] += np.matmul(s[n], W_s_cr.T, out=P1)  # Eq. 128 needs the current s[n]: completed here
-        _G_c_tanh(a_cr[n], out=g_cr[n])  # Eq. 133
-        np.tanh(s[n], out=r[n])  # Eq. 135
-        np.multiply(g_cr[n], r[n], out=v[n])  # Eq. 136
-        s_prev, v_prev = s[n], v[n]
     out = dict(a_cu=a_cu, a_cs=a_cs, a_cr=a_cr, a_du=a_du, g_cu=g_cu, g_cs=g_cs, g_cr=g_cr, u=u, s=s, r=r, v=v)
     if batched:
         return LSTMTrace(**out, x=X, s0=S0, v0=V0)

@@ -9,7 +9,8 @@ canonical RNN (Eq. 30) with (Eqs. 25-29)::
 
     W_s = (I - dT A)^-1,   W_r = dT W_s B,   W_x = dT W_s C,   theta_s = dT W_s phi
 
-Symbols (paper -> code -> shape):
+Symbols (paper -> code -> shape)::
+
     A        A      (d, d)    "analog" state feedback; diagonal with a_ii << 0 in the standard-RNN argument
     B        B      (d, d)    readout feedback
     C        C      (d, d_x)  input coupling

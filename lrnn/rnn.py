@@ -12,7 +12,8 @@ erratum P1; the ``W_s`` term is the canonical RNN's extra path ``s[n] -> s[n+1]`
 
     chi[n] = dE/dr[n] + W_r^T psi[n+1],   psi[n] = chi[n] * G'(s[n]) + W_s^T psi[n+1],   psi[N] = 0
 
-Symbols (paper -> code -> shape of one step):
+Symbols (paper -> code -> shape of one step)::
+
     x[n]      x         (d_x,)      input
     s[n]      s         (d_s,)      state (a pre-activation in the RNN)
     r[n]      r         (d_s,)      readout, r = G(s) with G = tanh

@@ -4,7 +4,8 @@ Chapter 1, Sherstinsky (2020) Sec. II, Eqs. 23-29: backward Euler applied to the
 additive model (Eq. 14) with the delay equal to the step, solved for ``s[n]``,
 read off as the canonical RNN (Eq. 30).
 
-Symbols (paper -> SymPy):
+Symbols (paper -> SymPy)::
+
     A, B, C, phi       MatrixSymbol-free explicit matrices of scalar symbols a_ij, b_ij, c_ij, phi_i
     dT                 Symbol("Delta_T", positive=True)
     s[n-1], r[n-1]     s_prev, r_prev     (column vectors of symbols)

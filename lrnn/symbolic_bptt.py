@@ -15,7 +15,8 @@ In the scalar RNN, ``W_r^T = W_r``, so the printed Eq. 82 is indistinguishable f
 corrected one there; :func:`matrix_rnn` (2 x 2, ``K = 2``) shows the difference and
 :func:`erratum_p1_difference` factors it: it is proportional to ``w12 - w21``.
 
-Symbols (paper -> code -> shape):
+Symbols (paper -> code -> shape)::
+
     W_r        UnrolledRNN.W_r       (d_s, d_s)  w_r in the scalar RNN
     W_x        UnrolledRNN.W_x       (d_s, d_x)  w_x
     theta_s    UnrolledRNN.theta_s   (d_s, 1)    theta

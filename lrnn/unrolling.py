@@ -7,7 +7,8 @@ sequence of length ``N`` into ``M`` segments of lengths ``K_m`` and runs every
 segment from a zero state (Eq. 73), which lets one reusable cell process the
 segments one at a time, in any order, or all at once as a batch.
 
-Symbols (paper -> code -> shape):
+Symbols (paper -> code -> shape)::
+
     u[n]        unit_step(n)        same as n   unit step (Eq. 34)
     delta[n]    unit_sample(n)      same as n   unit sample, u[n] - u[n-1] (Eq. 35)
     K_m         lengths[m]          int         length of segment m

@@ -68,7 +68,12 @@ def foreign(requests):
     return [u for u in requests if urlparse(u).hostname not in ("127.0.0.1", None) and not u.startswith("data:")]
 
 
-@pytest.mark.parametrize("name", ["intro.html", "notation.html", "01_roots.html"])
+TOC = (ROOT / "_toc.yml").read_text()
+PAGES = ["intro.html"] + [f"{stem}.html" for stem in __import__("re").findall(r"file: (\S+)", TOC)]
+CHAPTERS = [p for p in PAGES if p[:2].isdigit()]
+
+
+@pytest.mark.parametrize("name", PAGES)
 def test_page_requests_only_its_own_host_and_typesets_math(browser, server, name):
     page, requests = open_page(browser, f"{server}/{name}")
     page.wait_for_function(
@@ -80,10 +85,33 @@ def test_page_requests_only_its_own_host_and_typesets_math(browser, server, name
     page.close()
 
 
-def test_chapter_one_math_is_rendered(browser, server):
-    page, _ = open_page(browser, f"{server}/01_roots.html")
-    page.wait_for_function("document.querySelectorAll('mjx-container').length > 100", timeout=20000)
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_math_is_rendered_without_errors(browser, server, name):
+    page, _ = open_page(browser, f"{server}/{name}")
+    page.wait_for_function("document.querySelectorAll('mjx-container').length > 20", timeout=30000)
+    page.wait_for_timeout(500)
     assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
+    page.close()
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_every_explorer_control_changes_the_figure(browser, server, name):
+    page, requests = open_page(browser, f"{server}/{name}")
+    roots = page.locator('[data-lrnn-explorer="static"]')
+    for i in range(roots.count()):
+        root = roots.nth(i)
+        root.scroll_into_view_if_needed()
+        controls = root.locator("input[type=range], select")
+        assert controls.count() >= 1
+        for j in range(controls.count()):
+            before = root.locator("svg").first.inner_html() + root.locator(".lrnn-explorer-text").inner_text()
+            controls.nth(j).evaluate(
+                "e => { e.value = e.tagName === 'SELECT' ? e.options[e.options.length - 1].value"
+                " : (e.value === e.max ? e.min : e.max); e.dispatchEvent(new Event('input')); }"
+            )
+            after = root.locator("svg").first.inner_html() + root.locator(".lrnn-explorer-text").inner_text()
+            assert after != before, f"explorer {i} control {j} on {name} changed nothing"
+    assert not foreign(requests)
     page.close()
 
 

@@ -49,7 +49,7 @@ def test_mimebundle_carries_both_faces():
 
 
 def test_site_build_emits_static_face_only(monkeypatch):
-    monkeypatch.setenv("LRNN_EXPLORER", "static")
+    monkeypatch.setenv("LRNN_STATIC_SITE", "1")
     assert set(tiny()._repr_mimebundle_()) == {"text/plain", "text/html"}
 
 

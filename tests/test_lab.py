@@ -23,16 +23,37 @@ def lab(tmp_path_factory):
         pytest.skip("chromium not installed")
     root = tmp_path_factory.mktemp("lab")
     for name in EXPLORERS:
-        nb = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "id": "c0",
-                         "source": f"from lrnn import widgets\nwidgets.{name}()"}],
-              "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-              "nbformat": 4, "nbformat_minor": 5}
+        nb = {
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "metadata": {},
+                    "outputs": [],
+                    "execution_count": None,
+                    "id": "c0",
+                    "source": f"from lrnn import widgets\nwidgets.{name}()",
+                }
+            ],
+            "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
         (root / f"{name}.ipynb").write_text(json.dumps(nb))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1", "--allow-root",
-           "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ip=127.0.0.1",
+        "--allow-root",
+        "--ServerApp.token=",
+        "--ServerApp.password=",
+        f"--ServerApp.root_dir={root}",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
@@ -62,10 +83,14 @@ def test_live_explorer_recomputes_in_the_kernel(lab, name):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{lab}/lab/tree/{name}.ipynb", wait_until="domcontentloaded")
+        # a fresh workspace per explorer, so that JupyterLab restores nothing from earlier tests
+        page.goto(f"{lab}/lab/workspaces/{name}/tree/{name}.ipynb?reset", wait_until="domcontentloaded")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
         page.get_by_text("| Idle").wait_for(timeout=90_000)  # the kernel is up
         page.get_by_role("menuitem", name="Run").click()

@@ -130,3 +130,35 @@ def test_bptt_graph_shows_forward_and_backward_paths():
     plt.close(fig)
     with pytest.raises(ValueError, match="steps = 0"):
         viz.draw_bptt_graph(steps=0)
+
+
+def test_augmented_lstm_cell_figure():
+    fig, ax = viz.draw_augmented_lstm_cell()
+    labels = [t.get_text() for t in ax.texts]
+    for name in ("cu", "cs", "cr", "cx", "du"):  # five columns, each fed by its own windowed input
+        assert rf"$\vec\xi_{{x_{{{name}}}}}[n]$" in labels and rf"$W_{{v_{{{name}}}}}$" in labels
+        assert rf"$\vec a_{{{name}}}$" in labels
+    for name in ("cu", "cs", "cr", "cx"):  # the gates see the state; du does not (Eq. 209)
+        assert rf"$W_{{s_{{{name}}}}}$" in labels
+    assert r"$W_{s_{du}}$" not in labels and r"$\vec x[n]$" not in labels
+    outputs = (r"$\vec g_{cx}[n]$", r"$\vec q[n]$", r"$W_{q_{dr}}$", r"$\vec v[n]$", r"$\vec s[n-1]$")
+    for sym in outputs + (r"$\vec v[n-1]$",):
+        assert sym in labels, sym
+    plt.close(fig)
+
+
+def test_context_windows_figure():
+    import pytest
+
+    for L in (1, 4, 6):
+        fig, (ax, ax_t) = viz.draw_context_windows(L=L)
+        labels = [t.get_text() for t in ax.texts]
+        for name in ("cu", "cs", "cr", "cx", "du"):
+            assert rf"$W_{{x_{{{name}}}}}[n]$" in labels and rf"$\vec\xi_{{x_{{{name}}}}}[n]$" in labels
+        taps = [t.get_text() for t in ax_t.texts if t.get_text().startswith("$W[")]
+        assert taps == [f"$W[{l}]$" for l in range(L)] * 2  # two example steps, L taps each
+        assert f"{L - 1}" in ax_t.get_title()
+        plt.close(fig)
+    for bad in (0, 9, 2.0, True):
+        with pytest.raises(ValueError, match="expected an integer from 1 to 8"):
+            viz.draw_context_windows(L=bad)

@@ -11,10 +11,14 @@ One submodule per topic; this package re-exports every check:
 submodule      checks
 =============  =============================================================
 ``rnn``        Ch. 1-3: discretisation, impulse response, segments, BPTT
+``gates``      Ch. 4: the gated cell with a bounded update (Sec. V)
 ``lstm``       Ch. 5: one LSTM step, the LSTM backward pass
+``augmented``  Ch. 6: the external input context window (Sec. VII-A)
 =============  =============================================================
 """
 
+from .augmented import check_context_window
+from .gates import check_gated_step
 from .lstm import check_lstm_backward, check_lstm_step
 from .rnn import (
     check_discretize,
@@ -32,4 +36,6 @@ __all__ = [
     "check_unrolled_forward",
     "check_lstm_backward",
     "check_lstm_step",
+    "check_gated_step",
+    "check_context_window",
 ]

@@ -9,7 +9,8 @@ gradient, a state carried across segments, ...). In an exercise cell::
     from lrnn.checks import check_rnn_backward
     check_rnn_backward(my_rnn_backward)   # 'check_rnn_backward: all 3 cases pass (...)' or AssertionError
 
-Functions checked (the student's function must have the signature of):
+Functions checked (the student's function must have the signature of)::
+
     rnn_backward(params, trace, dE_dr) -> (grads, psi)      Eqs. 78-90
     impulse_response(params, N) -> s (N, d_s)               Eq. 36
     segment_offsets(lengths) -> j (M,)                      Eq. 42
