@@ -132,3 +132,20 @@ def test_explorer_responds_without_kernel(browser, server):
     root.screenshot(path=str(SHOTS / "01_roots-explorer.png"))
     assert not foreign(requests)
     page.close()
+
+
+def test_chapter_works_opened_from_disk(browser):
+    """The acceptance case: the built page opened straight from disk (file://), no server."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    failed = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.goto((HTML / "01_roots.html").resolve().as_uri(), wait_until="load")
+    page.wait_for_function("document.querySelectorAll('mjx-container').length > 100", timeout=30000)
+    loaded = page.evaluate("Array.from(document.fonts).filter(f => f.family === 'MJXTEX-I')[0].status")
+    assert loaded == "loaded", "MathJax's own fonts load from disk"
+    root = page.locator('[data-lrnn-explorer="static"]').first
+    before = root.locator(".lrnn-explorer-text").inner_text()
+    root.locator("input[type=range]").first.evaluate("e => { e.value = e.max; e.dispatchEvent(new Event('input')); }")
+    assert root.locator(".lrnn-explorer-text").inner_text() != before
+    assert not failed, failed
+    page.close()
