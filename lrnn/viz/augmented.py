@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyBboxPatch
 
-from .base import arrow, box, new_diagram, node
+from .base import arrow, box, count_argument, new_diagram, node
 
 __all__ = ["draw_augmented_lstm_cell", "draw_context_windows"]
 
@@ -148,8 +148,7 @@ def draw_context_windows(L: int = 4):
     """
     from matplotlib.patches import Polygon
 
-    if isinstance(L, bool) or not isinstance(L, int | np.integer) or not 1 <= L <= 8:
-        raise ValueError(f"L = {L!r}, expected an integer from 1 to 8 (the paper's example has L = 4).")
+    L = count_argument("L", L, 8, "the paper's example has L = 4")
     fig, (ax, ax_t) = plt.subplots(1, 2, figsize=(10.5, 3.8), width_ratios=(1.0, 1.15), layout="constrained")
     ax.set(xlim=(-0.3, 9.6), ylim=(-0.4, 5.4), aspect="equal")
     ax.axis("off")

@@ -8,7 +8,7 @@ from matplotlib.patches import Circle, FancyBboxPatch
 
 from ..explorer import PALETTE, View
 
-__all__ = ["draw_view", "new_diagram", "box", "node", "arrow"]
+__all__ = ["draw_view", "new_diagram", "box", "node", "arrow", "count_argument"]
 
 _STYLES = {"line": "-", "dashed": "--", "dotted": ":"}
 
@@ -95,3 +95,18 @@ def arrow(ax, start, end, text=None, text_at="start", offset=(0.0, 0.15)):
     if text:
         x, y = start if text_at == "start" else end
         ax.text(x + offset[0], y + offset[1], text, ha="center", va="bottom", fontsize=12)
+
+
+def count_argument(name: str, value, hi: int | None = None, note: str = "") -> int:
+    """Check a figure's count argument (steps, taps): an int from 1 to ``hi`` (no upper bound if None).
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, the value and the allowed range.
+    """
+    ok = not isinstance(value, bool) and isinstance(value, int | np.integer) and 1 <= value <= (hi or value)
+    if not ok:
+        allowed = f"an integer from 1 to {hi}" if hi else "a positive int"
+        raise ValueError(f"{name} = {value!r}, expected {allowed}{f' ({note})' if note else ''}.")
+    return int(value)

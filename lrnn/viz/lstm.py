@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from matplotlib.patches import Rectangle
 
-from .base import arrow, box, new_diagram, node
+from .base import arrow, box, count_argument, new_diagram, node
 
 __all__ = ["draw_gated_cell", "draw_vanilla_lstm_cell", "draw_unrolled_lstm"]
 
@@ -260,8 +260,7 @@ def draw_unrolled_lstm(steps: int = 4):
     ValueError
         If ``steps`` is not an integer from 1 to 8.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 8:
-        raise ValueError(f"steps = {steps!r}, expected an integer from 1 to 8 (the paper draws 4).")
+    steps = count_argument("steps", steps, 8, "the paper draws 4")
     pitch, w, h = 3.6, 2.2, 2.0
     width = 1.6 + steps * pitch
     fig, ax = new_diagram(2.6 + 2.3 * steps, 3.6, (-0.2, width + 0.4), (-1.3, 4.4))

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..explorer import PALETTE
-from .base import arrow, box, new_diagram, node
+from .base import arrow, box, count_argument, new_diagram, node
 
 __all__ = ["draw_canonical_cell", "draw_unit_step_and_sample", "draw_unrolled_rnn", "draw_bptt_graph"]
 
@@ -111,8 +111,7 @@ def draw_unrolled_rnn(steps: int = 4):
     ValueError
         If ``steps`` is not a positive integer.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-        raise ValueError(f"steps = {steps!r}, expected a positive int (the number of unrolled cells), e.g. steps=4.")
+    steps = count_argument("steps", steps, note="the number of unrolled cells, e.g. steps=4")
     pitch, w, h, yr, ys = 3.4, 2.0, 1.5, 0.35, -0.35
     centers = [2.4 + pitch * k for k in range(steps)]
     x_end = centers[-1] + w / 2 + 1.9
@@ -170,8 +169,7 @@ def draw_bptt_graph(steps: int = 3):
     ValueError
         If ``steps`` is not a positive integer.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-        raise ValueError(f"steps = {steps!r}, expected a positive int (the number of unrolled steps), e.g. steps=3.")
+    steps = count_argument("steps", steps, note="the number of unrolled steps, e.g. steps=3")
     pitch, ys, yr, ye, yx = 3.4, 0.0, 1.6, 3.1, -1.4
     cols = [1.2 + pitch * k for k in range(steps)]
     x_end = cols[-1] + 2.6
