@@ -1,4 +1,4 @@
-"""Interactive figures with three faces from one compute function (design.md Sec. 5).
+"""Interactive figures with three faces from one compute function.
 
 An :class:`Explorer` is a grid of controls plus a ``compute(**values) -> View``
 function. It shows itself in three ways:

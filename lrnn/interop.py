@@ -6,7 +6,7 @@ PyTorch's ``nn.LSTM`` (docs, "torch.nn.LSTM") computes, per step,
     g = tanh(W_ig x + b_ig + W_hg h + b_hg)
     c' = f * c + i * g,   h' = o * tanh(c')
 
-Mapping to Sherstinsky Sec. VI (paper-map 6.2), blocks of ``weight_ih_l0`` (4H, d_x),
+Mapping to Sherstinsky Sec. VI (see the book's notation page), blocks of ``weight_ih_l0`` (4H, d_x),
 ``weight_hh_l0`` (4H, H), ``bias_ih_l0`` and ``bias_hh_l0`` (4H,) in the order i, f, g, o:
 
     i -> cu   (control update gate g_cu)      W_x_cu, W_v_cu, b_cu
@@ -250,7 +250,7 @@ def torch_lstm_forward(sd, x, h0=None, c0=None):
 
     References
     ----------
-    PyTorch documentation, ``torch.nn.LSTM``; paper-map 6.2.
+    PyTorch documentation, ``torch.nn.LSTM``.
 
     Examples
     --------

@@ -2,7 +2,7 @@
 
 Every function takes arrays (or nothing) and returns ``(fig, ax)``; matplotlib is
 imported here, never by ``import lrnn``. Diagrams follow the paper's drawing
-conventions (Sherstinsky 2020, Sec. II-VII; paper-map Sec. 5): signals run as
+conventions (Sherstinsky 2020, Figs. 1-10): signals run as
 horizontal rails, weight matrices are rounded boxes, sums are circled plus signs,
 warping functions are labelled boxes, biases are omitted.
 

@@ -1,4 +1,4 @@
-"""The book's interactive figures, one function per explorer (design.md Sec. 5).
+"""The book's interactive figures, one function per explorer.
 
 Each function returns an :class:`lrnn.explorer.Explorer`: display it in a notebook
 for the live ipywidgets face; the book's site shows its precomputed static face;
