@@ -1,0 +1,182 @@
+"""lrnn: recurrent networks from first principles, after Sherstinsky (2020).
+
+A small numpy package that implements, one module per concept, every equation of
+A. Sherstinsky, "Fundamentals of Recurrent Neural Network (RNN) and Long Short-Term
+Memory (LSTM) Network", Physica D 404 (2020) 132306, arXiv:1808.03314 (v9 numbering).
+
+Where each part of the paper lives:
+
+=====================  ===========================================  ===============
+paper                  what                                         module
+=====================  ===========================================  ===============
+Sec. II, Eqs. 14-29    additive model, integrator, discretisation   ``ode``
+Sec. II, Eqs. 30-33    canonical and standard RNN forward           ``rnn``
+Sec. III, Eqs. 34-77   unit step/sample, segments, unrolling        ``unrolling``
+Sec. IV, Eqs. 78-90    BPTT (erratum P1)                            ``rnn``
+Sec. IV, Eqs. 91-93    Jacobian products, gradient-norm profiles    ``analysis``
+Sec. V, Eqs. 94-117    RNN -> Vanilla LSTM, stage by stage          ``rnn_to_lstm``
+Eqs. 109-111, 121-138  warping functions and derivatives            ``activations``
+Sec. VI-D, 118-120     data standardization                         ``standardize``
+Sec. VI-H, 126-136     Vanilla LSTM forward                         ``lstm``
+Sec. VI-I, 137-172     Vanilla LSTM backward (erratum P3)           ``lstm_bptt``
+Sec. VI-J, 173-182     LSTM error-gradient sequences                ``lstm_analysis``
+Sec. VII, 183-215      Augmented LSTM forward                       ``augmented``
+Sec. VII-E, 216-250    Augmented LSTM backward (errata P3, P7)      ``augmented_bptt``
+-                      look-ahead task, losses, Adam, training      ``tasks``, ``losses``, ``train``
+-                      finite-difference gradient checks            ``gradcheck``
+-                      PyTorch-style state dicts                    ``interop``
+-                      self-checks for the exercises                ``checks``
+=====================  ===========================================  ===============
+
+``import lrnn`` loads numpy only. The plotting (:mod:`lrnn.viz`), interactive
+(:mod:`lrnn.explorer`, :mod:`lrnn.widgets`) and symbolic (:mod:`lrnn.symbolic`)
+modules import matplotlib, ipywidgets and SymPy when they are themselves imported.
+"""
+
+from . import (
+    activations,
+    analysis,
+    augmented,
+    augmented_bptt,
+    checks,
+    gradcheck,
+    interop,
+    losses,
+    lstm,
+    lstm_analysis,
+    lstm_bptt,
+    ode,
+    rnn,
+    rnn_to_lstm,
+    standardize,
+    tasks,
+    train,
+    unrolling,
+)
+from .activations import G_c, G_d, dG_c, dG_d
+from .analysis import gradient_norm_profile, make_recurrent_matrix, psi_jacobian, schematic_bound, theoretical_rate
+from .augmented import OPEN_GATE_BIAS, AugmentedLSTMParams, AugmentedTrace, augmented_forward, augmented_n_params
+from .augmented_bptt import augmented_backward
+from .gradcheck import check_gradients, numerical_gradient
+from .interop import (
+    lstm_grads_to_torch,
+    lstm_params_from_torch,
+    lstm_params_to_torch,
+    rnn_params_from_torch,
+    rnn_params_to_torch,
+    torch_lstm_forward,
+)
+from .losses import Readout, mean_squared_error, readout_mse
+from .lstm import LSTMParams, LSTMTrace, lstm_forward
+from .lstm_analysis import (
+    GradientProfile,
+    StepJacobian,
+    lstm_gradient_profile,
+    lstm_psi_jacobian,
+    lstm_step_jacobian,
+)
+from .lstm_bptt import lstm_backward
+from .ode import AdditiveModel, discretize, integrate
+from .rnn import RNNParams, RNNTrace, rnn_backward, rnn_forward
+from .rnn_to_lstm import GateParams, run_cell, split_lstm_params, to_lstm_params
+from .standardize import Standardizer, fit_standardizer
+from .tasks import lookahead_mse_floor, lookahead_task
+from .train import Adam, fit, sequence_loss_and_grads
+from .unrolling import (
+    UnrolledTrace,
+    impulse_response,
+    segment_discrepancy,
+    segment_offsets,
+    segment_windows,
+    stack_segments,
+    unit_sample,
+    unit_step,
+    unrolled_forward,
+    window_segments,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "activations",
+    "analysis",
+    "unrolling",
+    "lstm_analysis",
+    "rnn_to_lstm",
+    "standardize",
+    "augmented",
+    "augmented_bptt",
+    "losses",
+    "tasks",
+    "train",
+    "checks",
+    "gradcheck",
+    "interop",
+    "lstm",
+    "lstm_bptt",
+    "ode",
+    "rnn",
+    "G_c",
+    "G_d",
+    "dG_c",
+    "dG_d",
+    "check_gradients",
+    "numerical_gradient",
+    "lstm_grads_to_torch",
+    "lstm_params_from_torch",
+    "lstm_params_to_torch",
+    "rnn_params_from_torch",
+    "rnn_params_to_torch",
+    "torch_lstm_forward",
+    "LSTMParams",
+    "LSTMTrace",
+    "lstm_forward",
+    "lstm_backward",
+    "AdditiveModel",
+    "discretize",
+    "integrate",
+    "RNNParams",
+    "RNNTrace",
+    "rnn_backward",
+    "rnn_forward",
+    "gradient_norm_profile",
+    "make_recurrent_matrix",
+    "psi_jacobian",
+    "schematic_bound",
+    "theoretical_rate",
+    "UnrolledTrace",
+    "impulse_response",
+    "segment_discrepancy",
+    "segment_offsets",
+    "segment_windows",
+    "stack_segments",
+    "unit_sample",
+    "unit_step",
+    "unrolled_forward",
+    "window_segments",
+    "GradientProfile",
+    "StepJacobian",
+    "lstm_gradient_profile",
+    "lstm_psi_jacobian",
+    "lstm_step_jacobian",
+    "GateParams",
+    "run_cell",
+    "split_lstm_params",
+    "to_lstm_params",
+    "Standardizer",
+    "fit_standardizer",
+    "OPEN_GATE_BIAS",
+    "AugmentedLSTMParams",
+    "AugmentedTrace",
+    "augmented_forward",
+    "augmented_n_params",
+    "augmented_backward",
+    "Readout",
+    "mean_squared_error",
+    "readout_mse",
+    "lookahead_mse_floor",
+    "lookahead_task",
+    "Adam",
+    "fit",
+    "sequence_loss_and_grads",
+]

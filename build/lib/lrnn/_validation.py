@@ -1,0 +1,150 @@
+"""Argument checks shared by every public entry point of :mod:`lrnn`.
+
+One place formats every error, so that messages read the same everywhere:
+the argument's name, what was expected, what arrived, and what to do instead::
+
+    ValueError: x has shape (4,), expected (N, d_x) = (N, 3) or (N, B, d_x) = (N, B, 3)
+    from W_x of shape (2, 3); pass one sequence as a 2-D array, time along axis 0.
+
+Nothing here is part of the paper; it guards the boundary so that the
+equation code inside can stay one line per equation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "as_sequence",
+    "check_shape",
+    "check_finite",
+]
+
+
+def _fmt(shape) -> str:
+    return "(" + ", ".join(str(k) for k in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def check_finite(name: str, a: np.ndarray) -> np.ndarray:
+    """Raise ``ValueError`` if ``a`` holds NaN or inf, naming the first bad index."""
+    if not np.all(np.isfinite(a)):
+        bad = np.argwhere(~np.isfinite(a))[0]
+        where = tuple(int(k) for k in bad)
+        value = a[where] if a.ndim else a
+        raise ValueError(
+            f"{name} contains {value} at index {where if a.ndim else '()'}; "
+            f"every entry must be finite: remove or impute NaN/inf values first."
+        )
+    return a
+
+
+def as_float_array(name: str, value, *, ndim: int | None = None, finite: bool = True) -> np.ndarray:
+    """Convert ``value`` to a float64 array, checking its type, rank and finiteness.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in error messages.
+    value : array_like
+        Real numbers (bool, int or float). Strings, objects and complex numbers are refused.
+    ndim : int, optional
+        Required number of dimensions.
+    finite : bool, default True
+        Refuse NaN and inf.
+
+    Returns
+    -------
+    numpy.ndarray of float64
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an array of real numbers.
+    ValueError
+        If it has the wrong rank or holds NaN/inf.
+
+    Examples
+    --------
+    >>> as_float_array("x", [1, 2]).dtype
+    dtype('float64')
+    >>> as_float_array("x", [1.0, float("nan")])
+    Traceback (most recent call last):
+    ...
+    ValueError: x contains nan at index (1,); every entry must be finite: remove or impute NaN/inf values first.
+    """
+    if value is None:
+        raise TypeError(f"{name} is None; pass an array of real numbers.")
+    try:
+        a = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} could not be read as an array ({exc}); pass a rectangular array.") from None
+    if a.dtype == object or a.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} has dtype {a.dtype}, expected real numbers (float64); "
+            f"convert it with np.asarray({name}, dtype=float) first."
+        )
+    a = a.astype(np.float64, copy=False)
+    if ndim is not None and a.ndim != ndim:
+        raise ValueError(f"{name} has {a.ndim} dimension(s) (shape {_fmt(a.shape)}), expected {ndim}.")
+    if finite:
+        check_finite(name, a)
+    return a
+
+
+def check_shape(name: str, a: np.ndarray, expected: tuple, symbols: tuple | None = None, *, source: str = "") -> None:
+    """Raise ``ValueError`` unless ``a.shape`` matches ``expected`` (``None`` = any size).
+
+    ``symbols`` names each axis (``("d_s", "d_x")``) for the message; ``source``
+    says where the expected sizes come from (``"from W_x of shape (2, 3)"``).
+    """
+    ok = a.ndim == len(expected) and all(e is None or e == k for e, k in zip(expected, a.shape))
+    if ok:
+        return
+    want = _fmt(["?" if e is None else e for e in expected])
+    if symbols is not None:
+        want = f"{_fmt(symbols)} = {want}"
+    src = f" {source}" if source else ""
+    raise ValueError(f"{name} has shape {_fmt(a.shape)}, expected {want}{src}.")
+
+
+def as_sequence(name: str, value, d: int, d_name: str, *, source: str = "") -> tuple[np.ndarray, bool]:
+    """Read a time-major sequence ``(N, d)`` or batch ``(N, B, d)`` as ``(N, B, d)``.
+
+    Returns
+    -------
+    seq : numpy.ndarray, shape (N, B, d)
+    batched : bool
+        False when the input was a single ``(N, d)`` sequence (then ``B = 1``),
+        so that callers can drop the batch axis from their results.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Non-numeric data, NaN/inf, wrong rank or wrong feature size, N = 0.
+    """
+    a = as_float_array(name, value)
+    src = f" {source}" if source else ""
+    if a.ndim not in (2, 3) or a.shape[-1] != d:
+        raise ValueError(
+            f"{name} has shape {_fmt(a.shape)}, expected (N, {d_name}) = (N, {d}) or "
+            f"(N, B, {d_name}) = (N, B, {d}){src}; time runs along axis 0 "
+            f"(pass one sequence as a 2-D array, a batch as a 3-D array)."
+        )
+    if a.shape[0] == 0:
+        raise ValueError(f"{name} has shape {_fmt(a.shape)}: the sequence is empty; pass at least one step (N >= 1).")
+    batched = a.ndim == 3
+    return (a if batched else a[:, None, :]), batched
+
+
+def as_initial(name: str, value, B: int, d: int, d_name: str, batched: bool) -> np.ndarray:
+    """Read an initial condition as ``(B, d)``; ``None`` means zeros (Sherstinsky Eq. 73)."""
+    if value is None:
+        return np.zeros((B, d))
+    a = as_float_array(name, value)
+    if batched and a.shape == (B, d):
+        return a
+    if a.shape == (d,):
+        return np.broadcast_to(a, (B, d)).copy()
+    want = f"({d_name},) = ({d},)" + (f" or (B, {d_name}) = ({B}, {d})" if batched else "")
+    raise ValueError(f"{name} has shape {_fmt(a.shape)}, expected {want}; pass None for a zero initial condition.")

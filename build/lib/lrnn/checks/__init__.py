@@ -1,0 +1,41 @@
+"""Self-check functions for the book's coding exercises.
+
+Each ``check_*`` function runs a student's function on small random cases, compares
+it with :mod:`lrnn`'s implementation, and raises ``AssertionError`` saying *what* is
+wrong (a missing transpose, a wrong time index, a dropped term), not only *that* it
+is wrong. On success it returns a one-line message.
+
+One submodule per topic; this package re-exports every check:
+
+=============  =============================================================
+submodule      checks
+=============  =============================================================
+``rnn``        Ch. 1-3: discretisation, impulse response, segments, BPTT
+``gates``      Ch. 4: the gated cell with a bounded update (Sec. V)
+``lstm``       Ch. 5: one LSTM step, the LSTM backward pass
+``augmented``  Ch. 6: the external input context window (Sec. VII-A)
+=============  =============================================================
+"""
+
+from .augmented import check_context_window
+from .gates import check_gated_step
+from .lstm import check_lstm_backward, check_lstm_step
+from .rnn import (
+    check_discretize,
+    check_impulse_response,
+    check_rnn_backward,
+    check_segment_offsets,
+    check_unrolled_forward,
+)
+
+__all__ = [
+    "check_discretize",
+    "check_impulse_response",
+    "check_rnn_backward",
+    "check_segment_offsets",
+    "check_unrolled_forward",
+    "check_lstm_backward",
+    "check_lstm_step",
+    "check_gated_step",
+    "check_context_window",
+]

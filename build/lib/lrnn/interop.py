@@ -1,0 +1,275 @@
+"""Sherstinsky's parameters to and from PyTorch-style state dicts (numpy arrays, no torch).
+
+PyTorch's ``nn.LSTM`` (docs, "torch.nn.LSTM") computes, per step,
+
+    i = sigma(W_ii x + b_ii + W_hi h + b_hi)     f, o: the same with their own blocks
+    g = tanh(W_ig x + b_ig + W_hg h + b_hg)
+    c' = f * c + i * g,   h' = o * tanh(c')
+
+Mapping to Sherstinsky Sec. VI (see the book's notation page), blocks of ``weight_ih_l0`` (4H, d_x),
+``weight_hh_l0`` (4H, H), ``bias_ih_l0`` and ``bias_hh_l0`` (4H,) in the order i, f, g, o:
+
+    i -> cu   (control update gate g_cu)      W_x_cu, W_v_cu, b_cu
+    f -> cs   (control state gate g_cs)       W_x_cs, W_v_cs, b_cs
+    g -> du   (update candidate u)            W_x_du, W_v_du, b_du
+    o -> cr   (control readout gate g_cr)     W_x_cr, W_v_cr, b_cr
+    h -> v (value), c -> s (state), H -> d_s
+
+PyTorch has no state-to-gate ("pinhole", P4) weights: ``W_s_*`` are zero in both
+directions. It has two biases per node where the paper has one; only their sum
+matters, so ``*_from_torch`` adds them and ``*_to_torch`` writes the whole bias into
+``bias_ih_l0`` and zeros into ``bias_hh_l0``. ``nn.RNN`` (tanh) maps to the standard
+RNN of Eq. 32: ``weight_ih_l0 = W_x``, ``weight_hh_l0 = W_r``, bias sum ``= theta_s``.
+:func:`lstm_grads_to_torch` lays out ``lstm_backward``'s gradients as the ``.grad``
+fields PyTorch would fill (each bias receives the whole bias gradient).
+
+The paper's ``W @ x`` has torch's orientation (out, in), so weights copy without
+transposition (P9). To read a real model: ``sd = {k: t.detach().numpy() for k, t in
+lstm.state_dict().items()}``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import _fmt, as_float_array, as_initial, as_sequence, check_shape
+from .activations import _G_c
+from .lstm import LSTMParams, _stacked, _unstacked
+from .rnn import RNNParams
+
+__all__ = [
+    "lstm_params_from_torch",
+    "lstm_params_to_torch",
+    "lstm_grads_to_torch",
+    "rnn_params_from_torch",
+    "rnn_params_to_torch",
+    "torch_lstm_forward",
+]
+
+_KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+
+
+def _read_state_dict(sd, gates: int, what: str):
+    """Validate a one-layer state dict; return ``(W_ih, W_hh, b_ih, b_hh)`` as float64 arrays."""
+    if not hasattr(sd, "keys"):
+        raise TypeError(f"sd has type {type(sd).__name__}, expected a dict with keys {list(_KEYS)}.")
+    missing, extra = [k for k in _KEYS if k not in sd], sorted(set(sd.keys()) - set(_KEYS))
+    if missing or extra:
+        raise ValueError(
+            f"sd has keys {sorted(sd.keys())}; expected exactly {list(_KEYS)} for a one-layer, "
+            f"unidirectional {what} without proj_size (missing {missing}, unexpected {extra})."
+        )
+    W_ih, W_hh = (as_float_array(f"sd['{k}']", sd[k], ndim=2) for k in _KEYS[:2])
+    H = W_hh.shape[1]
+    src = f"for {what} with hidden size H = {H} (from weight_hh_l0 of shape {_fmt(W_hh.shape)})"
+    check_shape("sd['weight_hh_l0']", W_hh, (gates * H, H), (f"{gates}H" if gates > 1 else "H", "H"), source=src)
+    check_shape("sd['weight_ih_l0']", W_ih, (gates * H, None), (f"{gates}H" if gates > 1 else "H", "d_x"), source=src)
+    b = [as_float_array(f"sd['{k}']", sd[k]) for k in _KEYS[2:]]
+    for k, a in zip(_KEYS[2:], b, strict=True):
+        check_shape(f"sd['{k}']", a, (gates * H,), (f"{gates}H" if gates > 1 else "H",), source=src)
+    return W_ih, W_hh, b[0], b[1]
+
+
+def lstm_params_from_torch(sd) -> LSTMParams:
+    """:class:`LSTMParams` from an ``nn.LSTM`` state dict of numpy arrays (W_s_* = 0).
+
+    Parameters
+    ----------
+    sd : dict
+        Keys ``weight_ih_l0`` (4H, d_x), ``weight_hh_l0`` (4H, H), ``bias_ih_l0``,
+        ``bias_hh_l0`` (4H,), gate blocks in PyTorch's order i, f, g, o.
+
+    Returns
+    -------
+    LSTMParams
+        ``d_s = H``; ``b_* = bias_ih + bias_hh`` blockwise; the three ``W_s_*`` are zero.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Not a dict, missing or unexpected keys, inconsistent shapes, NaN/inf.
+
+    Examples
+    --------
+    >>> sd = {"weight_ih_l0": np.ones((8, 3)), "weight_hh_l0": np.zeros((8, 2)),
+    ...       "bias_ih_l0": np.arange(8.0), "bias_hh_l0": np.ones(8)}
+    >>> p = lstm_params_from_torch(sd)
+    >>> p.d_s, p.d_x, p.b_cs  # f block: bias_ih[2:4] + bias_hh[2:4]
+    (2, 3, array([3., 4.]))
+    """
+    W_ih, W_hh, b_ih, b_hh = _read_state_dict(sd, 4, "nn.LSTM")
+    H = W_hh.shape[1]
+    return _unstacked(W_ih.copy(), np.zeros((2 * H, H)), np.zeros((H, H)), W_hh.copy(), b_ih + b_hh)
+
+
+def lstm_params_to_torch(params: LSTMParams) -> dict:
+    """An ``nn.LSTM`` state dict (numpy float64) from :class:`LSTMParams` without pinholes.
+
+    Parameters
+    ----------
+    params : LSTMParams
+        Its ``W_s_cu``, ``W_s_cs``, ``W_s_cr`` must be zero: ``nn.LSTM`` has no such weights.
+
+    Returns
+    -------
+    dict
+        ``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0`` (the bias ``b_*``) and
+        ``bias_hh_l0`` (zeros), blocks in the order i, f, g, o = cu, cs, du, cr.
+
+    Raises
+    ------
+    TypeError
+        If ``params`` is not an :class:`LSTMParams`.
+    ValueError
+        If a ``W_s_*`` is non-zero.
+
+    Examples
+    --------
+    >>> p = LSTMParams.random(np.random.default_rng(0), d_x=3, d_s=2, peepholes=False)
+    >>> {k: v.shape for k, v in lstm_params_to_torch(p).items()}
+    {'weight_ih_l0': (8, 3), 'weight_hh_l0': (8, 2), 'bias_ih_l0': (8,), 'bias_hh_l0': (8,)}
+    """
+    if not isinstance(params, LSTMParams):
+        raise TypeError(f"params has type {type(params).__name__}, expected LSTMParams.")
+    for name in ("W_s_cu", "W_s_cs", "W_s_cr"):
+        W = getattr(params, name)
+        if np.any(W != 0):
+            raise ValueError(
+                f"params.{name} is non-zero (max |entry| = {np.abs(W).max():.3g}), but nn.LSTM has "
+                "no state-to-gate ('pinhole', P4) weights; use LSTMParams.random(..., peepholes=False) "
+                "or set W_s_cu, W_s_cs, W_s_cr to zero before exporting."
+            )
+    W_x, _, W_v, b = _stacked(params)
+    return {"weight_ih_l0": W_x, "weight_hh_l0": W_v, "bias_ih_l0": b, "bias_hh_l0": np.zeros_like(b)}
+
+
+def lstm_grads_to_torch(grads: LSTMParams) -> dict:
+    """Gradients in PyTorch's layout: what ``nn.LSTM``'s ``.grad`` fields hold after ``backward()``.
+
+    ``weight_ih_l0`` and ``weight_hh_l0`` stack ``dE/dW_x_*`` and ``dE/dW_v_*`` in the
+    order i, f, g, o; *each* bias gets the whole ``dE/db_*``, because ``b_* = bias_ih + bias_hh``.
+    The gradients of the pinhole weights ``W_s_*`` have no PyTorch counterpart and are dropped.
+
+    Parameters
+    ----------
+    grads : LSTMParams
+        The first output of :func:`lrnn.lstm_bptt.lstm_backward`.
+
+    Returns
+    -------
+    dict
+        Keys as in :func:`lstm_params_to_torch`.
+
+    Examples
+    --------
+    >>> g = lstm_grads_to_torch(LSTMParams.zeros(d_x=3, d_s=2))
+    >>> g["weight_ih_l0"].shape, g["bias_hh_l0"].shape
+    ((8, 3), (8,))
+    """
+    if not isinstance(grads, LSTMParams):
+        raise TypeError(f"grads has type {type(grads).__name__}, expected LSTMParams.")
+    W_x, _, W_v, b = _stacked(grads)
+    return {"weight_ih_l0": W_x, "weight_hh_l0": W_v, "bias_ih_l0": b, "bias_hh_l0": b.copy()}
+
+
+def rnn_params_from_torch(sd) -> RNNParams:
+    """The standard RNN (Eq. 32) from an ``nn.RNN`` (tanh) state dict of numpy arrays.
+
+    ``W_x = weight_ih_l0`` (H, d_x), ``W_r = weight_hh_l0`` (H, H),
+    ``theta_s = bias_ih_l0 + bias_hh_l0``; ``W_s`` is None. Only
+    ``nonlinearity='tanh'`` matches ``G = tanh``; the state dict cannot tell.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`lstm_params_from_torch`.
+
+    Examples
+    --------
+    >>> sd = {"weight_ih_l0": np.ones((2, 3)), "weight_hh_l0": np.eye(2),
+    ...       "bias_ih_l0": np.ones(2), "bias_hh_l0": np.ones(2)}
+    >>> rnn_params_from_torch(sd).theta_s
+    array([2., 2.])
+    """
+    W_ih, W_hh, b_ih, b_hh = _read_state_dict(sd, 1, "nn.RNN")
+    return RNNParams(W_r=W_hh.copy(), W_x=W_ih.copy(), theta_s=b_ih + b_hh)
+
+
+def rnn_params_to_torch(params: RNNParams) -> dict:
+    """An ``nn.RNN`` (tanh) state dict from a standard RNN (bias in ``bias_ih_l0``, zeros in ``bias_hh_l0``).
+
+    Raises
+    ------
+    TypeError
+        If ``params`` is not an :class:`RNNParams`.
+    ValueError
+        If ``params.W_s`` is set and non-zero: the canonical RNN (Eq. 30) has no ``nn.RNN`` equivalent.
+
+    Examples
+    --------
+    >>> p = RNNParams(W_r=np.eye(2), W_x=np.ones((2, 3)), theta_s=np.ones(2))
+    >>> rnn_params_to_torch(p)["bias_hh_l0"]
+    array([0., 0.])
+    """
+    if not isinstance(params, RNNParams):
+        raise TypeError(f"params has type {type(params).__name__}, expected RNNParams.")
+    if params.W_s is not None and np.any(params.W_s != 0):
+        raise ValueError(
+            "params.W_s is set: the canonical RNN (Eq. 30) has no nn.RNN equivalent; "
+            "export a standard RNN (Eq. 32), RNNParams(W_r, W_x, theta_s) with W_s=None."
+        )
+    b = params.theta_s.copy()
+    return {"weight_ih_l0": params.W_x.copy(), "weight_hh_l0": params.W_r.copy(),
+            "bias_ih_l0": b, "bias_hh_l0": np.zeros_like(b)}  # fmt: skip
+
+
+def torch_lstm_forward(sd, x, h0=None, c0=None):
+    """PyTorch's documented ``nn.LSTM`` equations, transcribed to numpy (a reference, not lrnn).
+
+    Written in PyTorch's symbols on purpose, independently of :func:`lrnn.lstm.lstm_forward`,
+    so that the two can be compared: with ``W_s_* = 0`` they agree to rounding.
+
+    Parameters
+    ----------
+    sd : dict
+        State dict as for :func:`lstm_params_from_torch`.
+    x : array_like, shape (N, d_x) or (N, B, d_x)
+        Inputs, time-major (PyTorch's default ``batch_first=False``).
+    h0, c0 : array_like, shape (H,) or (B, H), optional
+        Initial hidden and cell states; zero by default.
+
+    Returns
+    -------
+    h, c : numpy.ndarray, shape (N, H) or (N, B, H)
+        ``h`` is ``nn.LSTM``'s output; ``c`` the cell states. ``(h[-1], c[-1])`` is its ``(h_n, c_n)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad state dict, or ``x``, ``h0``, ``c0`` of the wrong shape or with NaN/inf.
+
+    References
+    ----------
+    PyTorch documentation, ``torch.nn.LSTM``.
+
+    Examples
+    --------
+    >>> sd = lstm_params_to_torch(LSTMParams.zeros(d_x=1, d_s=1))
+    >>> h, c = torch_lstm_forward(sd, [[0.0]], c0=[2.0])  # f = 1/2, g = 0: c halves
+    >>> c, h.round(4)
+    (array([[1.]]), array([[0.3808]]))
+    """
+    W_ih, W_hh, b_ih, b_hh = _read_state_dict(sd, 4, "nn.LSTM")
+    H = W_hh.shape[1]
+    X, batched = as_sequence("x", x, W_ih.shape[1], "d_x", source=f"from weight_ih_l0 of shape {_fmt(W_ih.shape)}")
+    N, B, _ = X.shape
+    h_t = as_initial("h0", h0, B, H, "H", batched)
+    c_t = as_initial("c0", c0, B, H, "H", batched)
+    h, c = np.empty((N, B, H)), np.empty((N, B, H))
+    for t in range(N):
+        z = X[t] @ W_ih.T + b_ih + h_t @ W_hh.T + b_hh  # (B, 4H): pre-activations of i, f, g, o
+        i, f, g, o = _G_c(z[:, :H]), _G_c(z[:, H : 2 * H]), np.tanh(z[:, 2 * H : 3 * H]), _G_c(z[:, 3 * H :])
+        c_t = f * c_t + i * g
+        h_t = o * np.tanh(c_t)
+        h[t], c[t] = h_t, c_t
+    return (h, c) if batched else (h[:, 0], c[:, 0])

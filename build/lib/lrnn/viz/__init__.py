@@ -1,0 +1,45 @@
+"""Figures for the book: the paper's cell diagrams redrawn, and explorer views.
+
+Every function takes arrays (or nothing) and returns ``(fig, ax)``; matplotlib is
+imported here, never by ``import lrnn``. Diagrams follow the paper's drawing
+conventions (Sherstinsky 2020, Figs. 1-10): signals run as
+horizontal rails, weight matrices are rounded boxes, sums are circled plus signs,
+warping functions are labelled boxes, biases are omitted.
+
+Functions::
+
+    draw_view                  an explorer's View (the live face of every explorer)
+    draw_canonical_cell        Fig. 1, the canonical RNN cell (Eqs. 30-31)
+    draw_unrolled_rnn          Fig. 2, the unrolled RNN
+    draw_unit_step_and_sample  Fig. 3, u(n) and delta(n) (Eqs. 34-35)
+    draw_bptt_graph            the unrolled RNN as a computation graph with BPTT's paths (Eqs. 78-90)
+    draw_gated_cell            Figs. 4-6, from the canonical RNN to the LSTM data path
+    draw_vanilla_lstm_cell     Figs. 7 and 9, the Vanilla LSTM cell
+    draw_unrolled_lstm         Fig. 8, the unrolled LSTM
+    draw_augmented_lstm_cell   Fig. 10a, the Augmented LSTM cell
+    draw_context_windows       Fig. 10b, the context-window filters
+
+Drawing primitives (``box``, ``node``, ``arrow``, ``new_diagram``) are shared by all diagrams.
+"""
+
+from .augmented import draw_augmented_lstm_cell, draw_context_windows
+from .base import arrow, box, draw_view, new_diagram, node
+from .lstm import draw_gated_cell, draw_unrolled_lstm, draw_vanilla_lstm_cell
+from .rnn import draw_bptt_graph, draw_canonical_cell, draw_unit_step_and_sample, draw_unrolled_rnn
+
+__all__ = [
+    "draw_view",
+    "new_diagram",
+    "box",
+    "node",
+    "arrow",
+    "draw_canonical_cell",
+    "draw_unit_step_and_sample",
+    "draw_unrolled_rnn",
+    "draw_bptt_graph",
+    "draw_gated_cell",
+    "draw_vanilla_lstm_cell",
+    "draw_unrolled_lstm",
+    "draw_augmented_lstm_cell",
+    "draw_context_windows",
+]

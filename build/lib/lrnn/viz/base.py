@@ -1,0 +1,112 @@
+"""Explorer views and the drawing primitives shared by every diagram."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Circle, FancyBboxPatch
+
+from ..explorer import PALETTE, View
+
+__all__ = ["draw_view", "new_diagram", "box", "node", "arrow", "count_argument"]
+
+_STYLES = {"line": "-", "dashed": "--", "dotted": ":"}
+
+
+def draw_view(view: View, fig=None):
+    """Draw an explorer view (panels side by side) with matplotlib.
+
+    Parameters
+    ----------
+    view : lrnn.explorer.View
+    fig : matplotlib.figure.Figure, optional
+        Figure to draw into (cleared first).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    axes : list of matplotlib.axes.Axes
+    """
+    n = len(view.panels)
+    if fig is None:
+        fig = plt.figure(figsize=(4.6 * n, 3.4), layout="constrained")
+    fig.clf()
+    axes = fig.subplots(1, n, squeeze=False)[0]
+    for ax, panel in zip(axes, view.panels):
+        for s in panel.series:
+            col = PALETTE[s.color % len(PALETTE)]
+            x, y = np.asarray(s.x, float), np.asarray(s.y, float)
+            if s.style == "markers":
+                ax.plot(x, y, "o", color=col, ms=4, label=s.label or None)
+            elif s.style == "stems":
+                ax.vlines(x, 0, y, color=col)
+                ax.plot(x, y, "o", color=col, ms=4, label=s.label or None)
+            else:
+                ax.plot(x, y, _STYLES[s.style], color=col, lw=1.6, label=s.label or None)
+        if panel.logy:
+            ax.set_yscale("log")
+        if panel.equal:
+            ax.set_aspect("equal", adjustable="box")
+        if panel.xlim:
+            ax.set_xlim(panel.xlim)
+        if panel.ylim:
+            ax.set_ylim(panel.ylim)
+        ax.set(title=panel.title, xlabel=panel.xlabel, ylabel=panel.ylabel)
+        ax.grid(alpha=0.25)
+        if any(s.label for s in panel.series):
+            ax.legend(fontsize=8, loc="best")
+    return fig, list(axes)
+
+
+# -- diagram primitives ------------------------------------------------------------------------
+
+
+def new_diagram(width: float, height: float, xlim, ylim):
+    """An empty, axis-free canvas in data coordinates."""
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    ax.set(xlim=xlim, ylim=ylim, aspect="equal")
+    ax.axis("off")
+    return fig, ax
+
+
+def box(ax, xy, text, w=1.0, h=0.6, fc="#dbe9f6"):
+    """A rounded box centred at ``xy`` (a weight matrix or a warping function)."""
+    x, y = xy
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.12", fc=fc, ec="#1f3b57", lw=1.2
+        )
+    )
+    ax.text(x, y, text, ha="center", va="center", fontsize=12)
+
+
+def node(ax, xy, symbol="+", r=0.2):
+    """A circled sum (``"+"``) or element-wise product (``"x"``) node."""
+    ax.add_patch(Circle(xy, r, fc="white", ec="#1f3b57", lw=1.2))
+    mark = {"+": "$+$", "x": r"$\times$"}[symbol]
+    ax.text(xy[0], xy[1] - 0.01, mark, ha="center", va="center", fontsize=12)
+
+
+def arrow(ax, start, end, text=None, text_at="start", offset=(0.0, 0.15)):
+    """A signal arrow from ``start`` to ``end`` with an optional label."""
+    ax.annotate(
+        "", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", lw=1.3, color="#1f3b57", shrinkA=0, shrinkB=0)
+    )
+    if text:
+        x, y = start if text_at == "start" else end
+        ax.text(x + offset[0], y + offset[1], text, ha="center", va="bottom", fontsize=12)
+
+
+def count_argument(name: str, value, hi: int | None = None, note: str = "") -> int:
+    """Check a figure's count argument (steps, taps): an int from 1 to ``hi`` (no upper bound if None).
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, the value and the allowed range.
+    """
+    ok = not isinstance(value, bool) and isinstance(value, int | np.integer) and 1 <= value <= (hi or value)
+    if not ok:
+        allowed = f"an integer from 1 to {hi}" if hi else "a positive int"
+        raise ValueError(f"{name} = {value!r}, expected {allowed}{f' ({note})' if note else ''}.")
+    return int(value)

@@ -1,0 +1,287 @@
+"""The LSTM figures: Figs. 4-6 (from the RNN to the LSTM data path), Fig. 7 and 9 (the Vanilla
+LSTM cell, with its four groups), Fig. 8 (unrolled LSTM) (Sherstinsky 2020, Secs. V-VI)."""
+
+from __future__ import annotations
+
+from matplotlib.patches import Rectangle
+
+from .base import arrow, box, count_argument, new_diagram, node
+
+__all__ = ["draw_gated_cell", "draw_vanilla_lstm_cell", "draw_unrolled_lstm"]
+
+_NEW = "#fde2c4"  # fill of the elements a figure adds to the previous one
+_GATE = "#c2410c"  # gate inputs: control signals, drawn apart from the data path
+
+
+def _line(ax, xs, ys):
+    ax.plot(xs, ys, color="#1f3b57", lw=1.3, solid_capstyle="butt")
+
+
+def _shade(ax, new: bool):
+    """Fill the node just drawn if it is new in this figure."""
+    if new:
+        ax.patches[-1].set_facecolor(_NEW)
+
+
+def _gate_in(ax, tip, name, frm="above", length=0.75):
+    """A gate signal entering a product node from above or below, labelled ``g_name[n]``."""
+    x, y = tip
+    start = (x, y + length) if frm == "above" else (x, y - length)
+    ax.annotate("", xy=tip, xytext=start, arrowprops=dict(arrowstyle="-|>", lw=1.3, color=_GATE, shrinkA=0, shrinkB=0))
+    va, dy = ("bottom", 0.05) if frm == "above" else ("top", -0.05)
+    ax.text(x, start[1] + dy, rf"$\vec g_{{{name}}}[n]$", ha="center", va=va, fontsize=12, color=_GATE)
+
+
+def draw_gated_cell(stage: int):
+    """Figs. 4-6: the canonical RNN cell turned, change by change, into the Vanilla LSTM data path.
+
+    Parameters
+    ----------
+    stage : {4, 5, 6}
+        The paper's figure number. 4: ``W_s = I`` and the gates ``g_cs``, ``g_cu``
+        (Eqs. 100-102); 5: the readout gate ``g_cr`` and the value ``v[n]`` fed back
+        (Eqs. 103-105); 6: the update bounded by ``tanh`` into the candidate ``u[n]``
+        (Eqs. 107-108). The elements a figure adds to the previous one are shaded; the
+        gates are still external inputs (Sec. V), drawn in their own colour.
+
+    Returns
+    -------
+    fig, ax
+
+    Raises
+    ------
+    ValueError
+        If ``stage`` is not 4, 5 or 6.
+    """
+    if stage not in (4, 5, 6):
+        raise ValueError(f"stage = {stage!r}, expected 4, 5 or 6 (the paper's Figs. 4-6).")
+    fig, ax = new_diagram(9.0, 5.1, (-0.3, 12.6), (-0.1, 7.3))
+    yt, yx, yu, ys = 4.4, 3.0, 3.7, 1.4  # rails: fed-back signal, input, update path, state
+    fb = r"\vec r[n-1]" if stage == 4 else r"\vec v[n-1]"
+    box(ax, (2.0, yt), "$W_r$")
+    box(ax, (2.0, yx), "$W_x$")
+    arrow(ax, (0.0, yt), (1.5, yt), rf"${fb}$", offset=(0.65, 0.12))
+    arrow(ax, (0.0, yx), (1.5, yx), r"$\vec x[n]$", offset=(0.65, 0.12))
+    node(ax, (3.6, yu))  # F_u = W_r (r or v)[n-1] + W_x x[n]
+    _line(ax, [2.5, 3.6], [yt, yt])
+    arrow(ax, (3.6, yt), (3.6, yu + 0.2))
+    _line(ax, [2.5, 3.6], [yx, yx])
+    arrow(ax, (3.6, yx), (3.6, yu - 0.2))
+    if stage == 6:
+        ax.text(4.3, yu + 0.12, r"$\vec a_{du}[n]$", ha="center", va="bottom", fontsize=11)
+        arrow(ax, (3.8, yu), (4.95, yu))
+        box(ax, (5.6, yu), r"$\tanh$", w=1.3, fc=_NEW)
+        arrow(ax, (6.25, yu), (7.0, yu))
+        ax.text(6.62, yu + 0.12, r"$\vec u[n]$", ha="center", va="bottom", fontsize=11)
+    else:
+        arrow(ax, (3.8, yu), (7.0, yu))
+    node(ax, (7.2, yu), "x")  # g_cu * (update)
+    _shade(ax, stage == 4)
+    _gate_in(ax, (7.2, yu + 0.2), "cu")
+    _line(ax, [7.4, 8.0], [yu, yu])
+    arrow(ax, (8.0, yu), (8.0, ys + 0.2))
+    arrow(ax, (0.0, ys), (4.6, ys), r"$\vec s[n-1]$", offset=(0.65, 0.12))
+    node(ax, (4.8, ys), "x")  # g_cs * s[n-1], W_s = I (Eq. 100)
+    _shade(ax, stage == 4)
+    _gate_in(ax, (4.8, ys - 0.2), "cs", frm="below", length=0.7)
+    arrow(ax, (5.0, ys), (7.8, ys))
+    node(ax, (8.0, ys))
+    arrow(ax, (8.2, ys), (12.3, ys), r"$\vec s[n]$", text_at="end", offset=(-0.4, 0.12))
+    yr = 3.2  # readout: s[n] -> tanh -> r[n] (-> g_cr -> v[n])
+    box(ax, (9.6, yr), r"$\tanh$", w=1.3)
+    ax.annotate("", xy=(9.6, yr - 0.3), xytext=(9.6, ys), arrowprops=dict(arrowstyle="-|>", lw=1.3, color="#1f3b57"))
+    ax.plot([9.6], [ys], "o", color="#1f3b57", ms=3.5)
+    _line(ax, [9.6, 9.6], [yr + 0.3, 5.3])
+    if stage == 4:
+        arrow(ax, (9.6, 5.3), (12.3, 5.3), r"$\vec r[n]$", text_at="end", offset=(-0.4, 0.12))
+    else:
+        ax.text(9.75, 4.3, r"$\vec r[n]$", ha="left", va="center", fontsize=11)
+        arrow(ax, (9.6, 5.3), (10.7, 5.3))
+        node(ax, (10.9, 5.3), "x")
+        _shade(ax, stage == 5)
+        _gate_in(ax, (10.9, 5.1), "cr", frm="below", length=0.7)
+        arrow(ax, (11.1, 5.3), (12.3, 5.3), r"$\vec v[n]$", text_at="end", offset=(-0.4, 0.12))
+    state = {
+        4: r"$\vec s[n]=\vec g_{cs}\odot\vec s[n-1]+\vec g_{cu}\odot(W_r\vec r[n-1]+W_x\vec x[n])$",
+        5: r"$\vec s[n]=\vec g_{cs}\odot\vec s[n-1]+\vec g_{cu}\odot(W_r\vec v[n-1]+W_x\vec x[n])$",
+        6: r"$\vec s[n]=\vec g_{cs}\odot\vec s[n-1]+\vec g_{cu}\odot\vec u[n],\ "
+        r"\vec u[n]=\tanh(W_r\vec v[n-1]+W_x\vec x[n])$",
+    }[stage]
+    out = r"$\vec r[n]=\tanh(\vec s[n])$" if stage == 4 else r"$\vec v[n]=\vec g_{cr}\odot\tanh(\vec s[n])$"
+    ax.text(6.15, 6.55, state + "\n" + out, ha="center", va="center", fontsize=14, linespacing=1.5)
+    return fig, ax
+
+
+# -- Ch. 5: the Vanilla LSTM in detail (Figs. 7-9) ------------------------------------------------
+
+
+_LSTM_INK, _LSTM_CONTROL = "#1f3b57", "#c2410c"  # data wires; gate (control) signals, as in Figs. 4-6
+
+
+def _lstm_wire(ax, xs, ys, color=_LSTM_INK, head=False):
+    """A wire through the points ``(xs[i], ys[i])``, with an arrowhead on the last segment if ``head``."""
+    ax.plot(xs[:-1] if head else xs, ys[:-1] if head else ys, color=color, lw=1.3, solid_capstyle="butt")
+    if head:
+        style = dict(arrowstyle="-|>", lw=1.3, color=color, shrinkA=0, shrinkB=0)
+        ax.annotate("", xy=(xs[-1], ys[-1]), xytext=(xs[-2], ys[-2]), arrowprops=style)
+
+
+def _lstm_label(ax, xy, text, ha="center", va="bottom", fontsize=11, color="black"):
+    ax.text(xy[0], xy[1], text, ha=ha, va=va, fontsize=fontsize, color=color)
+
+
+_LSTM_COLUMNS = (  # name, x of the weight boxes, warping, source of the W_s tap (None: no state term)
+    ("du", 2.4, r"$\tanh$", None),
+    ("cu", 7.6, r"$\sigma$", "prev"),
+    ("cs", 12.8, r"$\sigma$", "prev"),
+    ("cr", 19.4, r"$\sigma$", "new"),
+)
+_LSTM_GROUPS = {"du": "Data Update Candidate", "cu": "Control Update", "cs": "Control State", "cr": "Control Readout"}
+
+
+def draw_vanilla_lstm_cell(groups: bool = False):
+    """Fig. 7 (``groups=False``) or Fig. 9 (``groups=True``): the full Vanilla LSTM cell, Eqs. 126-136.
+
+    Three rails run left to right: the value ``v[n-1]`` (top), the state ``s[n-1] -> s[n]``
+    (middle) and the input ``x[n]`` (bottom). Four columns, du, cu, cs and cr, each sum
+    their weighted inputs in an accumulation node ``a_*`` and warp it (``tanh`` for the
+    data update candidate ``u``, ``sigma`` for the gates). The state rail is multiplied by
+    ``g_cs``, receives ``g_cu * u``, and the readout ``tanh(s[n])`` is multiplied by ``g_cr``
+    into ``v[n]``. The cr column taps the *new* state ``s[n]`` (Eq. 128); du has no state
+    term. Biases are omitted, as in the paper.
+
+    Parameters
+    ----------
+    groups : bool, default False
+        Draw the dashed boxes of Fig. 9 around the four columns, labelled "Data Update
+        Candidate", "Control Update", "Control State" and "Control Readout".
+
+    Returns
+    -------
+    fig, ax
+    """
+
+    fig, ax = new_diagram(13.0, 7.0, (-0.6, 27.4), (-0.2, 14.4))
+    yv, ys, yx = 13.0, 6.0, 0.4  # rails
+    y_wv, y_ws, y_wx, y_acc, y_mul = 11.1, 4.5, 1.9, 9.3, 7.6
+    ends = {"v": 21.0, "x": 21.0}
+    _lstm_wire(ax, [-0.2, ends["v"]], [yv, yv])
+    _lstm_label(ax, (0.3, yv + 0.15), r"$\vec v[n-1]$", ha="left")
+    _lstm_wire(ax, [-0.2, ends["x"]], [yx, yx])
+    _lstm_label(ax, (0.3, yx + 0.15), r"$\vec x[n]$", ha="left")
+    _lstm_label(ax, (0.3, ys + 0.15), r"$\vec s[n-1]$", ha="left")
+    x_gate_cs, x_sum = 15.4, 17.0  # the gate node and the update node on the state rail
+    gate_out = {}
+    for name, cx, warp, tap in _LSTM_COLUMNS:
+        bus = cx + 1.3  # vertical line collecting the weighted inputs into a_*
+        xw = cx + 2.6  # the warping box
+        box(ax, (cx, y_wv), rf"$W_{{v_{{{name}}}}}$", w=1.3, h=0.8)
+        arrow(ax, (cx, yv), (cx, y_wv + 0.4))
+        box(ax, (cx, y_wx), rf"$W_{{x_{{{name}}}}}$", w=1.3, h=0.8)
+        arrow(ax, (cx, yx), (cx, y_wx - 0.4))
+        _lstm_wire(ax, [cx + 0.65, bus], [y_wv, y_wv])
+        arrow(ax, (bus, y_wv), (bus, y_acc + 0.25))
+        _lstm_wire(ax, [cx + 0.65, bus], [y_wx, y_wx])
+        arrow(ax, (bus, y_wx), (bus, y_acc - 0.25))
+        if tap is not None:
+            xt = cx - 1.2 if tap == "prev" else x_sum + 0.9
+            box(ax, (cx, y_ws), rf"$W_{{s_{{{name}}}}}$", w=1.3, h=0.8)
+            _lstm_wire(ax, [xt, xt], [ys, y_ws])
+            arrow(ax, (xt, y_ws), (cx - 0.65, y_ws))
+            ax.plot([xt], [ys], "o", color="#1f3b57", ms=3.5)
+            _lstm_wire(ax, [cx + 0.65, bus], [y_ws, y_ws])
+        node(ax, (bus, y_acc), "+", r=0.25)
+        _lstm_label(ax, (bus - 0.35, y_acc + 0.3), rf"$\vec a_{{{name}}}$", ha="right", fontsize=10)
+        arrow(ax, (bus + 0.25, y_acc), (xw - 0.55, y_acc))
+        box(ax, (xw, y_acc), warp, w=1.1, h=0.8, fc="#fde2c8")
+        gate_out[name] = xw
+        if groups:
+            ax.add_patch(
+                Rectangle(
+                    (cx - 1.0, 1.0), xw - cx + 1.85, 11.35, fill=False, ls=(0, (5, 3)), lw=1.1, ec="#b03a2e", zorder=0
+                )
+            )
+            label = _LSTM_GROUPS[name].replace("Update Candidate", "Update\nCandidate")
+            _lstm_label(ax, (cx + 0.2, 12.25), label, ha="left", va="top", fontsize=9.5)
+    # data update candidate u[n] -> x g_cu[n] -> + on the state rail
+    xu, xcu = gate_out["du"], gate_out["cu"]
+    _lstm_wire(ax, [xu, xu], [y_acc - 0.4, y_mul])
+    _lstm_label(ax, (xu + 0.1, y_mul + 0.7), r"$\vec u[n]$", ha="left", fontsize=10)
+    arrow(ax, (xu, y_mul), (xcu - 0.2, y_mul))
+    node(ax, (xcu, y_mul), "x")
+    _lstm_wire(ax, [xcu, xcu], [y_acc - 0.4, y_mul + 0.2], _LSTM_CONTROL, head=True)
+    _lstm_label(ax, (xcu + 0.12, y_mul + 0.75), r"$\vec g_{cu}[n]$", ha="left", fontsize=10, color=_LSTM_CONTROL)
+    _lstm_wire(ax, [xcu + 0.2, x_sum], [y_mul, y_mul])
+    arrow(ax, (x_sum, y_mul), (x_sum, ys + 0.25))
+    # control state gate on the rail: s[n-1] x g_cs[n]
+    arrow(ax, (-0.2, ys), (x_gate_cs - 0.2, ys))
+    node(ax, (x_gate_cs, ys), "x")
+    xcs = gate_out["cs"]
+    _lstm_wire(ax, [xcs, x_gate_cs], [y_acc - 0.4, ys + 0.2], _LSTM_CONTROL, head=True)
+    _lstm_label(ax, (x_gate_cs + 0.12, ys + 0.35), r"$\vec g_{cs}[n]$", ha="left", fontsize=10, color=_LSTM_CONTROL)
+    arrow(ax, (x_gate_cs + 0.2, ys), (x_sum - 0.25, ys))
+    node(ax, (x_sum, ys), "+", r=0.25)
+    # new state s[n]: to the right edge, tapped by W_s_cr and the readout warping
+    x_r, y_r, y_out = 23.9, 8.4, 10.6
+    arrow(ax, (x_sum + 0.25, ys), (26.9, ys), r"$\vec s[n]$", text_at="end", offset=(-0.5, 0.15))
+    _lstm_wire(ax, [x_r, x_r], [ys, y_r - 0.4])
+    ax.plot([x_r], [ys], "o", color="#1f3b57", ms=3.5)
+    box(ax, (x_r, y_r), r"$\tanh$", w=1.1, h=0.8, fc="#fde2c8")
+    arrow(ax, (x_r, y_r + 0.4), (x_r, y_out - 0.2))
+    _lstm_label(ax, (x_r + 0.15, y_r + 0.6), r"$\vec r[n]$", ha="left", fontsize=10)
+    node(ax, (x_r, y_out), "x")
+    xcr = gate_out["cr"]
+    _lstm_wire(ax, [xcr, xcr, x_r - 0.2], [y_acc + 0.4, y_out, y_out], _LSTM_CONTROL, head=True)
+    _lstm_label(ax, (xcr + 0.15, y_out + 0.12), r"$\vec g_{cr}[n]$", ha="left", fontsize=10, color=_LSTM_CONTROL)
+    arrow(ax, (x_r + 0.2, y_out), (26.9, y_out), r"$\vec v[n]$", text_at="end", offset=(-0.5, 0.15))
+    arrow(ax, (x_r, y_out + 0.2), (x_r, 13.9))
+    return fig, ax
+
+
+def draw_unrolled_lstm(steps: int = 4):
+    """Fig. 8: the Vanilla LSTM unrolled for ``steps`` steps (one reusable cell per step).
+
+    Each cell receives ``v[k-1]`` (upper line) and ``s[k-1]`` (lower line) from its left
+    neighbour and ``x[k]`` from below; it passes ``v[k]`` and ``s[k]`` on to the right, and
+    ``v[k]`` is also tapped upward as the output of step ``k``. The first cell starts from
+    ``s[-1] = v[-1] = 0`` (P5).
+
+    Parameters
+    ----------
+    steps : int, default 4
+        Number of cells (the paper draws 4), between 1 and 8.
+
+    Returns
+    -------
+    fig, ax
+
+    Raises
+    ------
+    ValueError
+        If ``steps`` is not an integer from 1 to 8.
+    """
+    steps = count_argument("steps", steps, 8, "the paper draws 4")
+    pitch, w, h = 3.6, 2.2, 2.0
+    width = 1.6 + steps * pitch
+    fig, ax = new_diagram(2.6 + 2.3 * steps, 3.6, (-0.2, width + 0.4), (-1.3, 4.4))
+    yv, ys = 1.55, 0.45
+    for k in range(steps):
+        cx = 1.6 + k * pitch + w / 2
+        box(ax, (cx, 1.0), f"LSTM Cell\n(Step {k})", w=w, h=h)
+        left = cx - w / 2
+        start = left - (pitch - w) if k else 0.0
+        sup = "" if k else "=0"
+        arrow(ax, (start, yv), (left, yv), rf"$\vec v[{k - 1}]{sup}$" if k == 0 else None, offset=(0.6, 0.08))
+        arrow(ax, (start, ys), (left, ys), rf"$\vec s[{k - 1}]{sup}$" if k == 0 else None, offset=(0.6, -0.5))
+        if k:
+            _lstm_label(ax, (left - 0.7, yv + 0.08), rf"$\vec v[{k - 1}]$", fontsize=10)
+            _lstm_label(ax, (left - 0.7, ys - 0.45), rf"$\vec s[{k - 1}]$", fontsize=10)
+        arrow(ax, (cx, -0.9), (cx, 0.0), rf"$\vec x[{k}]$", offset=(0.45, 0.05))
+        arrow(ax, (cx, 2.0), (cx, 3.3), rf"$\vec v[{k}]$", text_at="end", offset=(0.0, 0.05))
+    right = 1.6 + (steps - 1) * pitch + w
+    arrow(ax, (right, yv), (right + 1.3, yv), rf"$\vec v[{steps - 1}]$", text_at="end", offset=(-0.3, 0.08))
+    arrow(ax, (right, ys), (right + 1.3, ys), rf"$\vec s[{steps - 1}]$", text_at="end", offset=(-0.3, -0.5))
+    return fig, ax
+
+
+# -- Ch. 3: backpropagation through time (Sec. IV) ----------------------------------------------

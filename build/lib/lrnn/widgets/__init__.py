@@ -1,0 +1,29 @@
+"""The book's interactive figures, one function per explorer.
+
+Each function returns an :class:`lrnn.explorer.Explorer`: display it in a notebook
+for the live ipywidgets face; the book's site shows its precomputed static face;
+``Explorer.corners()`` runs its compute at the extremes of every control (tests).
+
+Explorers::
+
+    discretization_explorer      Ch. 1: the continuous additive model vs its sampled canonical RNN
+    vanishing_gradient_explorer  Ch. 3: gradient norm against lag, spectral radius, saturation, non-normal W_r
+    gradient_flow_explorer       Ch. 4: gradient norm against lag, standard RNN vs gated cell (state gate bias)
+    gate_dynamics_explorer       Ch. 5: one LSTM unit writes, holds and reads a value under its gates
+"""
+
+from .gates import gradient_flow_explorer, gradient_flow_view
+from .lstm import gate_dynamics_explorer, gate_dynamics_view
+from .roots import discretization_explorer, discretization_view
+from .training import vanishing_gradient_explorer, vanishing_gradient_view
+
+__all__ = [
+    "discretization_view",
+    "discretization_explorer",
+    "vanishing_gradient_view",
+    "vanishing_gradient_explorer",
+    "gradient_flow_view",
+    "gradient_flow_explorer",
+    "gate_dynamics_view",
+    "gate_dynamics_explorer",
+]
