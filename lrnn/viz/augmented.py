@@ -3,27 +3,18 @@
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyBboxPatch
 
-from .base import arrow, box, count_argument, new_diagram, node
+from .base import CONTROL, INK, arrow, box, count_argument, new_diagram, node, put_text, wire
 
 __all__ = ["draw_augmented_lstm_cell", "draw_context_windows"]
 
-_AUG_INK, _AUG_CONTROL, _AUG_WARP = "#1f3b57", "#c2410c", "#fde2c8"  # data wires; gate signals; warping boxes
-
-
-def _aug_wire(ax, xs, ys, color=_AUG_INK, head=False):
-    """A polyline through ``(xs[i], ys[i])``, with an arrowhead on its last segment if ``head``."""
-    ax.plot(xs[:-1] if head else xs, ys[:-1] if head else ys, color=color, lw=1.3, solid_capstyle="butt")
-    if head:
-        style = dict(arrowstyle="-|>", lw=1.3, color=color, shrinkA=0, shrinkB=0)
-        ax.annotate("", xy=(xs[-1], ys[-1]), xytext=(xs[-2], ys[-2]), arrowprops=style)
-
-
-def _aug_text(ax, xy, text, ha="center", va="bottom", fontsize=10, color="black"):
-    ax.text(xy[0], xy[1], text, ha=ha, va=va, fontsize=fontsize, color=color)
+_AUG_WARP = "#fde2c8"  # fill of the warping boxes
+_small_label = functools.partial(put_text, fontsize=10)  # this denser figure uses smaller labels
 
 
 # name, x of the weight boxes, warping, source of the W_s tap (None: no state term); left to right
@@ -53,29 +44,29 @@ def draw_augmented_lstm_cell():
     fig, ax = new_diagram(12.0, 5.5, (-0.8, 35.6), (-0.9, 15.0))
     yv, ys = 13.4, 6.0  # rails: v[n-1] on top, the state in the middle
     y_wv, y_ws, y_acc, y_mul, y_gx = 11.5, 4.5, 9.4, 7.7, 2.4
-    _aug_wire(ax, [-0.4, 28.6], [yv, yv])
-    _aug_text(ax, (0.0, yv + 0.15), r"$\vec v[n-1]$", ha="left", fontsize=11)
-    _aug_text(ax, (-0.4, ys + 0.15), r"$\vec s[n-1]$", ha="left", fontsize=11)
+    wire(ax, [-0.4, 28.6], [yv, yv])
+    _small_label(ax, (0.0, yv + 0.15), r"$\vec v[n-1]$", ha="left", fontsize=11)
+    _small_label(ax, (-0.4, ys + 0.15), r"$\vec s[n-1]$", ha="left", fontsize=11)
     x_gate_cs, x_sum = 21.2, 22.9  # the product (g_cs) and sum nodes on the state rail
     warp, bus = {}, {}
     for name, cx, shape, tap in _AUG_COLUMNS:
         bus[name], warp[name] = cx + 1.3, cx + 2.6  # the bus collects the terms of a_*; then the warping box
         box(ax, (cx, y_wv), rf"$W_{{v_{{{name}}}}}$", w=1.3, h=0.8)
         arrow(ax, (cx, yv), (cx, y_wv + 0.4))
-        _aug_wire(ax, [cx + 0.65, bus[name]], [y_wv, y_wv])
+        wire(ax, [cx + 0.65, bus[name]], [y_wv, y_wv])
         arrow(ax, (bus[name], y_wv), (bus[name], y_acc + 0.25))
         if name != "du":  # the windowed input enters the sum directly (du's passes the g_cx product first)
             arrow(ax, (bus[name], 0.3), (bus[name], y_acc - 0.25))
-        _aug_text(ax, (bus[name], 0.15), rf"$\vec\xi_{{x_{{{name}}}}}[n]$", va="top", fontsize=11)
+        _small_label(ax, (bus[name], 0.15), rf"$\vec\xi_{{x_{{{name}}}}}[n]$", va="top", fontsize=11)
         if tap is not None:
             xt = cx - 1.2 if tap == "prev" else x_sum + 1.0  # cr taps the NEW state s[n] (Eq. 203)
             box(ax, (cx, y_ws), rf"$W_{{s_{{{name}}}}}$", w=1.3, h=0.8)
-            _aug_wire(ax, [xt, xt], [ys, y_ws])
+            wire(ax, [xt, xt], [ys, y_ws])
             arrow(ax, (xt, y_ws), (cx - 0.65, y_ws))
-            ax.plot([xt], [ys], "o", color=_AUG_INK, ms=3.5)
-            _aug_wire(ax, [cx + 0.65, bus[name]], [y_ws, y_ws])
+            ax.plot([xt], [ys], "o", color=INK, ms=3.5)
+            wire(ax, [cx + 0.65, bus[name]], [y_ws, y_ws])
         node(ax, (bus[name], y_acc), "+", r=0.25)
-        _aug_text(ax, (bus[name] - 0.35, y_acc + 0.3), rf"$\vec a_{{{name}}}$", ha="right")
+        _small_label(ax, (bus[name] - 0.35, y_acc + 0.3), rf"$\vec a_{{{name}}}$", ha="right")
         arrow(ax, (bus[name] + 0.25, y_acc), (warp[name] - 0.55, y_acc))
         box(ax, (warp[name], y_acc), shape, w=1.1, h=0.8, fc=_AUG_WARP)
     # the control input gate throttles the windowed input of du (Eq. 209)
@@ -83,41 +74,41 @@ def draw_augmented_lstm_cell():
     arrow(ax, (bdu, 0.3), (bdu, y_gx - 0.2))
     node(ax, (bdu, y_gx), "x")
     arrow(ax, (bdu, y_gx + 0.2), (bdu, y_acc - 0.25))
-    _aug_wire(ax, [warp["cx"], warp["cx"], bdu - 0.2], [y_acc - 0.4, y_gx, y_gx], _AUG_CONTROL, head=True)
-    _aug_text(ax, (warp["cx"] + 0.15, y_gx + 0.12), r"$\vec g_{cx}[n]$", ha="left", color=_AUG_CONTROL)
+    wire(ax, [warp["cx"], warp["cx"], bdu - 0.2], [y_acc - 0.4, y_gx, y_gx], CONTROL, head=True)
+    _small_label(ax, (warp["cx"] + 0.15, y_gx + 0.12), r"$\vec g_{cx}[n]$", ha="left", color=CONTROL)
     # u[n] x g_cu[n] -> + on the state rail (Eq. 211)
     xu, xcu = warp["du"], warp["cu"]
-    _aug_wire(ax, [xu, xu], [y_acc - 0.4, y_mul])
-    _aug_text(ax, (xu + 0.1, y_mul + 0.7), r"$\vec u[n]$", ha="left")
+    wire(ax, [xu, xu], [y_acc - 0.4, y_mul])
+    _small_label(ax, (xu + 0.1, y_mul + 0.7), r"$\vec u[n]$", ha="left")
     arrow(ax, (xu, y_mul), (xcu - 0.2, y_mul))
     node(ax, (xcu, y_mul), "x")
-    _aug_wire(ax, [xcu, xcu], [y_acc - 0.4, y_mul + 0.2], _AUG_CONTROL, head=True)
-    _aug_text(ax, (xcu + 0.12, y_mul + 0.75), r"$\vec g_{cu}[n]$", ha="left", color=_AUG_CONTROL)
-    _aug_wire(ax, [xcu + 0.2, x_sum], [y_mul, y_mul])
+    wire(ax, [xcu, xcu], [y_acc - 0.4, y_mul + 0.2], CONTROL, head=True)
+    _small_label(ax, (xcu + 0.12, y_mul + 0.75), r"$\vec g_{cu}[n]$", ha="left", color=CONTROL)
+    wire(ax, [xcu + 0.2, x_sum], [y_mul, y_mul])
     arrow(ax, (x_sum, y_mul), (x_sum, ys + 0.25))
     arrow(ax, (-0.4, ys), (x_gate_cs - 0.2, ys))
     node(ax, (x_gate_cs, ys), "x")
-    _aug_wire(ax, [warp["cs"], x_gate_cs], [y_acc - 0.4, ys + 0.2], _AUG_CONTROL, head=True)
-    _aug_text(ax, (x_gate_cs + 0.12, ys + 0.35), r"$\vec g_{cs}[n]$", ha="left", color=_AUG_CONTROL)
+    wire(ax, [warp["cs"], x_gate_cs], [y_acc - 0.4, ys + 0.2], CONTROL, head=True)
+    _small_label(ax, (x_gate_cs + 0.12, ys + 0.35), r"$\vec g_{cs}[n]$", ha="left", color=CONTROL)
     arrow(ax, (x_gate_cs + 0.2, ys), (x_sum - 0.25, ys))
     node(ax, (x_sum, ys), "+", r=0.25)
     # s[n] -> tanh -> r[n] -> x g_cr[n] -> q[n] -> W_q_dr -> v[n] (Eqs. 212-214)
     x_r, y_r, y_q = 30.0, 8.6, 10.8
     arrow(ax, (x_sum + 0.25, ys), (35.2, ys), r"$\vec s[n]$", text_at="end", offset=(-0.5, 0.15))
-    _aug_wire(ax, [x_r, x_r], [ys, y_r - 0.4])
-    ax.plot([x_r], [ys], "o", color=_AUG_INK, ms=3.5)
+    wire(ax, [x_r, x_r], [ys, y_r - 0.4])
+    ax.plot([x_r], [ys], "o", color=INK, ms=3.5)
     box(ax, (x_r, y_r), r"$\tanh$", w=1.1, h=0.8, fc=_AUG_WARP)
     arrow(ax, (x_r, y_r + 0.4), (x_r, y_q - 0.2))
-    _aug_text(ax, (x_r + 0.15, y_r + 0.6), r"$\vec r[n]$", ha="left")
+    _small_label(ax, (x_r + 0.15, y_r + 0.6), r"$\vec r[n]$", ha="left")
     node(ax, (x_r, y_q), "x")
-    _aug_wire(ax, [warp["cr"], warp["cr"], x_r - 0.2], [y_acc + 0.4, y_q, y_q], _AUG_CONTROL, head=True)
-    _aug_text(ax, (warp["cr"] + 0.15, y_q + 0.12), r"$\vec g_{cr}[n]$", ha="left", color=_AUG_CONTROL)
+    wire(ax, [warp["cr"], warp["cr"], x_r - 0.2], [y_acc + 0.4, y_q, y_q], CONTROL, head=True)
+    _small_label(ax, (warp["cr"] + 0.15, y_q + 0.12), r"$\vec g_{cr}[n]$", ha="left", color=CONTROL)
     arrow(ax, (x_r + 0.2, y_q), (31.9, y_q))
-    _aug_text(ax, (31.0, y_q + 0.12), r"$\vec q[n]$")
+    _small_label(ax, (31.0, y_q + 0.12), r"$\vec q[n]$")
     box(ax, (32.7, y_q), r"$W_{q_{dr}}$", w=1.5, h=0.8, fc="#e8f3e0")
     arrow(ax, (33.45, y_q), (35.2, y_q), r"$\vec v[n]$", text_at="end", offset=(-0.5, 0.15))
     tap = 34.2
-    ax.plot([tap], [y_q], "o", color=_AUG_INK, ms=3.5)
+    ax.plot([tap], [y_q], "o", color=INK, ms=3.5)
     arrow(ax, (tap, y_q), (tap, 14.6))
     return fig, ax
 
@@ -154,16 +145,16 @@ def draw_context_windows(L: int = 4):
     ax.axis("off")
     names = ("cu", "cs", "cr", "cx", "du")
     ys = [4.6 - 1.1 * k for k in range(5)]
-    _aug_text(ax, (0.0, 2.45), r"$\vec x[n]$", ha="left", va="center", fontsize=12)
-    _aug_wire(ax, [1.0, 1.7], [2.4, 2.4])
-    _aug_wire(ax, [1.7, 1.7], [ys[-1], ys[0]])
+    _small_label(ax, (0.0, 2.45), r"$\vec x[n]$", ha="left", va="center", fontsize=12)
+    wire(ax, [1.0, 1.7], [2.4, 2.4])
+    wire(ax, [1.7, 1.7], [ys[-1], ys[0]])
     for name, y in zip(names, ys):
         arrow(ax, (1.7, y), (2.9, y))
         ax.add_patch(Polygon([(2.9, y - 0.45), (2.9, y + 0.45), (4.9, y + 0.3), (4.9, y - 0.3)], fc="#dbe9f6",
-                             ec=_AUG_INK, lw=1.2))  # fmt: skip
-        _aug_text(ax, (3.85, y), rf"$W_{{x_{{{name}}}}}[n]$", va="center", fontsize=11)
+                             ec=INK, lw=1.2))  # fmt: skip
+        _small_label(ax, (3.85, y), rf"$W_{{x_{{{name}}}}}[n]$", va="center", fontsize=11)
         arrow(ax, (4.9, y), (6.4, y))
-        _aug_text(ax, (6.5, y), rf"$\vec\xi_{{x_{{{name}}}}}[n]$", ha="left", va="center", fontsize=12)
+        _small_label(ax, (6.5, y), rf"$\vec\xi_{{x_{{{name}}}}}[n]$", ha="left", va="center", fontsize=12)
     # the windows of two steps on the time axis: one inside the segment, one at its end
     N = 10
     t = np.arange(N + L - 1)
@@ -174,12 +165,12 @@ def draw_context_windows(L: int = 4):
         ax_t.plot(t[pad], np.full(pad.sum(), y), "o", mfc="white", color="#9aa9b8", ms=7)
         taps = n + np.arange(L)
         for l, m in enumerate(taps):
-            ax_t.plot([m], [y], "o", mfc=_AUG_CONTROL if m < N else "white", color=_AUG_CONTROL, ms=9)
-            ax_t.text(m, y + 0.2, rf"$W[{l}]$", ha="center", va="bottom", fontsize=9, color=_AUG_CONTROL)
+            ax_t.plot([m], [y], "o", mfc=CONTROL if m < N else "white", color=CONTROL, ms=9)
+            ax_t.text(m, y + 0.2, rf"$W[{l}]$", ha="center", va="bottom", fontsize=9, color=CONTROL)
         ax_t.add_patch(FancyBboxPatch((n - 0.4, y - 0.16), L - 0.2, 0.32, boxstyle="round,pad=0.02,rounding_size=0.1",
-                                      fc="none", ec=_AUG_CONTROL, lw=1.2))  # fmt: skip
+                                      fc="none", ec=CONTROL, lw=1.2))  # fmt: skip
         ax_t.text(-0.9, y, rf"step $n={n}$", ha="right", va="center", fontsize=10)
-    ax_t.axvline(N - 0.5, color=_AUG_INK, ls="--", lw=1)
+    ax_t.axvline(N - 0.5, color=INK, ls="--", lw=1)
     ax_t.text(N - 0.4, 1.45, "segment end:\nzeros past it (P10)", ha="left", va="center", fontsize=9)
     title = rf"$\vec\xi[n] = \sum_{{l=0}}^{{{L - 1}}} W[l]\,\vec x[n+l]$: what step $n$ reads"
     ax_t.set(xlabel=r"input index $m$ of $\vec x[m]$", xlim=(-3.6, N + L - 0.5), ylim=(-0.45, 1.75), yticks=[],

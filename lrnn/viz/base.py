@@ -8,7 +8,9 @@ from matplotlib.patches import Circle, FancyBboxPatch
 
 from ..explorer import PALETTE, View
 
-__all__ = ["draw_view", "new_diagram", "box", "node", "arrow", "count_argument"]
+__all__ = ["draw_view", "new_diagram", "box", "node", "arrow", "wire", "put_text", "count_argument", "INK", "CONTROL"]
+
+INK, CONTROL = "#1f3b57", "#c2410c"  # data wires and boxes; gate (control) signals
 
 _STYLES = {"line": "-", "dashed": "--", "dotted": ":"}
 
@@ -110,3 +112,16 @@ def count_argument(name: str, value, hi: int | None = None, note: str = "") -> i
         allowed = f"an integer from 1 to {hi}" if hi else "a positive int"
         raise ValueError(f"{name} = {value!r}, expected {allowed}{f' ({note})' if note else ''}.")
     return int(value)
+
+
+def wire(ax, xs, ys, color=INK, head=False):
+    """A wire through the points ``(xs[i], ys[i])``, with an arrowhead on the last segment if ``head``."""
+    ax.plot(xs[:-1] if head else xs, ys[:-1] if head else ys, color=color, lw=1.3, solid_capstyle="butt")
+    if head:
+        style = dict(arrowstyle="-|>", lw=1.3, color=color, shrinkA=0, shrinkB=0)
+        ax.annotate("", xy=(xs[-1], ys[-1]), xytext=(xs[-2], ys[-2]), arrowprops=style)
+
+
+def put_text(ax, xy, text, ha="center", va="bottom", fontsize=11, color="black"):
+    """A text label anchored at ``xy``."""
+    ax.text(xy[0], xy[1], text, ha=ha, va=va, fontsize=fontsize, color=color)

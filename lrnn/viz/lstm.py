@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from matplotlib.patches import Rectangle
 
-from .base import arrow, box, count_argument, new_diagram, node
+from .base import CONTROL, arrow, box, count_argument, new_diagram, node, put_text, wire
 
 __all__ = ["draw_gated_cell", "draw_vanilla_lstm_cell", "draw_unrolled_lstm"]
 
@@ -115,21 +115,6 @@ def draw_gated_cell(stage: int):
 # -- Ch. 5: the Vanilla LSTM in detail (Figs. 7-9) ------------------------------------------------
 
 
-_LSTM_INK, _LSTM_CONTROL = "#1f3b57", "#c2410c"  # data wires; gate (control) signals, as in Figs. 4-6
-
-
-def _lstm_wire(ax, xs, ys, color=_LSTM_INK, head=False):
-    """A wire through the points ``(xs[i], ys[i])``, with an arrowhead on the last segment if ``head``."""
-    ax.plot(xs[:-1] if head else xs, ys[:-1] if head else ys, color=color, lw=1.3, solid_capstyle="butt")
-    if head:
-        style = dict(arrowstyle="-|>", lw=1.3, color=color, shrinkA=0, shrinkB=0)
-        ax.annotate("", xy=(xs[-1], ys[-1]), xytext=(xs[-2], ys[-2]), arrowprops=style)
-
-
-def _lstm_label(ax, xy, text, ha="center", va="bottom", fontsize=11, color="black"):
-    ax.text(xy[0], xy[1], text, ha=ha, va=va, fontsize=fontsize, color=color)
-
-
 _LSTM_COLUMNS = (  # name, x of the weight boxes, warping, source of the W_s tap (None: no state term)
     ("du", 2.4, r"$\tanh$", None),
     ("cu", 7.6, r"$\sigma$", "prev"),
@@ -165,11 +150,11 @@ def draw_vanilla_lstm_cell(groups: bool = False):
     yv, ys, yx = 13.0, 6.0, 0.4  # rails
     y_wv, y_ws, y_wx, y_acc, y_mul = 11.1, 4.5, 1.9, 9.3, 7.6
     ends = {"v": 21.0, "x": 21.0}
-    _lstm_wire(ax, [-0.2, ends["v"]], [yv, yv])
-    _lstm_label(ax, (0.3, yv + 0.15), r"$\vec v[n-1]$", ha="left")
-    _lstm_wire(ax, [-0.2, ends["x"]], [yx, yx])
-    _lstm_label(ax, (0.3, yx + 0.15), r"$\vec x[n]$", ha="left")
-    _lstm_label(ax, (0.3, ys + 0.15), r"$\vec s[n-1]$", ha="left")
+    wire(ax, [-0.2, ends["v"]], [yv, yv])
+    put_text(ax, (0.3, yv + 0.15), r"$\vec v[n-1]$", ha="left")
+    wire(ax, [-0.2, ends["x"]], [yx, yx])
+    put_text(ax, (0.3, yx + 0.15), r"$\vec x[n]$", ha="left")
+    put_text(ax, (0.3, ys + 0.15), r"$\vec s[n-1]$", ha="left")
     x_gate_cs, x_sum = 15.4, 17.0  # the gate node and the update node on the state rail
     gate_out = {}
     for name, cx, warp, tap in _LSTM_COLUMNS:
@@ -179,19 +164,19 @@ def draw_vanilla_lstm_cell(groups: bool = False):
         arrow(ax, (cx, yv), (cx, y_wv + 0.4))
         box(ax, (cx, y_wx), rf"$W_{{x_{{{name}}}}}$", w=1.3, h=0.8)
         arrow(ax, (cx, yx), (cx, y_wx - 0.4))
-        _lstm_wire(ax, [cx + 0.65, bus], [y_wv, y_wv])
+        wire(ax, [cx + 0.65, bus], [y_wv, y_wv])
         arrow(ax, (bus, y_wv), (bus, y_acc + 0.25))
-        _lstm_wire(ax, [cx + 0.65, bus], [y_wx, y_wx])
+        wire(ax, [cx + 0.65, bus], [y_wx, y_wx])
         arrow(ax, (bus, y_wx), (bus, y_acc - 0.25))
         if tap is not None:
             xt = cx - 1.2 if tap == "prev" else x_sum + 0.9
             box(ax, (cx, y_ws), rf"$W_{{s_{{{name}}}}}$", w=1.3, h=0.8)
-            _lstm_wire(ax, [xt, xt], [ys, y_ws])
+            wire(ax, [xt, xt], [ys, y_ws])
             arrow(ax, (xt, y_ws), (cx - 0.65, y_ws))
             ax.plot([xt], [ys], "o", color="#1f3b57", ms=3.5)
-            _lstm_wire(ax, [cx + 0.65, bus], [y_ws, y_ws])
+            wire(ax, [cx + 0.65, bus], [y_ws, y_ws])
         node(ax, (bus, y_acc), "+", r=0.25)
-        _lstm_label(ax, (bus - 0.35, y_acc + 0.3), rf"$\vec a_{{{name}}}$", ha="right", fontsize=10)
+        put_text(ax, (bus - 0.35, y_acc + 0.3), rf"$\vec a_{{{name}}}$", ha="right", fontsize=10)
         arrow(ax, (bus + 0.25, y_acc), (xw - 0.55, y_acc))
         box(ax, (xw, y_acc), warp, w=1.1, h=0.8, fc="#fde2c8")
         gate_out[name] = xw
@@ -202,37 +187,37 @@ def draw_vanilla_lstm_cell(groups: bool = False):
                 )
             )
             label = _LSTM_GROUPS[name].replace("Update Candidate", "Update\nCandidate")
-            _lstm_label(ax, (cx + 0.2, 12.25), label, ha="left", va="top", fontsize=9.5)
+            put_text(ax, (cx + 0.2, 12.25), label, ha="left", va="top", fontsize=9.5)
     # data update candidate u[n] -> x g_cu[n] -> + on the state rail
     xu, xcu = gate_out["du"], gate_out["cu"]
-    _lstm_wire(ax, [xu, xu], [y_acc - 0.4, y_mul])
-    _lstm_label(ax, (xu + 0.1, y_mul + 0.7), r"$\vec u[n]$", ha="left", fontsize=10)
+    wire(ax, [xu, xu], [y_acc - 0.4, y_mul])
+    put_text(ax, (xu + 0.1, y_mul + 0.7), r"$\vec u[n]$", ha="left", fontsize=10)
     arrow(ax, (xu, y_mul), (xcu - 0.2, y_mul))
     node(ax, (xcu, y_mul), "x")
-    _lstm_wire(ax, [xcu, xcu], [y_acc - 0.4, y_mul + 0.2], _LSTM_CONTROL, head=True)
-    _lstm_label(ax, (xcu + 0.12, y_mul + 0.75), r"$\vec g_{cu}[n]$", ha="left", fontsize=10, color=_LSTM_CONTROL)
-    _lstm_wire(ax, [xcu + 0.2, x_sum], [y_mul, y_mul])
+    wire(ax, [xcu, xcu], [y_acc - 0.4, y_mul + 0.2], CONTROL, head=True)
+    put_text(ax, (xcu + 0.12, y_mul + 0.75), r"$\vec g_{cu}[n]$", ha="left", fontsize=10, color=CONTROL)
+    wire(ax, [xcu + 0.2, x_sum], [y_mul, y_mul])
     arrow(ax, (x_sum, y_mul), (x_sum, ys + 0.25))
     # control state gate on the rail: s[n-1] x g_cs[n]
     arrow(ax, (-0.2, ys), (x_gate_cs - 0.2, ys))
     node(ax, (x_gate_cs, ys), "x")
     xcs = gate_out["cs"]
-    _lstm_wire(ax, [xcs, x_gate_cs], [y_acc - 0.4, ys + 0.2], _LSTM_CONTROL, head=True)
-    _lstm_label(ax, (x_gate_cs + 0.12, ys + 0.35), r"$\vec g_{cs}[n]$", ha="left", fontsize=10, color=_LSTM_CONTROL)
+    wire(ax, [xcs, x_gate_cs], [y_acc - 0.4, ys + 0.2], CONTROL, head=True)
+    put_text(ax, (x_gate_cs + 0.12, ys + 0.35), r"$\vec g_{cs}[n]$", ha="left", fontsize=10, color=CONTROL)
     arrow(ax, (x_gate_cs + 0.2, ys), (x_sum - 0.25, ys))
     node(ax, (x_sum, ys), "+", r=0.25)
     # new state s[n]: to the right edge, tapped by W_s_cr and the readout warping
     x_r, y_r, y_out = 23.9, 8.4, 10.6
     arrow(ax, (x_sum + 0.25, ys), (26.9, ys), r"$\vec s[n]$", text_at="end", offset=(-0.5, 0.15))
-    _lstm_wire(ax, [x_r, x_r], [ys, y_r - 0.4])
+    wire(ax, [x_r, x_r], [ys, y_r - 0.4])
     ax.plot([x_r], [ys], "o", color="#1f3b57", ms=3.5)
     box(ax, (x_r, y_r), r"$\tanh$", w=1.1, h=0.8, fc="#fde2c8")
     arrow(ax, (x_r, y_r + 0.4), (x_r, y_out - 0.2))
-    _lstm_label(ax, (x_r + 0.15, y_r + 0.6), r"$\vec r[n]$", ha="left", fontsize=10)
+    put_text(ax, (x_r + 0.15, y_r + 0.6), r"$\vec r[n]$", ha="left", fontsize=10)
     node(ax, (x_r, y_out), "x")
     xcr = gate_out["cr"]
-    _lstm_wire(ax, [xcr, xcr, x_r - 0.2], [y_acc + 0.4, y_out, y_out], _LSTM_CONTROL, head=True)
-    _lstm_label(ax, (xcr + 0.15, y_out + 0.12), r"$\vec g_{cr}[n]$", ha="left", fontsize=10, color=_LSTM_CONTROL)
+    wire(ax, [xcr, xcr, x_r - 0.2], [y_acc + 0.4, y_out, y_out], CONTROL, head=True)
+    put_text(ax, (xcr + 0.15, y_out + 0.12), r"$\vec g_{cr}[n]$", ha="left", fontsize=10, color=CONTROL)
     arrow(ax, (x_r + 0.2, y_out), (26.9, y_out), r"$\vec v[n]$", text_at="end", offset=(-0.5, 0.15))
     arrow(ax, (x_r, y_out + 0.2), (x_r, 13.9))
     return fig, ax
@@ -274,8 +259,8 @@ def draw_unrolled_lstm(steps: int = 4):
         arrow(ax, (start, yv), (left, yv), rf"$\vec v[{k - 1}]{sup}$" if k == 0 else None, offset=(0.6, 0.08))
         arrow(ax, (start, ys), (left, ys), rf"$\vec s[{k - 1}]{sup}$" if k == 0 else None, offset=(0.6, -0.5))
         if k:
-            _lstm_label(ax, (left - 0.7, yv + 0.08), rf"$\vec v[{k - 1}]$", fontsize=10)
-            _lstm_label(ax, (left - 0.7, ys - 0.45), rf"$\vec s[{k - 1}]$", fontsize=10)
+            put_text(ax, (left - 0.7, yv + 0.08), rf"$\vec v[{k - 1}]$", fontsize=10)
+            put_text(ax, (left - 0.7, ys - 0.45), rf"$\vec s[{k - 1}]$", fontsize=10)
         arrow(ax, (cx, -0.9), (cx, 0.0), rf"$\vec x[{k}]$", offset=(0.45, 0.05))
         arrow(ax, (cx, 2.0), (cx, 3.3), rf"$\vec v[{k}]$", text_at="end", offset=(0.0, 0.05))
     right = 1.6 + (steps - 1) * pitch + w
