@@ -38,7 +38,7 @@ book: $(STAMP)
 	@echo "Built. Open file://$(CURDIR)/_build/html/index.html"
 
 student: $(STAMP)
-	$(BIN)/python book/_student_edition.py book _build/student-src
+	$(BIN)/python book/_tools/student_edition.py book _build/student-src
 	LRNN_STATIC_SITE=1 $(BIN)/jupyter-book build _build/student-src --config "$(CURDIR)/_config.yml" \
 	  --toc "$(CURDIR)/_toc.yml" --path-output _build/student -W -n --keep-going
 	@echo

@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 
-from lrnn.analysis import gradient_norm_profile, make_recurrent_matrix, schematic_bound
 from lrnn.rnn import RNNParams, rnn_forward
+from lrnn.rnn_gradients import gradient_norm_profile, make_recurrent_matrix, schematic_bound
 from lrnn.widgets import vanishing_gradient_explorer, vanishing_gradient_view
 
 N, D_S, D_X, REPEATS = 200, 64, 8, 30

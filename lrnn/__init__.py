@@ -12,41 +12,42 @@ paper                  what                                         module
 Sec. II, Eqs. 14-29    additive model, integrator, discretisation   ``ode``
 Sec. II, Eqs. 30-33    canonical and standard RNN forward           ``rnn``
 Sec. III, Eqs. 34-77   unit step/sample, segments, unrolling        ``unrolling``
-Sec. IV, Eqs. 78-90    BPTT (erratum P1)                            ``rnn``
-Sec. IV, Eqs. 91-93    Jacobian products, gradient-norm profiles    ``analysis``
+Sec. IV, Eqs. 78-90    BPTT (erratum P1)                            ``rnn_bptt``
+Sec. IV, Eqs. 91-93    Jacobian products, gradient-norm profiles    ``rnn_gradients``
 Sec. V, Eqs. 94-117    RNN -> Vanilla LSTM, stage by stage          ``rnn_to_lstm``
 Eqs. 109-111, 121-138  warping functions and derivatives            ``activations``
 Sec. VI-D, 118-120     data standardization                         ``standardize``
 Sec. VI-H, 126-136     Vanilla LSTM forward                         ``lstm``
 Sec. VI-I, 137-172     Vanilla LSTM backward (erratum P3)           ``lstm_bptt``
-Sec. VI-J, 173-182     LSTM error-gradient sequences                ``lstm_analysis``
+Sec. VI-J, 173-182     LSTM error-gradient sequences                ``lstm_gradients``
 Sec. VII, 183-215      Augmented LSTM forward                       ``augmented``
 Sec. VII-E, 216-250    Augmented LSTM backward (errata P3, P7)      ``augmented_bptt``
 -                      look-ahead task, losses, Adam, training      ``tasks``, ``losses``, ``train``
 -                      finite-difference gradient checks            ``gradcheck``
 -                      PyTorch-style state dicts                    ``interop``
--                      self-checks for the exercises                ``checks``
+-                      self-checks for the exercises                ``exercises``
 =====================  ===========================================  ===============
 
-``import lrnn`` loads numpy only. The plotting (:mod:`lrnn.viz`), interactive
-(:mod:`lrnn.explorer`, :mod:`lrnn.widgets`) and symbolic (:mod:`lrnn.symbolic`)
-modules import matplotlib, ipywidgets and SymPy when they are themselves imported.
+``import lrnn`` loads numpy only. The diagrams (:mod:`lrnn.viz`), the interactive
+figures (:mod:`lrnn.widgets`) and the symbolic derivations (:mod:`lrnn.symbolic`)
+import matplotlib, ipywidgets and SymPy when they are themselves imported.
 """
 
 from . import (
     activations,
-    analysis,
     augmented,
     augmented_bptt,
-    checks,
+    exercises,
     gradcheck,
     interop,
     losses,
     lstm,
-    lstm_analysis,
     lstm_bptt,
+    lstm_gradients,
     ode,
     rnn,
+    rnn_bptt,
+    rnn_gradients,
     rnn_to_lstm,
     standardize,
     tasks,
@@ -54,7 +55,6 @@ from . import (
     unrolling,
 )
 from .activations import G_c, G_d, dG_c, dG_d
-from .analysis import gradient_norm_profile, make_recurrent_matrix, psi_jacobian, schematic_bound, theoretical_rate
 from .augmented import OPEN_GATE_BIAS, AugmentedLSTMParams, AugmentedTrace, augmented_forward, augmented_n_params
 from .augmented_bptt import augmented_backward
 from .gradcheck import check_gradients, numerical_gradient
@@ -68,16 +68,18 @@ from .interop import (
 )
 from .losses import Readout, mean_squared_error, readout_mse
 from .lstm import LSTMParams, LSTMTrace, lstm_forward
-from .lstm_analysis import (
+from .lstm_bptt import lstm_backward
+from .lstm_gradients import (
     GradientProfile,
     StepJacobian,
     lstm_gradient_profile,
     lstm_psi_jacobian,
     lstm_step_jacobian,
 )
-from .lstm_bptt import lstm_backward
 from .ode import AdditiveModel, discretize, integrate
-from .rnn import RNNParams, RNNTrace, rnn_backward, rnn_forward
+from .rnn import RNNParams, RNNTrace, rnn_forward
+from .rnn_bptt import rnn_backward
+from .rnn_gradients import gradient_norm_profile, make_recurrent_matrix, psi_jacobian, schematic_bound, theoretical_rate
 from .rnn_to_lstm import GateParams, run_cell, split_lstm_params, to_lstm_params
 from .standardize import Standardizer, fit_standardizer
 from .tasks import lookahead_mse_floor, lookahead_task
@@ -99,9 +101,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "activations",
-    "analysis",
+    "rnn_gradients",
+    "rnn_bptt",
     "unrolling",
-    "lstm_analysis",
+    "lstm_gradients",
     "rnn_to_lstm",
     "standardize",
     "augmented",
@@ -109,7 +112,7 @@ __all__ = [
     "losses",
     "tasks",
     "train",
-    "checks",
+    "exercises",
     "gradcheck",
     "interop",
     "lstm",

@@ -16,14 +16,73 @@ import numpy as np
 
 __all__ = [
     "as_float_array",
+    "as_initial",
     "as_sequence",
     "check_shape",
     "check_finite",
+    "check_rng",
+    "check_type",
+    "fmt_shape",
+    "positive_int",
 ]
 
 
-def _fmt(shape) -> str:
+def fmt_shape(shape) -> str:
+    """A shape as Python prints a tuple: ``fmt_shape((3,)) == "(3,)"``."""
     return "(" + ", ".join(str(k) for k in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+_fmt = fmt_shape  # the short name used inside this module
+
+
+def check_rng(rng, name: str = "rng"):
+    """Return ``rng`` if it is a ``numpy.random.Generator``, else raise ``TypeError`` saying how to make one.
+
+    Examples
+    --------
+    >>> check_rng(42)
+    Traceback (most recent call last):
+    ...
+    TypeError: rng has type int, expected numpy.random.Generator; use np.random.default_rng(seed).
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"{name} has type {type(rng).__name__}, expected numpy.random.Generator; use np.random.default_rng(seed)."
+        )
+    return rng
+
+
+def positive_int(name: str, value) -> int:
+    """Return ``value`` as an ``int`` if it is a positive integer (not a bool), else raise ``ValueError``.
+
+    Examples
+    --------
+    >>> positive_int("d_s", 3)
+    3
+    >>> positive_int("d_s", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: d_s = 0, expected a positive integer size.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name} = {value!r}, expected a positive integer size.")
+    return int(value)
+
+
+def check_type(name: str, value, expected: type | tuple, hint: str = ""):
+    """Return ``value`` if it is an instance of ``expected``, else raise ``TypeError`` naming both and ``hint``.
+
+    Examples
+    --------
+    >>> check_type("params", 3, dict, "build one with dict(...)")
+    Traceback (most recent call last):
+    ...
+    TypeError: params has type int, expected dict; build one with dict(...).
+    """
+    if not isinstance(value, expected):
+        names = " or ".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))
+        raise TypeError(f"{name} has type {type(value).__name__}, expected {names}" + (f"; {hint}." if hint else "."))
+    return value
 
 
 def check_finite(name: str, a: np.ndarray) -> np.ndarray:

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from lrnn.rnn import RNNParams, rnn_backward, rnn_forward
-from lrnn.symbolic_bptt import erratum_p1_difference, gradient_by_bptt, gradient_by_diff, matrix_rnn, scalar_rnn
+from lrnn.rnn import RNNParams, rnn_forward
+from lrnn.rnn_bptt import rnn_backward
+from lrnn.symbolic.bptt import erratum_p1_difference, gradient_by_bptt, gradient_by_diff, matrix_rnn, scalar_rnn
 
 
 @pytest.mark.parametrize("loss", ["quadratic", "generic"])
@@ -88,5 +89,5 @@ def test_scalar_rnn_bad_loss():
 
 
 def test_import_lrnn_does_not_import_sympy():
-    code = "import sys, lrnn; assert 'sympy' not in sys.modules and 'lrnn.symbolic_bptt' not in sys.modules"
+    code = "import sys, lrnn; assert 'sympy' not in sys.modules and 'lrnn.symbolic.bptt' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,11 +1,11 @@
-"""Tests for lrnn.symbolic_lstm: warping identities (Eqs. 109-111, 121-122, 137-138) and erratum P3."""
+"""Tests for lrnn.symbolic.lstm: warping identities (Eqs. 109-111, 121-122, 137-138) and erratum P3."""
 
 import numpy as np
 import pytest
 import sympy as sp
 
 from lrnn import activations
-from lrnn.symbolic_lstm import WARPING_IDENTITIES, G_c, G_d, identity_residual, readout_pinhole_gradient, residual, z
+from lrnn.symbolic.lstm import WARPING_IDENTITIES, G_c, G_d, identity_residual, readout_pinhole_gradient, residual, z
 
 
 @pytest.mark.parametrize("label", sorted(WARPING_IDENTITIES))

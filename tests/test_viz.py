@@ -1,6 +1,7 @@
 import matplotlib.pyplot as plt
 
 from lrnn import viz, widgets
+from lrnn.widgets.draw import draw_view
 
 
 def test_canonical_cell_figure():
@@ -13,7 +14,7 @@ def test_canonical_cell_figure():
 
 def test_draw_view_one_axes_per_panel():
     view = widgets.discretization_view(dT=0.4, gain=2.0)
-    fig, axes = viz.draw_view(view)
+    fig, axes = draw_view(view)
     assert len(axes) == len(view.panels) == 2
     assert axes[1].get_aspect() == 1.0
     plt.close(fig)

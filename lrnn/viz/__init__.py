@@ -1,4 +1,4 @@
-"""Figures for the book: the paper's cell diagrams redrawn, and explorer views.
+"""Figures for the book: the paper's cell diagrams redrawn.
 
 Every function takes arrays (or nothing) and returns ``(fig, ax)``; matplotlib is
 imported here, never by ``import lrnn``. Diagrams follow the paper's drawing
@@ -8,7 +8,6 @@ warping functions are labelled boxes, biases are omitted.
 
 Functions::
 
-    draw_view                  an explorer's View (the live face of every explorer)
     draw_canonical_cell        Fig. 1, the canonical RNN cell (Eqs. 30-31)
     draw_unrolled_rnn          Fig. 2, the unrolled RNN
     draw_unit_step_and_sample  Fig. 3, u(n) and delta(n) (Eqs. 34-35)
@@ -23,12 +22,11 @@ Drawing primitives (``box``, ``node``, ``arrow``, ``new_diagram``) are shared by
 """
 
 from .augmented import draw_augmented_lstm_cell, draw_context_windows
-from .base import arrow, box, draw_view, new_diagram, node
+from .base import arrow, box, new_diagram, node
 from .lstm import draw_gated_cell, draw_unrolled_lstm, draw_vanilla_lstm_cell
 from .rnn import draw_bptt_graph, draw_canonical_cell, draw_unit_step_and_sample, draw_unrolled_rnn
 
 __all__ = [
-    "draw_view",
     "new_diagram",
     "box",
     "node",

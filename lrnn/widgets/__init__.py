@@ -1,6 +1,6 @@
 """The book's interactive figures, one function per explorer.
 
-Each function returns an :class:`lrnn.explorer.Explorer`: display it in a notebook
+Each function returns an :class:`lrnn.widgets.explorer.Explorer`: display it in a notebook
 for the live ipywidgets face; the book's site shows its precomputed static face;
 ``Explorer.corners()`` runs its compute at the extremes of every control (tests).
 
@@ -12,10 +12,10 @@ Explorers::
     gate_dynamics_explorer       Ch. 5: one LSTM unit writes, holds and reads a value under its gates
 """
 
-from .gates import gradient_flow_explorer, gradient_flow_view
-from .lstm import gate_dynamics_explorer, gate_dynamics_view
-from .roots import discretization_explorer, discretization_view
-from .training import vanishing_gradient_explorer, vanishing_gradient_view
+from .discretization import discretization_explorer, discretization_view
+from .gate_dynamics import gate_dynamics_explorer, gate_dynamics_view
+from .gradient_flow import gradient_flow_explorer, gradient_flow_view
+from .vanishing import vanishing_gradient_explorer, vanishing_gradient_view
 
 __all__ = [
     "discretization_view",

@@ -1,4 +1,4 @@
-from lrnn.ledger import chapter_tags, code_tags, ledger, section_of
+from _tools.ledger import chapter_tags, code_tags, ledger, section_of
 
 
 def test_sections_cover_all_equations():
@@ -22,8 +22,8 @@ def test_known_equations_are_found():
     code = code_tags()
     assert "lrnn.rnn.rnn_forward" in code[32]
     assert "lrnn.ode.discretize" in code[25]
-    assert "lrnn.rnn.rnn_backward" in code[82]
-    assert "lrnn.symbolic.derive_canonical_rnn" in code_tags(symbolic=True)[24]
+    assert "lrnn.rnn_bptt.rnn_backward" in code[82]
+    assert "lrnn.symbolic.roots.derive_canonical_rnn" in code_tags(symbolic=True)[24]
 
 
 def test_chapter_tags(tmp_path):
@@ -37,4 +37,4 @@ def test_chapter_tags(tmp_path):
 def test_rows_link_code_to_tests():
     rows = {r.eq: r for r in ledger()}
     assert len(rows) == 250
-    assert "test_rnn_backward.py" in rows[82].tests and "01_roots" in rows[30].chapters
+    assert "test_rnn_bptt.py" in rows[82].tests and "01_roots" in rows[30].chapters

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from lrnn.gradcheck import check_gradients, numerical_gradient
-from lrnn.rnn import RNNParams, rnn_backward, rnn_forward
+from lrnn.rnn import RNNParams, rnn_forward
+from lrnn.rnn_bptt import rnn_backward
 
 
 def _case(rng, N, B, d_x, d_s, canonical, s0=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..explorer import Control, Explorer, Panel, Series, View
+from .explorer import Control, Explorer, Panel, Series, View
 
 __all__ = ["gradient_flow_view", "gradient_flow_explorer"]
 
@@ -15,8 +15,8 @@ _FLOW_CACHE: dict = {}
 def _flow_setup():
     """Fixed random ingredients of :func:`gradient_flow_view` (the same for every control value)."""
     if "setup" not in _FLOW_CACHE:
-        from ..analysis import make_recurrent_matrix
         from ..lstm import LSTMParams
+        from ..rnn_gradients import make_recurrent_matrix
 
         rng = np.random.default_rng(1997)
         W_unit = make_recurrent_matrix(rng, _FLOW_D, 1.0)  # spectral radius 1, symmetric
@@ -33,7 +33,7 @@ def gradient_flow_view(b_cs: float = 4.0, spectral_radius: float = 1.0, N: int =
     Both cells have the same recurrent weights ``W_r`` (spectral radius ``spectral_radius``;
     in the LSTM it is ``W_v_du``, the bridge of Sec. V), the same ``W_x`` and the same input.
     The loss is a unit loss at the last step, ``dE/dr[N-1]`` (RNN) or ``dE/dv[N-1]`` (LSTM)
-    a unit vector; ``psi[n] = dE/ds[n]`` comes from :func:`lrnn.rnn.rnn_backward` and
+    a unit vector; ``psi[n] = dE/ds[n]`` comes from :func:`lrnn.rnn_bptt.rnn_backward` and
     :func:`lrnn.lstm_bptt.lstm_backward`.
 
     Parameters
@@ -58,7 +58,8 @@ def gradient_flow_view(b_cs: float = 4.0, spectral_radius: float = 1.0, N: int =
 
     from ..lstm import lstm_forward
     from ..lstm_bptt import lstm_backward
-    from ..rnn import RNNParams, rnn_backward, rnn_forward
+    from ..rnn import RNNParams, rnn_forward
+    from ..rnn_bptt import rnn_backward
 
     W_unit, W_x, x, gates = _flow_setup()
     N = int(N)

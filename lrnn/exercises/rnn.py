@@ -6,7 +6,7 @@ message or raises ``AssertionError`` saying *what* is wrong, by recognising the 
 mistakes (the printed Eq. 82 of erratum P1, a dropped recurrent term, a transposed
 gradient, a state carried across segments, ...). In an exercise cell::
 
-    from lrnn.checks import check_rnn_backward
+    from lrnn.exercises import check_rnn_backward
     check_rnn_backward(my_rnn_backward)   # 'check_rnn_backward: all 3 cases pass (...)' or AssertionError
 
 Functions checked (the student's function must have the signature of)::
@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import _dG_d, _G_d
-from ..rnn import RNNParams, rnn_backward, rnn_forward
+from ..rnn import RNNParams, rnn_forward
+from ..rnn_bptt import rnn_backward
 from ..unrolling import impulse_response, segment_offsets, unrolled_forward
 
 __all__ = [
@@ -140,7 +141,7 @@ def check_rnn_backward(student_fn, *, canonical: bool = False) -> str:
     Parameters
     ----------
     student_fn : callable
-        Same signature and return value as :func:`lrnn.rnn.rnn_backward`; ``grads`` may be an
+        Same signature and return value as :func:`lrnn.rnn_bptt.rnn_backward`; ``grads`` may be an
         ``RNNParams``, any object with attributes ``W_r, W_x, theta_s``, or a dict.
     canonical : bool, default False
         Also check a canonical RNN (Eq. 30), whose ``grads`` must include ``W_s``.

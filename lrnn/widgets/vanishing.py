@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..explorer import Control, Explorer, Panel, Series, View
+from .explorer import Control, Explorer, Panel, Series, View
 
 __all__ = ["vanishing_gradient_view", "vanishing_gradient_explorer"]
 
@@ -16,8 +16,8 @@ _VG_RAILS = 0.1  # a unit is "on the rails" when G'(s) = 1 - tanh(s)^2 < 0.1, i.
 
 def _vg_network(rho: float, N: int, input_scale: float, normal: bool):
     """The explorer's RNN: ``W_r`` of spectral radius ``rho``, ``W_x = I``, ``theta_s = 0``, Gaussian inputs."""
-    from ..analysis import make_recurrent_matrix
     from ..rnn import RNNParams, rnn_forward
+    from ..rnn_gradients import make_recurrent_matrix
 
     rng = np.random.default_rng(_VG_SEED)
     W_r = make_recurrent_matrix(rng, _VG_D, rho, normal=normal, nonnormality=3.5)
@@ -93,9 +93,9 @@ def vanishing_gradient_view(
 ) -> View:
     """Compute behind :func:`vanishing_gradient_explorer` for one setting (Sec. IV, Eqs. 91-93).
 
-    A standard RNN (Eq. 32) with ``d_s = 64``, ``W_r`` from :func:`lrnn.analysis.make_recurrent_matrix`
+    A standard RNN (Eq. 32) with ``d_s = 64``, ``W_r`` from :func:`lrnn.rnn_gradients.make_recurrent_matrix`
     (seeded), ``W_x = I``, ``theta_s = 0`` and Gaussian inputs, run over ``N`` steps; then the exact
-    product ``P_lag = dpsi[N-1-lag]/dpsi[N-1]`` (pitfall P2) from :func:`lrnn.analysis.gradient_norm_profile`.
+    product ``P_lag = dpsi[N-1-lag]/dpsi[N-1]`` (pitfall P2) from :func:`lrnn.rnn_gradients.gradient_norm_profile`.
 
     Parameters
     ----------
@@ -128,8 +128,8 @@ def vanishing_gradient_view(
     >>> round(v.values["rate"], 2)
     0.9
     """
-    from ..analysis import gradient_norm_profile, schematic_bound
     from ..rnn import RNNTrace
+    from ..rnn_gradients import gradient_norm_profile, schematic_bound
 
     if activation not in ("tanh", "linear") or W_r not in ("normal", "non-normal") or not 2 <= int(N) <= 200:
         raise ValueError(

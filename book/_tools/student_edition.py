@@ -2,7 +2,7 @@
 
 Usage (``make student`` does this and builds the site into ``_build/student/_build/html``)::
 
-    python book/_student_edition.py book _build/student-src
+    python book/_tools/student_edition.py book _build/student-src
 
 Solutions are the cells between a ```{solution-start} fence and its ```{solution-end} fence
 (sphinx-exercise's gated directives). Text before the start fence and after the end fence

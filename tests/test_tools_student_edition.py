@@ -3,7 +3,7 @@ import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("student_edition", ROOT / "book" / "_student_edition.py")
+spec = importlib.util.spec_from_file_location("student_edition", ROOT / "book" / "_tools" / "student_edition.py")
 student_edition = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(student_edition)
 

@@ -1,14 +1,15 @@
 import numpy as np
 import pytest
 
-from lrnn.analysis import (
+from lrnn.rnn import RNNParams, rnn_forward
+from lrnn.rnn_bptt import rnn_backward
+from lrnn.rnn_gradients import (
     gradient_norm_profile,
     make_recurrent_matrix,
     psi_jacobian,
     schematic_bound,
     theoretical_rate,
 )
-from lrnn.rnn import RNNParams, rnn_backward, rnn_forward
 
 
 def _trace(rng, N, B, d_s=3, d_x=2, canonical=False, scale=1.2):

@@ -1,9 +1,9 @@
-"""Tests for lrnn.checks.augmented: the context-window self-check passes right answers and names mistakes."""
+"""Tests for lrnn.exercises.augmented: the context-window self-check passes right answers and names mistakes."""
 
 import numpy as np
 import pytest
 
-from lrnn.checks.augmented import check_context_window
+from lrnn.exercises.augmented import check_context_window
 
 
 def window(W, x, mistake=None):

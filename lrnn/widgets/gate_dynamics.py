@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..explorer import Control, Explorer, Panel, Series, View
+from .explorer import Control, Explorer, Panel, Series, View
 
 __all__ = ["gate_dynamics_view", "gate_dynamics_explorer"]
 

@@ -1,4 +1,4 @@
-"""Tests for lrnn.lstm_analysis: the LSTM's error-gradient sequences (Sherstinsky Eqs. 173-182)."""
+"""Tests for lrnn.lstm_gradients: the LSTM's error-gradient sequences (Sherstinsky Eqs. 173-182)."""
 
 import dataclasses
 
@@ -8,8 +8,8 @@ import pytest
 from lrnn.activations import G_c
 from lrnn.gradcheck import numerical_gradient
 from lrnn.lstm import LSTMParams, lstm_forward
-from lrnn.lstm_analysis import lstm_gradient_profile, lstm_psi_jacobian, lstm_step_jacobian
 from lrnn.lstm_bptt import lstm_backward
+from lrnn.lstm_gradients import lstm_gradient_profile, lstm_psi_jacobian, lstm_step_jacobian
 
 
 def random_case(rng, d_x=3, d_s=2, N=6, peepholes=True, W_v_cr_zero=False, B=None):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..explorer import Control, Explorer, Panel, Series, View
 from ..ode import bump, discretize, example_model, integrate, sample_rnn
+from .explorer import Control, Explorer, Panel, Series, View
 
 __all__ = ["discretization_view", "discretization_explorer"]
 

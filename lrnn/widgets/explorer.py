@@ -4,10 +4,10 @@ An :class:`Explorer` is a grid of controls plus a ``compute(**values) -> View``
 function. It shows itself in three ways:
 
 1. **live** (:meth:`Explorer.live`): ipywidgets sliders that call ``compute`` in the
-   kernel and redraw the view with matplotlib (:func:`lrnn.viz.draw_view`);
+   kernel and redraw the view with matplotlib (:func:`lrnn.widgets.draw.draw_view`);
 2. **static** (:meth:`Explorer.static_html`): the same controls as plain HTML inputs,
    with every view on the control grid precomputed and drawn in the page by a small
-   SVG renderer (``lrnn/static/explorer.js``, inlined), so it works with no kernel;
+   SVG renderer (``lrnn/widgets/static/explorer.js``, inlined), so it works with no kernel;
 3. **tested** (:meth:`Explorer.corners`): the views at every extreme of every control,
    which the test suite computes.
 
@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ._display import static_site
+from .._display import static_site
 
 __all__ = ["Series", "Panel", "View", "Control", "Explorer"]
 
@@ -179,7 +179,7 @@ class Explorer:
     def static_html(self) -> str:
         """Self-contained HTML (inline JSON + inline script): works offline with no kernel."""
         uid = "lrnn-explorer-" + uuid.uuid4().hex[:8]
-        js = resources.files("lrnn").joinpath("static/explorer.js").read_text(encoding="utf-8")
+        js = resources.files("lrnn.widgets").joinpath("static/explorer.js").read_text(encoding="utf-8")
         data = json.dumps(self.static_data(), separators=(",", ":")).replace("</", "<\\/")
         caption = f'<p class="lrnn-explorer-caption">{html.escape(self.caption)}</p>' if self.caption else ""
         return (
@@ -204,7 +204,7 @@ class Explorer:
         import ipywidgets as W
         from matplotlib.figure import Figure
 
-        from .viz import draw_view
+        from .draw import draw_view
 
         inputs = {}
         for c in self.controls:

@@ -1,7 +1,7 @@
 import numpy as np
 
 from lrnn import ode
-from lrnn.symbolic import derive_canonical_rnn, numeric_parameters
+from lrnn.symbolic.roots import derive_canonical_rnn, numeric_parameters
 
 
 def test_derivation_matches_paper_closed_forms():

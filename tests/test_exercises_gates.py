@@ -1,10 +1,10 @@
-"""Tests for lrnn.checks.gates: check_gated_step passes right answers and names typical mistakes."""
+"""Tests for lrnn.exercises.gates: check_gated_step passes right answers and names typical mistakes."""
 
 import numpy as np
 import pytest
 
 import lrnn
-from lrnn.checks.gates import check_gated_step
+from lrnn.exercises.gates import check_gated_step
 from lrnn.rnn_to_lstm import step_bounded_update
 
 
@@ -42,7 +42,7 @@ def test_right_answers_pass():
     assert check_gated_step(student()).startswith("check_gated_step: passed")
     assert check_gated_step(student(as_tuple=True)).startswith("check_gated_step: passed")
     assert check_gated_step(step_bounded_update).startswith("check_gated_step: passed")
-    assert lrnn.checks.check_gated_step is check_gated_step
+    assert lrnn.exercises.check_gated_step is check_gated_step
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,8 @@ SECTIONS = (
     ("VII", "Extensions: the Augmented LSTM", 183, 250),
 )
 
-_PACKAGE = Path(__file__).resolve().parent
+_ROOT = Path(__file__).resolve().parents[2]  # the repository: book/_tools/ledger.py
+_PACKAGE = _ROOT / "lrnn"
 _EQ = re.compile(r"Eqs?\.\s*(\d{1,3})(?:\s*(?:-|–|to)\s*(\d{1,3}))?")
 _TAG = re.compile(r"\\tag\{(\d{1,3})(?:\s*[-–]\s*(\d{1,3}))?\}")
 
@@ -79,7 +80,7 @@ def _scopes(tree: ast.AST, module: str):
 
 
 #: Modules that cite equations without implementing them (figures, explorers, checks, this file).
-_NOT_IMPLEMENTATIONS = ("lrnn.viz", "lrnn.widgets", "lrnn.explorer", "lrnn.checks", "lrnn.ledger", "lrnn.interop")
+_NOT_IMPLEMENTATIONS = ("lrnn.viz", "lrnn.widgets", "lrnn.exercises", "lrnn.interop")
 
 
 def code_tags(package_dir: Path = _PACKAGE, *, symbolic: bool = False) -> dict[int, set[str]]:
@@ -149,7 +150,7 @@ def ledger(book_dir: Path | None = None, tests_dir: Path | None = None) -> list[
     book_dir, tests_dir : pathlib.Path, optional
         The book's chapters and the test suite; default to the repository next to the package.
     """
-    root = _PACKAGE.parent
+    root = _ROOT
     book_dir = Path(book_dir) if book_dir else root / "book"
     tests_dir = Path(tests_dir) if tests_dir else root / "tests"
     code = code_tags()

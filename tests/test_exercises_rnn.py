@@ -3,8 +3,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lrnn.checks import check_impulse_response, check_rnn_backward, check_segment_offsets, check_unrolled_forward
-from lrnn.rnn import RNNParams, rnn_backward, rnn_forward
+from lrnn.exercises import check_impulse_response, check_rnn_backward, check_segment_offsets, check_unrolled_forward
+from lrnn.rnn import RNNParams, rnn_forward
+from lrnn.rnn_bptt import rnn_backward
 from lrnn.unrolling import impulse_response, segment_offsets, unrolled_forward
 
 

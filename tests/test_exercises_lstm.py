@@ -1,11 +1,11 @@
-"""Tests for lrnn.checks.lstm: the self-checks pass right answers and name typical mistakes."""
+"""Tests for lrnn.exercises.lstm: the self-checks pass right answers and name typical mistakes."""
 
 import dataclasses
 
 import numpy as np
 import pytest
 
-from lrnn.checks.lstm import check_lstm_backward, check_lstm_step
+from lrnn.exercises.lstm import check_lstm_backward, check_lstm_step
 from lrnn.lstm import LSTMParams
 
 

@@ -4,7 +4,7 @@ import re
 import numpy as np
 import pytest
 
-from lrnn.explorer import Control, Explorer, Panel, Series, View
+from lrnn.widgets.explorer import Control, Explorer, Panel, Series, View
 
 
 def tiny_compute(a, kind):

@@ -1,0 +1,115 @@
+"""Backpropagation through time for the canonical and standard RNN, Sherstinsky (2020) Sec. IV, Eqs. 78-90.
+
+With the transpose the printed Eq. 82 lacks (erratum P1); the ``W_s`` term is the
+canonical RNN's extra path ``s[n] -> s[n+1]``::
+
+    chi[n] = dE/dr[n] + W_r^T psi[n+1],   psi[n] = chi[n] * G'(s[n]) + W_s^T psi[n+1],   psi[N] = 0
+
+Symbols (paper -> code -> shape of one step)::
+
+    chi[n]    chi       (d_s,)      total dE/dr[n] (Eq. 78)
+    psi[n]    psi       (d_s,)      total dE/ds[n] (Eq. 79)
+
+The forward pass (Eqs. 30-33) is :func:`lrnn.rnn.rnn_forward`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import as_float_array, check_shape
+from .activations import _dG_d, _G_d
+from .rnn import RNNParams, RNNTrace
+
+__all__ = ["rnn_backward"]
+
+
+def _backward_inputs(params, trace, dE_dr):
+    """Check the arguments of :func:`rnn_backward`; return ``S, S0, X, chi_direct`` as ``(N, B, d)``."""
+    if not isinstance(params, RNNParams):
+        raise TypeError(f"params has type {type(params).__name__}, expected RNNParams; build one with RNNParams(...).")
+    if not isinstance(trace, RNNTrace):
+        raise TypeError(f"trace has type {type(trace).__name__}, expected RNNTrace; pass rnn_forward(params, x).")
+    axes = ("N", "B", "d_s") if trace.batched else ("N", "d_s")
+    lead = trace.s.shape[:-1]
+    src = f"from W_r of shape {params.W_r.shape}; run rnn_forward with these params"
+    check_shape("trace.s", trace.s, (*lead, params.d_s), axes, source=src)
+    check_shape("trace.x", trace.x, (*lead, params.d_x), (*axes[:-1], "d_x"), source=f"from W_x {params.W_x.shape}")
+    chi = as_float_array("dE_dr", dE_dr)
+    check_shape("dE_dr", chi, trace.r.shape, axes, source="(the shape of trace.r): one dE/dr[n] per step")
+    if trace.batched:
+        return trace.s, trace.s0, trace.x, chi
+    return trace.s[:, None], trace.s0[None], trace.x[:, None], chi[:, None]
+
+
+def rnn_backward(params: RNNParams, trace: RNNTrace, dE_dr, *, erratum_p1: bool = False):
+    """Backpropagation through time for the canonical or standard RNN (Eqs. 78-90).
+
+    Parameters
+    ----------
+    params : RNNParams
+        The parameters ``trace`` was computed with.
+    trace : RNNTrace
+        Result of :func:`rnn_forward`.
+    dE_dr : array_like, same shape as ``trace.r``
+        Direct (partial) derivative of the loss with respect to each ``r[n]``,
+        ``dE(r[n])/dr[n]`` in Eq. 82; the recursion adds the paths through later steps.
+    erratum_p1 : bool, default False
+        Reproduce Eq. 82 *as printed*, ``W_r psi[n+1]`` instead of ``W_r^T psi[n+1]``.
+        The result is wrong whenever ``W_r`` is not symmetric; it exists only so the
+        book can demonstrate erratum P1 numerically.
+
+    Returns
+    -------
+    grads : RNNParams
+        ``dE/dW_r``, ``dE/dW_x``, ``dE/dtheta_s`` (Eqs. 87-90), summed over steps and
+        the batch; ``dE/dW_s`` iff ``params.W_s`` is set. (``dE/ds[-1]`` is not returned.)
+    psi : numpy.ndarray, shape of ``trace.s``
+        ``psi[n]`` = total ``dE/ds[n]`` (Eq. 79), with ``psi[N] = 0`` (Eq. 85).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Wrong types; ``dE_dr`` not of the shape of ``trace.r`` or holding NaN/inf;
+        ``trace`` not computed with ``params``' sizes.
+
+    References
+    ----------
+    Sherstinsky (2020), Eqs. 78-90; erratum P1 (Eqs. 82, 84 need ``W_r^T``).
+
+    Examples
+    --------
+    A scalar RNN over two steps with ``E = r[0] + r[1]``: ``psi[1] = G'(s[1])`` and
+    ``psi[0] = (1 + W_r psi[1]) G'(s[0])``.
+
+    >>> from lrnn.rnn import rnn_forward
+    >>> p = RNNParams(W_r=[[0.5]], W_x=[[1.0]], theta_s=[0.0])
+    >>> tr = rnn_forward(p, [[1.0], [0.0]])
+    >>> grads, psi = rnn_backward(p, tr, np.ones((2, 1)))
+    >>> psi.round(4)
+    array([[0.6022],
+           [0.8679]])
+    >>> float(grads.W_x[0, 0].round(4))  # psi[0] x[0] + psi[1] x[1] (Eq. 88)
+    0.6022
+    """
+    S, S0, X, chi_direct = _backward_inputs(params, trace, dE_dr)
+    N, B, d_s = S.shape
+    W_r_back = params.W_r if erratum_p1 else params.W_r.T  # Eq. 82 prints W_r; the gradient needs W_r.T (erratum P1)
+    dG = _dG_d(S)  # G'(s[n]) for all n, (N, B, d_s)
+    psi = np.empty((N, B, d_s))
+    psi_next = np.zeros((B, d_s))  # Eq. 85: psi[N] = 0
+    for n in reversed(range(N)):
+        chi = chi_direct[n] + psi_next @ W_r_back.T  # Eq. 82 (row vectors: W_r^T psi = psi @ W_r)
+        psi_n = chi * dG[n]  # Eq. 83-84
+        if params.W_s is not None:
+            psi_n += psi_next @ params.W_s  # canonical RNN (Eq. 30): the direct path s[n] -> s[n+1]
+        psi[n] = psi_n
+        psi_next = psi_n
+    S_prev = np.concatenate([S0[None], S[:-1]])  # s[n-1], with s[-1] = s0
+    grads = RNNParams(
+        W_r=np.einsum("nbi,nbj->ij", psi, _G_d(S_prev)),  # Eqs. 87, 90: sum_n psi[n] r[n-1]^T
+        W_x=np.einsum("nbi,nbj->ij", psi, X),  # Eqs. 88, 90: sum_n psi[n] x[n]^T
+        theta_s=psi.sum(axis=(0, 1)),  # Eqs. 89, 90
+        W_s=None if params.W_s is None else np.einsum("nbi,nbj->ij", psi, S_prev),  # dE/dW_s = sum_n psi[n] s[n-1]^T
+    )
+    return grads, (psi if trace.batched else psi[:, 0])
