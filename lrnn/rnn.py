@@ -242,7 +242,8 @@ class RNNParams:
             return rnn_forward(self, x)
         if not isinstance(state, tuple) or len(state) != 1:
             raise TypeError(
-                f"state has type {type(state).__name__}, expected None or a 1-tuple (s[-1],); pass a trace's last_state."
+                f"state has type {type(state).__name__}, expected None or a 1-tuple (s[-1],); "
+                f"pass a trace's last_state."
             )
         return rnn_forward(self, x, s0=state[0])
 
