@@ -33,7 +33,7 @@ from ._validation import positive_int
 
 __all__ = ["ProgressBar", "track", "static_bar_html"]
 
-_STATS = "{n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}{postfix}]"
+_STATS = "{n_fmt}/{total_fmt} [{elapsed}, {rate_fmt}{postfix}]"  # a finished bar has no time left
 
 
 def _in_ipython() -> bool:
@@ -52,24 +52,25 @@ def static_bar_html(desc: str | None, n: int, total: int, stats: str) -> str:
     n, total : int
         Steps done and planned.
     stats : str
-        tqdm's counters, e.g. ``"250/250 [00:02<00:00, 113.13it/s, loss=0.1298]"`` (escaped here).
+        tqdm's counters, e.g. ``"250/250 [00:02, 113.13step/s, loss=0.1298]"`` (escaped here).
 
     Examples
     --------
     >>> print(static_bar_html("a < b", 1, 4, "1/4"))  # doctest: +ELLIPSIS
-    <div class="lrnn-progress" ...><span>a &lt; b:</span><span>25%</span><progress ... value="1" max="4">...
+    <div class="lrnn-progress" ...>a &lt; b:</span><span ...>25%</span><progress ... value="1" max="4">...
     """
     pct = f"{100 * n / total:.0f}%" if total else ""
-    label = f"<span>{html.escape(desc)}:</span>" if desc else ""
+    label = f'<span style="min-width: 18ch">{html.escape(desc)}:</span>' if desc else ""
     style = (
-        "display: flex; flex-wrap: wrap; align-items: center; gap: 0.2em 0.6em; margin: 0.3em 0; "
-        "font-family: var(--pst-font-family-monospace, monospace); font-size: 0.85em"
+        "display: flex; flex-wrap: wrap; align-items: center; gap: 0.15em 0.6em; margin: 0.2em 0; "
+        "font-family: var(--pst-font-family-monospace, monospace); font-size: 0.8em; line-height: 1.5"
     )
-    bar_style = "flex: 1 1 8em; max-width: 22em; height: 0.9em; accent-color: var(--pst-color-primary)"
+    bar = "flex: 0 0 9em; height: 0.8em; accent-color: var(--pst-color-primary)"
     return (
-        f'<div class="lrnn-progress" style="{style}">{label}<span>{pct}</span>'
-        f'<progress style="{bar_style}" value="{n}" max="{total}"></progress>'
-        f"<span>{html.escape(stats)}</span></div>"
+        f'<div class="lrnn-progress" style="{style}">{label}'
+        f'<span style="flex: 0 0 4ch; text-align: right">{pct}</span>'
+        f'<progress style="{bar}" value="{n}" max="{total}"></progress>'
+        f'<span style="flex: 1 1 24ch">{html.escape(stats)}</span></div>'
     )
 
 
