@@ -337,66 +337,70 @@ def _loop(
     """The loop shared by :func:`fit` and :func:`fit_sequences`: ``next_update(params) -> (loss, grads)``."""
     state = optimizer.init(params)
     losses, norms = np.empty(steps), np.empty(steps)
-    val_steps, val_losses = [], []
-    best = (np.inf, None, None, params)  # (loss, step, evaluation index, params)
-    stale, stopped_early, diverged, k = 0, False, False, 0
-
-    def evaluate(at: int) -> bool:
-        """Validate at update ``at``; True when the patience has run out."""
-        nonlocal best, stale
-        v = float(validate(params))
-        val_steps.append(at)
-        val_losses.append(v)
-        if v < best[0]:
-            best, stale = (v, at, len(val_losses) - 1, params), 0
-        else:
-            stale += 1
-        return patience is not None and stale >= patience
-
+    watch = _Watch(validate, patience) if validate is not None else None
+    stopped_early = diverged = False
+    run = 0  # updates done
     bar = ProgressBar(steps, desc, enabled=progress, unit="step")
     t0 = time.perf_counter()
     try:
-        if validate is not None:
-            evaluate(0)
-        for k in range(steps):  # noqa: B007  (k is read after the loop)
+        if watch is not None:
+            watch(params, 0)
+        while run < steps and not stopped_early:
             loss, grads = next_update(params)
             norm = global_norm(grads)
             if not (np.isfinite(loss) and np.isfinite(norm)):
                 if nonfinite == "raise":
                     raise FloatingPointError(
-                        f"the loss is {loss} and the gradient norm {norm} at step {k}; lower the learning rate, "
+                        f"the loss is {loss} and the gradient norm {norm} at step {run}; lower the learning rate, "
                         f"set clip_norm, or pass nonfinite='stop' to end the run there."
                     )
                 diverged = True
                 break
-            losses[k], norms[k] = loss, norm
+            losses[run], norms[run] = loss, norm
             if clip_norm is not None:
                 grads, _ = clip_by_global_norm(grads, clip_norm)
             params, state = optimizer.step(params, grads, state)
-            if validate is not None and ((k + 1) % eval_every == 0 or k + 1 == steps):
-                stopped_early = evaluate(k + 1) and k + 1 < steps
-            bar.update(**({"loss": float(loss), "val": val_losses[-1]} if val_losses else {"loss": float(loss)}))
-            if stopped_early:
-                break
-        else:
-            k = steps
+            run += 1
+            if watch is not None and (run % eval_every == 0 or run == steps):
+                stopped_early = watch(params, run) and run < steps
+            bar.update(loss=float(loss), **({"val": watch.losses[-1]} if watch is not None else {}))
     finally:
         bar.close(complete=stopped_early or diverged)
-    run = k + 1 if stopped_early else k
-    if validate is not None and restore_best:
-        params = best[3]
     return FitResult(
-        params=params,
+        params=watch.best_params if watch is not None and restore_best else params,
         losses=losses[:run],
         grad_norms=norms[:run],
         seconds=time.perf_counter() - t0,
-        val_steps=np.array(val_steps, dtype=int),
-        val_losses=np.array(val_losses),
-        best_step=best[1],
-        best_epoch=best[2],
+        val_steps=np.array(watch.steps if watch else [], dtype=int),
+        val_losses=np.array(watch.losses if watch else [], dtype=float),
+        best_step=watch.best_step if watch else None,
+        best_epoch=watch.best_index if watch else None,
         stopped_early=stopped_early,
         diverged=diverged,
     )
+
+
+class _Watch:
+    """Validation for early stopping (Prechelt 1998): the losses, the best parameters, the patience."""
+
+    def __init__(self, validate: Callable, patience: int | None):
+        self.validate, self.patience = validate, patience
+        self.steps, self.losses = [], []
+        self.best_loss, self.best_step, self.best_index, self.best_params = np.inf, None, None, None
+        self.stale = 0  # evaluations since the last new best
+
+    def __call__(self, params, at: int) -> bool:
+        """Validate ``params`` after ``at`` updates; True when the patience has run out."""
+        v = float(self.validate(params))
+        self.steps.append(at)
+        self.losses.append(v)
+        if v < self.best_loss or self.best_params is None:  # a NaN loss counts as +inf: any number beats it
+            self.best_loss = v if np.isfinite(v) else np.inf
+            self.best_step, self.best_index, self.best_params = at, len(self.losses) - 1, params
+            self.stale = 0
+        else:
+            self.stale += 1
+        return self.patience is not None and self.stale >= self.patience
 
 
 def fit(

@@ -518,3 +518,21 @@ def test_errors(rng):
         fit_sequences(model, lambda r: (x, t), rng, steps=1, tbptt=(1, 2, 3), progress=False)
     with pytest.raises(ValueError, match="k1 = 0, expected a positive integer"):
         tbptt_windows(5, 0)
+
+
+def test_a_nan_validation_loss_never_counts_as_the_best():
+    p = Readout(W_y=[[0.0]], b_y=[0.0])
+    lg = lambda q, _: (0.0, Readout(W_y=-np.ones((1, 1)), b_y=np.zeros(1)))  # w grows by lr per step
+    val = lambda q: np.nan if q.W_y[0, 0] == 0 else float((q.W_y[0, 0] - 0.5) ** 2)
+    res = fit(
+        lg,
+        p,
+        lambda r: None,
+        np.random.default_rng(0),
+        steps=10,
+        optimizer=SGD(lr=0.1),
+        validate=val,
+        eval_every=1,
+        progress=False,
+    )
+    assert np.isnan(res.val_losses[0]) and res.best_step == 5 and res.params.W_y[0, 0] == pytest.approx(0.5)
