@@ -55,6 +55,7 @@ __all__ = [
     "fit",
     "fit_sequences",
     "masked_mse",
+    "pad_batch",
     "sequence_loss",
     "sequence_loss_and_grads",
     "tbptt_windows",
@@ -115,6 +116,62 @@ def masked_mse(y, target, mask=None) -> tuple[float, np.ndarray]:
     count = m.sum() * y.shape[-1]
     diff = diff * m[..., None]
     return float(np.sum(diff**2) / count), 2.0 * diff / count
+
+
+def pad_batch(inputs, targets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sequences of different lengths as one time-major batch, zero-padded, with its mask.
+
+    Parameters
+    ----------
+    inputs : sequence of array_like, each of shape (N_b, d_x)
+    targets : sequence of array_like, each of shape (N_b, ...) (same lengths as ``inputs``)
+
+    Returns
+    -------
+    x : numpy.ndarray, shape (N, B, d_x)
+        ``N = max N_b``; zeros after each sequence's end.
+    target : numpy.ndarray, shape (N, B, ...)
+        Zeros after each sequence's end (the dtype of the targets: integer labels stay integers).
+    mask : numpy.ndarray, shape (N, B)
+        1 on real steps, 0 on padding.
+
+    Raises
+    ------
+    ValueError
+        No sequences, an empty sequence, feature sizes that differ, or a target whose length
+        is not its input's.
+
+    Examples
+    --------
+    >>> x, t, m = pad_batch([np.ones((2, 1)), np.ones((3, 1))], [np.zeros(2, dtype=int), np.ones(3, dtype=int)])
+    >>> x.shape, t.dtype, m.T
+    ((3, 2, 1), dtype('int64'), array([[1., 1., 0.],
+           [1., 1., 1.]]))
+    """
+    xs = [as_float_array(f"inputs[{b}]", a, ndim=2) for b, a in enumerate(inputs)]
+    ts = [np.asarray(a) for a in targets]
+    if not xs or len(ts) != len(xs):
+        raise ValueError(
+            f"got {len(xs)} inputs and {len(ts)} targets; pass one target sequence per input sequence (at least one)."
+        )
+    for b, (a, t) in enumerate(zip(xs, ts)):
+        if a.shape[0] == 0 or a.shape[1] != xs[0].shape[1]:
+            raise ValueError(
+                f"inputs[{b}] has shape {fmt_shape(a.shape)}, expected (N_b, d_x) = (N_b >= 1, {xs[0].shape[1]}) "
+                f"like inputs[0]."
+            )
+        if t.shape[:1] != a.shape[:1] or t.shape[1:] != ts[0].shape[1:]:
+            raise ValueError(
+                f"targets[{b}] has shape {fmt_shape(t.shape)}, expected ({a.shape[0]}, ...) with the length of "
+                f"inputs[{b}] and the trailing shape of targets[0], {fmt_shape(ts[0].shape[1:])}."
+            )
+    N, B = max(a.shape[0] for a in xs), len(xs)
+    x = np.zeros((N, B, xs[0].shape[1]))
+    target = np.zeros((N, B, *ts[0].shape[1:]), dtype=np.result_type(*ts))
+    mask = np.zeros((N, B))
+    for b, (a, t) in enumerate(zip(xs, ts)):
+        x[: len(a), b], target[: len(a), b], mask[: len(a), b] = a, t, 1.0
+    return x, target, mask
 
 
 def _readout_loss(readout: Readout, v: np.ndarray, target, mask, loss: Callable):

@@ -16,6 +16,7 @@ from lrnn.train import (
     fit,
     fit_sequences,
     masked_mse,
+    pad_batch,
     sequence_loss,
     sequence_loss_and_grads,
     tbptt_windows,
@@ -536,3 +537,29 @@ def test_a_nan_validation_loss_never_counts_as_the_best():
         progress=False,
     )
     assert np.isnan(res.val_losses[0]) and res.best_step == 5 and res.params.W_y[0, 0] == pytest.approx(0.5)
+
+
+def test_pad_batch_and_training_on_variable_lengths(rng):
+    xs = [rng.normal(size=(n, 2)) for n in (3, 6, 1)]
+    ts = [rng.normal(size=(n, 1)) for n in (3, 6, 1)]
+    x, t, mask = pad_batch(xs, ts)
+    assert x.shape == (6, 3, 2) and t.shape == (6, 3, 1) and mask.sum(axis=0).tolist() == [3, 6, 1]
+    np.testing.assert_array_equal(x[:3, 0], xs[0])
+    assert not x[3:, 0].any() and not t[1:, 2].any()
+    cell = RNNParams.init(rng, 2, 4)
+    model = (cell, readout_for(cell, rng, 1))
+    res = fit_sequences(model, lambda r: (x, t, mask), rng, steps=3, tbptt=(2, 3), progress=False)
+    assert res.steps == 3 and np.all(np.isfinite(res.losses))
+    labels = pad_batch(xs, [np.arange(len(a)) for a in xs])[1]
+    assert labels.dtype.kind == "i" and labels.shape == (6, 3)
+
+
+def test_pad_batch_errors(rng):
+    with pytest.raises(ValueError, match="got 0 inputs and 0 targets"):
+        pad_batch([], [])
+    with pytest.raises(ValueError, match=r"inputs\[1\] has shape \(2, 3\), expected \(N_b, d_x\) = \(N_b >= 1, 2\)"):
+        pad_batch([np.zeros((2, 2)), np.zeros((2, 3))], [np.zeros(2), np.zeros(2)])
+    with pytest.raises(ValueError, match=r"targets\[0\] has shape \(3,\), expected \(2, \.\.\.\)"):
+        pad_batch([np.zeros((2, 2))], [np.zeros(3)])
+    with pytest.raises(ValueError, match=r"inputs\[0\] has 1 dimension"):
+        pad_batch([np.zeros(2)], [np.zeros(2)])
