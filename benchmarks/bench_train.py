@@ -47,7 +47,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=11)
     a = ap.parse_args()
     rng = np.random.default_rng(0)
-    cell = RNNParams.init(rng, a.d_x, a.d_s) if a.cell == "rnn" else LSTMParams.random(rng, a.d_x, a.d_s)
+    cls = RNNParams if a.cell == "rnn" else LSTMParams
+    cell = (cls.init if hasattr(cls, "init") else cls.random)(rng, a.d_x, a.d_s)
     readout = Readout(W_y=rng.standard_normal((1, a.d_s)) / np.sqrt(a.d_s), b_y=np.zeros(1))
     model = (cell, readout)
     x, y = rng.standard_normal((a.N, a.B, a.d_x)), rng.standard_normal((a.N, a.B, 1))
