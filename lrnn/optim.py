@@ -9,11 +9,11 @@ gradients (Pascanu, Mikolov and Bengio 2013) and the three update rules below.
 Every rule is written for one parameter array ``theta`` with gradient ``g`` at update
 ``t = 1, 2, ...``; the state arrays start at zero. All operations are elementwise::
 
-    SGD with momentum mu (heavy ball; mu = 0 is plain gradient descent, Robbins and Monro 1951):
+    SGD with momentum mu (Polyak's heavy ball; mu = 0 is plain gradient descent):
         b     <- mu b + g
         theta <- theta - lr b
 
-    RMSProp (Tieleman and Hinton 2012, lecture 6e; centred form of Graves 2013, Eqs. 38-41):
+    RMSProp (Tieleman and Hinton 2012, lecture 6e; the centred form and momentum of Graves 2013):
         n     <- rho n + (1 - rho) g^2                        mean square of the gradient
         m     <- rho m + (1 - rho) g                          (centred only) mean gradient
         d     =  sqrt(n) + eps        or, centred,  sqrt(n - m^2) + eps
@@ -25,10 +25,12 @@ Every rule is written for one parameter array ``theta`` with gradient ``g`` at u
         v     <- beta2 v + (1 - beta2) g^2
         theta <- theta - lr (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
 
-These are exactly the updates of ``torch.optim.SGD`` (``dampening = 0``), ``torch.optim.RMSprop``
-(its ``alpha`` is our ``rho``) and ``torch.optim.Adam``, with ``eps`` added after the square root
-as there (Graves 2013 and Tieleman and Hinton put it inside). Graves writes the centred form
-with ``n - m^2 + eps`` under the root and momentum 0.9, ``rho = 0.95``.
+These are the updates of ``torch.optim.SGD`` (``dampening = 0``), ``torch.optim.RMSprop``
+(its ``alpha`` is our ``rho``) and ``torch.optim.Adam``, equal up to rounding (tested), with ``eps``
+added after the square root as there. Tieleman and Hinton have no ``eps``; Graves (2013) puts it under the root,
+``sqrt(n - m^2 + eps)``, and keeps the learning rate inside the momentum buffer
+(``b <- mu b - lr g / d``, ``theta <- theta + b``), which is the same for a constant ``lr``;
+his values are ``rho = 0.95``, ``mu = 0.9``, ``lr = eps = 1e-4``.
 
 A *parameter tree* is a frozen dataclass of arrays (``RNNParams``, ``LSTMParams``, ``Readout``,
 ...), a tuple or list of them, or a nest of those; fields that are ``None`` (the standard RNN's
@@ -40,8 +42,10 @@ References
 ----------
 Kingma and Ba (2015), "Adam: a method for stochastic optimization", ICLR, arXiv:1412.6980.
 Tieleman and Hinton (2012), "Lecture 6.5 - rmsprop", COURSERA: Neural Networks for Machine Learning.
-Graves (2013), "Generating sequences with recurrent neural networks", arXiv:1308.0850, Sec. 4.
+Graves (2013), "Generating sequences with recurrent neural networks", arXiv:1308.0850.
 Pascanu, Mikolov and Bengio (2013), "On the difficulty of training recurrent neural networks", ICML.
+Polyak (1964), "Some methods of speeding up the convergence of iteration methods", USSR Comp. Math.
+and Math. Phys. 4(5).
 """
 
 from __future__ import annotations

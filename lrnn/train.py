@@ -14,7 +14,7 @@ This module touches a cell only through that interface (and ``dataclasses.fields
 parameter arrays, in :mod:`lrnn.optim`), so every cell trains the same way.
 
 **Truncated BPTT.** We follow Williams and Peng (1990), who call it BPTT(h; h'), in the
-TBPTT(k1, k2) notation of Sutskever (2013, Sec. 2.8.6): every ``k1`` steps the parameters are
+TBPTT(k1, k2) notation of Sutskever (2013): every ``k1`` steps the parameters are
 updated with the gradient of the loss on those ``k1`` new steps, backpropagated through the
 last ``k2 >= k1`` steps; the state entering that window of ``k2`` steps is a constant
 (the gradient stops there). So the loss at step ``n`` reaches back between ``k2 - k1 + 1``
