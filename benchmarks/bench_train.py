@@ -8,7 +8,10 @@ loop's own overhead (everything that is not forward/backward) can be read off.
     .venv/bin/python benchmarks/bench_train.py                 # RNN, d_s=100, B=32, N=100
     .venv/bin/python benchmarks/bench_train.py --cell lstm --d_s 64 --repeat 21
 
-Medians over ``--repeat`` runs; the BLAS thread count is whatever the environment sets.
+Medians over ``--repeat`` runs; the BLAS thread count is whatever the environment sets. On a
+busy 2-core machine a multi-threaded BLAS can stall on the gradient sums (one large product per
+backward pass); ``OPENBLAS_NUM_THREADS=1`` gives steadier numbers there, and is the setting to
+use when several training runs share the machine.
 """
 
 from __future__ import annotations
@@ -80,6 +83,19 @@ def main():
 
     step = median_ms(run, max(3, a.repeat // 3)) / steps
     print(f"  {'one fit_sequences step':<20} {step:8.2f} ms  (loop overhead {step - total:+.2f} ms)")
+    if a.cell == "rnn":  # the RNN's matrix products alone: N steps forward, N back, the gradient sums
+        h, W = rng.standard_normal((a.B, a.d_s)), cell.W_r
+        S = rng.standard_normal((a.N, a.B, a.d_s))
+
+        def products():
+            for _ in range(2 * a.N):
+                h @ W.T
+            np.tensordot(S, S, axes=([0, 1], [0, 1]))
+            np.tensordot(S, x, axes=([0, 1], [0, 1]))
+            x @ cell.W_x.T
+
+        floor = median_ms(products, a.repeat)
+        print(f"  {'matmul floor':<20} {floor:8.2f} ms  ({floor / step:.0%} of a step)")
 
 
 if __name__ == "__main__":
