@@ -22,6 +22,7 @@ Sec. VI-I, 137-172     Vanilla LSTM backward (erratum P3)           ``lstm_bptt`
 Sec. VI-J, 173-182     LSTM error-gradient sequences                ``lstm_gradients``
 Sec. VII, 183-215      Augmented LSTM forward                       ``augmented``
 Sec. VII-E, 216-250    Augmented LSTM backward (errata P3, P7)      ``augmented_bptt``
+Cho, Chung (2014)      GRU forward and backward, two conventions    ``gru``, ``gru_bptt``
 -                      look-ahead task, losses, Adam, training      ``tasks``, ``losses``, ``train``
 -                      finite-difference gradient checks            ``gradcheck``
 -                      PyTorch-style state dicts                    ``interop``
@@ -39,6 +40,8 @@ from . import (
     augmented_bptt,
     exercises,
     gradcheck,
+    gru,
+    gru_bptt,
     interop,
     losses,
     lstm,
@@ -58,12 +61,18 @@ from .activations import G_c, G_d, dG_c, dG_d
 from .augmented import OPEN_GATE_BIAS, AugmentedLSTMParams, AugmentedTrace, augmented_forward, augmented_n_params
 from .augmented_bptt import augmented_backward
 from .gradcheck import check_gradients, numerical_gradient
+from .gru import GRUParams, GRUTrace, TorchGRUParams, gru_forward
+from .gru_bptt import gru_backward
 from .interop import (
+    gru_grads_to_torch,
+    gru_params_from_torch,
+    gru_params_to_torch,
     lstm_grads_to_torch,
     lstm_params_from_torch,
     lstm_params_to_torch,
     rnn_params_from_torch,
     rnn_params_to_torch,
+    torch_gru_forward,
     torch_lstm_forward,
 )
 from .losses import Readout, mean_squared_error, readout_mse
@@ -182,4 +191,15 @@ __all__ = [
     "Adam",
     "fit",
     "sequence_loss_and_grads",
+    "gru",
+    "gru_bptt",
+    "GRUParams",
+    "GRUTrace",
+    "TorchGRUParams",
+    "gru_forward",
+    "gru_backward",
+    "gru_grads_to_torch",
+    "gru_params_from_torch",
+    "gru_params_to_torch",
+    "torch_gru_forward",
 ]
