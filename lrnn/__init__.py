@@ -75,7 +75,15 @@ from .interop import (
     torch_gru_forward,
     torch_lstm_forward,
 )
-from .losses import Readout, mean_squared_error, readout_mse
+from .losses import (
+    Readout,
+    mean_squared_error,
+    readout_loss,
+    readout_mse,
+    sigmoid_bernoulli_nll,
+    softmax,
+    softmax_cross_entropy,
+)
 from .lstm import LSTMParams, LSTMTrace, lstm_forward
 from .lstm_bptt import lstm_backward
 from .lstm_gradients import (
@@ -202,4 +210,8 @@ __all__ = [
     "gru_params_from_torch",
     "gru_params_to_torch",
     "torch_gru_forward",
+    "readout_loss",
+    "sigmoid_bernoulli_nll",
+    "softmax",
+    "softmax_cross_entropy",
 ]
