@@ -4,9 +4,10 @@ From Chapter 1's canonical RNN, ``s[n] = W_s s[n-1] + ...`` (Sherstinsky Eq. 30)
 leaky integrator ``s[n] = (1 - g) s[n-1] + g u[n]``: a fixed ``W_s = (1 - g) I`` with time
 constant about ``1 / g`` steps. The GRU makes ``g`` a gate, ``g_z[n]``, computed from
 ``x[n]`` and ``s[n-1]``: an adaptive ``W_s`` whose time constant is learned and changes
-with the input. Its candidate ``u[n]`` is a standard RNN step (Eq. 32) whose view of
-the past passes through a second gate, the reset ``g_r[n]``. No output gate: the readout
-sees the whole state (``d_out = d_s``). Two conventions are in use, selected by the class:
+with the input. Its candidate ``u[n]`` has the form of a standard RNN step (Eqs. 32-33),
+a ``G_d`` of the input and the previous state, but its view of the past passes through a
+second gate, the reset ``g_r[n]``. No output gate: the readout sees the whole state
+(``d_out = d_s``). Two conventions are in use, selected by the class:
 
 ``GRUParams`` (``convention = "chung"``), Chung et al. (2014), section "Gated Recurrent Unit"::
 
@@ -22,10 +23,12 @@ sees the whole state (``d_out = d_s``). Two conventions are in use, selected by 
     u[n]   = G_d(W_x_u x[n] + b_u + g_r[n] * (W_s_u s[n-1] + b_s_u)) (Eq. G7)
     s[n]   = (1 - g_z[n]) * u[n] + g_z[n] * s[n-1]                   (Eq. G8)
 
-Two differences, both real: PyTorch's ``g_z`` is the share of the *old* state (Chung's is
-the share of the new content, so one is ``1 - `` the other), and PyTorch resets *after*
-the recurrent product, with an extra bias ``b_s_u`` inside; with a reset gate strictly
-between 0 and 1 no choice of weights makes Eq. G7 equal Eq. G3 in general. Cho et al.
+Two differences. PyTorch's ``g_z`` is the share of the *old* state, Chung's the share of
+the new content: negating ``W_x_z, W_s_z, b_z`` turns one into the other, since
+``1 - G_c(a) = G_c(-a)``. And PyTorch resets *after* the recurrent product, with an extra
+bias ``b_s_u`` inside: ``g_r * (W_s_u s)`` equals ``W_s_u (g_r * s)`` when ``W_s_u`` is
+diagonal (and ``b_s_u = 0``), but not in general, because a full ``W_s_u`` mixes the units
+after Chung's reset and before PyTorch's; so the two are different cells. Cho et al.
 (2014), section "Hidden Unit that Adaptively Remembers and Forgets", reset before the
 product as Chung does, but write the update as PyTorch does (``z`` keeps the old state).
 The papers print no biases; we add one per node, as Sherstinsky's ``b_*`` (Sec. VI).
@@ -35,7 +38,7 @@ Symbols (book -> code -> shape of one step; Chung / PyTorch names)::
     x[n]           x       (d_x,)       input                       x_t / x_t
     s[n]           s       (d_s,)       state, also the output      h_t / h_t
     g_r[n]         g_r     (d_s,)       reset gate                  r_t / r_t
-    g_z[n]         g_z     (d_s,)       update gate                 z_t / z_t (Chung's 1 - z_t)
+    g_z[n]         g_z     (d_s,)       update gate                 z_t / z_t (in the role of Chung's 1 - z_t)
     u[n]           u       (d_s,)       candidate                   h~_t / n_t
     a_r, a_z, a_u  a_*     (d_s,)       pre-activations (accumulation nodes)
     a_s_u[n]       a_s_u   (d_s,)       PyTorch only: W_s_u s[n-1] + b_s_u, before the reset

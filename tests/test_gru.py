@@ -67,18 +67,22 @@ def test_a_constant_update_gate_is_a_leaky_integrator():
     np.testing.assert_allclose(gru_forward(quiet, x, s0).s, (1 - c) ** np.arange(1, 7)[:, None] * s0, rtol=1e-14)
 
 
-def test_conventions_agree_when_the_reset_cannot_matter_and_z_is_mirrored():
-    # PyTorch's g_z is Chung's 1 - g_z: negate the z weights. With W_s_u = 0 (and b_s_u = 0) the reset acts on nothing.
+def test_conventions_agree_when_z_is_mirrored_and_the_reset_commutes():
+    # PyTorch's g_z plays Chung's 1 - g_z: negate the z weights. With W_s_u = 0, b_s_u = 0 the reset acts on nothing.
     rng = np.random.default_rng(1)
     p = dataclasses.replace(GRUParams.random(rng, 2, 3, scale=1.5), W_s_u=np.zeros((3, 3)))
     fields = {f.name: getattr(p, f.name) for f in dataclasses.fields(GRUParams)}
     q = TorchGRUParams(**{**fields, "W_x_z": -p.W_x_z, "W_s_z": -p.W_s_z, "b_z": -p.b_z, "b_s_u": np.zeros(3)})
     x = rng.standard_normal((5, 2, 2))
     np.testing.assert_allclose(gru_forward(q, x).s, gru_forward(p, x).s, rtol=1e-13, atol=1e-15)
-    # ... but with a recurrent candidate the placement of the reset changes the result.
-    p2 = dataclasses.replace(p, W_s_u=rng.standard_normal((3, 3)))
-    q2 = dataclasses.replace(q, W_s_u=p2.W_s_u)
-    assert np.abs(gru_forward(q2, x).s - gru_forward(p2, x).s).max() > 1e-3
+    # A diagonal W_s_u commutes with the reset: W (g_r * s) = g_r * (W s) ...
+    D = np.diag(rng.standard_normal(3))
+    diagonal = [dataclasses.replace(c, W_s_u=D) for c in (p, q)]
+    np.testing.assert_allclose(gru_forward(diagonal[1], x).s, gru_forward(diagonal[0], x).s, rtol=1e-13, atol=1e-15)
+    # ... a full one mixes the units between the two places of the reset, and the cells differ.
+    W = rng.standard_normal((3, 3))
+    full = [dataclasses.replace(c, W_s_u=W) for c in (p, q)]
+    assert np.abs(gru_forward(full[1], x).s - gru_forward(full[0], x).s).max() > 1e-3
 
 
 def column_vector_reference(p, x, s0):
