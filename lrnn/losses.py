@@ -16,7 +16,7 @@ a per-frame loss ``l``::
 
     E = (1/M) sum_f mask_f l(y_f, t_f),     dE/dy_f = (mask_f / M) dl/dy_f
 
-Per frame (``d_y`` components; derivations in each function's docstring):
+Per frame (``d_y`` components; derivations in each function's docstring)::
 
     mean_squared_error     l = (1/d_y) sum_k (y_k - t_k)^2              dl/dy = 2 (y - t) / d_y
     softmax_cross_entropy  p = softmax(y), l = -sum_k t_k log p_k       dl/dy = p - t     (sum_k t_k = 1)
