@@ -5,9 +5,10 @@ linear transformation of ``v[n]``", no numbered equation); its backward passes s
 direct derivative of ``E`` with respect to what the readout sees. :func:`readout_loss` turns
 any loss's ``dE/dy`` into that derivative, ``dE/dv[n] = W_y^T dE/dy[n]`` (``dE_dy @ W_y``)::
 
-    standard RNN (readout of r)    rnn_backward(params, trace, dE_dv)   first term of Eq. 82, dE(r[n])/dr[n]
-    Vanilla / Augmented LSTM (v)   lstm_backward(params, trace, dE_dv)  direct term of chi[n], Eq. 144 (217)
-    GRU (readout of s)             gru_backward(params, trace, dE_dv)   direct term of psi[n], Eq. G9 (G14)
+    standard RNN, readout of r    rnn_backward(params, trace, dE_dv)        first term of Eq. 82, dE(r[n])/dr[n]
+    Vanilla LSTM, readout of v    lstm_backward(params, trace, dE_dv)       direct term of chi[n], Eq. 144
+    Augmented LSTM, of v          augmented_backward(params, trace, dE_dv)  direct term of chi[n], Eq. 217
+    GRU, readout of s             gru_backward(params, trace, dE_dv)        direct term of psi[n], Eq. G9 (G14)
 
 Every loss has the signature ``loss(y, target, mask=None) -> (E, dE_dy)``. A *frame* is one
 position of ``y.shape[:-1]`` (one step of one sequence); ``mask`` (that shape, 1 = counts,
