@@ -81,7 +81,7 @@ def _G_c(z: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class GRUParams:
-    """Parameters of the GRU in Cho and Chung's convention (Eqs. G1-G4).
+    """Parameters of the GRU as Chung et al. (2014) write it (Eqs. G1-G4), the class's ``convention = "chung"``.
 
     Parameters
     ----------
@@ -278,7 +278,7 @@ class TorchGRUParams(GRUParams):
     """Parameters of PyTorch's GRU (Eqs. G5-G8): :class:`GRUParams` plus the bias ``b_s_u`` (``b_hn``).
 
     ``g_z`` keeps the old state (Eq. G8) and the reset multiplies ``W_s_u s[n-1] + b_s_u``
-    (Eq. G7). The other eight entities have the shapes of :class:`GRUParams`. Build one from
+    (Eq. G7). The other nine entities are those of :class:`GRUParams`. Build one from
     an ``nn.GRU`` with :func:`lrnn.interop.gru_params_from_torch`.
 
     Examples
