@@ -46,7 +46,7 @@ import numpy as np
 
 from . import _legacy_cells  # noqa: F401  (interim: the LSTMs' cell interface; see that module)
 from ._validation import as_float_array, check_rng, check_type, fmt_shape, positive_int
-from .losses import Readout
+from .losses import Readout, mean_squared_error, readout_loss
 from .optim import Adam, clip_by_global_norm, global_norm  # Adam: also reached as lrnn.train.Adam
 from .progress import ProgressBar
 
@@ -54,7 +54,6 @@ __all__ = [
     "FitResult",
     "fit",
     "fit_sequences",
-    "masked_mse",
     "pad_batch",
     "sequence_loss",
     "sequence_loss_and_grads",
@@ -79,43 +78,6 @@ def _check_mask(mask, lead: tuple) -> np.ndarray | None:
     if not m.any():
         raise ValueError("mask is all zero: no step is scored; pass at least one real step.")
     return m
-
-
-def masked_mse(y, target, mask=None) -> tuple[float, np.ndarray]:
-    """Mean squared error over the real (unmasked) steps, and its gradient.
-
-    ``E = sum_{n,b,k} m[n,b] (y - target)^2 / (d_y sum_{n,b} m[n,b])``, so without a mask (or
-    with ``m = 1``) it is :func:`lrnn.losses.mean_squared_error`, and padding changes nothing.
-
-    Parameters
-    ----------
-    y, target : array_like, shape (N, B, d_y) (any ``(..., d_y)``)
-    mask : array_like, shape (N, B) (``y``'s leading axes), optional
-        1 for a real step, 0 for padding.
-
-    Returns
-    -------
-    E : float
-    dE_dy : numpy.ndarray, shape of ``y`` (zero on padding)
-
-    Examples
-    --------
-    >>> E, g = masked_mse([[[1.0]], [[3.0]]], [[[0.0]], [[0.0]]], mask=[[1], [0]])
-    >>> E, g.ravel()
-    (1.0, array([2., 0.]))
-    """
-    y, target = as_float_array("y", y), as_float_array("target", target)
-    if y.shape != target.shape:
-        raise ValueError(
-            f"y has shape {fmt_shape(y.shape)} but target has shape {fmt_shape(target.shape)}; they must match."
-        )
-    m = _check_mask(mask, y.shape[:-1])
-    diff = y - target
-    if m is None:
-        return float(np.mean(diff**2)), 2.0 * diff / diff.size
-    count = m.sum() * y.shape[-1]
-    diff = diff * m[..., None]
-    return float(np.sum(diff**2) / count), 2.0 * diff / count
 
 
 def pad_batch(inputs, targets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -174,13 +136,6 @@ def pad_batch(inputs, targets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, target, mask
 
 
-def _readout_loss(readout: Readout, v: np.ndarray, target, mask, loss: Callable):
-    """``(E, dE_dv, readout grads)`` of ``loss(readout(v), target, mask)``: y = v W_y^T + b_y."""
-    E, dE_dy = loss(readout(v), target, mask)
-    flat_g, flat_v = dE_dy.reshape(-1, dE_dy.shape[-1]), v.reshape(-1, v.shape[-1])
-    return E, dE_dy @ readout.W_y, Readout(W_y=flat_g.T @ flat_v, b_y=flat_g.sum(axis=0))
-
-
 def _split_model(params):
     if not isinstance(params, tuple) or len(params) != 2:
         raise TypeError(
@@ -211,7 +166,7 @@ def _step(params, x, target, mask, state, loss, backward_options):
     """Forward, readout, loss, backward: ``(E, grads, trace)``."""
     cell, readout = params
     trace = cell.forward(x, state)
-    E, dE_dv, readout_grads = _readout_loss(readout, trace.output, target, mask, loss)
+    E, dE_dv, readout_grads = readout_loss(readout, trace.output, target, loss, mask)
     return E, (cell.backward(trace, dE_dv, **backward_options), readout_grads), trace
 
 
@@ -226,7 +181,7 @@ def sequence_loss_and_grads(params, batch, *, loss: Callable | None = None, stat
         ``x`` of shape ``(N, B, d_x)`` (or ``(N, d_x)``), ``target`` what ``loss`` expects
         (``(N, B, d_y)`` for the mean squared error), ``mask`` of shape ``(N, B)``: 1 for real
         steps, 0 for padding.
-    loss : callable, default :func:`masked_mse`
+    loss : callable, default :func:`lrnn.losses.mean_squared_error`
         ``loss(y, target, mask) -> (E, dE_dy)``; ``mask`` is ``None`` when the batch has none.
     state : tuple of arrays, optional
         Initial state (a trace's ``last_state``); zero by default. The gradient stops there.
@@ -250,7 +205,7 @@ def sequence_loss_and_grads(params, batch, *, loss: Callable | None = None, stat
     """
     params = _split_model(params)
     x, target, mask = _split_batch(batch)
-    E, grads, _ = _step(params, x, target, mask, state, loss or masked_mse, backward_options)
+    E, grads, _ = _step(params, x, target, mask, state, loss or mean_squared_error, backward_options)
     return E, grads
 
 
@@ -258,7 +213,7 @@ def sequence_loss(params, batch, *, loss: Callable | None = None, state=None) ->
     """The loss of :func:`sequence_loss_and_grads` without the backward pass (for validation and tests)."""
     cell, readout = _split_model(params)
     x, target, mask = _split_batch(batch)
-    return float((loss or masked_mse)(readout(cell.forward(x, state).output), target, mask)[0])
+    return float((loss or mean_squared_error)(readout(cell.forward(x, state).output), target, mask)[0])
 
 
 def _tbptt_lengths(k1, k2=None) -> tuple[int, int]:
@@ -633,7 +588,7 @@ def fit_sequences(
         The only source of randomness.
     steps : int
         Number of parameter updates (one per batch, or one per TBPTT window).
-    loss : callable, default :func:`masked_mse`
+    loss : callable, default :func:`lrnn.losses.mean_squared_error`
         ``loss(y, target, mask) -> (E, dE_dy)``, e.g. a cross-entropy of :mod:`lrnn.losses`.
     tbptt : (k1, k2) or int, optional
         Truncated BPTT (see the module docstring): update every ``k1`` steps with the gradient
@@ -672,7 +627,7 @@ def fit_sequences(
         if len(tbptt) != 2:
             raise ValueError(f"tbptt = {tbptt!r}, expected (k1, k2) with 1 <= k1 <= k2, or one int for k1 = k2.")
         tbptt = _tbptt_lengths(*tbptt)
-    loss = masked_mse if loss is None else loss
+    loss = mean_squared_error if loss is None else loss
     validate = validation
     if validation is not None and not callable(validation):
         val_batch = tuple(validation)
