@@ -3,7 +3,7 @@ import time
 import numpy as np
 import pytest
 
-from lrnn import widgets
+from lrnn import rnn_gradients, widgets
 
 
 @pytest.fixture(scope="module")
@@ -64,35 +64,52 @@ def test_vanishing_gradient_corners(gradient_explorer):
                 assert np.all(np.isfinite(s.x)) and np.all(np.isfinite(s.y))
         v = view.values
         assert v["final"] >= 0 and v["peak"] >= 1 and 0 <= v["mean_dG"] <= 1 and 0 <= v["min_dG"] <= 1
-        assert "ρ = " in view.text and "after" in view.text
+        assert np.isfinite(v["lyapunov"]) and "ρ = " in view.text and "after" in view.text
+
+
+def test_vanishing_gradient_family_is_a_categorical_control(gradient_explorer):
+    family = gradient_explorer.controls[0]
+    assert family.name == "family" and family.values == rnn_gradients.FAMILIES
+    assert all(isinstance(v, str) for v in family.values)  # a dropdown live, a select on the site
+    texts = {widgets.vanishing_gradient_view(family=f).text.split(" W_r")[0] for f in family.values}
+    assert len(texts) == 4
 
 
 def test_vanishing_gradient_linear_regime_follows_rho():
-    for W_r in ("normal", "non-normal"):
+    for family in ("symmetric", "orthogonal", "non-normal", "gaussian"):
         rates = []
-        for rho in (0.8, 0.9, 1.0, 1.1):
-            v = widgets.vanishing_gradient_view(rho=rho, N=200, activation="linear", W_r=W_r).values
+        for gain in (0.8, 0.9, 1.0, 1.1):
+            v = widgets.vanishing_gradient_view(gain=gain, N=200, activation="linear", family=family).values
             rates.append(v["rate"])
-            if W_r == "normal":
-                assert abs(v["rate"] - rho) < 0.02 * rho, (rho, v)
+            assert v["lyapunov"] == pytest.approx(np.log(v["rho"]))
+            if family in ("symmetric", "orthogonal"):
+                assert abs(v["rate"] - gain) < 0.02 * gain, (gain, v)
         assert np.all(np.diff(rates) > 0), "a bigger radius decays more slowly"
-    finals = [widgets.vanishing_gradient_view(rho=r, N=100, input_scale=1e-4).values["final"] for r in (0.8, 0.9, 1.0)]
+    finals = [
+        widgets.vanishing_gradient_view(gain=g, N=100, input_scale=1e-4, family="symmetric").values["final"]
+        for g in (0.8, 0.9, 1.0)
+    ]
     assert finals[0] < finals[1] < finals[2], finals
 
 
-def test_vanishing_gradient_saturation_kills_explosion():
-    linear = widgets.vanishing_gradient_view(rho=1.2, N=100, activation="linear")
-    rails = widgets.vanishing_gradient_view(rho=1.2, N=100, input_scale=3.0)
-    assert linear.values["final"] > 1e6 and "explodes" in linear.text
-    assert rails.values["final"] < 1e-7 and rails.values["mean_dG"] < 0.5
-    assert "still vanishes" in rails.text and "saturation" in rails.text
+def test_saturation_stops_explosion_for_symmetric_not_for_gaussian():
+    """Erratum P16: saturated in both cases; the symmetric network settles, the Gaussian one is chaotic."""
+    for gain in (1.5, 2.0):
+        sym = widgets.vanishing_gradient_view(gain=gain, family="symmetric")
+        gau = widgets.vanishing_gradient_view(gain=gain, family="gaussian")
+        assert sym.values["mean_dG"] < 0.7 and gau.values["mean_dG"] < 0.7, "both saturate"
+        assert sym.values["lyapunov"] < -0.05 and sym.values["final"] < 1e-3 and "settles" in sym.text
+        assert gau.values["lyapunov"] > 0.02 and gau.values["final"] > 1e5 and "chaotic" in gau.text
+        assert "P16" in gau.text
+    strong = widgets.vanishing_gradient_view(gain=2.0, input_scale=3.0, family="gaussian")
+    assert strong.values["lyapunov"] < 0 and strong.values["final"] < 1e-20, "strong inputs suppress the chaos"
 
 
 def test_vanishing_gradient_non_normal_transient_growth():
-    normal = widgets.vanishing_gradient_view(rho=0.9, N=100, activation="linear").values
-    skew = widgets.vanishing_gradient_view(rho=0.9, N=200, activation="linear", W_r="non-normal")
+    normal = widgets.vanishing_gradient_view(gain=0.9, N=100, activation="linear", family="symmetric").values
+    skew = widgets.vanishing_gradient_view(gain=0.9, N=200, activation="linear", family="non-normal")
     assert normal["peak"] == 1.0 and normal["peak_lag"] == 0
-    assert skew.values["peak"] > 5 and skew.values["norm2"] > 3 and "non-normal" in skew.text
+    assert skew.values["peak"] > 3 and skew.values["norm2"] > 3 and "non-normal" in skew.text
     assert skew.values["final"] < 1e-3, "rho < 1 still wins in the end"
 
 
@@ -101,16 +118,18 @@ def test_vanishing_gradient_rejects_bad_controls():
         widgets.vanishing_gradient_view(activation="relu")
     with pytest.raises(ValueError, match="N = 500"):
         widgets.vanishing_gradient_view(N=500)
+    with pytest.raises(ValueError, match="family = 'normal'"):
+        widgets.vanishing_gradient_view(family="normal")
 
 
 def test_vanishing_gradient_live_values_compute_fast(gradient_explorer):
     ctl = {c.name: c for c in gradient_explorer.controls}
     widgets.vanishing_gradient_view()  # warm-up (imports)
-    for rho in ctl["rho"].live_values[::4]:
-        for W_r in ("normal", "non-normal"):
+    for gain in ctl["gain"].live_values[::5]:
+        for family in ctl["family"].values:
             t0 = time.perf_counter()
-            widgets.vanishing_gradient_view(rho=rho, N=200, input_scale=3.0, W_r=W_r)
-            assert time.perf_counter() - t0 < 0.5  # generous for a loaded machine; typical 5-10 ms
+            widgets.vanishing_gradient_view(gain=gain, N=300, input_scale=3.0, family=family)
+            assert time.perf_counter() - t0 < 0.5  # generous for a loaded machine; typical 10-20 ms
 
 
 def test_vanishing_gradient_static_face_size(gradient_explorer):
