@@ -146,7 +146,7 @@ def flow_explorer():
 
 def test_gradient_flow_corners(flow_explorer):
     views = flow_explorer.corners()
-    assert len(views) == 8
+    assert len(views) == 16
     for view in views:
         (panel,) = view.panels
         assert [s.label for s in panel.series][:2] == ["standard RNN", "gated cell (Vanilla LSTM)"]
@@ -158,22 +158,34 @@ def test_gradient_flow_corners(flow_explorer):
 
 def test_gradient_flow_open_gate_keeps_the_gradient_closed_gate_loses_it(flow_explorer):
     ctl = {c.name: c for c in flow_explorer.controls}
-    for rho in ctl["spectral_radius"].values:
-        for N in ctl["N"].values:
-            open_ = widgets.gradient_flow_view(b_cs=10.0, spectral_radius=rho, N=N)
-            closed = widgets.gradient_flow_view(b_cs=-2.0, spectral_radius=rho, N=N).values
-            assert open_.values["lstm_end"] > open_.values["rnn_end"] + 4, (rho, N)
-            assert open_.values["lstm_end"] > -2.5 and open_.values["g_cs_mean"] > 0.999
-            assert "keeps the error flowing" in open_.text
-            assert closed["lstm_end"] < closed["rnn_end"] and closed["g_cs_mean"] < 0.2
+    for family in ctl["family"].values:
+        for gain in ctl["gain"].values:
+            for N in ctl["N"].values:
+                open_ = widgets.gradient_flow_view(b_cs=10.0, gain=gain, N=N, family=family)
+                closed = widgets.gradient_flow_view(b_cs=-2.0, gain=gain, N=N, family=family).values
+                assert -2.5 < open_.values["lstm_end"] < 3 and open_.values["g_cs_mean"] > 0.999, (family, gain, N)
+                assert closed["lstm_end"] < closed["rnn_end"] and closed["g_cs_mean"] < 0.2
+                if open_.values["rnn_end"] < -3:
+                    assert open_.values["lstm_end"] > open_.values["rnn_end"] + 3
+                    assert "keeps the error flowing" in open_.text
+
+
+def test_gradient_flow_symmetric_vanishes_gaussian_explodes():
+    """Erratum P16 in Ch. 4: at gain 2 the symmetric RNN's gradient fades, the Gaussian one's explodes."""
+    sym, gau = (widgets.gradient_flow_view(gain=2.0, family=f) for f in ("symmetric", "gaussian"))
+    assert sym.values["rnn_end"] < -2 and gau.values["rnn_end"] > 3
+    assert "chaotic" in gau.text and "P16" in gau.text and "chaotic" not in sym.text
+    assert sym.values["rnn_dG_mean"] < 0.5 and gau.values["rnn_dG_mean"] < 0.5, "both saturate"
+    with pytest.raises(ValueError, match="family = 'orthogonal'"):
+        widgets.gradient_flow_view(family="orthogonal")
 
 
 def test_gradient_flow_lag_axis_and_unit_loss():
-    view = widgets.gradient_flow_view(b_cs=4.0, spectral_radius=1.0, N=50)
+    view = widgets.gradient_flow_view(b_cs=4.0, gain=1.0, N=50)
     rnn = view.panels[0].series[0]
     assert rnn.x[0] == 0 and rnn.x[-1] == 49
     assert rnn.y[0] <= 0.0  # ||psi[N-1]|| <= ||dE/dr[N-1]|| = 1 since tanh' <= 1
-    small, big = (widgets.gradient_flow_view(4.0, rho, 200).values for rho in (0.6, 1.4))
+    small, big = (widgets.gradient_flow_view(4.0, gain, 200).values for gain in (0.6, 1.4))
     assert 0 < big["rnn_dG_mean"] < small["rnn_dG_mean"] <= 1  # a larger W_r pushes the state into the bends
 
 
@@ -181,10 +193,10 @@ def test_gradient_flow_live_values_compute_fast(flow_explorer):
     ctl = {c.name: c for c in flow_explorer.controls}
     widgets.gradient_flow_view()  # warm-up
     for b_cs in ctl["b_cs"].live_values[::3]:
-        for rho in ctl["spectral_radius"].live_values[::4]:
+        for gain in ctl["gain"].live_values[::4]:
             t0 = time.perf_counter()
-            widgets.gradient_flow_view(b_cs=b_cs, spectral_radius=rho, N=200)
-            assert time.perf_counter() - t0 < 0.5  # generous for a loaded machine; typical 4-15 ms
+            widgets.gradient_flow_view(b_cs=b_cs, gain=gain, N=200)
+            assert time.perf_counter() - t0 < 0.5  # generous for a loaded machine; typical 5-15 ms
 
 
 def test_gradient_flow_static_face_size(flow_explorer):
