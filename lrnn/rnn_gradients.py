@@ -266,7 +266,7 @@ def lyapunov_exponents(params: RNNParams, trace: RNNTrace, k: int = 1, *, skip: 
 
     References
     ----------
-    G. Benettin, L. Galgani, A. Giorgilli, J.-M. Strelcyn, Meccanica 15 (1980) 9-20 (the QR method);
+    G. Benettin, L. Galgani, A. Giorgilli, J.-M. Strelcyn, Meccanica 15 (1980) 21-30 (the QR method);
     Sherstinsky (2020), Eq. 91, corrected per pitfall P2.
 
     Examples

@@ -91,7 +91,8 @@ def _vg_sentence(v: dict, activation: str, family: str) -> str:
         why = f"The {lyap} is about zero: the edge of chaos, where gradients fade or grow only slowly."
     elif family == "non-normal" and v["rho"] < 1 and v["peak"] > 1.5:
         then = "before it decays" if v["peak_lag"] < N - 2 else "and is still growing"
-        why = f"{skew} although ρ < 1, so the gradient first grows {v['peak']:.3g}x (peak at lag {v['peak_lag']}) {then}."
+        peak = f"{v['peak']:.3g}x (peak at lag {v['peak_lag']})"
+        why = f"{skew} although ρ < 1, so the gradient first grows {peak} {then}."
     elif abs(rate - v["rho"]) <= 0.02 * v["rho"]:
         why = f"It follows ρ^lag: measured rate {rate:.3f} per step."
     else:
