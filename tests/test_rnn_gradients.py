@@ -168,6 +168,9 @@ def test_recurrent_matrix_families():
     np.testing.assert_allclose(W_o @ W_o.T, 2.25 * np.eye(16), atol=1e-12)
     W_s = recurrent_matrix(np.random.default_rng(1), 16, 1.5, "symmetric")
     np.testing.assert_array_equal(W_s, make_recurrent_matrix(np.random.default_rng(1), 16, 1.5))
+    for family in ("gaussian", "orthogonal"):  # the same draws as the training initialisation
+        W = recurrent_matrix(np.random.default_rng(3), 8, 1.3, family)
+        np.testing.assert_array_equal(W, RNNParams.init(np.random.default_rng(3), 2, 8, scheme=family, gain=1.3).W_r)
     W_g = recurrent_matrix(np.random.default_rng(2), 400, 2.0, "gaussian")
     assert W_g.std() * np.sqrt(400) == pytest.approx(2.0, rel=0.02)  # entries N(0, gain^2 / d)
 
