@@ -122,14 +122,13 @@ def test_vanishing_gradient_rejects_bad_controls():
         widgets.vanishing_gradient_view(family="normal")
 
 
-def test_vanishing_gradient_live_values_compute_fast(gradient_explorer):
+def test_vanishing_gradient_live_values_are_finite(gradient_explorer):
+    # every live gain with every family at the most expensive settings (timing: benchmarks/bench_explorer.py)
     ctl = {c.name: c for c in gradient_explorer.controls}
-    widgets.vanishing_gradient_view()  # warm-up (imports)
     for gain in ctl["gain"].live_values[::5]:
         for family in ctl["family"].values:
-            t0 = time.perf_counter()
-            widgets.vanishing_gradient_view(gain=gain, N=300, input_scale=3.0, family=family)
-            assert time.perf_counter() - t0 < 0.5  # generous for a loaded machine; typical 10-20 ms
+            v = widgets.vanishing_gradient_view(gain=gain, N=300, input_scale=3.0, family=family).values
+            assert np.isfinite(v["lyapunov"]) and 0 <= v["final"] < np.inf and v["N"] == 300
 
 
 def test_vanishing_gradient_static_face_size(gradient_explorer):
@@ -189,14 +188,13 @@ def test_gradient_flow_lag_axis_and_unit_loss():
     assert 0 < big["rnn_dG_mean"] < small["rnn_dG_mean"] <= 1  # a larger W_r pushes the state into the bends
 
 
-def test_gradient_flow_live_values_compute_fast(flow_explorer):
+def test_gradient_flow_live_values_are_finite(flow_explorer):
+    # the live grid's corners of b_cs and gain (timing: benchmarks/bench_explorer.py)
     ctl = {c.name: c for c in flow_explorer.controls}
-    widgets.gradient_flow_view()  # warm-up
     for b_cs in ctl["b_cs"].live_values[::3]:
         for gain in ctl["gain"].live_values[::4]:
-            t0 = time.perf_counter()
-            widgets.gradient_flow_view(b_cs=b_cs, gain=gain, N=200)
-            assert time.perf_counter() - t0 < 0.5  # generous for a loaded machine; typical 5-15 ms
+            v = widgets.gradient_flow_view(b_cs=b_cs, gain=gain, N=200).values
+            assert all(np.isfinite(x) for x in v.values())
 
 
 def test_gradient_flow_static_face_size(flow_explorer):
