@@ -169,12 +169,25 @@ def test_gradient_flow_open_gate_keeps_the_gradient_closed_gate_loses_it(flow_ex
                     assert "keeps the error flowing" in open_.text
 
 
+def test_gradient_flow_gaussian_network_is_chaotic_from_gain_2():
+    from lrnn.rnn import RNNParams, rnn_forward
+    from lrnn.rnn_gradients import lyapunov_exponents
+    from lrnn.widgets.gradient_flow import _flow_setup
+
+    W, W_x, x, _ = _flow_setup("gaussian")
+    for gain in (2.0, 2.5, 3.0):  # what the view's sentence says when the RNN's gradient grows
+        p = RNNParams(W_r=gain * W, W_x=W_x, theta_s=np.zeros(W.shape[0]))
+        assert lyapunov_exponents(p, rnn_forward(p, x), skip=50)[0] > 0.03, gain
+
+
 def test_gradient_flow_symmetric_vanishes_gaussian_explodes():
     """Erratum P16 in Ch. 4: at gain 2 the symmetric RNN's gradient fades, the Gaussian one's explodes."""
     sym, gau = (widgets.gradient_flow_view(gain=2.0, family=f) for f in ("symmetric", "gaussian"))
     assert sym.values["rnn_end"] < -2 and gau.values["rnn_end"] > 3
     assert "chaotic" in gau.text and "P16" in gau.text and "chaotic" not in sym.text
     assert sym.values["rnn_dG_mean"] < 0.5 and gau.values["rnn_dG_mean"] < 0.5, "both saturate"
+    short = widgets.gradient_flow_view(gain=2.5, N=25, family="symmetric")
+    assert short.values["rnn_end"] > 1 and "chaotic" not in short.text and "transient" in short.text
     with pytest.raises(ValueError, match="family = 'orthogonal'"):
         widgets.gradient_flow_view(family="orthogonal")
 
