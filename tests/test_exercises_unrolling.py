@@ -21,7 +21,9 @@ def _carry(pick):
 
 def test_correct_functions_pass():
     assert "reproduce the full run" in check_stateful_forward(_carry(lambda seg: seg[-1]))
-    assert "reproduce the full run" in check_stateful_forward(lambda p, x, K: unrolled_forward(p, x, K, stateful=True).s)
+    assert "reproduce the full run" in check_stateful_forward(
+        lambda p, x, K: unrolled_forward(p, x, K, stateful=True).s
+    )
 
 
 @pytest.mark.parametrize(
