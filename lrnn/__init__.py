@@ -23,6 +23,7 @@ Sec. VI-J, 173-182     LSTM error-gradient sequences                ``lstm_gradi
 Sec. VII, 183-215      Augmented LSTM forward                       ``augmented``
 Sec. VII-E, 216-250    Augmented LSTM backward (errata P3, P7)      ``augmented_bptt``
 -                      look-ahead task, losses, Adam, training      ``tasks``, ``losses``, ``train``
+-                      optimisers and clipping, progress bars       ``optim``, ``progress``
 -                      finite-difference gradient checks            ``gradcheck``
 -                      PyTorch-style state dicts                    ``interop``
 -                      self-checks for the exercises                ``exercises``
@@ -45,6 +46,8 @@ from . import (
     lstm_bptt,
     lstm_gradients,
     ode,
+    optim,
+    progress,
     rnn,
     rnn_bptt,
     rnn_gradients,
@@ -118,6 +121,8 @@ __all__ = [
     "lstm",
     "lstm_bptt",
     "ode",
+    "optim",
+    "progress",
     "rnn",
     "G_c",
     "G_d",

@@ -13,7 +13,7 @@ from lrnn.rnn_gradients import (
 
 
 def _trace(rng, N, B, d_s=3, d_x=2, canonical=False, scale=1.2):
-    p = RNNParams.random(rng, d_x, d_s, scale=scale, canonical=canonical)
+    p = RNNParams.init(rng, d_x, d_s, gain=scale, canonical=canonical)
     lead = (N,) if B is None else (N, B)
     return p, rnn_forward(p, rng.normal(size=(*lead, d_x)))
 
@@ -104,7 +104,7 @@ def test_errors(rng):
     with pytest.raises(TypeError, match="trace has type NoneType"):
         gradient_norm_profile(p, None)
     with pytest.raises(ValueError, match=r"trace.s has shape \(4, 3\), expected \(N, d_s\) = \(4, 5\)"):
-        psi_jacobian(RNNParams.random(rng, 2, 5), tr, 0, 1)
+        psi_jacobian(RNNParams.init(rng, 2, 5), tr, 0, 1)
     with pytest.raises(TypeError, match="rng has type int"):
         make_recurrent_matrix(0, 3, 0.9)
     with pytest.raises(ValueError, match="spectral_radius = -1"):
