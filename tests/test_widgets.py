@@ -26,6 +26,38 @@ def test_discretization_extremes_say_the_right_thing():
     assert "> 1" in unstable.text and unstable.values["spectral_radius"] > 1
 
 
+def test_discretization_readout_never_contradicted_by_rounding(explorer):
+    import re
+
+    ctl = {c.name: c for c in explorer.controls}
+    near_one = 0
+    for dT in sorted(set(ctl["dT"].values) | set(ctl["dT"].live_values)):
+        for gain in ctl["gain"].values:
+            view = widgets.discretization_view(dT=dT, gain=gain)
+            shown, sign = re.search(r"max \|mu\| = ([0-9.]+) ([<>]) 1", view.text).groups()
+            rho = view.values["spectral_radius"]
+            assert (sign == "<") == (rho < 1) and (float(shown) < 1) == (rho < 1), (dT, gain, view.text)
+            near_one += abs(rho - 1) < 0.005
+    assert near_one >= 2, "the grid has settings within rounding of 1 (gain 1.5 at dT = 0.02 and 0.1)"
+
+
+def test_discretization_caption_thresholds():
+    # the gain at which rho(W_s + W_r) = 1, by bisection; the caption quotes 1.39 (dT = 0.2) and 1.14 (dT = 0.8)
+    from lrnn import ode
+
+    def threshold(dT):
+        lo, hi = 0.5, 2.5
+        for _ in range(50):
+            mid = (lo + hi) / 2
+            p = ode.discretize(ode.example_model(mid), dT)
+            lo, hi = (mid, hi) if np.abs(np.linalg.eigvals(p.W_s + p.W_r)).max() < 1 else (lo, mid)
+        return lo
+
+    caption = widgets.discretization_explorer().caption
+    for dT, quoted in ((0.2, "1.39"), (0.8, "1.14")):
+        assert f"{threshold(dT):.2f}" == quoted and quoted in caption
+
+
 def test_smaller_step_tracks_better():
     fine = widgets.discretization_view(dT=0.05, gain=1.0).values["max_error"]
     coarse = widgets.discretization_view(dT=0.8, gain=1.0).values["max_error"]
