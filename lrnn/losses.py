@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import _fmt, as_float_array, check_shape
+from ._validation import as_float_array, check_shape, fmt_shape
 
 __all__ = ["mean_squared_error", "Readout", "readout_mse"]
 
@@ -49,7 +49,9 @@ def mean_squared_error(y, target) -> tuple[float, np.ndarray]:
     """
     y, target = as_float_array("y", y), as_float_array("target", target)
     if y.shape != target.shape:
-        raise ValueError(f"y has shape {_fmt(y.shape)} but target has shape {_fmt(target.shape)}; they must match.")
+        raise ValueError(
+            f"y has shape {fmt_shape(y.shape)} but target has shape {fmt_shape(target.shape)}; they must match."
+        )
     diff = y - target
     return float(np.mean(diff**2)), 2.0 * diff / diff.size
 
@@ -76,7 +78,7 @@ class Readout:
     def __post_init__(self):
         W = as_float_array("W_y", self.W_y, ndim=2)
         b = as_float_array("b_y", self.b_y)
-        check_shape("b_y", b, (W.shape[0],), ("d_y",), source=f"from W_y of shape {_fmt(W.shape)}")
+        check_shape("b_y", b, (W.shape[0],), ("d_y",), source=f"from W_y of shape {fmt_shape(W.shape)}")
         object.__setattr__(self, "W_y", W)
         object.__setattr__(self, "b_y", b)
 
@@ -119,8 +121,8 @@ def readout_mse(readout: Readout, v, target) -> tuple[float, np.ndarray, Readout
     v = as_float_array("v", v)
     if v.shape[-1:] != readout.W_y.shape[1:]:
         raise ValueError(
-            f"v has shape {_fmt(v.shape)}, expected (..., d_v) = (..., {readout.W_y.shape[1]}) "
-            f"from W_y of shape {_fmt(readout.W_y.shape)}."
+            f"v has shape {fmt_shape(v.shape)}, expected (..., d_v) = (..., {readout.W_y.shape[1]}) "
+            f"from W_y of shape {fmt_shape(readout.W_y.shape)}."
         )
     E, dE_dy = mean_squared_error(readout(v), target)
     flat_g, flat_v = dE_dy.reshape(-1, dE_dy.shape[-1]), v.reshape(-1, v.shape[-1])

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_float_array, as_initial, as_sequence, check_shape
-from .activations import _G_d
+from .activations import G_d
 
 __all__ = ["RNNParams", "RNNTrace", "rnn_forward"]
 
@@ -205,7 +205,7 @@ def rnn_forward(params: RNNParams, x, s0=None) -> RNNTrace:
     X, batched = as_sequence("x", x, params.d_x, "d_x", source=f"from W_x of shape {params.W_x.shape}")
     N, B, _ = X.shape
     S0 = as_initial("s0", s0, B, params.d_s, "d_s", batched)  # s[-1], (B, d_s)
-    s_prev, r_prev = S0, _G_d(S0)
+    s_prev, r_prev = S0, G_d(S0, check=False)
     drive = X @ params.W_x.T + params.theta_s  # W_x x[n] + theta_s for all n at once, (N, B, d_s)
     s = np.empty((N, B, params.d_s))
     for n in range(N):
@@ -213,8 +213,8 @@ def rnn_forward(params: RNNParams, x, s0=None) -> RNNTrace:
         if params.W_s is not None:
             s_n += s_prev @ params.W_s.T  # Eq. 30: the canonical RNN's extra term
         s[n] = s_n
-        s_prev, r_prev = s_n, _G_d(s_n)  # Eq. 31/33
-    r = _G_d(s)
+        s_prev, r_prev = s_n, G_d(s_n, check=False)  # Eq. 31/33
+    r = G_d(s, check=False)
     if batched:
         return RNNTrace(s=s, r=r, x=X, s0=S0)
     return RNNTrace(s=s[:, 0], r=r[:, 0], x=X[:, 0], s0=S0[0])

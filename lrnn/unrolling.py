@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_float_array, as_sequence
-from .activations import _G_d
+from .activations import G_d
 from .rnn import RNNParams, RNNTrace, rnn_forward
 
 __all__ = [
@@ -315,7 +315,7 @@ def unrolled_forward(params: RNNParams, x, lengths, *, order=None, parallel: boo
         for m in order:
             s[j[m] : j[m] + K[m]] = rnn_forward(params, X[j[m] : j[m] + K[m]]).s  # Eqs. 73-77, one segment
     s = s if batched else s[:, 0]
-    return UnrolledTrace(s=s, r=_G_d(s), lengths=tuple(int(k) for k in K))  # Eq. 75
+    return UnrolledTrace(s=s, r=G_d(s, check=False), lengths=tuple(int(k) for k in K))  # Eq. 75
 
 
 def segment_discrepancy(params: RNNParams, x, lengths, s0=None) -> tuple[np.ndarray, np.ndarray]:

@@ -53,9 +53,9 @@ def test_clipping():
 def test_sequence_loss_gradients_by_finite_differences(cell):
     rng = np.random.default_rng(1)
     if cell == "vanilla":
-        params = (LSTMParams.random(rng, 1, 3), Readout.random(rng, 3, 1))
+        params = (LSTMParams.init(rng, 1, 3), Readout.random(rng, 3, 1))
     else:
-        params = (AugmentedLSTMParams.random(rng, 1, 3, 2, L=3), Readout.random(rng, 2, 1))
+        params = (AugmentedLSTMParams.init(rng, 1, 3, 2, L=3), Readout.random(rng, 2, 1))
     batch = lookahead_task(rng, N=5, B=2)
     _, (g_cell, g_out) = sequence_loss_and_grads(params, batch)
     E_cell = lambda c: sequence_loss_and_grads((c, params[1]), batch)[0]
@@ -66,7 +66,7 @@ def test_sequence_loss_gradients_by_finite_differences(cell):
 
 def test_fit_is_deterministic_and_learns_the_look_ahead_task():
     rng = np.random.default_rng(2)
-    params = (AugmentedLSTMParams.random(rng, 1, 4, 4, L=3), Readout.random(rng, 4, 1))
+    params = (AugmentedLSTMParams.init(rng, 1, 4, 4, L=3), Readout.random(rng, 4, 1))
     make = lambda r: lookahead_task(r, N=10, B=16, window=(1, 1))  # y[n] = x[n+1]
     runs = [
         fit(sequence_loss_and_grads, params, make, np.random.default_rng(3), steps=150, optimizer=Adam(lr=0.03),

@@ -5,19 +5,20 @@ it with :mod:`lrnn`'s implementation, and raises ``AssertionError`` saying *what
 wrong (a missing transpose, a wrong time index, a dropped term), not only *that* it
 is wrong. On success it returns a one-line message.
 
-One submodule per topic; this package re-exports every check:
+One submodule per topic, all built on one harness; this package re-exports every check:
 
 =============  =============================================================
 submodule      checks
 =============  =============================================================
+``harness``    calling, comparing, diagnosing; mistakes as edits of lrnn's code
 ``rnn``        Ch. 1-3: discretisation, impulse response, segments, BPTT
 ``gates``      Ch. 4: the gated cell with a bounded update (Sec. V)
 ``lstm``       Ch. 5: one LSTM step, the LSTM backward pass
-``augmented``  Ch. 6: the external input context window (Sec. VII-A)
+``augmented``  Ch. 6: the context window, the Augmented LSTM backward pass
 =============  =============================================================
 """
 
-from .augmented import check_context_window
+from .augmented import check_augmented_backward, check_context_window
 from .gates import check_gated_step
 from .lstm import check_lstm_backward, check_lstm_step
 from .rnn import (
@@ -38,4 +39,5 @@ __all__ = [
     "check_lstm_step",
     "check_gated_step",
     "check_context_window",
+    "check_augmented_backward",
 ]
