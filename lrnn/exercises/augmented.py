@@ -31,7 +31,7 @@ from ..augmented_bptt import augmented_backward, augmented_bptt_signals
 from ..gradcheck import relative_error
 from .harness import call, compare, field, mutant, same, unpack
 
-__all__ = ["check_context_window", "check_augmented_backward", "AUGMENTED_PSI_MISTAKES", "AUGMENTED_GRADIENT_MISTAKES"]
+__all__ = ["check_context_window", "check_augmented_backward"]
 
 _MISTAKES = {
     "causal": (
@@ -135,7 +135,7 @@ def check_context_window(student_fn, *, seed: int = 0) -> str:
 
 _TAPS = ("alpha_cu, x, L)", "alpha_cs, x, L)", "alpha_cr, x, L)", "alpha_cx, x, L)", "alpha_du_x, x, L)")
 
-#: Mistakes in the Augmented backward recursion: edits of :func:`lrnn.augmented_bptt.augmented_bptt_signals`.
+# Mistakes in the Augmented backward recursion: edits of :func:`lrnn.augmented_bptt.augmented_bptt_signals`.
 AUGMENTED_PSI_MISTAKES = {
     "the projection is applied without its transpose: beta[n] = W_q_dr^T chi[n] (Eq. 218), because "
     "v = W_q_dr q (Eq. 214).": (("beta[n] = chi[n] @ W_q_dr", "beta[n] = chi[n] @ W_q_dr.T"),),
@@ -159,7 +159,7 @@ AUGMENTED_PSI_MISTAKES = {
     ),
 }
 
-#: Mistakes in the Augmented parameter gradients: edits of :func:`lrnn.augmented_bptt.augmented_backward`.
+# Mistakes in the Augmented parameter gradients: edits of :func:`lrnn.augmented_bptt.augmented_backward`.
 AUGMENTED_GRADIENT_MISTAKES = {
     "the window gradient looks back, alpha[n] x^T[n-l]; tap l multiplied x[n+l] in the forward pass "
     "(Eq. 188), so its gradient is sum_n alpha[n] x^T[n+l], with x = 0 past the segment end (P10).": tuple(

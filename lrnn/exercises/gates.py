@@ -21,9 +21,9 @@ from ..rnn import RNNParams
 from ..rnn_to_lstm import step_bounded_update
 from .harness import call, mutant, same
 
-__all__ = ["check_gated_step", "GATED_STEP_MISTAKES"]
+__all__ = ["check_gated_step"]
 
-#: Mistakes in the gated step: edits of :func:`lrnn.rnn_to_lstm.step_bounded_update`, each with its explanation.
+# Mistakes in the gated step: edits of :func:`lrnn.rnn_to_lstm.step_bounded_update`, each with its explanation.
 GATED_STEP_MISTAKES = {
     "g_cs and g_cu are swapped: g_cs keeps the previous state, g_cu admits the update, "
     "s[n] = g_cs * s[n-1] + g_cu * u[n] (Eq. 108).": (

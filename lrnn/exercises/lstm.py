@@ -24,12 +24,12 @@ from ..lstm import LSTMParams, lstm_forward, lstm_step
 from ..lstm_bptt import lstm_backward, lstm_bptt_signals
 from .harness import call, compare, field, mutant, same, unpack
 
-__all__ = ["check_lstm_step", "check_lstm_backward", "STEP_MISTAKES", "PSI_MISTAKES", "GRADIENT_MISTAKES"]
+__all__ = ["check_lstm_step", "check_lstm_backward"]
 
 _PINHOLES = ("W_s_cu", "W_s_cs", "W_s_cr")
 _SQUARE = _PINHOLES + ("W_v_cu", "W_v_cs", "W_v_cr", "W_v_du")
 
-#: Mistakes in one forward step: edits of :func:`lrnn.lstm.lstm_step`, each with its explanation.
+# Mistakes in one forward step: edits of :func:`lrnn.lstm.lstm_step`, each with its explanation.
 STEP_MISTAKES = {
     "a_cr uses s[n-1]; Eq. 128 uses the current state s[n], so compute Eq. 134 before a_cr.": (
         ("s @ p.W_s_cr.T", "s_prev @ p.W_s_cr.T"),
@@ -56,7 +56,7 @@ STEP_MISTAKES = {
     ),
 }
 
-#: Mistakes in the backward recursion: edits of :func:`lrnn.lstm_bptt.lstm_bptt_signals`.
+# Mistakes in the backward recursion: edits of :func:`lrnn.lstm_bptt.lstm_bptt_signals`.
 PSI_MISTAKES = {
     "the carousel term is missing: f_psi[n+1] of Eq. 155 ends with g_cs[n+1] * psi[n+1], the path "
     "s[n] -> s[n+1] that passes through no weight at all.": (("+ g_cs[n] * psi[n]", ""),),
@@ -80,7 +80,7 @@ PSI_MISTAKES = {
     "psi[n] lacks the factor G_d'(s[n]) = 1 - r[n]^2 in its first term (Eqs. 148-150).": (("rho * dG_d_s[n]", "rho"),),
 }
 
-#: Mistakes in the parameter gradients: edits of :func:`lrnn.lstm_bptt.lstm_backward`.
+# Mistakes in the parameter gradients: edits of :func:`lrnn.lstm_bptt.lstm_backward`.
 GRADIENT_MISTAKES = {
     "dE/dW_s_cr uses s[n-1]; W_s_cr multiplies the current state s[n] (Eq. 128), so its gradient is "
     "alpha_cr[n] s[n]^T (Eq. 165).": (("alpha_cr.T @ s_now", "alpha_cr.T @ s_prev"),),

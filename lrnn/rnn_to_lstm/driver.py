@@ -15,7 +15,7 @@ from ..rnn import RNNParams
 from .params import CellTrace, GateParams, check_pair, check_params, read_gates
 from .stages import step_gated, step_identity_state, step_split  # noqa: F401  (the Examples use them)
 
-__all__ = ["run_cell", "stage_diff"]
+__all__ = ["run_cell", "stage_diff", "show_code"]
 
 # -- checks and the driver ---------------------------------------------------------------------
 
@@ -119,6 +119,35 @@ class _Diff(str):
 
     def _repr_markdown_(self):
         return f"```diff\n{self}\n```"
+
+
+class _Code(str):
+    """Code that Jupyter (and the book) show as a highlighted ``python`` block."""
+
+    def _repr_markdown_(self):
+        return f"```python\n{self}\n```"
+
+
+def show_code(fn) -> str:
+    """The body of a function (no signature, no docstring), shown as highlighted code in Jupyter.
+
+    The chapters use it to read :mod:`lrnn`'s loops next to the equations they implement.
+
+    Parameters
+    ----------
+    fn : callable
+        A function defined in a source file, e.g. :func:`lrnn.lstm.lstm_step`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(show_code(step_split).splitlines()[0])
+    F_s = p.W_s @ s_prev  # Eq. 96
+    """
+    return _Code("\n".join(_body(fn)))
 
 
 def _code(line: str) -> str:
