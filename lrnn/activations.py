@@ -78,14 +78,13 @@ def G_c(z, *, out=None, check: bool = True):
     >>> float(G_c(-1000.0))  # no overflow warning
     0.0
     """
-    z = _read(z, check)
-    if out is None:
-        return 0.5 + 0.5 * np.tanh(0.5 * z)  # Eq. 121
-    np.multiply(z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out *= 0.5
-    out += 0.5
-    return out  # Eq. 121, in place
+    half = np.multiply(_read(z, check), 0.5, out=out)  # one new array at most; out may be z itself
+    if not isinstance(half, np.ndarray):  # a scalar in, a scalar out
+        return 0.5 + 0.5 * np.tanh(half)  # Eq. 121
+    np.tanh(half, out=half)
+    half *= 0.5
+    half += 0.5
+    return half  # Eq. 121: (1 + tanh(z/2)) / 2
 
 
 def G_d(z, *, out=None, check: bool = True):

@@ -512,12 +512,14 @@ def augmented_forward(params: AugmentedLSTMParams, x, s0=None, v0=None) -> Augme
     s_prev = as_initial("s0", s0, B, params.d_s, "d_s", batched)  # s[-1]: zero unless given (P5)
     v_prev = as_initial("v0", v0, B, params.d_v, "d_v", batched)  # v[-1]
     xi = {k: context_window(getattr(params, f"W_x_{k}"), x) for k in NODES}  # Eqs. 196, 199, 202, 205, 208
-    s0, v0, steps = s_prev, v_prev, []
-    for n in range(len(x)):
+    s0, v0, N = s_prev, v_prev, len(x)
+    for n in range(N):
         step = augmented_step(params, {k: xi[k][n] for k in NODES}, s_prev, v_prev)  # Eqs. 197-214
-        steps.append(step)
+        if n == 0:
+            signals = {name: np.empty((N, *a.shape)) for name, a in step.items()}  # (N, B, .) each
+        for name, a in step.items():
+            signals[name][n] = a
         s_prev, v_prev = step["s"], step["v"]
-    signals = {name: np.stack([step[name] for step in steps]) for name in steps[0]}
     signals.update({f"xi_x_{k}": xi[k] for k in NODES})
     if batched:
         return AugmentedTrace(**signals, x=x, s0=s0, v0=v0)

@@ -430,12 +430,14 @@ def lstm_forward(params: LSTMParams, x, s0=None, v0=None) -> LSTMTrace:
     B, d_s = x.shape[1], params.d_s
     s_prev = as_initial("s0", s0, B, d_s, "d_s", batched)  # s[-1]: zero unless given (P5)
     v_prev = as_initial("v0", v0, B, d_s, "d_s", batched)  # v[-1]
-    s0, v0, steps = s_prev, v_prev, []
-    for n in range(len(x)):
+    s0, v0, N = s_prev, v_prev, len(x)
+    for n in range(N):
         step = lstm_step(params, x[n], s_prev, v_prev)  # Eqs. 126-136
-        steps.append(step)
+        if n == 0:
+            signals = {name: np.empty((N, *a.shape)) for name, a in step.items()}  # (N, B, d_s) each
+        for name, a in step.items():
+            signals[name][n] = a
         s_prev, v_prev = step["s"], step["v"]
-    signals = {name: np.stack([step[name] for step in steps]) for name in steps[0]}  # (N, B, d_s) each
     if batched:
         return LSTMTrace(**signals, x=x, s0=s0, v0=v0)
     return LSTMTrace(**{k: a[:, 0] for k, a in signals.items()}, x=x[:, 0], s0=s0[0], v0=v0[0])
