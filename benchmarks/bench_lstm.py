@@ -11,13 +11,14 @@ Three timings of one forward and one backward pass (float64, time-major, a batch
   is skipped). PyTorch's cell has no pinholes, so it does 12 d_s^2 multiply-adds per step
   and sequence where the paper's cell does 21 (see ``flops``).
 
-Runs interleave (lrnn, floor, torch, lrnn, ...) so that machine noise hits all alike;
-medians are reported. ``--threads k`` gives numpy's BLAS and torch ``k`` threads each;
+Rounds alternate between the contenders (lrnn, floor, torch, lrnn, ...) so that machine noise
+hits all alike; in each round a contender runs a few times in a row and keeps its best time,
+and the median over rounds is reported. ``--threads k`` gives numpy's BLAS and torch ``k`` threads each;
 otherwise BLAS uses the environment's setting and torch its own default. On a machine shared
 with other work, ``--threads 1 --cpu`` times by process CPU time, which other processes
 disturb much less than the wall clock. ``--small`` adds
-a table for the sizes the training chapters use, with the Python overhead per step,
-``(lrnn - floor) / N``.
+a table for the sizes the training chapters use, with the time per step spent outside the
+matrix products (Python and element-wise numpy), ``(lrnn - floor) / N``.
 
     .venv/bin/python benchmarks/bench_lstm.py                 # B=64, d_x=64, d_s=256, N=100
     .venv/bin/python benchmarks/bench_lstm.py --small          # and the small sizes
@@ -118,20 +119,23 @@ def _seconds(f, clock=time.perf_counter) -> float:
     return clock() - t0
 
 
-def measure(N, B, d_x, d, repeat, seed=0, clock=time.perf_counter) -> dict:
-    """Median seconds of lrnn, floor and torch (None without torch) over ``repeat`` interleaved rounds."""
+def measure(N, B, d_x, d, repeat, seed=0, clock=time.perf_counter, block=3) -> dict:
+    """Seconds of lrnn, floor and torch (None without torch): median over ``repeat`` rounds of the best of a block.
+
+    Each round runs every contender ``block`` times in a row and keeps its fastest run, so that each
+    is timed in its own steady state (allocator and caches as its previous call left them, as in a
+    training loop); rounds alternate between the contenders so that machine noise hits all alike.
+    """
     rng = np.random.default_rng(seed)
     runners = {"lrnn": lrnn_runner(rng, N, B, d_x, d), "floor": floor_runner(rng, N, B, d_x, d)}
     torch_run = torch_runner(N, B, d_x, d)
     if torch_run is not None:
         runners["torch"] = torch_run
-    times = {k: [] for k in runners}
-    for i in range(repeat + 2):  # the first two rounds warm up (page faults, thread pools)
+    best = {k: [] for k in runners}
+    for _ in range(repeat + 1):  # the first round warms up (page faults, thread pools)
         for k, run in runners.items():
-            t = _seconds(run, clock)
-            if i >= 2:
-                times[k].append(t)
-    out = {k: statistics.median(v) for k, v in times.items()}
+            best[k].append(min(_seconds(run, clock) for _ in range(block)))
+    out = {k: statistics.median(v[1:]) for k, v in best.items()}
     out.setdefault("torch", None)
     return out
 
@@ -159,7 +163,7 @@ def main(argv=None):
     torch_info = f"torch {torch_run.version} ({torch_run.threads} threads)" if torch_run else "torch not installed"
     print(f"numpy {np.__version__}, {torch_info}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
     what = "CPU time" if a.cpu else "wall-clock time"
-    print(f"float64, {what}, medians of {a.repeat} interleaved runs; lrnn with the paper's pinholes, torch without\n")
+    print(f"float64, {what}, median of {a.repeat} rounds; lrnn with the paper's pinholes, torch without\n")
 
     t = measure(a.N, a.B, a.d_x, a.d_s, a.repeat, clock=clock)
     print(f"Vanilla LSTM forward + backward, N = {a.N}, B = {a.B}, d_x = {a.d_x}, d_s = {a.d_s}")
@@ -175,13 +179,13 @@ def main(argv=None):
         print(f"{name:24}{_ms(sec)}{fl / 1e9:8.2f}{fl / 1e9 / sec:9.1f}{sec / t['floor']:9.2f}{vs_torch}")
 
     if a.small:
-        print(f"\nSmall sizes, N = {a.N}, d_x = {a.small_d_x}: forward + backward [ms], Python overhead per step [us]")
-        print(f"{'B':>4}{'d_s':>5}{'lrnn':>9}{'floor':>9}{'torch':>9}{'overhead/step':>15}{'lrnn/torch':>12}")
+        print(f"\nSmall sizes, N = {a.N}, d_x = {a.small_d_x}: fwd + bwd [ms]; time outside the products per step [us]")
+        print(f"{'B':>4}{'d_s':>5}{'lrnn':>9}{'floor':>9}{'torch':>9}{'rest/step':>11}{'lrnn/torch':>12}")
         for B, d in SMALL:
             t = measure(a.N, B, a.small_d_x, d, a.repeat, clock=clock)
             ratio = f"{t['lrnn'] / t['torch']:12.2f}" if t["torch"] else f"{'-':>12}"
             over = 1e6 * (t["lrnn"] - t["floor"]) / a.N
-            print(f"{B:4d}{d:5d}{_ms(t['lrnn'])}{_ms(t['floor'])}{_ms(t['torch'])}{over:15.0f}{ratio}")
+            print(f"{B:4d}{d:5d}{_ms(t['lrnn'])}{_ms(t['floor'])}{_ms(t['torch'])}{over:11.0f}{ratio}")
 
 
 if __name__ == "__main__":
