@@ -115,7 +115,7 @@ def augmented_bptt_signals(
     W_s_cu, W_s_cs, W_s_cx, W_q_dr = p.W_s_cu, p.W_s_cs, p.W_s_cx, p.W_q_dr
     # Eq. 222 prints W_s_cr alpha_cr; the gradient needs W_s_cr^T alpha_cr, alpha_cr @ W_s_cr in rows (P3)
     W_s_cr = p.W_s_cr.T if erratum_p3 else p.W_s_cr
-    bound = _clipped if clip else _unchanged  # footnote 25: clip each alpha as it is computed, if asked
+    bound = (lambda alpha: np.clip(alpha, -1.0, 1.0)) if clip else (lambda alpha: alpha)  # footnote 25, if asked
     dG_c_cu, dG_c_cs, dG_c_cr, dG_c_cx = (g * (1.0 - g) for g in (g_cu, g_cs, g_cr, g_cx))  # Eq. 137, all n
     dG_d_du, dG_d_s = 1.0 - u**2, 1.0 - r**2  # Eq. 138 at a_du[n] and s[n], all n
     chi = np.empty_like(trace.v)
@@ -248,14 +248,6 @@ def _taps(alpha: np.ndarray, x: np.ndarray, L: int) -> np.ndarray:
 def _rows(a: np.ndarray) -> np.ndarray:
     """``(N, d)`` or ``(N, B, d)`` as ``(N B, d)``: one row per step and sequence."""
     return a.reshape(-1, a.shape[-1])
-
-
-def _clipped(alpha: np.ndarray) -> np.ndarray:
-    return np.clip(alpha, -1.0, 1.0)  # footnote 25
-
-
-def _unchanged(alpha: np.ndarray) -> np.ndarray:
-    return alpha
 
 
 def _checked(params, trace, dE_dv):

@@ -119,7 +119,7 @@ def lstm_bptt_signals(
     W_s_cu, W_s_cs, W_v_cu, W_v_cs, W_v_cr, W_v_du = p.W_s_cu, p.W_s_cs, p.W_v_cu, p.W_v_cs, p.W_v_cr, p.W_v_du
     # Eqs. 149-150 print W_s_cr alpha_cr; the gradient needs W_s_cr^T alpha_cr, alpha_cr @ W_s_cr in rows (P3)
     W_s_cr = p.W_s_cr.T if erratum_p3 else p.W_s_cr
-    bound = _clipped if clip else _unchanged  # footnote 25: clip each alpha as it is computed, if asked
+    bound = (lambda alpha: np.clip(alpha, -1.0, 1.0)) if clip else (lambda alpha: alpha)  # footnote 25, if asked
     dG_c_cu, dG_c_cs, dG_c_cr = g_cu * (1.0 - g_cu), g_cs * (1.0 - g_cs), g_cr * (1.0 - g_cr)  # Eq. 137, all n
     dG_d_du, dG_d_s = 1.0 - u**2, 1.0 - r**2  # Eq. 138 at a_du[n] and s[n], all n
     chi, psi, alpha_cu, alpha_cs, alpha_cr, alpha_du = (np.empty_like(r) for _ in range(6))
@@ -211,14 +211,6 @@ def lstm_backward(params: LSTMParams, trace: LSTMTrace, dE_dv, *, clip: bool = F
 def _rows(a: np.ndarray) -> np.ndarray:
     """``(N, d)`` or ``(N, B, d)`` as ``(N B, d)``: one row per step and sequence."""
     return a.reshape(-1, a.shape[-1])
-
-
-def _clipped(alpha: np.ndarray) -> np.ndarray:
-    return np.clip(alpha, -1.0, 1.0)  # footnote 25
-
-
-def _unchanged(alpha: np.ndarray) -> np.ndarray:
-    return alpha
 
 
 def _checked(params, trace, dE_dv):
