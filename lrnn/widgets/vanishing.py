@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .explorer import Control, Explorer, Panel, Series, View
+from .explorer import Control, Explorer, Panel, Series, View, sci
 
 __all__ = ["vanishing_gradient_view", "vanishing_gradient_explorer"]
 
@@ -62,18 +62,18 @@ def _vg_sentence(v: dict, activation: str, normal: bool) -> str:
     if activation == "linear":
         head = f"Linear G (G' = 1), ρ = {rho:g}:"
     if final < 1e-3:
-        fate = f"the gradient {'still ' if rho >= 1 else ''}vanishes, {final:.0e} after {N - 1} steps"
-        fate += f" (below 1e-7 after {v['lag_1e-7']})" if v["lag_1e-7"] is not None else ""
+        fate = f"the gradient {'still ' if rho >= 1 else ''}vanishes, {sci(final, 1)} after {N - 1} steps"
+        fate += f" (below 10⁻⁷ after {v['lag_1e-7']})" if v["lag_1e-7"] is not None else ""
     else:
         word = "explodes" if final > 1e3 else "grows" if final > 1.5 else "survives"
-        fate = f"the gradient {word}, {final:.2g} after {N - 1} steps"
-    skew = f"W_r is non-normal: ‖W_r‖₂ = {v['norm2']:.1f}"
+        fate = f"the gradient {word}, {sci(final)} after {N - 1} steps"
+    skew = f"W_{{r}} is non-normal: ‖W_{{r}}‖₂ = {v['norm2']:.1f}"
     if not normal and rho < 1 and v["peak"] > 1.5:
         then = "before it decays" if v["peak_lag"] < N - 2 else "and is still growing"
-        peak = f"{v['peak']:.3g}x (peak at lag {v['peak_lag']})"
+        peak = f"{v['peak']:.3g}× (peak at lag {v['peak_lag']})"
         why = f"{skew} although ρ = {rho:g}, so the gradient first grows {peak} {then}."
     elif regime == "linear" and abs(rate - rho) <= 0.02 * rho:
-        why = f"It follows ρ^lag: measured rate {rate:.3f} per step."
+        why = f"It follows ρ^{{lag}}: measured rate {rate:.3f} per step."
     elif regime == "linear":
         cause = skew if not normal else f"Over {N} steps the smaller eigenvalues still count"
         why = f"{cause}: measured rate {rate:.3f} per step, not yet ρ."
@@ -84,7 +84,7 @@ def _vg_sentence(v: dict, activation: str, normal: bool) -> str:
     elif rate < rho:
         why = f"G' < 1 pulls the rate below ρ: measured {rate:.3g} per step."
     else:
-        why = f"Measured rate {rate:.3g} per step, above ρ: in a non-normal W_r the factors G' move the eigenvalues."
+        why = f"Rate {rate:.3g} per step, above ρ: with a non-normal W_{{r}} the G' factors move the eigenvalues."
     return f"{head} {fate}. {why}"
 
 
@@ -162,12 +162,12 @@ def vanishing_gradient_view(
     left = Panel(
         series=(
             Series(*_vg_thin(prof), "measured ‖∂ψ[n]/∂ψ[N-1]‖ (exact product)", "line", 0),
-            Series(ends, [1.0, float(rho) ** (N - 1)], "ρ^lag (eigenvalue rate)", "dashed", 3),
-            Series(ends, [1.0, float(bound[-1])], "(‖W_r‖₂ max G')^lag, Eqs. 92-93", "dotted", 7),
+            Series(ends, [1.0, float(rho) ** (N - 1)], "ρ^{lag} (eigenvalue rate)", "dashed", 3),
+            Series(ends, [1.0, float(bound[-1])], "(‖W_{r}‖₂ max G′)^{lag}, Eqs. 92-93", "dotted", 7),
         ),
         title="gradient norm going back in time",
         xlabel="lag = N-1-n (steps back)",
-        ylabel="‖∂ψ[n]/∂ψ[N-1]‖_F / √d_s",
+        ylabel="‖∂ψ[n]/∂ψ[N−1]‖_{F} / √d_{s}",
         logy=True,
         xlim=(0, N - 1),
         ylim=_VG_YLIM,
@@ -180,9 +180,9 @@ def vanishing_gradient_view(
         ),
         title="saturation along the way back",
         xlabel="lag = N-1-n (steps back)",
-        ylabel="G' and fraction",
+        ylabel="G′ and fraction",
         xlim=(0, N - 1),
-        ylim=(0.0, 1.3),  # room above 1 for the legend
+        ylim=(0.0, 1.05),
     )
     text = _vg_sentence(values, activation, normal)
     return View(panels=(left, right), text=text, values=values)
@@ -202,7 +202,7 @@ def vanishing_gradient_explorer() -> Explorer:
         controls=(
             Control(
                 "rho",
-                "spectral radius ρ of W_r",
+                "spectral radius ρ of W_{r}",
                 (0.8, 0.9, 1.0, 1.1, 1.2),
                 0.9,
                 live_values=tuple(round(0.5 + 0.05 * k, 2) for k in range(21)),
@@ -216,7 +216,7 @@ def vanishing_gradient_explorer() -> Explorer:
                 live_values=(0.0001, 0.001, 0.01, 0.1, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0),
             ),
             Control("activation", "G", ("tanh", "linear"), "tanh"),
-            Control("W_r", "W_r", ("normal", "non-normal"), "normal"),
+            Control("W_r", "W_{r}", ("normal", "non-normal"), "normal"),
         ),
         compute=vanishing_gradient_view,
         caption="Raise ρ past 1 with tiny inputs: the gradient grows, until the state saturates. Turn the input "
