@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyBboxPatch
 
-from .base import CONTROL, INK, arrow, box, count_argument, new_diagram, node, put_text, wire
+from .base import CONTROL, INK, DiagramFigure, arrow, box, count_argument, new_diagram, node, put_text, wire
 
 __all__ = ["draw_augmented_lstm_cell", "draw_context_windows"]
 
@@ -140,7 +140,9 @@ def draw_context_windows(L: int = 4):
     from matplotlib.patches import Polygon
 
     L = count_argument("L", L, 8, "the paper's example has L = 4")
-    fig, (ax, ax_t) = plt.subplots(1, 2, figsize=(10.5, 3.8), width_ratios=(1.0, 1.15), layout="constrained")
+    fig, (ax, ax_t) = plt.subplots(
+        1, 2, figsize=(10.5, 3.8), width_ratios=(1.0, 1.15), layout="constrained", FigureClass=DiagramFigure
+    )
     ax.set(xlim=(-0.3, 9.6), ylim=(-0.4, 5.4), aspect="equal")
     ax.axis("off")
     names = ("cu", "cs", "cr", "cx", "du")

@@ -2,20 +2,51 @@
 
 from __future__ import annotations
 
+import io
+
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch
 
-__all__ = ["new_diagram", "box", "node", "arrow", "wire", "put_text", "count_argument", "INK", "CONTROL"]
+# DiagramFigure is used by the figure modules but not listed: its inherited matplotlib API
+# does not belong in the book's API reference.
+__all__ = [
+    "new_diagram",
+    "box",
+    "node",
+    "arrow",
+    "wire",
+    "put_text",
+    "count_argument",
+    "INK",
+    "CONTROL",
+]
 
 INK, CONTROL = "#1f3b57", "#c2410c"  # data wires and boxes; gate (control) signals
+
+
+class DiagramFigure(Figure):
+    """A figure that Jupyter (and the book's site) shows as SVG: sharp at any size and zoom.
+
+    IPython asks every object it displays for ``_repr_svg_``; a notebook's inline backend
+    still adds its PNG, and the site prefers the SVG. Text is drawn as outlines, so the
+    picture needs no fonts in the browser.
+    """
+
+    def _repr_svg_(self):
+        buf = io.BytesIO()
+        with plt.rc_context({"svg.fonttype": "path", "svg.hashsalt": "lrnn"}):
+            self.savefig(buf, format="svg", bbox_inches="tight", facecolor="white")
+        return buf.getvalue().decode("utf-8")
+
 
 # -- diagram primitives ------------------------------------------------------------------------
 
 
 def new_diagram(width: float, height: float, xlim, ylim):
-    """An empty, axis-free canvas in data coordinates."""
-    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    """An empty, axis-free canvas in data coordinates (a :class:`DiagramFigure`)."""
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained", FigureClass=DiagramFigure)
     ax.set(xlim=xlim, ylim=ylim, aspect="equal")
     ax.axis("off")
     return fig, ax
@@ -29,7 +60,7 @@ def box(ax, xy, text, w=1.0, h=0.6, fc="#dbe9f6"):
             (x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.12", fc=fc, ec="#1f3b57", lw=1.2
         )
     )
-    ax.text(x, y, text, ha="center", va="center", fontsize=12)
+    ax.text(x, y, text, ha="center", va="center", fontsize=13)
 
 
 def node(ax, xy, symbol="+", r=0.2):
@@ -72,6 +103,6 @@ def wire(ax, xs, ys, color=INK, head=False):
         ax.annotate("", xy=(xs[-1], ys[-1]), xytext=(xs[-2], ys[-2]), arrowprops=style)
 
 
-def put_text(ax, xy, text, ha="center", va="bottom", fontsize=11, color="black"):
+def put_text(ax, xy, text, ha="center", va="bottom", fontsize=12, color="black"):
     """A text label anchored at ``xy``."""
     ax.text(xy[0], xy[1], text, ha=ha, va=va, fontsize=fontsize, color=color)

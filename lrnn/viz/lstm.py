@@ -154,7 +154,7 @@ def draw_vanilla_lstm_cell(groups: bool = False):
     put_text(ax, (0.3, yv + 0.15), r"$\vec v[n-1]$", ha="left")
     wire(ax, [-0.2, ends["x"]], [yx, yx])
     put_text(ax, (0.3, yx + 0.15), r"$\vec x[n]$", ha="left")
-    put_text(ax, (0.3, ys + 0.15), r"$\vec s[n-1]$", ha="left")
+    put_text(ax, (-0.5, ys + 0.15), r"$\vec s[n-1]$", ha="left")  # left of the groups' dashed boxes
     x_gate_cs, x_sum = 15.4, 17.0  # the gate node and the update node on the state rail
     gate_out = {}
     for name, cx, warp, tap in _LSTM_COLUMNS:
@@ -183,7 +183,7 @@ def draw_vanilla_lstm_cell(groups: bool = False):
         if groups:
             ax.add_patch(
                 Rectangle(
-                    (cx - 1.0, 1.0), xw - cx + 1.85, 11.35, fill=False, ls=(0, (5, 3)), lw=1.1, ec="#b03a2e", zorder=0
+                    (cx - 0.85, 1.0), xw - cx + 1.7, 11.35, fill=False, ls=(0, (5, 3)), lw=1.1, ec="#b03a2e", zorder=0
                 )
             )
             label = _LSTM_GROUPS[name].replace("Update Candidate", "Update\nCandidate")
@@ -195,7 +195,7 @@ def draw_vanilla_lstm_cell(groups: bool = False):
     arrow(ax, (xu, y_mul), (xcu - 0.2, y_mul))
     node(ax, (xcu, y_mul), "x")
     wire(ax, [xcu, xcu], [y_acc - 0.4, y_mul + 0.2], CONTROL, head=True)
-    put_text(ax, (xcu + 0.12, y_mul + 0.75), r"$\vec g_{cu}[n]$", ha="left", fontsize=10, color=CONTROL)
+    put_text(ax, (xcu - 0.2, y_mul + 0.45), r"$\vec g_{cu}[n]$", ha="right", fontsize=11, color=CONTROL)
     wire(ax, [xcu + 0.2, x_sum], [y_mul, y_mul])
     arrow(ax, (x_sum, y_mul), (x_sum, ys + 0.25))
     # control state gate on the rail: s[n-1] x g_cs[n]
@@ -203,7 +203,7 @@ def draw_vanilla_lstm_cell(groups: bool = False):
     node(ax, (x_gate_cs, ys), "x")
     xcs = gate_out["cs"]
     wire(ax, [xcs, x_gate_cs], [y_acc - 0.4, ys + 0.2], CONTROL, head=True)
-    put_text(ax, (x_gate_cs + 0.12, ys + 0.35), r"$\vec g_{cs}[n]$", ha="left", fontsize=10, color=CONTROL)
+    put_text(ax, (x_gate_cs - 0.2, ys + 0.45), r"$\vec g_{cs}[n]$", ha="right", fontsize=11, color=CONTROL)
     arrow(ax, (x_gate_cs + 0.2, ys), (x_sum - 0.25, ys))
     node(ax, (x_sum, ys), "+", r=0.25)
     # new state s[n]: to the right edge, tapped by W_s_cr and the readout warping

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..widgets.explorer import PALETTE
-from .base import arrow, box, count_argument, new_diagram, node
+from .base import DiagramFigure, arrow, box, count_argument, new_diagram, node
 
 __all__ = ["draw_canonical_cell", "draw_unit_step_and_sample", "draw_unrolled_rnn", "draw_bptt_graph"]
 
@@ -78,7 +78,7 @@ def draw_unit_step_and_sample(n=None):
 
     n = np.arange(-11, 12) if n is None else np.asarray(n)
     signals = [("(a)", "u(n)", unit_step(n)), ("(b)", r"\delta(n)", unit_sample(n))]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 2.8), layout="constrained", sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 2.8), layout="constrained", sharey=True, FigureClass=DiagramFigure)
     ticks = n[n % -(-len(n) // 12) == 0]  # about 12 ticks, including n = 0
     for ax, (tag, name, y) in zip(axes, signals):
         ax.plot(n, y, "o", color=PALETTE[0], ms=5)  # the stem heads: lines[0]

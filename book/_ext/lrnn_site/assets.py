@@ -24,7 +24,7 @@ ICON_FONT = "lrnn-icons.woff"
 
 def disable_thebe(app):
     """Disconnect sphinx-thebe (loaded by Jupyter Book whatever the configuration says)."""
-    for event, listeners in app.events.listeners.items():
+    for listeners in app.events.listeners.values():
         for listener in list(listeners):
             if getattr(listener.handler, "__module__", "").startswith("sphinx_thebe"):
                 app.disconnect(listener.id)
@@ -39,9 +39,8 @@ def page_assets(app, pagename, templatename, context, doctree):
     has_math = app.env.get_domain("math").has_equations(pagename) or "\\(" in body or "\\[" in body
     scripts = context.get("script_files")
     if scripts is not None and not has_math:
-        context["script_files"] = [
-            s for s in scripts if "mathjax" not in str(s.filename or "") and "MathJax" not in s.attributes.get("body", "")
-        ]
+        mathjax = lambda s: "mathjax" in str(s.filename or "") or "MathJax" in s.attributes.get("body", "")
+        context["script_files"] = [s for s in scripts if not mathjax(s)]
     css = context.get("css_files")
     if css is not None and "sd-" not in body:
         context["css_files"] = [c for c in css if "sphinx-design" not in str(c.filename)]
@@ -64,7 +63,8 @@ def _icon_codepoints(html_dir: Path) -> set[int]:
                 used.add(glyph[name])
     for sheet in (html_dir / "_static").rglob("*.css"):
         if sheet.name != "pydata-sphinx-theme.css":
-            used |= {int(c, 16) for c in re.findall(r"content:\s*\"\\(f[0-9a-f]{3})\"", sheet.read_text(encoding="utf-8"))}
+            text = sheet.read_text(encoding="utf-8")
+            used |= {int(c, 16) for c in re.findall(r"content:\s*\"\\(f[0-9a-f]{3})\"", text)}
     return used
 
 
