@@ -100,3 +100,12 @@ def test_numbers_and_markup_for_readers():
     assert sci(1.26e-23) == "1.3×10⁻²³" and sci(0.0842) == "0.084" and sci(-2e-5, 1) == "−2×10⁻⁵"
     assert rich_html("g_{cs} = 0.5") == 'g<sub>cs</sub> = <span style="white-space:nowrap">0.5</span>'
     assert plain_text("W_{r}^{T}") == "W_r^T"
+
+
+def test_rich_text_keeps_apostrophes_and_escapes_markup():
+    from lrnn.widgets.explorer import rich_html
+
+    assert (
+        rich_html("the cell's state <b> & 3")
+        == 'the cell\'s state &lt;b&gt; &amp; <span style="white-space:nowrap">3</span>'
+    )

@@ -96,7 +96,7 @@ def plain_text(label: str) -> str:
 def rich_html(text: str) -> str:
     """The label markup as HTML: ``g_{cs}`` -> ``g<sub>cs</sub>``; numbers never broken across lines."""
     tag = {"_": "sub", "^": "sup"}
-    out = _MARKUP.sub(lambda m: f"<{tag[m.group(1)]}>{m.group(2)}</{tag[m.group(1)]}>", html.escape(text))
+    out = _MARKUP.sub(lambda m: f"<{tag[m.group(1)]}>{m.group(2)}</{tag[m.group(1)]}>", html.escape(text, quote=False))
     return re.sub(r"(−?\d(?:[\d.,]*\d)?(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?%?)", r'<span style="white-space:nowrap">\1</span>', out)
 
 

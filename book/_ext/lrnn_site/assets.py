@@ -82,9 +82,19 @@ def _subset_icons(html_dir: Path) -> None:
     options.notdef_outline = True
     font = subset.load_font(str(source), options)
     sub = subset.Subsetter(options)
-    sub.populate(unicodes=sorted(_icon_codepoints(html_dir)))
+    sub.populate(unicodes=sorted(_icon_codepoints(html_dir) | {0x20, 0xA0}))
     sub.subset(font)
     subset.save_font(font, str(static / ICON_FONT), options)
+    # The theme's own @font-face rules point at the subset (solid) or nowhere (regular, brands).
+    theme_css = static / "styles" / "pydata-sphinx-theme.css"
+    css = theme_css.read_text(encoding="utf-8")
+    css = re.sub(
+        r"src:url\(\.\./vendor/fontawesome/webfonts/fa-solid-900\.woff2\)[^;}]*",
+        f'src:url(../{ICON_FONT}) format("woff")',
+        css,
+    )
+    css = re.sub(r"@font-face\{[^}]*fa-(?:regular-400|brands-400)[^}]*\}", "", css)
+    theme_css.write_text(css, encoding="utf-8")
 
 
 def _strip_pages(html_dir: Path) -> None:
