@@ -163,3 +163,34 @@ def test_context_windows_figure():
     for bad in (0, 9, 2.0, True):
         with pytest.raises(ValueError, match="expected an integer from 1 to 8"):
             viz.draw_context_windows(L=bad)
+
+
+def test_diagrams_are_svg_with_text_as_outlines():
+    fig, _ = viz.draw_vanilla_lstm_cell(groups=True)
+    svg = fig._repr_svg_()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "<text" not in svg, "text drawn as paths"
+    fig2, _ = viz.draw_unit_step_and_sample()
+    assert fig2._repr_svg_().count("<svg") == 1
+
+
+def test_labels_clear_the_group_boxes_and_gate_arrows():
+    """Fig. 9: no label crosses a dashed group border ("s[n-1]"), and no gate arrow runs through its label."""
+    from matplotlib.patches import Rectangle
+    from matplotlib.text import Annotation
+
+    fig, ax = viz.draw_vanilla_lstm_cell(groups=True)
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    labels = [t for t in ax.texts if not isinstance(t, Annotation) and t.get_text().strip()]
+    borders = [p.get_window_extent(r) for p in ax.patches if isinstance(p, Rectangle) and p.get_linestyle() != "-"]
+    assert len(borders) == 4
+    for t in labels:
+        b = t.get_window_extent(r)
+        for box in borders:
+            inside = box.x0 <= b.x0 and b.x1 <= box.x1 and box.y0 <= b.y0 and b.y1 <= box.y1
+            assert inside or not b.overlaps(box), f"label {t.get_text()!r} crosses a dashed border"
+    arrows = [a.arrow_patch.get_window_extent(r) for a in ax.texts if isinstance(a, Annotation) and a.arrow_patch]
+    for t in labels:
+        if "g_" in t.get_text():
+            b = t.get_window_extent(r)
+            assert not any(b.overlaps(a) and a.width < 3 for a in arrows), f"an arrow runs through {t.get_text()!r}"

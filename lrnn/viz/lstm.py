@@ -217,7 +217,7 @@ def draw_vanilla_lstm_cell(groups: bool = False):
     node(ax, (x_r, y_out), "x")
     xcr = gate_out["cr"]
     wire(ax, [xcr, xcr, x_r - 0.2], [y_acc + 0.4, y_out, y_out], CONTROL, head=True)
-    put_text(ax, (xcr + 0.15, y_out + 0.12), r"$\vec g_{cr}[n]$", ha="left", fontsize=10, color=CONTROL)
+    put_text(ax, (xcr - 0.15, y_out + 0.12), r"$\vec g_{cr}[n]$", ha="right", fontsize=10, color=CONTROL)
     arrow(ax, (x_r + 0.2, y_out), (26.9, y_out), r"$\vec v[n]$", text_at="end", offset=(-0.5, 0.15))
     arrow(ax, (x_r, y_out + 0.2), (x_r, 13.9))
     return fig, ax
