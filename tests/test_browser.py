@@ -181,7 +181,7 @@ def settle_math(page):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_page_has_no_errors_and_its_equations_fit(browser, server, name):
-    """Zero console errors or failed requests; at 1280 px no display equation overflows its box; at
+    """Zero console errors or failed requests; no TeX errors; at 1280 px no display equation overflows its box; at
     390 px every display equation is whole or scrolls from its left edge with a visible cue."""
     errors = []
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -192,6 +192,8 @@ def test_page_has_no_errors_and_its_equations_fit(browser, server, name):
     page.on("response", lambda r: errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
     page.goto(f"{server}/{name}", wait_until="networkidle")
     settle_math(page)
+    merrors = page.locator("mjx-merror").all_inner_texts()
+    assert not merrors, f"{name}: MathJax reported TeX errors: {merrors[:3]}"
     wide = [e for e in page.evaluate(MATH_REPORT) if e["overflow"] > 1]
     assert not wide, f"{name}: display equations wider than their box at 1280 px: {wide[:5]}"
     page.set_viewport_size({"width": 390, "height": 844})

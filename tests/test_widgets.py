@@ -245,6 +245,6 @@ def test_every_panel_is_labelled_and_typeset(make):
         for panel in view.panels:
             assert panel.ylabel, f"{ex.title}: panel {panel.title!r} has no y label"
             texts += [panel.title, panel.xlabel, panel.ylabel] + [s.label for s in panel.series]
-        texts += [c.label for c in ex.controls]
+        texts += [c.label for c in ex.controls] + [ex.caption]
         for t in texts:
             assert not ascii_math.search(t), f"{ex.title}: {t!r}"

@@ -220,7 +220,7 @@ def vanishing_gradient_explorer() -> Explorer:
         ),
         compute=vanishing_gradient_view,
         caption="Raise ρ past 1 with tiny inputs: the gradient grows, until the state saturates. Turn the input "
-        "scale up: G' collapses on the rails and the gradient vanishes whatever ρ is. Switch W_r to non-normal: "
+        "scale up: G' collapses on the rails and the gradient vanishes whatever ρ is. Switch W_{r} to non-normal: "
         "the gradient first grows although ρ < 1.",
     )
 
