@@ -52,7 +52,7 @@ def new_diagram(width: float, height: float, xlim, ylim):
     return fig, ax
 
 
-def box(ax, xy, text, w=1.0, h=0.6, fc="#dbe9f6"):
+def box(ax, xy, text, w=1.0, h=0.6, fc="#dbe9f6", fontsize=13):
     """A rounded box centred at ``xy`` (a weight matrix or a warping function)."""
     x, y = xy
     ax.add_patch(
@@ -60,24 +60,24 @@ def box(ax, xy, text, w=1.0, h=0.6, fc="#dbe9f6"):
             (x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.12", fc=fc, ec="#1f3b57", lw=1.2
         )
     )
-    ax.text(x, y, text, ha="center", va="center", fontsize=13)
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
 
 
-def node(ax, xy, symbol="+", r=0.2):
+def node(ax, xy, symbol="+", r=0.2, fontsize=12):
     """A circled sum (``"+"``) or element-wise product (``"x"``) node."""
     ax.add_patch(Circle(xy, r, fc="white", ec="#1f3b57", lw=1.2))
     mark = {"+": "$+$", "x": r"$\times$"}[symbol]
-    ax.text(xy[0], xy[1] - 0.01, mark, ha="center", va="center", fontsize=12)
+    ax.text(xy[0], xy[1] - 0.01, mark, ha="center", va="center", fontsize=fontsize)
 
 
-def arrow(ax, start, end, text=None, text_at="start", offset=(0.0, 0.15)):
+def arrow(ax, start, end, text=None, text_at="start", offset=(0.0, 0.15), fontsize=12):
     """A signal arrow from ``start`` to ``end`` with an optional label."""
     ax.annotate(
         "", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", lw=1.3, color="#1f3b57", shrinkA=0, shrinkB=0)
     )
     if text:
         x, y = start if text_at == "start" else end
-        ax.text(x + offset[0], y + offset[1], text, ha="center", va="bottom", fontsize=12)
+        ax.text(x + offset[0], y + offset[1], text, ha="center", va="bottom", fontsize=fontsize)
 
 
 def count_argument(name: str, value, hi: int | None = None, note: str = "") -> int:
