@@ -8,8 +8,8 @@ import pytest
 from lrnn.activations import G_c
 from lrnn.gradcheck import numerical_gradient
 from lrnn.lstm import LSTMParams, lstm_forward
-from lrnn.lstm_bptt import lstm_backward
-from lrnn.lstm_gradients import lstm_gradient_profile, lstm_psi_jacobian, lstm_step_jacobian
+from lrnn.lstm_bptt import lstm_backward, lstm_bptt_signals
+from lrnn.lstm_gradients import lstm_gradient_profile, lstm_pair_jacobian, lstm_psi_jacobian, lstm_step_jacobian
 
 
 def random_case(rng, d_x=3, d_s=2, N=6, peepholes=True, W_v_cr_zero=False, B=None):
@@ -79,6 +79,53 @@ def test_with_W_v_cr_the_chi_channel_adds_a_term(rng):
     _, psi = lstm_backward(p, tr, dE)
     gap = np.abs(psi[4] - lstm_step_jacobian(p, tr, 5).J @ psi[5]).max()
     assert gap > 1e-3  # the path through chi (W_v_cr^T alpha_cr, Eq. 154) bypasses psi
+
+
+@pytest.mark.parametrize("B", [None, 2])
+def test_pair_product_reproduces_lstm_backward_with_W_v_cr(rng, B):
+    # the exact recursion on (psi, chi): erratum P21, Eq. 180 misses the chi channel
+    p, tr = random_case(rng, d_x=2, d_s=3, N=8, B=B)
+    l = 5
+    dE = rng.standard_normal(tr.v.shape)
+    dE[:l] = 0.0
+    sig = lstm_bptt_signals(p, tr, dE)
+    pair = np.concatenate([sig.psi, sig.chi], axis=-1)  # (N, [B,] 2 d_s)
+    M = np.broadcast_to(np.eye(6), pair.shape[1:-1] + (6, 6)).copy()
+    for k in range(l, 0, -1):
+        M = lstm_pair_jacobian(p, tr, k) @ M
+        np.testing.assert_allclose(pair[k - 1], (M @ pair[l][..., None])[..., 0], rtol=1e-10, atol=1e-13)
+    gap = np.abs(sig.psi[0] - (lstm_psi_jacobian(p, tr, 0, l) @ sig.psi[l][..., None])[..., 0]).max()
+    assert gap > 1e-4  # the product of Eq. 180 alone misses the chi channel
+
+
+def test_pair_jacobian_blocks(rng):
+    p, tr = random_case(rng, d_x=3, d_s=2, N=5)
+    M = lstm_pair_jacobian(p, tr, 3)
+    np.testing.assert_allclose(M[:2, :2], lstm_step_jacobian(p, tr, 3).J, rtol=1e-13)  # Eq. 179 at fixed chi
+    q = dataclasses.replace(p, W_v_cr=np.zeros((2, 2)))
+    M0 = lstm_pair_jacobian(q, lstm_forward(q, tr.x, s0=tr.s0, v0=tr.v0), 3)
+    assert np.all(M0[:, 2:] == 0.0)  # without W_v_cr nothing reaches psi or chi through chi
+    with pytest.raises(ValueError, match="1 <= k <= N - 1 = 4"):
+        lstm_pair_jacobian(p, tr, 5)
+
+
+def test_coupling_bounds_the_distance_from_the_carousel(rng):
+    p, tr = random_case(rng, d_x=2, d_s=3, N=9)
+    prof = lstm_gradient_profile(p, tr)
+    g = tr.g_cs[::-1]  # g_cs[N-1], g_cs[N-2], ...
+    for lag in range(1, 9):
+        P = lstm_psi_jacobian(p, tr, 8 - lag, 8)
+        D = np.diag(np.prod(g[:lag], axis=0))  # the carousel's own product, prod diag g_cs[k]
+        gap = np.linalg.norm(P - D, 2)
+        assert gap <= (prof.triangle[lag] - prof.carousel[lag]) * (1 + 1e-12)
+        assert prof.triangle[lag] - prof.carousel[lag] <= prof.carousel[lag] * np.expm1(prof.coupling[lag]) * (1 + 1e-12)
+    np.testing.assert_allclose(np.diff(prof.coupling), prof.q_norm[1:] / g.max(axis=1)[:-1], rtol=1e-12)
+
+
+def test_coupling_is_infinite_once_a_gate_is_shut():
+    p = dataclasses.replace(LSTMParams.zeros(1, 1), b_cs=[-60.0], W_v_du=[[0.5]], b_cu=[60.0])
+    prof = lstm_gradient_profile(p, lstm_forward(p, np.zeros((4, 1))))
+    assert np.all(np.isinf(prof.coupling[1:])) and prof.coupling[0] == 0.0
 
 
 def test_batched_equals_one_sequence_at_a_time(rng):

@@ -16,12 +16,14 @@ submodule      checks
 ``lyapunov``   Ch. 3: the largest Lyapunov exponent of an RNN
 ``gates``      Ch. 4: the gated cell with a bounded update (Sec. V)
 ``lstm``       Ch. 5: one LSTM step, the LSTM backward pass
+``jacobian``   Ch. 5: the one-step error Jacobian of Eq. 179 (a derivation)
 ``augmented``  Ch. 6: the context window, the Augmented LSTM backward pass
 =============  =============================================================
 """
 
 from .augmented import check_augmented_backward, check_context_window
 from .gates import check_gated_step
+from .jacobian import check_step_jacobian
 from .lstm import check_lstm_backward, check_lstm_step
 from .lyapunov import check_lyapunov
 from .rnn import (
@@ -43,6 +45,7 @@ __all__ = [
     "check_lyapunov",
     "check_lstm_backward",
     "check_lstm_step",
+    "check_step_jacobian",
     "check_gated_step",
     "check_context_window",
     "check_augmented_backward",
