@@ -117,8 +117,9 @@ def test_coupling_bounds_the_distance_from_the_carousel(rng):
         P = lstm_psi_jacobian(p, tr, 8 - lag, 8)
         D = np.diag(np.prod(g[:lag], axis=0))  # the carousel's own product, prod diag g_cs[k]
         gap = np.linalg.norm(P - D, 2)
-        assert gap <= (prof.triangle[lag] - prof.carousel[lag]) * (1 + 1e-12)
-        assert prof.triangle[lag] - prof.carousel[lag] <= prof.carousel[lag] * np.expm1(prof.coupling[lag]) * (1 + 1e-12)
+        excess = prof.triangle[lag] - prof.carousel[lag]
+        assert gap <= excess * (1 + 1e-12)
+        assert excess <= prof.carousel[lag] * np.expm1(prof.coupling[lag]) * (1 + 1e-12)
     np.testing.assert_allclose(np.diff(prof.coupling), prof.q_norm[1:] / g.max(axis=1)[:-1], rtol=1e-12)
 
 
