@@ -292,7 +292,7 @@ class GradientProfile:
         ``c = sum ||Q_k||_2 / max_i g_cs_i[k]`` over the same steps (``inf`` once a gate is 0).
         Expanding the product of the sums ``diag g_cs[k] + Q_k`` bounds its distance from the
         carousel's product: ``||dpsi[n]/dpsi[N-1] - prod diag g_cs[k]||_2 <= triangle - carousel
-        <= carousel (e^c - 1)``. So Eq. 182 holds, up to a factor ``e^c``, while ``c`` is small.
+        <= carousel (e^c - 1)``: ``norm <= e^c carousel``, and Eq. 182 describes ``norm`` while ``c`` is small.
     """
 
     norm: np.ndarray
