@@ -38,3 +38,11 @@ def test_rows_link_code_to_tests():
     rows = {r.eq: r for r in ledger()}
     assert len(rows) == 250
     assert "test_rnn_bptt.py" in rows[82].tests and "01_roots" in rows[30].chapters
+
+
+def test_every_pass_equation_is_exercised_by_a_test():
+    # the forward and backward passes (the ledger page lists them without the tests)
+    rows = {r.eq: r for r in ledger()}
+    passes = [*range(23, 34), *range(73, 91), *range(126, 173), *range(196, 251)]
+    untested = [e for e in passes if (rows[e].code or rows[e].symbolic) and not rows[e].tests]
+    assert not untested, f"no test exercises the code of Eqs. {untested}"
