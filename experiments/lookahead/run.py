@@ -111,8 +111,10 @@ def literal(runs: dict) -> str:
     """The chapter's ``TEN_SEEDS`` literal: test errors to 6 significant digits, seeds in order."""
     rows = []
     for name in MODELS:
-        values = ", ".join(f"{runs[s][name]['test_mse']:.6g}" for s in sorted(runs))
-        rows.append(f'    "{name}": ({values}),')
+        values = [f"{runs[s][name]['test_mse']:.6g}" for s in sorted(runs)]
+        rows.append(f'    "{name}": (')
+        rows += ["        " + ", ".join(values[i : i + 5]) + "," for i in range(0, len(values), 5)]
+        rows.append("    ),")
     return "TEN_SEEDS = {\n" + "\n".join(rows) + "\n}"
 
 
