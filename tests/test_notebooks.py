@@ -49,3 +49,19 @@ def test_notebooks_do_not_define_package_functions():
     for nb in NOTEBOOKS:
         src = "\n".join("".join(c["source"]) for c in cells(nb) if c["cell_type"] == "code")
         assert "def rnn_forward" not in src and "def discretize" not in src
+
+
+# How the book is built lives in tests/ and benchmarks/, never on a page.
+BUILD_TALK = re.compile(
+    r"perf_counter|static face|both faces|latency_ms|used to write this book|while writing"
+    r"|ms per|milliseconds|page size|build machine",
+    re.IGNORECASE,
+)
+PAGES = NOTEBOOKS + sorted(p for p in BOOK.glob("*.md"))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_no_page_talks_about_how_the_book_is_built(page):
+    text = page.read_text(encoding="utf-8")
+    found = sorted({m.group(0).lower() for m in BUILD_TALK.finditer(text)})
+    assert not found, f"{page.name}: {found}; keep build and timing talk in tests/ and benchmarks/"
