@@ -109,6 +109,37 @@ def test_pair_jacobian_blocks(rng):
         lstm_pair_jacobian(p, tr, 5)
 
 
+def jacobian(f, x):
+    """Central differences of a vector function: row i is the gradient of f(x)[i]."""
+    return np.stack([numerical_gradient(lambda z, i=i: f(z)[i], x) for i in range(len(f(x)))])
+
+
+@pytest.mark.parametrize("k", [1, 4])
+def test_pair_jacobian_equals_central_differences_of_the_forward_pass(rng, k):
+    # Let E = a^T s[k] + b^T v[k] depend on step k only. Then chi[k] = b and psi[k] = a + (dv[k]/ds[k])^T b
+    # (the paper's psi includes the path through v[k]); one step back, chi[k-1] is dE/dv[k-1] at fixed
+    # s[k-1], and psi[k-1] = dE/ds[k-1] at fixed v[k-1] plus (dv[k-1]/ds[k-1])^T chi[k-1]. Everything on
+    # the right-hand sides is central differences of lstm_forward.
+    p, tr = random_case(rng, d_x=2, d_s=3, N=6)
+    a, b = rng.standard_normal((2, p.d_s))
+    s_prev, v_prev = tr.s[k - 1], tr.v[k - 1]
+
+    def v_of_s(j):  # v[j] as a function of s[j] (Eqs. 128, 133, 135-136 at step j)
+        v_before = tr.v[j - 1] if j >= 1 else tr.v0
+        return lambda s: G_c(p.W_x_cr @ tr.x[j] + p.W_s_cr @ s + p.W_v_cr @ v_before + p.b_cr) * np.tanh(s)
+
+    def E(s_in, v_in):  # step k from (s[k-1], v[k-1])
+        out = lstm_forward(p, tr.x[k : k + 1], s0=s_in, v0=v_in)
+        return float(a @ out.s[0] + b @ out.v[0])
+
+    chi_prev = numerical_gradient(lambda v: E(s_prev, v), v_prev)
+    psi_prev = numerical_gradient(lambda s: E(s, v_prev), s_prev) + jacobian(v_of_s(k - 1), s_prev).T @ chi_prev
+    psi_k = a + jacobian(v_of_s(k), tr.s[k]).T @ b
+    got = lstm_pair_jacobian(p, tr, k) @ np.concatenate([psi_k, b])
+    want = np.concatenate([psi_prev, chi_prev])
+    assert np.linalg.norm(got - want) <= 1e-6 * np.linalg.norm(want)
+
+
 def test_coupling_bounds_the_distance_from_the_carousel(rng):
     p, tr = random_case(rng, d_x=2, d_s=3, N=9)
     prof = lstm_gradient_profile(p, tr)
