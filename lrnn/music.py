@@ -59,13 +59,15 @@ SPLITS = ("train", "valid", "test")
 DATA_FILE = Path(__file__).parent / "data" / "jsb_chorales.npz"  # shipped as package data
 
 
-def check_piano_roll(roll, name: str = "roll") -> np.ndarray:
-    """``roll`` as a uint8 array after checking that it is a piano roll: shape ``(T, 88)``, ``T >= 2``, 0/1 only.
+def check_piano_roll(roll, name: str = "roll", *, min_frames: int = 2) -> np.ndarray:
+    """``roll`` as a uint8 array after checking that it is a piano roll: shape ``(T, 88)``, 0/1 only.
+
+    ``T >= min_frames``: by default 2, the fewest frames with a next frame to predict.
 
     Raises
     ------
     ValueError
-        Another shape, fewer than two frames (nothing to predict), or a value other than 0 and 1.
+        Another shape, fewer than ``min_frames`` frames, or a value other than 0 and 1.
 
     Examples
     --------
@@ -77,16 +79,16 @@ def check_piano_roll(roll, name: str = "roll") -> np.ndarray:
     ValueError: roll has shape (3, 12), expected (T, 88) with T >= 2: ...
     """
     a = as_float_array(name, roll)
-    if a.ndim != 2 or a.shape[1] != N_KEYS or a.shape[0] < 2:
+    if a.ndim != 2 or a.shape[1] != N_KEYS or a.shape[0] < min_frames:
         raise ValueError(
-            f"{name} has shape {fmt_shape(a.shape)}, expected (T, {N_KEYS}) with T >= 2: one row per time step, "
-            f"one column per piano key (MIDI pitch {LOWEST_PITCH} + column)."
+            f"{name} has shape {fmt_shape(a.shape)}, expected (T, {N_KEYS}) with T >= {min_frames}: one row per "
+            f"time step, one column per piano key (MIDI pitch {LOWEST_PITCH} + column)."
         )
     bad = (a != 0) & (a != 1)
     if bad.any():
         n, k = np.argwhere(bad)[0]
         raise ValueError(
-            f"{name}[{n}, {k}] = {a[n, k]!r}, expected 0 or 1: a piano roll says only whether each key sounds; "
+            f"{name}[{n}, {k}] = {a[n, k]:g}, expected 0 or 1: a piano roll says only whether each key sounds; "
             f"binarise it first, e.g. (roll > 0)."
         )
     return a.astype(np.uint8)
