@@ -8,15 +8,15 @@ projection and control input gate, context window ``L = 1``) at the same budget.
 (:func:`lrnn.music.frequency_baseline`: ``W_y = 0``, ``b_y`` = logits of the training key
 frequencies), so an untrained model already scores that baseline.
 
-==================  ======================================  ====================  =============
-kind                cell                                    size                  file layout
-==================  ======================================  ====================  =============
-``tanh``            standard RNN (Eqs. 32-33)               ``d_s = 100``         ``nn.RNN``
-``gru``             GRU, PyTorch's convention (Eqs. G5-G8)  ``d_s = 46``          ``nn.GRU``
-``lstm``            Vanilla LSTM without pinholes           ``d_s = 36``          ``nn.LSTM``
-``lstm_pinholes``   Vanilla LSTM, full pinholes (P4)        ``d_s = 32``          field names
-``augmented``       Augmented LSTM, ``L = 1``               ``d_s = 28, d_v = 22``  field names
-==================  ======================================  ====================  =============
+==================  ======================================  ========================  ===========
+kind                cell                                    size                      file layout
+==================  ======================================  ========================  ===========
+``tanh``            standard RNN (Eqs. 32-33)               ``d_s = 100``             ``nn.RNN``
+``gru``             GRU, PyTorch's convention (Eqs. G5-G8)  ``d_s = 46``              ``nn.GRU``
+``lstm``            Vanilla LSTM without pinholes           ``d_s = 36``              ``nn.LSTM``
+``lstm_pinholes``   Vanilla LSTM, full pinholes (P4)        ``d_s = 32``              field names
+``augmented``       Augmented LSTM, ``L = 1``               ``d_s = 28, d_v = 22``    field names
+==================  ======================================  ========================  ===========
 
 The ``lstm`` keeps its pinhole matrices at zero during training (their gradients are dropped), so
 it is exactly ``torch.nn.LSTM``. Saved models are ``.npz`` state dicts: PyTorch's keys
