@@ -69,7 +69,7 @@ def init_model(kind: str, rng: np.random.Generator, train_rolls, *, size=None, f
     """A model ``(cell, Readout)`` of the given kind, its readout at the independent-keys baseline.
 
     Cells: ``tanh`` ``RNNParams.init(scheme="orthogonal")``; ``gru`` ``TorchGRUParams.init`` (Glorot
-    inputs, orthogonal recurrent weights, zero biases); the LSTMs ``*.random`` (weights
+    inputs, orthogonal recurrent weights, zero biases); the LSTMs Gaussian (weights
     ``N(0, 1/fan_in)``) with biases reset to zero and the control state ("forget") gate bias
     ``b_cs = forget_bias``; for ``lstm`` the pinholes are zero, for ``augmented`` ``L = 1``.
 
@@ -101,14 +101,24 @@ def init_model(kind: str, rng: np.random.Generator, train_rolls, *, size=None, f
     elif kind == "gru":
         cell = TorchGRUParams.init(rng, 88, size)
     elif kind == "augmented":
-        cell = AugmentedLSTMParams.random(rng, 88, size[0], d_v=size[1], L=1)
+        cell = _gaussian(AugmentedLSTMParams, rng, 88, size[0], d_v=size[1], L=1)
     else:
-        cell = LSTMParams.random(rng, 88, size, peepholes=kind == "lstm_pinholes")
+        cell = _gaussian(LSTMParams, rng, 88, size, peepholes=kind == "lstm_pinholes")
     if kind in ("lstm", "lstm_pinholes", "augmented"):
         biases = {f.name: np.zeros(cell.d_s) for f in dataclasses.fields(cell) if f.name.startswith("b_")}
         biases["b_cs"] = np.full(cell.d_s, float(forget_bias))  # the "forget" gate starts mostly open
         cell = dataclasses.replace(cell, **biases)
     return cell, frequency_baseline(train_rolls, d_out=cell.d_out)
+
+
+def _gaussian(cls, rng, *args, **kwargs):
+    """``cls.init`` where the class has it, else ``cls.random``: the same draws under two names.
+
+    The LSTMs' Gaussian initialisation (weights ``N(0, 1/fan_in)``, biases ``N(0, 0.1^2)``, field by
+    field) is ``random`` in one version of :mod:`lrnn.lstm` and :mod:`lrnn.augmented` and ``init``
+    in the next; either gives the committed runs' initial parameters.
+    """
+    return (getattr(cls, "init", None) or cls.random)(rng, *args, **kwargs)
 
 
 def n_trainable(kind: str, model) -> int:
