@@ -67,11 +67,14 @@ def test_the_gated_models_are_within_0_3_nats_of_chung():
 
 
 def test_stored_runs_reproduce():
-    """The start of stored runs, re-run from scratch as the sweep runs them, gives the stored curves bit for bit.
+    """The start of stored runs, re-run from scratch as the sweep runs them, gives the stored curves.
 
     In a fresh process with one BLAS thread, like the sweep's workers (the script sets it before numpy
     loads): two epochs of the cheapest run (tanh, seed 0), and one epoch of the LSTM and the Augmented
-    LSTM (whose initialisation is drawn by ``lrnn.lstm`` and ``lrnn.augmented``).
+    LSTM (whose initialisation is drawn by ``lrnn.lstm`` and ``lrnn.augmented``). With the code that
+    made them the numbers agree bit for bit. The tolerance, 1e-6 relative, admits a rewrite of a cell
+    that only reorders floating-point operations (Adam's normalised steps let rounding differences grow
+    to about 1e-8 in an epoch), and catches any change of initialisation, batch order, loss or gradient.
     """
     plan = [("tanh", 0, 2), ("lstm", 1, 1), ("augmented", 2, 1)]
     code = (
@@ -84,7 +87,7 @@ def test_stored_runs_reproduce():
     for (kind, seed, epochs), again in zip(plan, json.loads(out.stdout.strip().splitlines()[-1])):
         run = next(r for r in RESULTS["runs"] if r["kind"] == kind and r["seed"] == seed)
         for key in ("valid_nll", "train_nll"):
-            assert again[key] == run["curve"][key][: epochs + 1], (kind, key)  # bit for bit
+            np.testing.assert_allclose(again[key], run["curve"][key][: epochs + 1], rtol=1e-6, atol=0, err_msg=kind)
 
 
 def test_committed_models_are_torch_models():
