@@ -17,6 +17,7 @@ submodule      checks
 ``gates``      Ch. 4: the gated cell with a bounded update (Sec. V)
 ``lstm``       Ch. 5: one LSTM step, the LSTM backward pass
 ``augmented``  Ch. 6: the context window, the Augmented LSTM backward pass
+``music``      Ch. 8: the published score of polyphonic music (NLL per frame)
 =============  =============================================================
 """
 
@@ -24,6 +25,7 @@ from .augmented import check_augmented_backward, check_context_window
 from .gates import check_gated_step
 from .lstm import check_lstm_backward, check_lstm_step
 from .lyapunov import check_lyapunov
+from .music import check_split_nll
 from .rnn import (
     check_discretize,
     check_impulse_response,
@@ -46,4 +48,5 @@ __all__ = [
     "check_gated_step",
     "check_context_window",
     "check_augmented_backward",
+    "check_split_nll",
 ]
