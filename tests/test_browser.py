@@ -330,10 +330,19 @@ def test_equation_mentions_are_links_to_displayed_equations(browser, server):
 def test_errata_labels_link_to_their_rows(browser, server):
     page = browser.new_page()
     page.goto(f"{server}/03_training_rnn.html", wait_until="domcontentloaded")
-    hrefs = page.locator("article a.lrnn-xref", has_text="P1").evaluate_all("as => as.map(a => a.getAttribute('href'))")
-    assert hrefs and all(h.endswith("appendix_errata.html#p1") for h in hrefs), hrefs
-    page.goto(f"{server}/{hrefs[0]}", wait_until="domcontentloaded")
-    assert page.evaluate("document.getElementById('p1').tagName") == "TR"
+    links = page.locator("article a.lrnn-xref").evaluate_all(
+        "as => as.map(a => [a.textContent.trim(), a.getAttribute('href')])"
+    )
+    p1 = [h for t, h in links if t == "P1"]
+    p2 = [h for t, h in links if t == "P2"]
+    # an erratum with a section of its own links to that section (its deciding computation) ...
+    assert p1 and all(h.endswith("appendix_errata.html#erratum-p1") for h in p1), links
+    page.goto(f"{server}/{p1[0]}", wait_until="domcontentloaded")
+    assert page.evaluate("document.getElementById('erratum-p1').tagName") in ("SECTION", "SPAN", "DIV")
+    # ... one without a section links to its row of the table
+    assert p2 and all(h.endswith("appendix_errata.html#p2") for h in p2), links
+    page.goto(f"{server}/{p2[0]}", wait_until="domcontentloaded")
+    assert page.evaluate("document.getElementById('p2').tagName") == "TR"
     page.close()
 
 
