@@ -28,6 +28,9 @@ Cho, Chung (2014)      GRU forward and backward, two conventions    ``gru``, ``g
 -                      finite-difference gradient checks            ``gradcheck``
 -                      PyTorch-style state dicts                    ``interop``
 -                      self-checks for the exercises                ``exercises``
+Chung et al. (2014)    JSB Chorales: data, metric, baselines        ``music``
+Chung et al. (2014)    the music models, their training and files   ``music_models``
+-                      piano rolls to sound (additive synthesis)    ``synth``
 =====================  ===========================================  ===============
 
 ``import lrnn`` loads numpy only. The diagrams (:mod:`lrnn.viz`), the interactive
@@ -236,3 +239,9 @@ __all__ = [
     "softmax",
     "softmax_cross_entropy",
 ]
+
+# Chapter 8: polyphonic music (the JSB Chorales), Chung et al. (2014)
+from . import music, music_models, synth  # noqa: E402
+from .music import load_jsb_chorales, split_nll  # noqa: E402
+
+__all__ += ["music", "music_models", "synth", "load_jsb_chorales", "split_nll"]

@@ -36,6 +36,7 @@ INSTRUCTIONS = (
     ".venv/bin/jupyter lab",
 )
 FOLDER = "lrnn-book"
+SWEEPS = ROOT / "experiments" / "jsb"  #: committed results a chapter reads (lrnn.music_models.sweep_dir)
 
 
 def _canonical(name: str) -> str:
@@ -103,6 +104,9 @@ def build_zip(src: Path = ROOT / "book", out: Path = ROOT / "_build" / "html" / 
             for nb in sorted(src.glob("*.ipynb")):
                 if nb.name not in NOT_RUNNABLE:
                     z.write(nb, f"{FOLDER}/{nb.name}")
+            for f in sorted(SWEEPS.glob("*")):  # Chapter 8 reads the JSB sweep's results and models
+                if f.name == "results.json" or f.suffix == ".npz":
+                    z.write(f, f"{FOLDER}/experiments/jsb/{f.name}")
     return out
 
 

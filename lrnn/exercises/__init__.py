@@ -18,6 +18,7 @@ submodule      checks
 ``lstm``       Ch. 5: one LSTM step, the LSTM backward pass
 ``jacobian``   Ch. 5: the one-step error Jacobian of Eq. 179 (a derivation)
 ``augmented``  Ch. 6: the context window, the Augmented LSTM backward pass
+``music``      Ch. 8: the published score of polyphonic music (NLL per frame)
 =============  =============================================================
 """
 
@@ -26,6 +27,7 @@ from .gates import check_gated_step
 from .jacobian import check_step_jacobian
 from .lstm import check_lstm_backward, check_lstm_step
 from .lyapunov import check_lyapunov
+from .music import check_split_nll
 from .rnn import (
     check_discretize,
     check_impulse_response,
@@ -49,4 +51,5 @@ __all__ = [
     "check_gated_step",
     "check_context_window",
     "check_augmented_backward",
+    "check_split_nll",
 ]
