@@ -27,10 +27,10 @@ def test_known_equations_are_found():
 
 
 def test_chapter_tags(tmp_path):
-    import json
+    import nbformat
 
-    nb = {"cells": [{"cell_type": "markdown", "source": ["$$x \\tag{30-31}$$ and $$y \\tag{14}$$"]}]}
-    (tmp_path / "01_x.ipynb").write_text(json.dumps(nb))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("$$x \\tag{30-31}$$ and $$y \\tag{14}$$")])
+    nbformat.write(nb, str(tmp_path / "01_x.ipynb"))
     assert chapter_tags(tmp_path) == {14: {"01_x"}, 30: {"01_x"}, 31: {"01_x"}}
 
 
