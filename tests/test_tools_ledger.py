@@ -38,3 +38,28 @@ def test_rows_link_code_to_tests():
     rows = {r.eq: r for r in ledger()}
     assert len(rows) == 250
     assert "test_rnn_bptt.py" in rows[82].tests and "01_roots" in rows[30].chapters
+
+
+def test_table_html_per_equation_and_print_list_per_run():
+    from _tools.ledger import LedgerRow, LedgerTable
+
+    rows = [LedgerRow(e, "II") for e in range(1, 34)]
+    rows[13] = LedgerRow(14, "II", ("lrnn.ode.integrate",), (), ("01_roots",), ("test_ode.py",))
+    table = LedgerTable(rows)
+    html = table._repr_html_()
+    assert html.count("<tr><td>") == 33 and "<code>lrnn.ode.integrate</code>" in html
+    md = table._repr_markdown_()
+    assert "- **Eqs. 1-13.** no code, chapter or test." in md
+    assert "- **Eq. 14.** numpy: `lrnn.ode.integrate`; chapters: 01_roots; tests: test_ode.py." in md
+    assert "- **Eqs. 15-33.**" in md and "<" not in md
+
+
+def test_ledger_of_a_copy_of_the_sources(tmp_path):
+    import shutil
+
+    from _tools import notebooks
+
+    shutil.copy(notebooks.BOOK / "01_roots.ipynb", tmp_path)
+    rows = {r.eq: r for r in ledger(book_dir=tmp_path)}
+    assert rows[30].chapters == ("01_roots",) and "lrnn.rnn.rnn_forward" in rows[32].code
+    assert not rows[126].chapters and rows[126].code
