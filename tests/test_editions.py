@@ -178,10 +178,10 @@ def test_pdf_exercises_and_the_solution_switch(edition):
 @pytest.mark.pdf
 def test_site_download_menu_offers_the_pdf():
     built(PDF, "pdf")
-    index = built(SITE / "index.html", "book")
+    index = built(SITE / "intro.html", "book")
     if index.stat().st_mtime < PDF.stat().st_mtime:
         pytest.skip("the site was built before the PDF: `make book` after `make pdf` links it")
-    for page in ("index.html", "01_roots.html"):
+    for page in ("intro.html", "01_roots.html"):
         soup = BeautifulSoup((SITE / page).read_text(encoding="utf-8"), "html.parser")
         links = [a for a in soup.select(".dropdown-download-buttons a") if a.get("href", "").endswith(".pdf")]
         assert links, f"{page}: the download menu links the PDF"

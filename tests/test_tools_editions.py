@@ -140,3 +140,14 @@ def test_site_keeps_the_print_dialog_without_a_pdf(tmp_path):
     conf = "html_theme = 'sphinx_book_theme'\nlrnn_pdf = 'missing.pdf'\n"
     html = (build(tmp_path, {"index.md": "# Book\n\ntext\n"}, "html", conf) / "index.html").read_text()
     assert "window.print" in html and not (tmp_path / "out" / "missing.pdf").exists()
+
+
+def test_references_to_exercises_of_another_chapter_print_their_number(tmp_path):
+    files = {
+        "index.md": "# Book\n\nSee {ref}`ex-a`.\n\n```{toctree}\nch\n```\n",
+        "ch.md": "# Chapter\n\n```{exercise} Do it\n:label: ex-a\n\nText.\n```\n",
+    }
+    conf = "extensions.append('sphinx_exercise')\nnumfig = True\n"
+    tex = (build(tmp_path, files, conf=conf) / "book.tex").read_text()
+    assert "\\hyperref[exercise:ex-a]{Exercise 1}" in tex and "\\label{exercise:ex-a}" in tex
+    assert "\\ref{\\detokenize{ch:ex-a}}" not in tex

@@ -19,6 +19,8 @@ LaTeX builds (``make pdf``, ``make student-pdf``):
   emits for the PDF edition, :mod:`lrnn.widgets.still`) becomes a figure with that caption.
 - :class:`LongTables`: a table too long for one page gets column widths from its content,
   so that its cells wrap instead of running off the page.
+- :class:`ExerciseReferences`: a reference to an exercise of another chapter (the exercise
+  index) prints the exercise's number.
 
 HTML builds: when the PDF named by ``lrnn_pdf`` (a path relative to the source folder)
 exists, it is copied into the site and the download menu's ".pdf" entry links to it instead
@@ -172,6 +174,31 @@ class LongTables(SphinxPostTransform):
                 table.parent.insert(table.parent.index(table) + 1, _raw(r"\endgroup"))
 
 
+class ExerciseReferences(SphinxPostTransform):
+    """A reference to an exercise in another chapter prints its number ("Exercise 1.1").
+
+    sphinx-exercise labels an exercise ``exercise:<label>`` in LaTeX and converts references
+    within one document only; Sphinx's own number reference would print ``\\ref`` of a label
+    that does not exist ("Exercise ??", as in the exercise index).
+    """
+
+    default_priority = 23  # after sphinx-exercise's own reference transforms (22)
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        from sphinx_exercise.nodes import exercise_enumerable_node, exercise_latex_number_reference
+
+        registry = getattr(self.env, "sphinx_exercise_registry", {})
+        for ref in list(self.document.findall(addnodes.number_reference)):
+            if isinstance(ref, exercise_latex_number_reference):
+                continue
+            label = ref.get("refid") or ref.get("refuri", "").rpartition("#")[2]
+            if not isinstance(registry.get(label, {}).get("node"), exercise_enumerable_node):
+                continue
+            new = exercise_latex_number_reference("", "", *ref.children, refid=label)
+            ref.replace_self(new)
+
+
 class PrintedFigures(SphinxPostTransform):
     """An output with a PNG and a Markdown caption (an explorer's still) becomes a figure."""
 
@@ -244,6 +271,7 @@ def setup(app):
     app.add_post_transform(FoldedInputs)
     app.add_post_transform(PrintedFigures)
     app.add_post_transform(LongTables)
+    app.add_post_transform(ExerciseReferences)
     app.connect("html-page-context", _pdf_button, priority=600)  # after sphinx-book-theme's buttons (501)
     app.connect("build-finished", _copy_pdf)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
