@@ -111,8 +111,8 @@ test: $(STAMP) browser-deps
 	$(JB) -W -n --keep-going
 	$(BIN)/python -m pytest
 
-# Checks on the built editions (tests marked pdf/student; they skip in `make test` when the
-# editions are not built, and fail here if they are missing).
+# Checks on the built editions (tests marked pdf/student): `make test` runs them when the
+# editions are built and skips them otherwise; here a missing edition fails.
 test-editions: $(STAMP)
 	LRNN_EDITIONS_REQUIRED=1 $(BIN)/python -m pytest tests -m "pdf or student" -p no:cacheprovider
 

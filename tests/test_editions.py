@@ -1,9 +1,9 @@
 """Checks on the built editions: the PDF (`make pdf`) and the student edition (`make student-pdf`).
 
-Building them takes minutes, so `make test` does not build them: CI builds them after
-`make test` and then runs this module through `make test-editions`, where a missing build
-fails (LRNN_EDITIONS_REQUIRED=1). Anywhere else a check skips when its edition is not built.
-The PDFs are read with poppler's `pdftotext` and `pdfinfo`.
+Building them takes minutes, so `make test` does not build them, and a check here skips when
+its edition is not built. CI builds both editions before `make test` and runs it with
+LRNN_EDITIONS_REQUIRED=1, where a missing edition fails (as in `make test-editions`).
+The PDFs are read with poppler's `pdftotext`, `pdfinfo` and `pdfimages`.
 """
 
 import os

@@ -218,7 +218,6 @@ class PrintedFigures(SphinxPostTransform):
             caption = nodes.caption("", "", *[c.deepcopy() for c in paragraphs[0].children])
             image = image.deepcopy()
             image["alt"] = caption.astext()
-            image["width"] = "100%"
             figure = nodes.figure("", image, caption, classes=["lrnn-explorer-still"])
             figure["align"] = "center"
             bundle.replace_self(figure)
