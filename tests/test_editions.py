@@ -27,12 +27,22 @@ EDITIONS = {"full": (PDF, "pdf"), "student": (STUDENT_PDF, "student-pdf")}
 REPR = re.compile(r"<[\w.]+ object( at 0x[0-9a-fA-F]+)?>|<Figure size [\d.]+x[\d.]+ with \d+ Axes>|<Explorer: ")
 
 
+@cache
+def newest_source() -> float:
+    """When the book's sources (chapters, tooling, lrnn, configuration) last changed."""
+    paths = [*ROOT.glob("book/**/*"), *ROOT.glob("lrnn/**/*.py"), ROOT / "_config.yml", ROOT / "_toc.yml"]
+    skip = {"__pycache__", ".ipynb_checkpoints"}
+    return max(p.stat().st_mtime for p in paths if p.is_file() and not skip & set(p.parts))
+
+
 def built(path: Path, target: str) -> Path:
-    if path.exists():
+    """``path`` if it was built from the current sources; otherwise skip (or fail in CI)."""
+    if path.exists() and path.stat().st_mtime >= newest_source():
         return path
+    problem = "is older than the sources" if path.exists() else "is missing"
     if os.environ.get("LRNN_EDITIONS_REQUIRED"):
-        pytest.fail(f"{path.relative_to(ROOT)} is missing: `make {target}` builds it")
-    pytest.skip(f"{path.relative_to(ROOT)} not built (`make {target}`)")
+        pytest.fail(f"{path.relative_to(ROOT)} {problem}: `make {target}` builds it")
+    pytest.skip(f"{path.relative_to(ROOT)} {problem} (`make {target}`)")
 
 
 def squash(text: str) -> str:
