@@ -3,7 +3,7 @@
 At N = 200, d_s = 64 the gradient-norm profile must take well under 50 ms, so that
 a widget callback (matrix + forward pass + profile + bound) stays under 100 ms. The last
 block times the explorer's own compute, ``lrnn.widgets.vanishing_gradient_view`` (Ch. 3),
-at N = 200 for every radius of its live grid and every setting of the other controls.
+at N = 200 for every gain of its live grid and every setting of the other controls.
 Run: python benchmarks/bench_explorer.py
 """
 
@@ -53,13 +53,12 @@ def main():
             )
 
     view_ms = []
-    rhos = next(c for c in vanishing_gradient_explorer().controls if c.name == "rho").live_values
-    for rho in rhos:
-        for scale in (1e-4, 0.3, 3.0):
-            for activation in ("tanh", "linear"):
-                for W_r in ("normal", "non-normal"):
-                    kw = dict(rho=rho, N=N, input_scale=scale, activation=activation, W_r=W_r)
-                    view_ms.append(median_ms(vanishing_gradient_view, repeats=5, **kw))
+    controls = {c.name: c for c in vanishing_gradient_explorer().controls}
+    for gain in controls["gain"].live_values:
+        for scale in (1e-3, 0.3, 3.0):
+            for family in controls["family"].values:
+                kw = dict(gain=gain, N=N, input_scale=scale, family=family)
+                view_ms.append(median_ms(vanishing_gradient_view, repeats=5, **kw))
     medians = [m for m, _ in view_ms]
     print(
         f"vanishing_gradient_view N={N} d_s={D_S}, {len(view_ms)} settings x 5 calls: "

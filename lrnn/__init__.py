@@ -22,7 +22,9 @@ Sec. VI-I, 137-172     Vanilla LSTM backward (erratum P3)           ``lstm_bptt`
 Sec. VI-J, 173-182     LSTM error-gradient sequences                ``lstm_gradients``
 Sec. VII, 183-215      Augmented LSTM forward                       ``augmented``
 Sec. VII-E, 216-250    Augmented LSTM backward (errata P3, P7)      ``augmented_bptt``
+Cho, Chung (2014)      GRU forward and backward, two conventions    ``gru``, ``gru_bptt``
 -                      look-ahead task, losses, Adam, training      ``tasks``, ``losses``, ``train``
+-                      optimisers and clipping, progress bars       ``optim``, ``progress``
 -                      finite-difference gradient checks            ``gradcheck``
 -                      PyTorch-style state dicts                    ``interop``
 -                      self-checks for the exercises                ``exercises``
@@ -39,12 +41,16 @@ from . import (
     augmented_bptt,
     exercises,
     gradcheck,
+    gru,
+    gru_bptt,
     interop,
     losses,
     lstm,
     lstm_bptt,
     lstm_gradients,
     ode,
+    optim,
+    progress,
     rnn,
     rnn_bptt,
     rnn_gradients,
@@ -58,15 +64,29 @@ from .activations import G_c, G_d, dG_c, dG_d
 from .augmented import OPEN_GATE_BIAS, AugmentedLSTMParams, AugmentedTrace, augmented_forward, augmented_n_params
 from .augmented_bptt import augmented_backward
 from .gradcheck import check_gradients, numerical_gradient
+from .gru import GRUParams, GRUTrace, TorchGRUParams, gru_forward
+from .gru_bptt import gru_backward
 from .interop import (
+    gru_grads_to_torch,
+    gru_params_from_torch,
+    gru_params_to_torch,
     lstm_grads_to_torch,
     lstm_params_from_torch,
     lstm_params_to_torch,
     rnn_params_from_torch,
     rnn_params_to_torch,
+    torch_gru_forward,
     torch_lstm_forward,
 )
-from .losses import Readout, mean_squared_error, readout_mse
+from .losses import (
+    Readout,
+    mean_squared_error,
+    readout_loss,
+    readout_mse,
+    sigmoid_bernoulli_nll,
+    softmax,
+    softmax_cross_entropy,
+)
 from .lstm import LSTMParams, LSTMTrace, lstm_forward
 from .lstm_bptt import lstm_backward
 from .lstm_gradients import (
@@ -118,6 +138,8 @@ __all__ = [
     "lstm",
     "lstm_bptt",
     "ode",
+    "optim",
+    "progress",
     "rnn",
     "G_c",
     "G_d",
@@ -182,4 +204,19 @@ __all__ = [
     "Adam",
     "fit",
     "sequence_loss_and_grads",
+    "gru",
+    "gru_bptt",
+    "GRUParams",
+    "GRUTrace",
+    "TorchGRUParams",
+    "gru_forward",
+    "gru_backward",
+    "gru_grads_to_torch",
+    "gru_params_from_torch",
+    "gru_params_to_torch",
+    "torch_gru_forward",
+    "readout_loss",
+    "sigmoid_bernoulli_nll",
+    "softmax",
+    "softmax_cross_entropy",
 ]

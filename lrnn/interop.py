@@ -273,3 +273,180 @@ def torch_lstm_forward(sd, x, h0=None, c0=None):
         h_t = o * np.tanh(c_t)
         h[t], c[t] = h_t, c_t
     return (h, c) if batched else (h[:, 0], c[:, 0])
+
+
+# --- GRU: PyTorch's nn.GRU <-> TorchGRUParams (Eqs. G5-G8 of lrnn.gru) ---------------------------------------
+#
+# nn.GRU stacks its blocks in the order r, z, n: weight_ih_l0 (3H, d_x), weight_hh_l0 (3H, H), bias_ih_l0 and
+# bias_hh_l0 (3H,). r -> g_r, z -> g_z (PyTorch's z keeps the old state, Eq. G8), n -> u. The r and z gates see
+# only the sum of their two biases; the candidate's are separate, since bias_hh's n block sits inside the reset.
+
+from .gru import GRUParams, TorchGRUParams  # noqa: E402  (this section's import)
+
+__all__ += ["gru_params_from_torch", "gru_params_to_torch", "gru_grads_to_torch", "torch_gru_forward"]
+
+
+def gru_params_from_torch(sd) -> TorchGRUParams:
+    """:class:`lrnn.gru.TorchGRUParams` from an ``nn.GRU`` state dict of numpy arrays.
+
+    Parameters
+    ----------
+    sd : dict
+        Keys ``weight_ih_l0`` (3H, d_x), ``weight_hh_l0`` (3H, H), ``bias_ih_l0``,
+        ``bias_hh_l0`` (3H,), blocks in PyTorch's order r, z, n.
+
+    Returns
+    -------
+    TorchGRUParams
+        ``d_s = H``; ``W_x_* = weight_ih`` blocks, ``W_s_* = weight_hh`` blocks;
+        ``b_r``, ``b_z`` the sums of the two biases' blocks; ``b_u = bias_ih[n]``, ``b_s_u = bias_hh[n]``.
+        :func:`lrnn.gru.gru_forward` on it computes what ``nn.GRU`` computes.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Not a dict, missing or unexpected keys, inconsistent shapes, NaN/inf.
+
+    Examples
+    --------
+    >>> sd = {"weight_ih_l0": np.ones((6, 3)), "weight_hh_l0": np.zeros((6, 2)),
+    ...       "bias_ih_l0": np.arange(6.0), "bias_hh_l0": np.ones(6)}
+    >>> p = gru_params_from_torch(sd)
+    >>> p.d_s, p.d_x, p.b_z, p.b_u, p.b_s_u  # z block: bias_ih[2:4] + bias_hh[2:4]
+    (2, 3, array([3., 4.]), array([4., 5.]), array([1., 1.]))
+    """
+    W_ih, W_hh, b_ih, b_hh = _read_state_dict(sd, 3, "nn.GRU")
+    r, z, n = (slice(k * W_hh.shape[1], (k + 1) * W_hh.shape[1]) for k in range(3))
+    return TorchGRUParams(
+        W_x_r=W_ih[r].copy(), W_s_r=W_hh[r].copy(), b_r=b_ih[r] + b_hh[r],
+        W_x_z=W_ih[z].copy(), W_s_z=W_hh[z].copy(), b_z=b_ih[z] + b_hh[z],
+        W_x_u=W_ih[n].copy(), W_s_u=W_hh[n].copy(), b_u=b_ih[n].copy(), b_s_u=b_hh[n].copy(),
+    )  # fmt: skip
+
+
+def _gru_blocks(p: TorchGRUParams) -> dict:
+    """The four tensors of ``nn.GRU`` laid out from ``p``: r and z biases in ``bias_ih_l0``."""
+    zeros = np.zeros_like(p.b_r)
+    return {
+        "weight_ih_l0": np.concatenate([p.W_x_r, p.W_x_z, p.W_x_u]),
+        "weight_hh_l0": np.concatenate([p.W_s_r, p.W_s_z, p.W_s_u]),
+        "bias_ih_l0": np.concatenate([p.b_r, p.b_z, p.b_u]),
+        "bias_hh_l0": np.concatenate([zeros, zeros, p.b_s_u]),
+    }
+
+
+def gru_params_to_torch(params: TorchGRUParams) -> dict:
+    """An ``nn.GRU`` state dict (numpy float64) from :class:`lrnn.gru.TorchGRUParams`.
+
+    Parameters
+    ----------
+    params : TorchGRUParams
+        Chung's convention (:class:`lrnn.gru.GRUParams`) has no ``nn.GRU`` equivalent.
+
+    Returns
+    -------
+    dict
+        ``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0`` (``b_r, b_z, b_u``) and ``bias_hh_l0``
+        (``0, 0, b_s_u``), blocks in the order r, z, n.
+
+    Raises
+    ------
+    TypeError
+        If ``params`` is not a :class:`lrnn.gru.TorchGRUParams`.
+
+    Examples
+    --------
+    >>> p = TorchGRUParams.zeros(d_x=3, d_s=2)
+    >>> {k: v.shape for k, v in gru_params_to_torch(p).items()}
+    {'weight_ih_l0': (6, 3), 'weight_hh_l0': (6, 2), 'bias_ih_l0': (6,), 'bias_hh_l0': (6,)}
+    """
+    if not isinstance(params, TorchGRUParams):
+        hint = ""
+        if isinstance(params, GRUParams):
+            hint = (
+                " GRUParams follows Chung's convention (reset before the recurrent product, z the share of"
+                " new content), which nn.GRU cannot express; train a TorchGRUParams to export"
+            )
+        raise TypeError(f"params has type {type(params).__name__}, expected TorchGRUParams.{hint}")
+    return _gru_blocks(params)
+
+
+def gru_grads_to_torch(grads: TorchGRUParams) -> dict:
+    """Gradients in PyTorch's layout: what ``nn.GRU``'s ``.grad`` fields hold after ``backward()``.
+
+    ``bias_ih_l0`` and ``bias_hh_l0`` *each* receive the whole ``dE/db_r`` and ``dE/db_z`` (their
+    sum is the bias); the n blocks receive ``dE/db_u`` and ``dE/db_s_u``.
+
+    Parameters
+    ----------
+    grads : TorchGRUParams
+        The first output of :func:`lrnn.gru_bptt.gru_backward`.
+
+    Returns
+    -------
+    dict
+        Keys as in :func:`gru_params_to_torch`.
+
+    Examples
+    --------
+    >>> g = gru_grads_to_torch(TorchGRUParams.zeros(d_x=3, d_s=2))
+    >>> g["weight_hh_l0"].shape, g["bias_hh_l0"].shape
+    ((6, 2), (6,))
+    """
+    if not isinstance(grads, TorchGRUParams):
+        raise TypeError(f"grads has type {type(grads).__name__}, expected TorchGRUParams.")
+    out = _gru_blocks(grads)
+    out["bias_hh_l0"] = np.concatenate([grads.b_r, grads.b_z, grads.b_s_u])
+    return out
+
+
+def torch_gru_forward(sd, x, h0=None):
+    """PyTorch's documented ``nn.GRU`` equations, transcribed to numpy (a reference, not lrnn).
+
+    Written in PyTorch's symbols on purpose, independently of :func:`lrnn.gru.gru_forward`,
+    so that the two can be compared through :func:`gru_params_from_torch`.
+
+    Parameters
+    ----------
+    sd : dict
+        State dict as for :func:`gru_params_from_torch`.
+    x : array_like, shape (N, d_x) or (N, B, d_x)
+        Inputs, time-major (PyTorch's default ``batch_first=False``).
+    h0 : array_like, shape (H,) or (B, H), optional
+        Initial hidden state; zero by default.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, H) or (N, B, H)
+        ``nn.GRU``'s output ``h``; ``h[-1]`` is its ``h_n``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad state dict, or ``x``, ``h0`` of the wrong shape or with NaN/inf.
+
+    References
+    ----------
+    PyTorch documentation, ``torch.nn.GRU``.
+
+    Examples
+    --------
+    >>> sd = gru_params_to_torch(TorchGRUParams.zeros(d_x=1, d_s=1))
+    >>> torch_gru_forward(sd, [[0.0]], h0=[2.0])  # r = z = 1/2, n = 0: h = z h0
+    array([[1.]])
+    """
+    W_ih, W_hh, b_ih, b_hh = _read_state_dict(sd, 3, "nn.GRU")
+    H = W_hh.shape[1]
+    X, batched = as_sequence("x", x, W_ih.shape[1], "d_x", source=f"from weight_ih_l0 of shape {W_ih.shape}")
+    N, B, _ = X.shape
+    h_t = as_initial("h0", h0, B, H, "H", batched)
+    h = np.empty((N, B, H))
+    sigma = lambda a: 0.5 + 0.5 * np.tanh(0.5 * a)  # the logistic sigmoid, never overflowing
+    for t in range(N):
+        gi = X[t] @ W_ih.T + b_ih  # (B, 3H): W_i* x_t + b_i*, blocks r, z, n
+        gh = h_t @ W_hh.T + b_hh  # (B, 3H): W_h* h_{t-1} + b_h*
+        r, z = sigma(gi[:, :H] + gh[:, :H]), sigma(gi[:, H : 2 * H] + gh[:, H : 2 * H])
+        n = np.tanh(gi[:, 2 * H :] + r * gh[:, 2 * H :])
+        h_t = (1.0 - z) * n + z * h_t
+        h[t] = h_t
+    return h if batched else h[:, 0]

@@ -9,6 +9,11 @@ canonical RNN (Eq. 30) with (Eqs. 25-29)::
 
     W_s = (I - dT A)^-1,   W_r = dT W_s B,   W_x = dT W_s C,   theta_s = dT W_s phi
 
+The scheme is semi-implicit: implicit in ``A s`` and ``C x`` (evaluated at the new step),
+explicit in the readout feedback ``B r``, which enters one step late. Its small-signal
+multiplier is ``W_s + W_r = (I - dT A)^-1 (I + dT B)``, so its stability in ``B`` depends on
+the step, unlike fully implicit backward Euler (Ch. 1; erratum P14 of the book).
+
 Symbols (paper -> code -> shape)::
 
     A        A      (d, d)    "analog" state feedback; diagonal with a_ii << 0 in the standard-RNN argument
@@ -270,7 +275,8 @@ def example_model(gain: float = 1.0, a: float = 1.0) -> AdditiveModel:
     ``A = -a I``, ``B = gain * [[0.6, -1], [1, 0.6]]``, ``C = [[1], [0.5]]``, ``phi = 0``.
     Linearised at the origin (``G'(0) = 1``, delay ignored) its eigenvalues are
     ``-a + gain (0.6 +/- 1j)``: small signals decay while ``0.6 gain < a`` and spiral
-    outwards, until ``tanh`` saturates, beyond.
+    outwards, until ``tanh`` saturates, beyond. With the delay ``tau0 > 0``, and in the
+    sampled RNN at a finite step, the threshold gain is lower (Ch. 1).
 
     Parameters
     ----------

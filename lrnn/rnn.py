@@ -21,7 +21,14 @@ Symbols (paper -> code -> shape of one step)::
 
 Shapes are time-major: one sequence is ``(N, d_x)``, a batch ``(N, B, d_x)``.
 The paper writes ``W @ x`` for one step; batched code computes ``x @ W.T``.
-The initial state ``s[-1]`` defaults to zero as in Eq. 73, so ``r[-1] = G(0) = 0``.
+The initial state ``s[-1]`` defaults to zero as in Eq. 73, so ``r[-1] = G(0) = 0``; a given
+(e.g. carried-over) initial state enters through ``r[-1] = G(s[-1])``, and, in the canonical RNN,
+through ``W_s s[-1]``, so a sequence run in chunks gives the states of the run in one piece.
+
+Every cell of the package shares one interface (used by :mod:`lrnn.train`): ``RNNParams.zeros``,
+``RNNParams.init``, ``d_x``, ``d_s``, ``d_out``, ``n_params``, ``params.forward(x, state)`` and
+``params.backward(trace, dE_dout)``; ``trace.output`` (here ``r``) and ``trace.last_state``
+(here ``(s[N-1],)``).
 """
 
 from __future__ import annotations
@@ -30,10 +37,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_array, as_initial, as_sequence, check_shape
-from .activations import _G_d
+from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_shape, positive_int
 
-__all__ = ["RNNParams", "RNNTrace", "rnn_forward"]
+__all__ = ["INIT_SCHEMES", "RNNParams", "RNNTrace", "rnn_forward"]
+
+INIT_SCHEMES = ("gaussian", "orthogonal", "identity")  # of RNNParams.init
 
 
 @dataclass(frozen=True)
@@ -96,13 +104,63 @@ class RNNParams:
         return self.W_x.shape[1]
 
     @property
+    def d_out(self) -> int:
+        """Size of the output sequence a readout sees, ``r[n]``: ``d_s``."""
+        return self.W_r.shape[0]
+
+    @property
+    def n_params(self) -> int:
+        """Number of trainable numbers: ``d_s^2 + d_s d_x + d_s`` (``+ d_s^2`` for the canonical RNN)."""
+        return sum(a.size for a in (self.W_r, self.W_x, self.theta_s, self.W_s) if a is not None)
+
+    @property
     def canonical(self) -> bool:
         """True for the canonical RNN (Eq. 30, with ``W_s``), False for the standard RNN (Eq. 32)."""
         return self.W_s is not None
 
     @classmethod
-    def random(cls, rng: np.random.Generator, d_x: int, d_s: int, *, scale: float = 1.0, canonical: bool = False):
-        """Gaussian parameters with ``W_r`` scaled by ``scale / sqrt(d_s)`` (spectral radius about ``scale``).
+    def zeros(cls, d_x: int, d_s: int, *, canonical: bool = False) -> RNNParams:
+        """All-zero parameters: a template, and the zero gradient.
+
+        Examples
+        --------
+        >>> RNNParams.zeros(d_x=3, d_s=2).n_params  # 2*2 + 2*3 + 2
+        12
+        """
+        d_x, d_s = positive_int("d_x", d_x), positive_int("d_s", d_s)
+        W_s = np.zeros((d_s, d_s)) if canonical else None
+        return cls(W_r=np.zeros((d_s, d_s)), W_x=np.zeros((d_s, d_x)), theta_s=np.zeros(d_s), W_s=W_s)
+
+    @classmethod
+    def init(
+        cls,
+        rng: np.random.Generator,
+        d_x: int,
+        d_s: int,
+        *,
+        scheme: str = "gaussian",
+        gain: float = 1.0,
+        canonical: bool = False,
+    ) -> RNNParams:
+        """Random parameters for training or experiments; ``scheme`` chooses the recurrent weights ``W_r``.
+
+        In every scheme ``W_x ~ N(0, 1/d_x)`` entrywise (so each ``W_x x[n]`` has variance about
+        ``|x[n]|^2 / d_x``) and, with ``canonical=True``, ``W_s ~ N(0, 0.09/d_s)``.
+
+        ``"gaussian"``
+            ``W_r ~ N(0, gain^2/d_s)`` entrywise and ``theta_s ~ N(0, 0.01)``. By the circular law the
+            eigenvalues of such a matrix fill the disc of radius ``gain`` as ``d_s`` grows, so its
+            spectral radius is about ``gain`` (for small ``d_s`` it scatters around it).
+        ``"orthogonal"``
+            ``W_r = gain Q`` with ``Q`` a uniformly (Haar) distributed orthogonal matrix, from the QR
+            decomposition of a Gaussian matrix with the signs of ``R``'s diagonal moved into ``Q``
+            (Mezzadri 2007); ``theta_s = 0``. Every singular value and every eigenvalue modulus of
+            ``W_r`` equals ``gain`` (Saxe, McClelland and Ganguli 2014).
+        ``"identity"``
+            ``W_r = gain I`` and ``theta_s = 0``, the "IRNN" of Le, Jaitly and Hinton (2015). They
+            proposed it for ``G = ReLU``, where it makes the network copy its state forward until the
+            input changes it; with this package's ``G = tanh`` it makes the linearisation at ``s = 0``
+            (where ``G'(0) = 1``) an identity map, so gradients neither vanish nor explode there.
 
         Parameters
         ----------
@@ -110,28 +168,94 @@ class RNNParams:
             Source of randomness (the package never seeds globally).
         d_x, d_s : int
             Input and state sizes.
-        scale : float, default 1.0
-            Scale of ``W_r``; a random Gaussian matrix scaled this way has spectral radius close to ``scale``.
+        scheme : {"gaussian", "orthogonal", "identity"}, default "gaussian"
+        gain : float, default 1.0
+            Scale of ``W_r``: its spectral radius (about, for ``"gaussian"``; exactly, otherwise).
         canonical : bool, default False
             Also draw a ``W_s`` (canonical RNN, Eq. 30).
 
+        Returns
+        -------
+        RNNParams
+
+        Raises
+        ------
+        TypeError
+            If ``rng`` is not a ``numpy.random.Generator``.
+        ValueError
+            Non-positive sizes, an unknown ``scheme``, a ``gain`` that is negative or not finite.
+
+        References
+        ----------
+        Le, Jaitly and Hinton (2015), "A simple way to initialize recurrent networks of rectified linear
+        units", arXiv:1504.00941. Saxe, McClelland and Ganguli (2014), "Exact solutions to the nonlinear
+        dynamics of learning in deep linear neural networks", ICLR. Mezzadri (2007), "How to generate random
+        matrices from the classical compact groups", Notices AMS 54.
+
         Examples
         --------
-        >>> p = RNNParams.random(np.random.default_rng(0), d_x=3, d_s=4)
-        >>> p.W_x.shape
-        (4, 3)
+        >>> rng = np.random.default_rng(0)
+        >>> p = RNNParams.init(rng, d_x=3, d_s=4, scheme="orthogonal", gain=0.9)
+        >>> p.W_x.shape, np.allclose(p.W_r @ p.W_r.T, 0.81 * np.eye(4))
+        ((4, 3), True)
+        >>> RNNParams.init(rng, 1, 2, scheme="identity").W_r
+        array([[1., 0.],
+               [0., 1.]])
         """
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(
-                f"rng has type {type(rng).__name__}, expected numpy.random.Generator; use np.random.default_rng(seed)."
-            )
+        check_rng(rng)
+        d_x, d_s = positive_int("d_x", d_x), positive_int("d_s", d_s)
+        if scheme not in INIT_SCHEMES:
+            raise ValueError(f"scheme = {scheme!r}, expected one of {', '.join(map(repr, INIT_SCHEMES))}.")
+        if isinstance(gain, bool) or not isinstance(gain, int | float | np.floating | np.integer):
+            raise TypeError(f"gain has type {type(gain).__name__}, expected a real number such as 1.0.")
+        if not (np.isfinite(gain) and gain >= 0):
+            raise ValueError(f"gain = {gain!r}, expected a finite number >= 0 (the spectral radius of W_r).")
         W_s = 0.3 * rng.standard_normal((d_s, d_s)) / np.sqrt(d_s) if canonical else None
-        return cls(
-            W_r=scale * rng.standard_normal((d_s, d_s)) / np.sqrt(d_s),
-            W_x=rng.standard_normal((d_s, d_x)) / np.sqrt(d_x),
-            theta_s=0.1 * rng.standard_normal(d_s),
-            W_s=W_s,
-        )
+        if scheme == "gaussian":  # the draws in this order, so that seeded results stay as they were
+            W_r = gain * rng.standard_normal((d_s, d_s)) / np.sqrt(d_s)
+            W_x = rng.standard_normal((d_s, d_x)) / np.sqrt(d_x)
+            theta_s = 0.1 * rng.standard_normal(d_s)
+        else:
+            if scheme == "orthogonal":
+                Q, R = np.linalg.qr(rng.standard_normal((d_s, d_s)))
+                W_r = gain * Q * np.where(np.diag(R) < 0, -1.0, 1.0)  # Haar measure (Mezzadri 2007)
+            else:
+                W_r = gain * np.eye(d_s)
+            W_x = rng.standard_normal((d_s, d_x)) / np.sqrt(d_x)
+            theta_s = np.zeros(d_s)
+        return cls(W_r=W_r, W_x=W_x, theta_s=theta_s, W_s=W_s)
+
+    def forward(self, x, state=None) -> RNNTrace:
+        """:func:`rnn_forward` with ``state = None`` (zero) or a previous trace's ``last_state``, ``(s[-1],)``.
+
+        Examples
+        --------
+        A sequence run in two chunks, the state carried across, gives the full run's states:
+
+        >>> p = RNNParams.init(np.random.default_rng(1), d_x=2, d_s=3)
+        >>> x = np.random.default_rng(2).standard_normal((6, 2))
+        >>> first = p.forward(x[:4])
+        >>> np.array_equal(p.forward(x[4:], first.last_state).s, p.forward(x).s[4:])
+        True
+        """
+        if state is None:
+            return rnn_forward(self, x)
+        if not isinstance(state, tuple) or len(state) != 1:
+            raise TypeError(
+                f"state has type {type(state).__name__}, expected None or a 1-tuple (s[-1],); "
+                f"pass a trace's last_state."
+            )
+        return rnn_forward(self, x, s0=state[0])
+
+    def backward(self, trace: RNNTrace, dE_dout, **options) -> RNNParams:
+        """The gradients of :func:`lrnn.rnn_bptt.rnn_backward` (summed over time and batch), without ``psi``.
+
+        ``dE_dout`` is ``dE/dr``, shaped like ``trace.output``; ``options`` go to ``rnn_backward``.
+        The gradient stops at ``s[-1]``: a carried state is a constant (truncated BPTT).
+        """
+        from .rnn_bptt import rnn_backward  # rnn_bptt imports this module
+
+        return rnn_backward(self, trace, dE_dout, **options)[0]
 
 
 @dataclass(frozen=True)
@@ -160,6 +284,16 @@ class RNNTrace:
         """True when the trace holds a batch, ``(N, B, d)``."""
         return self.s.ndim == 3
 
+    @property
+    def output(self) -> np.ndarray:
+        """The sequence a readout sees: ``r``, shape ``(N, d_s)`` or ``(N, B, d_s)``."""
+        return self.r
+
+    @property
+    def last_state(self) -> tuple[np.ndarray]:
+        """``(s[N-1],)``: pass it as ``state=`` of :meth:`RNNParams.forward` to continue the sequence."""
+        return (self.s[-1],)
+
 
 def rnn_forward(params: RNNParams, x, s0=None) -> RNNTrace:
     """Run the canonical (Eq. 30) or standard (Eq. 32) RNN over a sequence.
@@ -171,7 +305,8 @@ def rnn_forward(params: RNNParams, x, s0=None) -> RNNTrace:
     x : array_like, shape (N, d_x) or (N, B, d_x)
         Inputs, time along axis 0.
     s0 : array_like, shape (d_s,) or (B, d_s), optional
-        Initial state ``s[-1]``; zero by default (Eq. 73).
+        Initial state ``s[-1]``; zero by default (Eq. 73). The first step then reads
+        ``r[-1] = G(s[-1])``, so ``s0 = trace.s[-1]`` continues a previous run exactly.
 
     Returns
     -------
@@ -205,7 +340,7 @@ def rnn_forward(params: RNNParams, x, s0=None) -> RNNTrace:
     X, batched = as_sequence("x", x, params.d_x, "d_x", source=f"from W_x of shape {params.W_x.shape}")
     N, B, _ = X.shape
     S0 = as_initial("s0", s0, B, params.d_s, "d_s", batched)  # s[-1], (B, d_s)
-    s_prev, r_prev = S0, _G_d(S0)
+    s_prev, r_prev = S0, np.tanh(S0)
     drive = X @ params.W_x.T + params.theta_s  # W_x x[n] + theta_s for all n at once, (N, B, d_s)
     s = np.empty((N, B, params.d_s))
     for n in range(N):
@@ -213,8 +348,8 @@ def rnn_forward(params: RNNParams, x, s0=None) -> RNNTrace:
         if params.W_s is not None:
             s_n += s_prev @ params.W_s.T  # Eq. 30: the canonical RNN's extra term
         s[n] = s_n
-        s_prev, r_prev = s_n, _G_d(s_n)  # Eq. 31/33
-    r = _G_d(s)
+        s_prev, r_prev = s_n, np.tanh(s_n)  # Eq. 31/33
+    r = np.tanh(s)
     if batched:
         return RNNTrace(s=s, r=r, x=X, s0=S0)
     return RNNTrace(s=s[:, 0], r=r[:, 0], x=X[:, 0], s0=S0[0])

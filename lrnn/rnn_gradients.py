@@ -13,6 +13,14 @@ at the rate of the spectral radius ``rho(W_r)`` asymptotically, but can first gr
 (transient amplification) when ``W_r`` is not normal, even with ``rho(W_r) < 1``: the
 paper's "eigenvalues < 1 implies ||W_r|| < 1" holds only for normal ``W_r``.
 
+Saturation (``G' < 1``) does not settle the question either. The backward product is the
+transpose of the forward tangent map, ``dpsi[n]/dpsi[l] = (ds[l]/ds[n])^T``, so the gradient
+grows or fades at the rate at which nearby trajectories of the network separate: the largest
+Lyapunov exponent ``lambda_1`` (:func:`lyapunov_exponents`). For a symmetric ``W_r`` the state
+settles and ``lambda_1 < 0`` whatever the gain; for a generic (Gaussian) ``W_r`` of gain above
+about 1.5 the saturated network is chaotic, ``lambda_1 > 0``, and the gradient explodes
+(erratum P16 of the book). :func:`recurrent_matrix` draws the four families the book compares.
+
 Symbols (paper -> code -> shape)::
 
     psi[n]              psi         (d_s,)       total dE/ds[n] (Eq. 79)
@@ -20,6 +28,8 @@ Symbols (paper -> code -> shape)::
     l - n               lag         int          distance back in time
     G'(s[k])            dG          (d_s,)       tanh'(s[k]) = 1 - tanh(s[k])^2 (Eq. 138)
     mu_i                            complex      eigenvalues of W_r (small-signal modes, Sec. II)
+    ds[n+1]/ds[n]       A           (d_s, d_s)   W_r diag(G'(s[n])) (+ W_s): the forward tangent map
+    lambda_i            lam         (k,)         Lyapunov exponents, nats per step
 """
 
 from __future__ import annotations
@@ -27,10 +37,22 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_shape
-from .activations import _dG_d
+from .activations import dG_d
 from .rnn import RNNParams, RNNTrace
 
-__all__ = ["psi_jacobian", "gradient_norm_profile", "schematic_bound", "theoretical_rate", "make_recurrent_matrix"]
+__all__ = [
+    "psi_jacobian",
+    "gradient_norm_profile",
+    "schematic_bound",
+    "theoretical_rate",
+    "lyapunov_exponents",
+    "make_recurrent_matrix",
+    "recurrent_matrix",
+    "FAMILIES",
+]
+
+#: The matrix families of :func:`recurrent_matrix`, the generic one first.
+FAMILIES = ("gaussian", "symmetric", "orthogonal", "non-normal")
 
 
 def _derivatives(params, trace) -> np.ndarray:
@@ -41,7 +63,7 @@ def _derivatives(params, trace) -> np.ndarray:
         raise TypeError(f"trace has type {type(trace).__name__}, expected RNNTrace; pass rnn_forward(params, x).")
     axes = ("N", "B", "d_s") if trace.batched else ("N", "d_s")
     check_shape("trace.s", trace.s, (*trace.s.shape[:-1], params.d_s), axes, source=f"from W_r {params.W_r.shape}")
-    dG = _dG_d(trace.s)
+    dG = dG_d(trace.s)
     return dG if trace.batched else dG[:, None]
 
 
@@ -207,6 +229,86 @@ def theoretical_rate(params: RNNParams, kind: str = "radius") -> float:
     raise ValueError(f"kind = {kind!r}, expected 'radius' or 'norm'.")
 
 
+def lyapunov_exponents(params: RNNParams, trace: RNNTrace, k: int = 1, *, skip: int = 0) -> np.ndarray:
+    """The ``k`` largest Lyapunov exponents along a trajectory, from its Jacobian products (QR method).
+
+    The tangent map of one step is ``A[n] = ds[n+1]/ds[n] = W_r diag(G'(s[n]))`` (``+ W_s`` for the
+    canonical RNN), and BPTT multiplies by its transpose: ``dpsi[n]/dpsi[l] = (A[l-1] ... A[n])^T``
+    (pitfall P2). Its singular values grow or shrink like ``exp(lambda_i * (l - n))``. The product
+    itself over- or underflows within a few hundred steps, so it is never formed: an orthonormal
+    frame ``Q`` of ``k`` tangent vectors is carried along and re-orthonormalised at every step,
+    ``A[n] Q[n] = Q[n+1] R[n+1]``, and ``lambda_i = mean_n log |R[n]_ii|`` (Benettin et al. 1980).
+    For ``k = 1`` this is the renormalised product ``||A[n] q|| / ||q||``.
+
+    Parameters
+    ----------
+    params : RNNParams
+    trace : RNNTrace
+        Result of ``rnn_forward(params, x)``, one sequence ``(N, d_s)`` or a batch ``(N, B, d_s)``.
+    k : int, default 1
+        How many exponents, ``1 <= k <= d_s``.
+    skip : int, default 0
+        Steps at the start of the trace left out (the transient before the state reaches its
+        attractor); the estimate averages the ``N - 1 - skip`` maps ``A[skip], ..., A[N-2]``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (k,) or (B, k)
+        Exponents in nats per step, largest first (to within the estimate's noise). A product that
+        reaches exactly zero (every ``G' = 0`` in float64) gives ``-inf``. ``lambda_1 > 0`` means
+        nearby trajectories separate (chaos) and the gradient explodes at the rate ``exp(lambda_1)``
+        per step; ``lambda_1 < 0`` means it vanishes.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not in ``1..d_s`` or fewer than one step is left after ``skip``.
+
+    References
+    ----------
+    G. Benettin, L. Galgani, A. Giorgilli, J.-M. Strelcyn, Meccanica 15 (1980) 21-30 (the QR method);
+    Sherstinsky (2020), Eq. 91, corrected per pitfall P2.
+
+    Examples
+    --------
+    In the linear regime (``s = 0``, ``G' = 1``) the exponents are ``log |mu_i|``, here
+    ``log 0.5`` and ``log 0.25`` (a finite average approaches them like ``1 / N``):
+
+    >>> from lrnn.rnn import rnn_forward
+    >>> p = RNNParams(W_r=[[0.5, 0.3], [0.0, 0.25]], W_x=[[0.0], [0.0]], theta_s=[0.0, 0.0])
+    >>> lam = lyapunov_exponents(p, rnn_forward(p, np.zeros((400, 1))), k=2)
+    >>> np.round(lam, 2), np.round(np.log([0.5, 0.25]), 2)
+    (array([-0.69, -1.39]), array([-0.69, -1.39]))
+    """
+    dG = _derivatives(params, trace)  # (N, B, d_s)
+    N, B, d_s = dG.shape
+    k, skip = int(k), int(skip)
+    if not 1 <= k <= d_s or not 0 <= skip <= N - 2:
+        raise ValueError(
+            f"k = {k}, skip = {skip} with N = {N}, d_s = {d_s}: expected 1 <= k <= d_s and "
+            "0 <= skip <= N - 2 (at least one step to average over); pass a longer trace or a smaller skip."
+        )
+    # a fixed, generic starting frame: the first k cosine (DCT-II) vectors, orthonormal
+    i = np.arange(d_s)[:, None] + 0.5
+    Q = np.cos(np.pi * i * np.arange(k) / d_s)
+    Q = np.broadcast_to(Q / np.linalg.norm(Q, axis=0), (B, d_s, k)).copy()
+    log_growth = np.zeros((B, k))
+    with np.errstate(divide="ignore"):  # log(0) = -inf: the product is exactly zero
+        for n in range(skip, N - 1):
+            AQ = params.W_r @ (dG[n][:, :, None] * Q)  # A[n] Q = W_r diag(G'(s[n])) Q, for the batch
+            if params.W_s is not None:
+                AQ += params.W_s @ Q  # canonical RNN: s[n+1] also receives W_s s[n]
+            if k == 1:  # the renormalised product: R is the length of the one vector
+                R_diag = np.linalg.norm(AQ, axis=1)  # (B, 1)
+                Q = AQ / np.where(R_diag > 0, R_diag, 1.0)[:, None, :]
+            else:
+                Q, R = np.linalg.qr(AQ)
+                R_diag = np.diagonal(R, axis1=-2, axis2=-1)
+            log_growth += np.log(np.abs(R_diag))
+    lam = log_growth / (N - 1 - skip)
+    return lam if trace.batched else lam[0]
+
+
 def make_recurrent_matrix(
     rng: np.random.Generator, d: int, spectral_radius: float, normal: bool = True, *, nonnormality: float = 2.0
 ) -> np.ndarray:
@@ -267,3 +369,71 @@ def make_recurrent_matrix(
         T = np.triu(rng.standard_normal((d, d)), 1)
         T *= nonnormality / np.linalg.norm(T, 2)
     return Q @ (np.diag(mu) + T) @ Q.T
+
+
+def recurrent_matrix(
+    rng: np.random.Generator, d: int, gain: float, family: str = "gaussian", *, nonnormality: float = 3.5
+) -> np.ndarray:
+    """A random ``W_r`` of gain ``gain`` from one of the four families the book compares.
+
+    ============  ==================================================================================
+    family        ``W_r``
+    ============  ==================================================================================
+    gaussian      ``gain * G / sqrt(d)`` with ``G`` i.i.d. standard normal: the generic case, and the
+                  same draw as ``RNNParams.init(rng, d_x, d, scheme="gaussian", gain=gain).W_r``.
+                  Its eigenvalues fill the disc of radius ``gain`` as ``d`` grows (circular law);
+                  at ``d = 64`` the spectral radius is usually within ten percent of ``gain``, and
+                  ``||W_r||_2`` is about ``2 gain``.
+    symmetric     :func:`make_recurrent_matrix` with ``normal=True``: real eigenvalues, spectral
+                  radius exactly ``gain`` (the paper's "best case" ``B = B^T``).
+    orthogonal    ``gain * Q`` with ``Q`` Haar-distributed orthogonal: every ``|mu_i| = gain``; the
+                  same draw as ``RNNParams.init(..., scheme="orthogonal", gain=gain).W_r``.
+    non-normal    :func:`make_recurrent_matrix` with ``normal=False``: the symmetric family's
+                  eigenvalues plus a strictly upper-triangular Schur part of norm ``nonnormality``.
+    ============  ==================================================================================
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    d : int
+        Size, >= 1.
+    gain : float
+        >= 0; the spectral radius (exactly, except for ``"gaussian"``, see above).
+    family : {"gaussian", "symmetric", "orthogonal", "non-normal"}, default "gaussian"
+    nonnormality : float, default 3.5
+        Used by ``"non-normal"`` only.
+
+    Returns
+    -------
+    numpy.ndarray, shape (d, d)
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is not a ``numpy.random.Generator``.
+    ValueError
+        If ``family`` is unknown, ``d < 1`` or ``gain < 0``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> W = recurrent_matrix(rng, 3, 2.0, "orthogonal")
+    >>> np.round(np.abs(np.linalg.eigvals(W)), 6)
+    array([2., 2., 2.])
+    """
+    if family not in FAMILIES:
+        raise ValueError(f"family = {family!r}, expected one of {FAMILIES}.")
+    if family in ("symmetric", "non-normal"):
+        return make_recurrent_matrix(rng, d, gain, family == "symmetric", nonnormality=nonnormality)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng has type {type(rng).__name__}, expected numpy.random.Generator; use np.random.default_rng(seed)."
+        )
+    if int(d) != d or d < 1 or not gain >= 0:
+        raise ValueError(f"d = {d}, gain = {gain}: expected an integer d >= 1 and gain >= 0.")
+    d = int(d)
+    G = rng.standard_normal((d, d))
+    if family == "gaussian":
+        return gain * G / np.sqrt(d)
+    Q, R = np.linalg.qr(G)
+    return gain * (Q * np.sign(np.diag(R)))  # Haar-distributed orthogonal matrix, times the gain

@@ -153,3 +153,143 @@ def test_rnn_errors():
         rnn_params_from_torch({**sd, "weight_hh_l0": np.zeros((2, 3))})
     with pytest.raises(TypeError, match="params has type LSTMParams, expected RNNParams"):
         rnn_params_to_torch(LSTMParams.zeros(1, 1))
+
+
+# --- GRU: nn.GRU state dicts, PyTorch's equations, and torch itself where installed ----------------------------
+
+from lrnn.gru import GRUParams, TorchGRUParams, gru_forward  # noqa: E402
+from lrnn.gru_bptt import gru_backward  # noqa: E402
+from lrnn.interop import gru_grads_to_torch, gru_params_from_torch, gru_params_to_torch, torch_gru_forward  # noqa: E402
+
+
+def torch_like_gru_state_dict(rng, d_x, H):
+    return {
+        "weight_ih_l0": rng.standard_normal((3 * H, d_x)),
+        "weight_hh_l0": rng.standard_normal((3 * H, H)) / np.sqrt(H),
+        "bias_ih_l0": rng.standard_normal(3 * H),
+        "bias_hh_l0": rng.standard_normal(3 * H),
+    }
+
+
+def test_gru_params_round_trip_is_exact():
+    p = TorchGRUParams.random(np.random.default_rng(20), d_x=3, d_s=4)
+    q = gru_params_from_torch(gru_params_to_torch(p))
+    for f in dataclasses.fields(TorchGRUParams):
+        np.testing.assert_array_equal(getattr(q, f.name), getattr(p, f.name))
+
+
+def test_gru_state_dict_round_trip_keeps_weights_and_what_the_biases_do():
+    sd = torch_like_gru_state_dict(np.random.default_rng(21), d_x=3, H=2)
+    p = gru_params_from_torch(sd)
+    for k, (gate, b) in enumerate((("r", "b_r"), ("z", "b_z"))):
+        blk = slice(2 * k, 2 * k + 2)
+        np.testing.assert_array_equal(getattr(p, f"W_x_{gate}"), sd["weight_ih_l0"][blk])
+        np.testing.assert_array_equal(getattr(p, f"W_s_{gate}"), sd["weight_hh_l0"][blk])
+        np.testing.assert_array_equal(getattr(p, b), sd["bias_ih_l0"][blk] + sd["bias_hh_l0"][blk])
+    np.testing.assert_array_equal(p.b_u, sd["bias_ih_l0"][4:])  # the n block: b_in outside the reset ...
+    np.testing.assert_array_equal(p.b_s_u, sd["bias_hh_l0"][4:])  # ... b_hn inside it (Eq. G7)
+    back = gru_params_to_torch(p)
+    np.testing.assert_array_equal(back["weight_hh_l0"], sd["weight_hh_l0"])
+    np.testing.assert_array_equal(back["bias_hh_l0"][4:], sd["bias_hh_l0"][4:])
+    np.testing.assert_array_equal(back["bias_hh_l0"][:4], np.zeros(4))
+    x = np.random.default_rng(22).standard_normal((5, 2, 3))
+    np.testing.assert_allclose(torch_gru_forward(back, x), torch_gru_forward(sd, x), rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_pytorch_gru_equations_match_lrnn(batched):
+    rng = np.random.default_rng(23)
+    sd = torch_like_gru_state_dict(rng, d_x=3, H=4)
+    shape = (6, 2, 3) if batched else (6, 3)
+    x, h0 = rng.standard_normal(shape), rng.standard_normal(shape[1:-1] + (4,))
+    h = torch_gru_forward(sd, x, h0)
+    tr = gru_forward(gru_params_from_torch(sd), x, s0=h0)
+    assert h.shape == tr.s.shape == shape[:-1] + (4,)
+    assert np.abs(h - tr.s).max() < 1e-13
+    assert np.abs(torch_gru_forward(sd, x) - gru_forward(gru_params_from_torch(sd), x).s).max() < 1e-13  # h0 = 0
+
+
+def test_gru_gradients_in_pytorch_layout_match_finite_differences_of_pytorch_equations():
+    rng = np.random.default_rng(24)
+    sd = torch_like_gru_state_dict(rng, d_x=3, H=2)
+    x, w = rng.standard_normal((4, 2, 3)), rng.standard_normal((4, 2, 2))
+
+    def loss(sd_):
+        return float(np.sum(w * torch_gru_forward(sd_, x)))  # E = sum_n w[n] . h[n]
+
+    p = gru_params_from_torch(sd)
+    grads = gru_grads_to_torch(gru_backward(p, gru_forward(p, x), w)[0])
+    for key, value in sd.items():
+        fd = numerical_gradient(lambda a, key=key: loss({**sd, key: a}), value)
+        assert relative_error(grads[key], fd) < 1e-7, key
+
+
+def test_gru_export_and_state_dict_errors():
+    with pytest.raises(
+        TypeError, match=r"params has type GRUParams, expected TorchGRUParams\. GRUParams follows Chung"
+    ):
+        gru_params_to_torch(GRUParams.zeros(2, 3))
+    with pytest.raises(TypeError, match="params has type LSTMParams, expected TorchGRUParams.$"):
+        gru_params_to_torch(LSTMParams.zeros(2, 3))
+    with pytest.raises(TypeError, match="grads has type GRUParams, expected TorchGRUParams"):
+        gru_grads_to_torch(GRUParams.zeros(2, 3))
+    sd = torch_like_gru_state_dict(np.random.default_rng(25), d_x=3, H=2)
+    with pytest.raises(ValueError, match=r"sd\['weight_hh_l0'\] has shape \(8, 2\), expected \(3H, H\) = \(6, 2\)"):
+        gru_params_from_torch({**sd, "weight_hh_l0": np.zeros((8, 2))})
+    with pytest.raises(ValueError, match=r"unidirectional nn.GRU .*missing \['bias_ih_l0'\]"):
+        gru_params_from_torch({k: v for k, v in sd.items() if k != "bias_ih_l0"})
+    with pytest.raises(ValueError, match=r"h0 has shape \(3,\), expected \(H,\) = \(2,\)"):
+        torch_gru_forward(sd, np.zeros((4, 3)), h0=np.zeros(3))
+
+
+TORCH_CONFIGS = {  # (N, B or None for an unbatched sequence, d_x, H)
+    "N=1": (1, 3, 4, 3),
+    "batched": (6, 4, 3, 3),
+    "d_x < d_s": (5, 2, 2, 5),
+    "d_x > d_s, unbatched": (4, None, 5, 2),
+}
+
+
+def torch_reference(name):
+    """``nn.GRU`` in float64 with weights scaled up from its default draw, run on E = sum w.h + |h|^2 / 2."""
+    torch = pytest.importorskip("torch")
+    N, B, d_x, H = TORCH_CONFIGS[name]
+    torch.manual_seed(sum(map(ord, name)))
+    gru = torch.nn.GRU(d_x, H).double()
+    with torch.no_grad():
+        for t in gru.parameters():
+            t.mul_(3.0)  # the default U(-1/sqrt(H), 1/sqrt(H)) keeps every gate near its linear middle
+    lead = (N,) if B is None else (N, B)
+    x = torch.randn(*lead, d_x, dtype=torch.float64)
+    h0 = torch.randn(*((1,) if B is None else (1, B)), H, dtype=torch.float64)
+    w = torch.randn(*lead, H, dtype=torch.float64)
+    out, h_n = gru(x, h0)
+    ((w * out).sum() + 0.5 * (out**2).sum()).backward()
+    grads = {k: t.grad.clone() for k, t in gru.named_parameters()}
+    # the same run one step at a time, to read the total dE/dh[n] of every step
+    h, hs = h0, []
+    for n in range(N):
+        _, h = gru(x[n : n + 1], h)
+        h.retain_grad()
+        hs.append(h)
+    outs = torch.cat(hs)
+    ((w * outs).sum() + 0.5 * (outs**2).sum()).backward()
+    psi = torch.stack([t.grad[0] for t in hs])
+    return sd_of(gru), x.numpy(), h0[0].numpy(), w.numpy(), out.detach().numpy(), h_n[0].detach().numpy(), grads, psi
+
+
+def sd_of(module):
+    return {k: v.detach().numpy() for k, v in module.state_dict().items()}
+
+
+@pytest.mark.parametrize("name", TORCH_CONFIGS)
+def test_gru_matches_torch_nn_gru(name):
+    sd, x, h0, w, out, h_n, torch_grads, torch_psi = torch_reference(name)
+    p = gru_params_from_torch(sd)
+    tr = gru_forward(p, x, s0=h0)
+    assert np.abs(tr.s - out).max() < 1e-12 and np.abs(tr.last_state[0] - h_n).max() < 1e-12
+    grads, psi = gru_backward(p, tr, w + tr.s)  # dE/ds[n] = w[n] + s[n]
+    ours = gru_grads_to_torch(grads)
+    for key, g in torch_grads.items():
+        assert np.abs(ours[key] - g.numpy()).max() < 1e-9, key
+    assert np.abs(psi - torch_psi.numpy()).max() < 1e-9

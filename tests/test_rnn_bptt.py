@@ -7,7 +7,7 @@ from lrnn.rnn_bptt import rnn_backward
 
 
 def _case(rng, N, B, d_x, d_s, canonical, s0=True):
-    p = RNNParams.random(rng, d_x, d_s, scale=1.5, canonical=canonical)
+    p = RNNParams.init(rng, d_x, d_s, gain=1.5, canonical=canonical)
     lead = (N,) if B is None else (N, B)
     x = rng.normal(size=(*lead, d_x))
     s0 = rng.normal(size=lead[1:] + (d_s,)) if s0 else None
@@ -124,6 +124,6 @@ def test_errors(rng):
         rnn_backward(p, (tr.s, tr.r), np.zeros((5, 3)))
     with pytest.raises(TypeError, match="params has type dict"):
         rnn_backward({}, tr, np.zeros((5, 3)))
-    other = RNNParams.random(rng, d_x=2, d_s=4)
+    other = RNNParams.init(rng, d_x=2, d_s=4)
     with pytest.raises(ValueError, match=r"trace.s has shape \(5, 3\), expected \(N, d_s\) = \(5, 4\) from W_r"):
         rnn_backward(other, tr, np.zeros((5, 3)))

@@ -63,7 +63,7 @@ def test_length_errors():
 
 
 def test_impulse_response_is_eq36(rng):
-    p = RNNParams.random(rng, d_x=2, d_s=3)
+    p = RNNParams.init(rng, d_x=2, d_s=3)
     s = impulse_response(p, 4).s
     one = np.ones(2)
     np.testing.assert_allclose(s[0], p.W_x @ one, rtol=1e-14)
@@ -79,7 +79,7 @@ def test_impulse_response_is_eq36(rng):
 
 @pytest.mark.parametrize("batch", [None, 3])
 def test_sequential_shuffled_and_parallel_agree(rng, batch):
-    p = RNNParams.random(rng, d_x=2, d_s=4, scale=1.3)
+    p = RNNParams.init(rng, d_x=2, d_s=4, gain=1.3)
     lead = (10,) if batch is None else (10, batch)
     x = rng.normal(size=(*lead, 2))
     K = [4, 1, 3, 2]
@@ -95,13 +95,13 @@ def test_sequential_shuffled_and_parallel_agree(rng, batch):
 
 
 def test_one_segment_is_the_full_run(rng):
-    p = RNNParams.random(rng, d_x=2, d_s=3)
+    p = RNNParams.init(rng, d_x=2, d_s=3)
     x = rng.normal(size=(7, 2))
     np.testing.assert_allclose(unrolled_forward(p, x, [7], parallel=True).s, rnn_forward(p, x).s, rtol=1e-14)
 
 
 def test_unrolled_errors(rng):
-    p = RNNParams.random(rng, d_x=2, d_s=3)
+    p = RNNParams.init(rng, d_x=2, d_s=3)
     x = rng.normal(size=(5, 2))
     with pytest.raises(ValueError, match=r"lengths sum to 4, expected N = 5"):
         unrolled_forward(p, x, [2, 2])
@@ -116,7 +116,7 @@ def test_unrolled_errors(rng):
 
 
 def test_segment_discrepancy(rng):
-    p = RNNParams.random(rng, d_x=2, d_s=3, scale=0.5)
+    p = RNNParams.init(rng, d_x=2, d_s=3, gain=0.5)
     x = rng.normal(size=(12, 2))
     per_segment, per_step = segment_discrepancy(p, x, [4, 4, 4])
     assert per_segment.shape == (3,) and per_step.shape == (12,)
@@ -128,3 +128,36 @@ def test_segment_discrepancy(rng):
     np.testing.assert_array_equal(segment_discrepancy(memoryless, x, [4, 4, 4])[0], 0.0)  # independent segments
     with_s0, _ = segment_discrepancy(p, x, [4, 4, 4], s0=np.ones(3))
     assert with_s0[0] > 0
+
+
+@pytest.mark.parametrize("batch", [None, 3])
+@pytest.mark.parametrize("canonical", [False, True])
+def test_stateful_segments_reproduce_the_full_run(rng, batch, canonical):
+    p = RNNParams.init(rng, d_x=2, d_s=4, gain=1.3)
+    if canonical:  # the W_s term must also see the carried state
+        p = RNNParams(p.W_r, p.W_x, p.theta_s, W_s=0.3 * np.eye(4))
+    lead = (10,) if batch is None else (10, batch)
+    x = rng.normal(size=(*lead, 2))
+    s0 = rng.normal(size=4)
+    full = rnn_forward(p, x, s0)
+    carried = unrolled_forward(p, x, [4, 1, 3, 2], stateful=True, s0=s0)
+    np.testing.assert_allclose(carried.s, full.s, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(carried.r, full.r, rtol=0, atol=1e-15)
+    zero_start = unrolled_forward(p, x, [4, 1, 3, 2])
+    assert np.abs(zero_start.s - full.s).max() > 1e-3, "the reset does change later segments"
+
+
+def test_stateful_discrepancy_is_zero_and_errors(rng):
+    p = RNNParams.init(rng, d_x=2, d_s=3, gain=1.2)
+    x = rng.normal(size=(12, 2))
+    per_segment, per_step = segment_discrepancy(p, x, [4, 4, 4], s0=np.ones(3), stateful=True)
+    np.testing.assert_array_equal(per_segment, 0.0)
+    np.testing.assert_array_equal(per_step, 0.0)
+    with pytest.raises(ValueError, match="natural order"):
+        unrolled_forward(p, x, [6, 6], stateful=True, order=[1, 0])
+    with pytest.raises(ValueError, match="natural order"):
+        unrolled_forward(p, x, [6, 6], stateful=True, parallel=True)
+    with pytest.raises(ValueError, match="s0 is the initial state of a stateful run"):
+        unrolled_forward(p, x, [6, 6], s0=np.ones(3))
+    with pytest.raises(ValueError, match=r"s0 has shape \(2,\), expected \(d_s,\) = \(3,\)"):
+        unrolled_forward(p, x, [6, 6], stateful=True, s0=np.ones(2))

@@ -7,8 +7,8 @@ for the live ipywidgets face; the book's site shows its precomputed static face;
 Explorers::
 
     discretization_explorer      Ch. 1: the continuous additive model vs its sampled canonical RNN
-    vanishing_gradient_explorer  Ch. 3: gradient norm against lag, spectral radius, saturation, non-normal W_r
-    gradient_flow_explorer       Ch. 4: gradient norm against lag, standard RNN vs gated cell (state gate bias)
+    vanishing_gradient_explorer  Ch. 3: gradient norm against lag; matrix family, gain, saturation, Lyapunov exponent
+    gradient_flow_explorer       Ch. 4: gradient norm against lag, standard RNN vs gated cell (state gate, W_r family)
     gate_dynamics_explorer       Ch. 5: one LSTM unit writes, holds and reads a value under its gates
 """
 

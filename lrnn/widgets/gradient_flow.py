@@ -8,30 +8,32 @@ from .explorer import Control, Explorer, Panel, Series, View
 
 __all__ = ["gradient_flow_view", "gradient_flow_explorer"]
 
-_FLOW_D, _FLOW_DX, _FLOW_NMAX = 8, 2, 200  # d_s, d_x, longest sequence
+_FLOW_D, _FLOW_DX, _FLOW_NMAX = 32, 2, 200  # d_s, d_x, longest sequence
+_FLOW_FAMILIES = ("gaussian", "symmetric")
 _FLOW_CACHE: dict = {}
 
 
-def _flow_setup():
+def _flow_setup(family: str):
     """Fixed random ingredients of :func:`gradient_flow_view` (the same for every control value)."""
-    if "setup" not in _FLOW_CACHE:
+    if family not in _FLOW_CACHE:
         from ..lstm import LSTMParams
-        from ..rnn_gradients import make_recurrent_matrix
+        from ..rnn_gradients import recurrent_matrix
 
         rng = np.random.default_rng(1997)
-        W_unit = make_recurrent_matrix(rng, _FLOW_D, 1.0)  # spectral radius 1, symmetric
+        W_unit = recurrent_matrix(rng, _FLOW_D, 1.0, family)  # gain 1
         W_x = rng.standard_normal((_FLOW_D, _FLOW_DX)) / np.sqrt(_FLOW_DX)
         x = 0.5 * rng.standard_normal((_FLOW_NMAX, _FLOW_DX))
         gates = LSTMParams.random(rng, _FLOW_DX, _FLOW_D, peepholes=False, scale=0.3)
-        _FLOW_CACHE["setup"] = (W_unit, W_x, x, gates)
-    return _FLOW_CACHE["setup"]
+        _FLOW_CACHE[family] = (W_unit, W_x, x, gates)
+    return _FLOW_CACHE[family]
 
 
-def gradient_flow_view(b_cs: float = 4.0, spectral_radius: float = 1.0, N: int = 200) -> View:
+def gradient_flow_view(b_cs: float = 4.0, gain: float = 1.0, N: int = 200, family: str = "gaussian") -> View:
     """Compute behind :func:`gradient_flow_explorer`: ``||psi[n]||`` against the lag, RNN vs gated cell.
 
-    Both cells have the same recurrent weights ``W_r`` (spectral radius ``spectral_radius``;
-    in the LSTM it is ``W_v_du``, the bridge of Sec. V), the same ``W_x`` and the same input.
+    Both cells have the same recurrent weights ``W_r`` (gain ``gain``, from
+    :func:`lrnn.rnn_gradients.recurrent_matrix`; in the LSTM it is ``W_v_du``, the bridge of Sec. V),
+    the same ``W_x`` and the same input.
     The loss is a unit loss at the last step, ``dE/dr[N-1]`` (RNN) or ``dE/dv[N-1]`` (LSTM)
     a unit vector; ``psi[n] = dE/ds[n]`` comes from :func:`lrnn.rnn_bptt.rnn_backward` and
     :func:`lrnn.lstm_bptt.lstm_backward`.
@@ -40,10 +42,12 @@ def gradient_flow_view(b_cs: float = 4.0, spectral_radius: float = 1.0, N: int =
     ----------
     b_cs : float
         Bias of the control state gate ("forget gate"), ``g_cs ~ G_c(b_cs)``.
-    spectral_radius : float
-        Spectral radius of ``W_r``.
+    gain : float
+        Gain of ``W_r`` (its spectral radius, about it for the Gaussian family).
     N : int
-        Sequence length (lags ``0 .. N-1``).
+        Sequence length (lags ``0 .. N-1``), 2 <= N <= 200.
+    family : {"gaussian", "symmetric"}
+        A generic ``W_r`` or the paper's best case.
 
     Returns
     -------
@@ -53,6 +57,11 @@ def gradient_flow_view(b_cs: float = 4.0, spectral_radius: float = 1.0, N: int =
         ``estimate_end`` (log10 at the largest lag), ``rnn_drop``, ``lstm_drop`` (decades
         lost between lag 0 and the largest lag), ``g_cs_mean`` and ``rnn_dG_mean`` (mean tanh'
         of the RNN's state).
+
+    Raises
+    ------
+    ValueError
+        If ``family`` or ``N`` is out of range.
     """
     import dataclasses
 
@@ -61,10 +70,12 @@ def gradient_flow_view(b_cs: float = 4.0, spectral_radius: float = 1.0, N: int =
     from ..rnn import RNNParams, rnn_forward
     from ..rnn_bptt import rnn_backward
 
-    W_unit, W_x, x, gates = _flow_setup()
+    if family not in _FLOW_FAMILIES or not 2 <= int(N) <= _FLOW_NMAX:
+        raise ValueError(f"family = {family!r}, N = {N}: expected one of {_FLOW_FAMILIES} and 2 <= N <= {_FLOW_NMAX}.")
+    W_unit, W_x, x, gates = _flow_setup(family)
     N = int(N)
     x = x[:N]
-    W_r = spectral_radius * W_unit
+    W_r = gain * W_unit
     rnn = RNNParams(W_r=W_r, W_x=W_x, theta_s=np.zeros(_FLOW_D))
     lstm = dataclasses.replace(gates, W_v_du=W_r, W_x_du=W_x, b_du=np.zeros(_FLOW_D), b_cs=gates.b_cs + b_cs)
     unit = np.zeros((N, _FLOW_D))
@@ -79,7 +90,7 @@ def gradient_flow_view(b_cs: float = 4.0, spectral_radius: float = 1.0, N: int =
     # Eq. 182: ||dpsi[n]/dpsi[l]|| ~ prod_k ||diag g_cs[k]||, k = n+1 .. N-1
     g_max = tr.g_cs.max(axis=1)[::-1]  # lag order: g_cs[N-1], g_cs[N-2], ...
     estimate = log_lstm[0] + np.concatenate([[0.0], np.cumsum(np.log10(g_max[:-1]))])
-    keep = slice(None, None, max(1, N // 120))
+    keep = slice(None, None, max(1, N // 60))
     panel = Panel(
         series=(
             Series(lag[keep], log_rnn[keep], "standard RNN", "line", 0),
@@ -89,20 +100,27 @@ def gradient_flow_view(b_cs: float = 4.0, spectral_radius: float = 1.0, N: int =
         title="gradient of a unit loss at the last step",
         xlabel="lag N-1-n (steps back in time)",
         ylabel="log10 ||psi[n]||",
-        ylim=(-30.0, 12.0),  # room above 0 for the legend
+        ylim=(-30.0, 15.0),  # room above 0 for the legend
     )
     g_mean = float(tr.g_cs.mean())
     drop_rnn, drop_lstm = float(log_rnn[0] - log_rnn[-1]), float(log_lstm[0] - log_lstm[-1])
     change = lambda d: f"{'falls' if d >= 0 else 'grows'} by {abs(d):.1f}"
     text = (
-        f"Over {N - 1} steps back the RNN's gradient norm {change(drop_rnn)} orders of magnitude "
-        f"(to 10^{log_rnn[-1]:.1f}), the gated cell's norm {change(drop_lstm)} (to 10^{log_lstm[-1]:.1f}); with "
-        f"mean g_cs = {g_mean:.3f} (b_cs = {b_cs:g}) Eq. 182 predicts 10^{estimate[-1]:.1f}. "
+        f"{family.capitalize()} W_r of gain {gain:g}. Over {N - 1} steps back the RNN's gradient norm "
+        f"{change(drop_rnn)} orders of magnitude (to 10^{log_rnn[-1]:.1f}), the gated cell's {change(drop_lstm)} "
+        f"(to 10^{log_lstm[-1]:.1f}); with mean g_cs = {g_mean:.3f} (b_cs = {b_cs:g}) Eq. 182 predicts "
+        f"10^{estimate[-1]:.1f}. "
     )
-    if log_lstm[-1] > log_rnn[-1] + 1:
+    if log_rnn[-1] > 1 and family == "gaussian":  # lambda_1 > 0 for this network from gain 2 (tests)
+        text += "The saturated RNN is chaotic and its gradient explodes (erratum P16). "
+    elif log_rnn[-1] > 1:
+        text += "Over this short sequence the RNN's gradient still grows: the transient before its state settles. "
+    if log_lstm[-1] > log_rnn[-1] + 1 and log_rnn[-1] < -1:
         text += "The gate keeps the error flowing where the RNN's vanishes."
-    elif log_lstm[-1] < log_rnn[-1] - 1:
-        text += "A mostly closed state gate forgets faster than the RNN: short-range memory."
+    elif log_lstm[-1] < log_rnn[-1] - 1 and log_rnn[-1] < 1:
+        text += "With this state gate the gated cell forgets faster than the RNN: short-range memory."
+    elif log_rnn[-1] > 1:
+        text += "The gated cell's gradient stays within a few orders of magnitude: its update is bounded by tanh."
     else:
         text += "The two cells lose the gradient at a similar rate here."
     values = {
@@ -124,11 +142,12 @@ def gradient_flow_explorer() -> Explorer:
     --------
     >>> ex = gradient_flow_explorer()
     >>> [c.name for c in ex.controls]
-    ['b_cs', 'spectral_radius', 'N']
+    ['family', 'b_cs', 'gain', 'N']
     """
     return Explorer(
         title="Gradient flow: standard RNN vs gated cell",
         controls=(
+            Control("family", "W_r", _FLOW_FAMILIES, "gaussian"),
             Control(
                 "b_cs",
                 "state gate bias b_cs",
@@ -137,17 +156,18 @@ def gradient_flow_explorer() -> Explorer:
                 live_values=tuple(np.arange(-2.0, 10.5, 1.0)),
             ),
             Control(
-                "spectral_radius",
-                "spectral radius of W_r",
-                (0.6, 1.0, 1.4),
+                "gain",
+                "gain of W_r",
+                (0.6, 1.0, 1.4, 2.0),
                 1.0,
-                live_values=(0.4, 0.6, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4, 1.6),
+                live_values=(0.4, 0.6, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4, 1.6, 2.0, 2.5, 3.0),
             ),
             Control("N", "sequence length N", (50, 200), 200, fmt="{:d}", live_values=(25, 50, 100, 150, 200)),
         ),
         compute=gradient_flow_view,
         caption="Raise b_cs and the gated cell's curve flattens toward the CEC's horizontal line, whatever the "
-        "spectral radius; the RNN's curve falls at every setting of the spectral radius.",
+        "gain. Raise the gain: with a symmetric W_r the RNN's gradient vanishes at every setting, with a Gaussian "
+        "one it explodes from a gain of about 2.",
     )
 
 
