@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_float_array, check_shape
-from .activations import _G_d
+from .activations import G_d
 from .rnn import RNNParams, rnn_forward
 
 __all__ = ["AdditiveModel", "integrate", "discretize", "sample_rnn", "example_model", "bump"]
@@ -160,7 +160,7 @@ def integrate(model: AdditiveModel, s0, x_fn, t_end: float, *, h: float = 1e-3, 
     s = np.empty((K + 1, model.d))
     s[0] = s_init
     r = np.empty((K + 1, model.d))
-    r[0] = _G_d(s_init)
+    r[0] = G_d(s_init, check=False)
 
     def r_delayed(k2: int) -> np.ndarray:  # r(t - tau0) at half-step index k2 (t = k2 h / 2)
         j2 = k2 - 2 * lag
@@ -170,7 +170,7 @@ def integrate(model: AdditiveModel, s0, x_fn, t_end: float, *, h: float = 1e-3, 
 
     for k in range(K):
         if lag == 0:
-            f = lambda y, k2: y @ A_T + _G_d(y) @ B_T + CX[k2]  # noqa: E731
+            f = lambda y, k2: y @ A_T + G_d(y, check=False) @ B_T + CX[k2]  # noqa: E731
         else:
             f = lambda y, k2: y @ A_T + r_delayed(k2) @ B_T + CX[k2]  # noqa: E731
         y = s[k]
@@ -179,7 +179,7 @@ def integrate(model: AdditiveModel, s0, x_fn, t_end: float, *, h: float = 1e-3, 
         k3 = f(y + 0.5 * h * k2_, 2 * k + 1)
         k4 = f(y + h * k3, 2 * k + 2)
         s[k + 1] = y + (h / 6.0) * (k1 + 2 * k2_ + 2 * k3 + k4)
-        r[k + 1] = _G_d(s[k + 1])
+        r[k + 1] = G_d(s[k + 1], check=False)
     return t, s
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .lstm import _positive_int
+from ._validation import positive_int
 
 __all__ = ["lookahead_task", "lookahead_mse_floor"]
 
@@ -65,7 +65,7 @@ def lookahead_task(rng: np.random.Generator, N: int, B: int, window=(-1, 2)) -> 
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng has type {type(rng).__name__}, expected numpy.random.Generator.")
-    N, B = _positive_int("N", N), _positive_int("B", B)
+    N, B = positive_int("N", N), positive_int("B", B)
     lo, hi = _window(*window)
     x = rng.standard_normal((N, B, 1))
     P, W = max(-lo, 0), hi - lo + 1
@@ -89,7 +89,7 @@ def lookahead_mse_floor(N: int, window=(-1, 2), horizon: int = 0) -> float:
     >>> lookahead_mse_floor(N=1000, window=(-1, 2), horizon=2)
     0.0
     """
-    N = _positive_int("N", N)
+    N = positive_int("N", N)
     lo, hi = _window(*window)
     if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 0:
         raise ValueError(f"horizon = {horizon!r}, expected an integer >= 0 (0 for a causal model, L - 1 for L taps).")

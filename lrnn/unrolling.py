@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_float_array, as_initial, as_sequence
-from .activations import _G_d
+from .activations import G_d
 from .rnn import RNNParams, RNNTrace, rnn_forward
 
 __all__ = [
@@ -330,7 +330,7 @@ def unrolled_forward(
             s[j[m] : j[m] + K[m]] = rnn_forward(params, X[j[m] : j[m] + K[m]], s_prev).s  # start where m-1 ended
             s_prev = s[j[m] + K[m] - 1]
         s = s if batched else s[:, 0]
-        return UnrolledTrace(s=s, r=_G_d(s), lengths=tuple(int(k) for k in K))
+        return UnrolledTrace(s=s, r=G_d(s, check=False), lengths=tuple(int(k) for k in K))
     if s0 is not None:
         raise ValueError("s0 is the initial state of a stateful run; every zero-start segment begins at 0 (Eq. 73).")
     if parallel:
@@ -349,7 +349,7 @@ def unrolled_forward(
         for m in order:
             s[j[m] : j[m] + K[m]] = rnn_forward(params, X[j[m] : j[m] + K[m]]).s  # Eqs. 73-77, one segment
     s = s if batched else s[:, 0]
-    return UnrolledTrace(s=s, r=_G_d(s), lengths=tuple(int(k) for k in K))  # Eq. 75
+    return UnrolledTrace(s=s, r=G_d(s, check=False), lengths=tuple(int(k) for k in K))  # Eq. 75
 
 
 def segment_discrepancy(
