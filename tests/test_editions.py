@@ -64,12 +64,13 @@ def pdf_pages(path: Path) -> int:
 
 
 def prose(markdown: str) -> str:
-    """The first stretch of Markdown without math (at least 15 characters, if any), squashed.
+    """The first stretch of Markdown without math or roles (at least 15 characters, if any), squashed.
 
-    Text extracted from a PDF interleaves typeset formulas with the lines around them.
+    Text extracted from a PDF interleaves typeset formulas with the lines around them, and a
+    role such as a cross-reference prints text the Markdown does not hold.
     """
     markdown = re.sub(r"(?m)^\s*(\d+\.|[-*+])\s+", "", markdown)  # list markers are not printed as such
-    parts = [squash(re.sub(r"[`*]", "", p)) for p in re.split(r"\$[^$]*\$", markdown)]
+    parts = [squash(re.sub(r"[`*]", "", p)) for p in re.split(r"\$[^$]*\$|\{[\w:-]+\}`[^`]*`", markdown)]
     return next((p for p in parts if len(p) >= 15), max(parts, key=len))
 
 
