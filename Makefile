@@ -21,7 +21,7 @@ STUDENT_JB  := $(EDITION_JB) $(STUDENT_SRC)/book --config "$(CURDIR)/$(STUDENT_S
 TEX_DEBS    := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended latexmk \
                tex-gyre texlive-xetex fonts-freefont-otf
 
-.PHONY: help env book student student-src pdf student-pdf editions test test-editions unit lab clean browser-deps pdf-deps
+.PHONY: help env book student student-src pdf student-pdf editions test test-editions unit lab clean browser-deps pdf-deps runnable
 
 help:
 	@echo "make book   build the website into _build/html (runs every notebook)"
@@ -31,6 +31,7 @@ help:
 	@echo "make student  build the student edition (no solutions, in the pages or the notebooks) into _build/student"
 	@echo "make student-pdf  the student edition's PDF ($(STUDENT_PDF)) and its site, which offers it"
 	@echo "make test-editions  check the built editions (after make pdf and make student-pdf; CI runs both)"
+	@echo "make runnable  the runnable book alone (notebooks, a wheel of lrnn, pinned requirements) into _build/lrnn-book.zip"
 	@echo "make unit   unit tests and doctests only (fast)"
 	@echo "make clean  remove build outputs (keeps .venv)"
 
@@ -97,6 +98,11 @@ pdf-deps:
 	    echo "  sudo apt-get install --no-install-recommends $(TEX_DEBS)"; exit 1; \
 	  fi; \
 	fi
+
+# The runnable book alone: notebooks, a wheel of lrnn, pinned requirements (the site build
+# also writes it to _build/html/lrnn-book.zip, which every page offers).
+runnable: $(STAMP)
+	$(BIN)/python book/_tools/runnable_book.py --out _build/lrnn-book.zip
 
 # The browser checks drive Debian's Chromium; install it when missing and we may.
 browser-deps:
