@@ -67,3 +67,21 @@ def test_real_chapters_lose_every_solution_and_keep_statements_and_self_checks(t
                 for name in ex.self_checks:
                     assert re.search(rf"^# print\(lrnn\.exercises\.{name}\(", scaffold.source, re.M)
         nbformat.validate(notebooks.read(student))
+
+
+def test_config_files_have_no_repeated_keys():
+    """YAML keeps the last of two equal keys without a word: a second `local_extensions` once
+    silently dropped the site's extension. Both configuration files must say each key once."""
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node):
+        keys = [loader.construct_object(k) for k, _ in node.value]
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        assert not repeated, f"{node.start_mark}: keys given twice: {repeated}"
+        return loader.construct_mapping(node)
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    for name in ("_config.yml", "_toc.yml"):
+        assert yaml.load((ROOT / name).read_text(), Loader=Strict)
