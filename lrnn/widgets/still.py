@@ -80,6 +80,21 @@ def _markdown_escape(s: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>#|$~])", r"\\\1", s)
 
 
+_SYMBOL = re.compile(r"\b([A-Za-z]+[_^]\{[^}]*\})")
+
+
+def _markdown(s: str) -> str:
+    """Text to Markdown: a label's symbol (``W_{r}``, ``b_{cs}``) as math, everything else escaped.
+
+    Examples
+    --------
+    >>> _markdown("W_{r} (“gaussian”); state gate bias b_{cs} (from −2 to 10)")
+    '$W_{r}$ (“gaussian”); state gate bias $b_{cs}$ (from −2 to 10)'
+    """
+    parts = _SYMBOL.split(s)
+    return "".join(f"${p}$" if i % 2 else _markdown_escape(p) for i, p in enumerate(parts))
+
+
 def still_bundle(explorer) -> dict:
     """The entries an explorer adds to its output for the PDF edition: ``image/png``, ``text/markdown``.
 
@@ -90,5 +105,5 @@ def still_bundle(explorer) -> dict:
     head, rest = caption[: len(explorer.title)], caption[len(explorer.title) :]
     return {
         "image/png": base64.b64encode(still_png(explorer)).decode("ascii"),
-        "text/markdown": f"**{_markdown_escape(head)}**{_markdown_escape(rest)}",
+        "text/markdown": f"**{_markdown(head)}**{_markdown(rest)}",
     }
