@@ -8,13 +8,30 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JB     := LRNN_STATIC_SITE=1 $(BIN)/jupyter-book build book --config "$(CURDIR)/_config.yml" --toc "$(CURDIR)/_toc.yml" --path-output .
 
-.PHONY: help env book student test unit lab clean browser-deps runnable
+# The editions: the PDF (LaTeX + xelatex) and the student edition (solutions removed).
+# Explorers add a still of their default view to their output for the PDF (LRNN_PRINT_EDITION).
+PDF_NAME    := rnn-first-principles
+PDF         := _build/pdf/_build/latex/$(PDF_NAME).pdf
+STUDENT_SRC := _build/student-src
+STUDENT_PDF := _build/student/_build/latex/$(PDF_NAME)-student.pdf
+EDITION_JB  := LRNN_STATIC_SITE=1 LRNN_PRINT_EDITION=1 $(BIN)/jupyter-book build
+STUDENT_JB  := $(EDITION_JB) $(STUDENT_SRC)/book --config "$(CURDIR)/$(STUDENT_SRC)/_config.yml" \
+               --toc "$(CURDIR)/$(STUDENT_SRC)/_toc.yml" --path-output _build/student -W -n --keep-going
+# Debian's TeX, installed without recommends (about 113 MiB; texlive-fonts-extra is not needed).
+TEX_DEBS    := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended latexmk \
+               tex-gyre texlive-xetex fonts-freefont-otf
+
+.PHONY: help env book student student-src pdf student-pdf editions test test-editions unit lab clean browser-deps pdf-deps runnable
 
 help:
 	@echo "make book   build the website into _build/html (runs every notebook)"
 	@echo "make test   run everything: unit tests, doctests, notebooks (nbval), -W site build, HTML and browser checks"
 	@echo "make lab    open JupyterLab on book/ with lrnn importable and widgets live"
-	@echo "make student  build a student edition (no solutions, in the pages or the notebooks) into _build/student"
+	@echo "make pdf    build the PDF edition into $(PDF) (installs Debian's TeX if missing and root)"
+	@echo "make student  build the student edition (no solutions, in the pages or the notebooks) into _build/student"
+	@echo "make student-pdf  the student edition's PDF ($(STUDENT_PDF)) and its site, which offers it"
+	@echo "make test-editions  check the built editions (after make pdf and make student-pdf; CI runs both)"
+	@echo "make runnable  the runnable book alone (notebooks, a wheel of lrnn, pinned requirements) into _build/lrnn-book.zip"
 	@echo "make unit   unit tests and doctests only (fast)"
 	@echo "make clean  remove build outputs (keeps .venv)"
 
@@ -37,12 +54,50 @@ book: $(STAMP)
 	@echo
 	@echo "Built. Open file://$(CURDIR)/_build/html/index.html"
 
-student: $(STAMP)
-	$(BIN)/python book/_tools/student_edition.py book _build/student-src
-	LRNN_STATIC_SITE=1 $(BIN)/jupyter-book build _build/student-src --config "$(CURDIR)/_config.yml" \
-	  --toc "$(CURDIR)/_toc.yml" --path-output _build/student -W -n --keep-going
+# The student edition: sources copied to $(STUDENT_SRC) with every solution removed, then built
+# like the book into _build/student (always clean, for the same reason as the site).
+student-src: $(STAMP)
+	rm -rf $(STUDENT_SRC) _build/student
+	PYTHONPATH=book $(BIN)/python -m _tools.student_edition book $(STUDENT_SRC) --pdf $(STUDENT_PDF)
+
+student: student-src
+	$(STUDENT_JB) --builder html
 	@echo
 	@echo "Student edition built. Open file://$(CURDIR)/_build/student/_build/html/index.html"
+
+# The student PDF, then the student site from the same run of the notebooks (its download
+# menu then offers this PDF).
+student-pdf: student-src pdf-deps
+	$(STUDENT_JB) --builder pdflatex
+	$(STUDENT_JB) --builder html
+	@echo
+	@echo "Student PDF: $(STUDENT_PDF)"
+	@echo "Student edition built. Open file://$(CURDIR)/_build/student/_build/html/index.html"
+
+# The PDF edition. A site built afterwards (make book) offers it in its download menu.
+pdf: $(STAMP) pdf-deps
+	rm -rf _build/pdf
+	$(EDITION_JB) book --config "$(CURDIR)/_config.yml" --toc "$(CURDIR)/_toc.yml" \
+	  --path-output _build/pdf --builder pdflatex -W -n --keep-going
+	@echo
+	@echo "PDF: $(PDF)"
+
+editions: pdf student-pdf
+
+# The PDF needs xelatex and Debian's TeX packages; install them when missing and we may.
+pdf-deps:
+	@if command -v dpkg-query >/dev/null 2>&1; then \
+	  missing=$$(for p in $(TEX_DEBS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	else missing=$$(command -v xelatex >/dev/null && command -v latexmk >/dev/null || echo "$(TEX_DEBS)"); fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing TeX for the PDF:" $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "The PDF needs TeX. Install (Debian/Ubuntu, about 113 MiB):"; \
+	    echo "  sudo apt-get install --no-install-recommends $(TEX_DEBS)"; exit 1; \
+	  fi; \
+	fi
 
 # The runnable book alone: notebooks, a wheel of lrnn, pinned requirements (the site build
 # also writes it to _build/html/lrnn-book.zip, which every page offers).
@@ -62,8 +117,13 @@ test: $(STAMP) browser-deps
 	$(JB) -W -n --keep-going
 	$(BIN)/python -m pytest
 
+# Checks on the built editions (tests marked pdf/student): `make test` runs them when the
+# editions are built and skips them otherwise; here a missing edition fails.
+test-editions: $(STAMP)
+	LRNN_EDITIONS_REQUIRED=1 $(BIN)/python -m pytest tests -m "pdf or student" -p no:cacheprovider
+
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests lrnn -m "not site and not browser"
+	$(BIN)/python -m pytest tests lrnn -m "not site and not browser and not pdf and not student"
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab book/

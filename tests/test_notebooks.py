@@ -1,53 +1,49 @@
 """Hygiene of the committed chapters (nbval runs them; see pyproject.toml and the Makefile)."""
 
-import json
 import re
-from pathlib import Path
 
 import pytest
+from _tools import notebooks
 
-BOOK = Path(__file__).resolve().parents[1] / "book"
-NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
-CHAPTERS = sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
-TOC = (BOOK.parent / "_toc.yml").read_text()
-
-
-def cells(nb):
-    return json.loads(nb.read_text())["cells"]
+NOTEBOOKS = sorted(notebooks.BOOK.glob("*.ipynb"))
+CHAPTERS = notebooks.chapters()
+TOC = notebooks.toc_files()
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_outputs_stripped(nb):
-    for c in cells(nb):
-        if c["cell_type"] == "code":
-            assert c.get("outputs") == [] and c.get("execution_count") is None, f"{nb.name}: strip outputs"
+    for c in notebooks.cells(nb, "code"):
+        assert c.get("outputs") == [] and c.get("execution_count") is None, f"{nb.name}: strip outputs"
 
 
 @pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_skeleton(nb):
-    cs = cells(nb)
-    text = "\n".join("".join(c["source"]) for c in cs)
-    assert re.match(r"\(ch-[\w-]+\)=\n# ", "".join(cs[0]["source"])), "title with a label first"
+    cs = notebooks.cells(nb)
+    text = notebooks.text(nb)
+    assert re.match(r"\(ch-[\w-]+\)=\n# ", cs[0].source), "title with a label first"
     assert "Paper:" in text and "After this chapter you can" in text, "overview with objectives"
-    assert "default_rng(" in "".join(cs[1]["source"]), "one imports cell with a seeded rng"
-    assert text.count("{exercise}") >= 3 and text.count("{solution-start}") == text.count("{exercise}")
+    assert notebooks.overview(nb).objectives.startswith("1. "), "numbered objectives"
+    assert "default_rng(" in cs[1].source, "one imports cell with a seeded rng"
+    exercises = notebooks.exercises(nb)
+    assert len(exercises) >= 3 and all(ex.solution for ex in exercises), "exercises, each with its solution"
+    assert text.count("{solution-start}") == len(exercises), "no solution without its exercise"
     assert ":class: dropdown" in text, "solutions hidden until opened"
-    asserts = sum(("assert" in "".join(c["source"])) for c in cs if c["cell_type"] == "code")
+    asserts = sum("assert" in c.source for c in cs if c.cell_type == "code")
     assert asserts >= 5, "claims are checked by assert cells"
     for c in cs:
-        if c["cell_type"] == "code" and "hide-input" in c.get("metadata", {}).get("tags", []):
-            meta = c["metadata"].get("mystnb", {})
+        if c.cell_type == "code" and "hide-input" in c.metadata.get("tags", []):
+            meta = c.metadata.get("mystnb", {})
             assert meta.get("figure", {}).get("caption") and meta.get("image", {}).get("alt"), "figure caption and alt"
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_in_toc(nb):
-    assert f"file: {nb.stem}" in TOC
+    assert nb.stem in TOC
 
 
 def test_notebooks_do_not_define_package_functions():
     for nb in NOTEBOOKS:
-        src = "\n".join("".join(c["source"]) for c in cells(nb) if c["cell_type"] == "code")
+        src = "\n".join(c.source for c in notebooks.cells(nb, "code"))
         assert "def rnn_forward" not in src and "def discretize" not in src
 
 
@@ -57,7 +53,7 @@ BUILD_TALK = re.compile(
     r"|ms per|milliseconds|page size|build machine",
     re.IGNORECASE,
 )
-PAGES = NOTEBOOKS + sorted(p for p in BOOK.glob("*.md"))
+PAGES = NOTEBOOKS + sorted(notebooks.BOOK.glob("*.md"))
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)

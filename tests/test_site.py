@@ -5,12 +5,13 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from _tools import notebooks
 from bs4 import BeautifulSoup
 
 pytestmark = pytest.mark.site
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
-CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
+CHAPTERS = [p.stem for p in notebooks.chapters()]
 RESOURCE_ATTRS = {
     "script": "src",
     "img": "src",

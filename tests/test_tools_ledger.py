@@ -27,10 +27,10 @@ def test_known_equations_are_found():
 
 
 def test_chapter_tags(tmp_path):
-    import json
+    import nbformat
 
-    nb = {"cells": [{"cell_type": "markdown", "source": ["$$x \\tag{30-31}$$ and $$y \\tag{14}$$"]}]}
-    (tmp_path / "01_x.ipynb").write_text(json.dumps(nb))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("$$x \\tag{30-31}$$ and $$y \\tag{14}$$")])
+    nbformat.write(nb, str(tmp_path / "01_x.ipynb"))
     assert chapter_tags(tmp_path) == {14: {"01_x"}, 30: {"01_x"}, 31: {"01_x"}}
 
 
@@ -46,3 +46,28 @@ def test_every_pass_equation_is_exercised_by_a_test():
     passes = [*range(23, 34), *range(73, 91), *range(126, 173), *range(196, 251)]
     untested = [e for e in passes if (rows[e].code or rows[e].symbolic) and not rows[e].tests]
     assert not untested, f"no test exercises the code of Eqs. {untested}"
+
+
+def test_table_html_per_equation_and_print_list_per_run():
+    from _tools.ledger import LedgerRow, LedgerTable
+
+    rows = [LedgerRow(e, "II") for e in range(1, 34)]
+    rows[13] = LedgerRow(14, "II", ("lrnn.ode.integrate",), (), ("01_roots",), ("test_ode.py",))
+    table = LedgerTable(rows)
+    html = table._repr_html_()
+    assert html.count("<tr><td>") == 33 and "<code>lrnn.ode.integrate</code>" in html
+    md = table._repr_markdown_()
+    assert "- **Eqs. 1-13.** no code or chapter." in md
+    assert "- **Eq. 14.** numpy: `lrnn.ode.integrate`; chapters: 01_roots." in md
+    assert "- **Eqs. 15-33.**" in md and "<" not in md
+
+
+def test_ledger_of_a_copy_of_the_sources(tmp_path):
+    import shutil
+
+    from _tools import notebooks
+
+    shutil.copy(notebooks.BOOK / "01_roots.ipynb", tmp_path)
+    rows = {r.eq: r for r in ledger(book_dir=tmp_path)}
+    assert rows[30].chapters == ("01_roots",) and "lrnn.rnn.rnn_forward" in rows[32].code
+    assert not rows[126].chapters and rows[126].code

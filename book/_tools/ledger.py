@@ -7,6 +7,11 @@ reads those tags back, so the appendix can show, for every equation number, the 
 section, the implementing functions, the chapters that display it and the test files
 that exercise those functions, and can assert coverage.
 
+Where it looks. The chapters are the notebooks beside this tooling (:data:`notebooks.BOOK`:
+``book/``, or the student edition's copy of it); the code is the ``lrnn`` package that the
+chapters import, and the tests are the ``tests/`` folder of the repository that holds it.
+Every function takes these folders as arguments too.
+
 Example
 -------
 >>> rows = {row.eq: row for row in ledger()}
@@ -17,12 +22,25 @@ True
 from __future__ import annotations
 
 import ast
-import json
+import html
+import importlib.util
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["SECTIONS", "LedgerRow", "code_tags", "chapter_tags", "exercising_tests", "ledger", "section_of"]
+from . import notebooks
+
+__all__ = [
+    "SECTIONS",
+    "LedgerRow",
+    "LedgerTable",
+    "code_tags",
+    "chapter_tags",
+    "exercising_tests",
+    "ledger",
+    "package_dir",
+    "section_of",
+]
 
 #: Paper sections (arXiv v9) and their equation ranges.
 SECTIONS = (
@@ -34,10 +52,16 @@ SECTIONS = (
     ("VII", "Extensions: the Augmented LSTM", 183, 250),
 )
 
-_ROOT = Path(__file__).resolve().parents[2]  # the repository: book/_tools/ledger.py
-_PACKAGE = _ROOT / "lrnn"
 _EQ = re.compile(r"Eqs?\.\s*(\d{1,3})(?:\s*(?:-|–|to)\s*(\d{1,3}))?")
 _TAG = re.compile(r"\\tag\{(\d{1,3})(?:\s*[-–]\s*(\d{1,3}))?\}")
+
+
+def package_dir() -> Path:
+    """The folder of the ``lrnn`` package the book runs against (found without importing it)."""
+    spec = importlib.util.find_spec("lrnn")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("lrnn is not importable: run `make env` (pip install -e .) first.")
+    return Path(spec.submodule_search_locations[0]).resolve()
 
 
 def section_of(eq: int) -> str:
@@ -83,15 +107,17 @@ def _scopes(tree: ast.AST, module: str):
 _NOT_IMPLEMENTATIONS = ("lrnn.viz", "lrnn.widgets", "lrnn.exercises", "lrnn.interop")
 
 
-def code_tags(package_dir: Path = _PACKAGE, *, symbolic: bool = False) -> dict[int, set[str]]:
+def code_tags(package: Path | None = None, *, symbolic: bool = False) -> dict[int, set[str]]:
     """Equation number -> top-level functions/classes of ``lrnn`` whose body cites it.
 
     Only citations inside a function or class count (module docstrings summarise).
     ``symbolic=True`` reads the SymPy modules (``lrnn.symbolic*``) instead of the numpy ones.
+    ``package`` is the package folder (default: :func:`package_dir`).
     """
+    package = Path(package) if package else package_dir()
     found: dict[int, set[str]] = {}
-    for path in sorted(package_dir.rglob("*.py")):
-        rel = path.relative_to(package_dir.parent).with_suffix("")
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package.parent).with_suffix("")
         module = ".".join(rel.parts).removesuffix(".__init__")
         if module.startswith(_NOT_IMPLEMENTATIONS) or module.startswith("lrnn.symbolic") != symbolic:
             continue
@@ -110,9 +136,7 @@ def chapter_tags(book_dir: Path) -> dict[int, set[str]]:
     """Equation number -> chapter notebooks (stems) that display it with ``\\tag{...}``."""
     found: dict[int, set[str]] = {}
     for nb in sorted(Path(book_dir).glob("*.ipynb")):
-        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
-        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-        for eq in _numbers(text, _TAG):
+        for eq in _numbers(notebooks.markdown(nb), _TAG):
             found.setdefault(eq, set()).add(nb.stem)
     return found
 
@@ -142,19 +166,23 @@ class LedgerRow:
     tests: tuple = field(default=())
 
 
-def ledger(book_dir: Path | None = None, tests_dir: Path | None = None) -> list[LedgerRow]:
+def ledger(book_dir: Path | None = None, tests_dir: Path | None = None, package: Path | None = None) -> list[LedgerRow]:
     """The full ledger for equations 1-250 (rows for equations cited nowhere are included, empty).
 
     Parameters
     ----------
-    book_dir, tests_dir : pathlib.Path, optional
-        The book's chapters and the test suite; default to the repository next to the package.
+    book_dir : pathlib.Path, optional
+        The chapters; default :data:`notebooks.BOOK`, the sources beside this tooling.
+    tests_dir : pathlib.Path, optional
+        The test suite; default ``tests/`` beside the package folder (the repository's).
+    package : pathlib.Path, optional
+        The ``lrnn`` package folder; default :func:`package_dir`.
     """
-    root = _ROOT
-    book_dir = Path(book_dir) if book_dir else root / "book"
-    tests_dir = Path(tests_dir) if tests_dir else root / "tests"
-    code = code_tags()
-    sym = code_tags(symbolic=True)
+    package = Path(package) if package else package_dir()
+    book_dir = Path(book_dir) if book_dir else notebooks.BOOK
+    tests_dir = Path(tests_dir) if tests_dir else package.parent / "tests"
+    code = code_tags(package)
+    sym = code_tags(package, symbolic=True)
     chapters = chapter_tags(book_dir) if book_dir.is_dir() else {}
     names = set().union(*code.values(), *sym.values())
     uses = exercising_tests(tests_dir, names) if tests_dir.is_dir() else {}
@@ -174,3 +202,71 @@ def ledger(book_dir: Path | None = None, tests_dir: Path | None = None) -> list[
             )
         )
     return rows
+
+
+class LedgerTable:
+    """The ledger as a table per paper section, for a notebook to display.
+
+    The website shows the HTML; the PDF edition, which cannot show HTML, the Markdown
+    (so a notebook output of this object reads the same in both).
+    """
+
+    # (which tests exercise the code is checked in tests/test_tools_ledger.py, not printed)
+    HEAD = ("Eq.", "numpy", "SymPy", "chapters")
+
+    def __init__(self, rows: list[LedgerRow]):
+        self.rows = {r.eq: r for r in rows}
+
+    def _sections(self):
+        for sec, name, lo, hi in SECTIONS:
+            rows = [self.rows[e] for e in range(lo, hi + 1) if e in self.rows]
+            yield f"Section {sec}: {name} (Eqs. {lo}-{hi})", rows
+
+    @staticmethod
+    def _cells(r: LedgerRow):
+        return (r.code, r.symbolic, r.chapters)
+
+    def _repr_html_(self) -> str:
+        def cell(items):
+            return "<br>".join(f"<code>{html.escape(i)}</code>" for i in items) or "&ndash;"
+
+        out = []
+        for heading, rows in self._sections():
+            out.append(f"<h3>{html.escape(heading)}</h3>")
+            out.append(
+                '<table class="table"><thead><tr>'
+                + "".join(f"<th>{h}</th>" for h in self.HEAD)
+                + "</tr></thead><tbody>"
+            )
+            for r in rows:
+                out.append(f"<tr><td>{r.eq}</td>" + "".join(f"<td>{cell(c)}</td>" for c in self._cells(r)) + "</tr>")
+            out.append("</tbody></table>")
+        return "\n".join(out)
+
+    def _repr_markdown_(self) -> str:
+        """For print: one item per run of consecutive equations that share code and chapters.
+
+        A five-column table of long names does not fit a printed page; a list wraps.
+        """
+        out = []
+        for heading, rows in self._sections():
+            out += [f"**{heading}**", ""]
+            runs: list[list[LedgerRow]] = []
+            for r in rows:
+                if runs and self._cells(runs[-1][-1]) == self._cells(r) and runs[-1][-1].eq + 1 == r.eq:
+                    runs[-1].append(r)
+                else:
+                    runs.append([r])
+            for run in runs:
+                eqs = f"Eq. {run[0].eq}" if len(run) == 1 else f"Eqs. {run[0].eq}-{run[-1].eq}"
+                parts = [
+                    f"{name}: " + ", ".join(f"`{i}`" if name in ("numpy", "SymPy") else i for i in items)
+                    for name, items in zip(self.HEAD[1:], self._cells(run[0]))
+                    if items
+                ]
+                out.append(f"- **{eqs}.** " + ("; ".join(parts) if parts else "no code or chapter") + ".")
+            out.append("")
+        return "\n".join(out)
+
+    def __repr__(self) -> str:
+        return f"LedgerTable({len(self.rows)} equations)"

@@ -26,7 +26,9 @@ from pathlib import Path
 
 __all__ = ["RUNTIME", "NOT_RUNNABLE", "INSTRUCTIONS", "runtime_requirements", "build_wheel", "build_zip"]
 
-ROOT = Path(__file__).resolve().parents[2]
+#: The repository: the nearest folder above this file with the package's pyproject.toml (the
+#: student edition runs a copy of this file from _build/student-src/book/_tools).
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 #: What the notebooks import or run in (their dependencies follow from the installed metadata).
 RUNTIME = ("numpy", "matplotlib", "ipywidgets", "sympy", "tqdm", "jupyterlab", "ipykernel")
 #: Notebooks that read the repository's own sources, so do not run outside it.

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from .._display import static_site
+from .still import print_edition, still_bundle
 
 __all__ = ["Series", "Panel", "View", "Control", "Explorer", "sci", "plain_text", "rich_html", "WIDGETS"]
 
@@ -300,6 +301,8 @@ class Explorer:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {"text/plain": f"<Explorer: {self.title}>", "text/html": self.static_html()}
+        if print_edition():  # the PDF build: a still of the default view and its caption (widgets.still)
+            bundle |= still_bundle(self)
         if static_site():  # the site build: no kernel will ever serve the widget
             return bundle
         try:
