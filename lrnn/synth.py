@@ -21,10 +21,11 @@ import wave as _wave
 
 import numpy as np
 
-from ._validation import as_float_array, positive_int
+from ._display import print_edition
+from ._validation import as_float_array, check_type, positive_int
 from .music import LOWEST_PITCH, check_piano_roll
 
-__all__ = ["key_hz", "render", "wav_bytes"]
+__all__ = ["key_hz", "render", "wav_bytes", "Sound"]
 
 HARMONICS = (1.0, 0.4, 0.2, 0.1)  # amplitudes of the fundamental and the first overtones
 
@@ -105,3 +106,48 @@ def wav_bytes(wave, rate: int = 8000) -> bytes:
         f.setframerate(positive_int("rate", rate))
         f.writeframes(np.round(w * 32767).astype("<i2").tobytes())
     return buf.getvalue()
+
+
+class Sound:
+    """A sound on a page: an audio player on the website and in Jupyter, a line of text in print.
+
+    The player is IPython's ``Audio`` with the WAV embedded, so the page plays it offline. A
+    printed page cannot play it; in the book's PDF edition (``LRNN_PRINT_EDITION=1``) the
+    output also carries Markdown naming what would play and for how long, which the PDF shows
+    instead of a Python repr.
+
+    Parameters
+    ----------
+    wave : array_like, shape (n,)
+        Samples in [-1, 1], as :func:`render` returns them.
+    rate : int
+        Samples per second.
+    description : str
+        What the sound is, for print ("a chorale sampled from the GRU").
+
+    Examples
+    --------
+    >>> s = Sound(np.zeros(16000), rate=8000, description="two seconds of silence")
+    >>> s.seconds, sorted(s._repr_mimebundle_())
+    (2.0, ['text/html', 'text/plain'])
+    """
+
+    def __init__(self, wave, rate: int = 8000, *, description: str):
+        self.wav = wav_bytes(wave, rate)
+        self.rate = positive_int("rate", rate)
+        self.seconds = len(np.asarray(wave)) / self.rate
+        self.description = check_type("description", description, str)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from IPython.display import Audio  # only where a notebook shows the sound
+
+        bundle = {
+            "text/html": Audio(self.wav, rate=self.rate, embed=True)._repr_html_(),
+            "text/plain": f"<Sound: {self.description}, {self.seconds:.1f} s>",
+        }
+        if print_edition():
+            bundle["text/markdown"] = (
+                f"*Sound: {self.description} ({self.seconds:.0f} s). "
+                "It plays on the website and in Jupyter.*"
+            )
+        return bundle

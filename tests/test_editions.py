@@ -164,7 +164,7 @@ def test_pdf_has_every_figure_and_each_explorer_as_a_captioned_still(edition):
     missing = [(ch, cap[:50]) for ch, cap in figure_captions() if prose(cap)[:40] not in text]
     assert not missing, f"figures missing from {path.name}: {missing}"
     for chapter, explorer in explorers():
-        # a control's symbol is typeset (W_{r} as math), which pdftotext reads as "Wr"
+        # a label's subscript is typeset (W_{r} as W with a subscript r): pdftotext reads "Wr"
         caption = re.sub(r"[_^]\{([^}]*)\}", r"\1", still_caption(explorer))
         assert squash(caption) in text, f"{chapter}: the caption of {explorer.title!r}"
         assert re.search(r"Fig\.\s*\d+\.\d+:\s*" + re.escape(explorer.title.split()[0]), raw), explorer.title

@@ -64,3 +64,17 @@ def test_wav_bytes_round_trip():
     np.testing.assert_allclose(back, w, atol=1 / 32767)
     with pytest.raises(ValueError, match=r"expected samples in \[-1, 1\]"):
         wav_bytes(3 * w)
+
+
+def test_sound_plays_on_screen_and_says_what_plays_in_print(monkeypatch):
+    from lrnn.synth import Sound
+
+    s = Sound(np.zeros(12_000), rate=8000, description="a rest")
+    monkeypatch.delenv("LRNN_PRINT_EDITION", raising=False)
+    screen = s._repr_mimebundle_()
+    assert "data:audio/wav;base64," in screen["text/html"] and "text/markdown" not in screen
+    monkeypatch.setenv("LRNN_PRINT_EDITION", "1")
+    printed = s._repr_mimebundle_()["text/markdown"]
+    assert "a rest (2 s)" in printed and "plays on the website" in printed
+    with pytest.raises(TypeError, match="description has type int, expected str"):
+        Sound(np.zeros(8), description=3)

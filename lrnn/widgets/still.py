@@ -18,15 +18,11 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import re
 
+from .._display import print_edition
+
 __all__ = ["print_edition", "still_bundle", "still_caption", "still_png"]
-
-
-def print_edition() -> bool:
-    """True while the book's PDF edition is being built (``LRNN_PRINT_EDITION=1``)."""
-    return os.environ.get("LRNN_PRINT_EDITION", "") not in ("", "0")
 
 
 def _value(c, v) -> str:
@@ -80,19 +76,22 @@ def _markdown_escape(s: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>#|$~])", r"\\\1", s)
 
 
-_SYMBOL = re.compile(r"\b([A-Za-z]+[_^]\{[^}]*\})")
+_SCRIPT = re.compile(r"([_^])\{([^}]*)\}")
 
 
 def _markdown(s: str) -> str:
-    """Text to Markdown: a label's symbol (``W_{r}``, ``b_{cs}``) as math, everything else escaped.
+    """Text to Markdown: the labels' sub- and superscripts (``W_{r}``, ``τ_{0}``) as MyST roles.
 
     Examples
     --------
-    >>> _markdown("W_{r} (“gaussian”); state gate bias b_{cs} (from −2 to 10)")
-    '$W_{r}$ (“gaussian”); state gate bias $b_{cs}$ (from −2 to 10)'
+    >>> print(_markdown("W_{r} (“gaussian”); delay τ_{0} = ΔT; 10^{3} [steps]"))
+    W{sub}`r` (“gaussian”); delay τ{sub}`0` = ΔT; 10{sup}`3` \\[steps\\]
     """
-    parts = _SYMBOL.split(s)
-    return "".join(f"${p}$" if i % 2 else _markdown_escape(p) for i, p in enumerate(parts))
+    parts = _SCRIPT.split(s)  # text, kind, script, text, kind, script, ..., text
+    out = [_markdown_escape(parts[0])]
+    for kind, script, text in zip(parts[1::3], parts[2::3], parts[3::3]):
+        out += [f"{{{'sub' if kind == '_' else 'sup'}}}`{script}`", _markdown_escape(text)]
+    return "".join(out)
 
 
 def still_bundle(explorer) -> dict:
