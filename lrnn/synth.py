@@ -147,7 +147,6 @@ class Sound:
         }
         if print_edition():
             bundle["text/markdown"] = (
-                f"*Sound: {self.description} ({self.seconds:.0f} s). "
-                "It plays on the website and in Jupyter.*"
+                f"*Sound: {self.description} ({self.seconds:.0f} s). It plays on the website and in Jupyter.*"
             )
         return bundle
