@@ -271,21 +271,37 @@ def main(argv=None):
             for fut in as_completed(futures):
                 r = fut.result()
                 records.append(r)
+                _write(path, old, kept + records, _sweep_meta(configs, records, args.workers, load_before, t0))
                 bar.set_postfix_str(f"{r['id']}: {'solved' if r['success'] else 'not solved'}")
                 bar.update()
-    order = {c["id"]: i for i, c in enumerate(configurations())}
-    runs = sorted(kept + records, key=lambda r: order.get(r["id"], len(order)))
-    sweep = dict(
+    sweep = _sweep_meta(configs, records, args.workers, load_before, t0)
+    _write(path, old, kept + records, sweep)
+    print(
+        f"{len(records)} runs in {sweep['wall_seconds'] / 60:.1f} min ({sweep['cpu_seconds'] / 60:.1f} CPU-min); "
+        f"load average {load_before} -> {sweep['load_average_after']}; results in {path}"
+    )
+
+
+def _sweep_meta(configs, records, workers, load_before, t0) -> dict:
+    """What one invocation of the sweep ran, how long it took, on which commit and under which load."""
+    return dict(
         groups=sorted({c["group"] for c in configs}),
         runs=len(records),
+        of=len(configs),
         wall_seconds=time.perf_counter() - t0,
         cpu_seconds=sum(r["cpu_seconds"] for r in records),
-        workers=args.workers,
+        workers=workers,
         load_average_before=load_before,
         load_average_after=_load_average(),
         started=time.strftime("%Y-%m-%d %H:%M", time.localtime(time.time() - (time.perf_counter() - t0))),
         **git_commit(),
     )
+
+
+def _write(path: Path, old: dict, runs: list[dict], sweep: dict) -> None:
+    """Write runs.json (runs in the order of configurations()) and summary.csv."""
+    order = {c["id"]: i for i, c in enumerate(configurations())}
+    runs = sorted(runs, key=lambda r: order.get(r["id"], len(order)))
     meta = dict(
         defaults=DEFAULTS,
         val_seed=VAL_SEED,
@@ -297,14 +313,10 @@ def main(argv=None):
     )
     path.write_text(json.dumps({"meta": meta, "runs": runs}, indent=1) + "\n")
     rows = summary_rows(runs)
-    with open(RESULTS / "summary.csv", "w", newline="") as f:
+    with open(path.parent / "summary.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    print(
-        f"{len(records)} runs in {sweep['wall_seconds'] / 60:.1f} min ({sweep['cpu_seconds'] / 60:.1f} CPU-min); "
-        f"load average {load_before} -> {sweep['load_average_after']}; results in {path}"
-    )
 
 
 if __name__ == "__main__":
