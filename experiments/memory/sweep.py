@@ -30,6 +30,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import csv  # noqa: E402
+import importlib.util  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import subprocess  # noqa: E402
@@ -40,17 +41,25 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from models import build_model  # noqa: E402
-
 import lrnn  # noqa: E402
 from lrnn.optim import SGD, Adam  # noqa: E402
 from lrnn.tasks import MEMORY_TASKS, accuracy  # noqa: E402
 from lrnn.train import fit_sequences  # noqa: E402
 
+HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
+
+
+def _load(name: str, path: Path):
+    """Import a file of this folder under a name of its own (``models`` alone could clash with another folder's)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        sys.modules[name] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+build_model = _load("memory_models", HERE / "models.py").build_model
 VAL_SEED = 2016  # the validation batches: default_rng([VAL_SEED, lag]), the same for every cell and seed
 SEEDS = (0, 1, 2)
 LAGS = (10, 25, 50, 100, 200)
@@ -263,7 +272,7 @@ def main(argv=None):
     old = json.loads(path.read_text()) if path.exists() else {"meta": {}, "runs": []}
     ids = {c["id"] for c in configs}
     kept = [r for r in old["runs"] if r["id"] not in ids]
-    load_before, t0 = _load_average(), time.perf_counter()
+    load_before, t0, code = _load_average(), time.perf_counter(), git_commit()  # the code this sweep runs
     records = []
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         futures = [pool.submit(run, c) for c in sorted(configs, key=_cost, reverse=True)]
@@ -271,10 +280,10 @@ def main(argv=None):
             for fut in as_completed(futures):
                 r = fut.result()
                 records.append(r)
-                _write(path, old, kept + records, _sweep_meta(configs, records, args.workers, load_before, t0))
+                _write(path, old, kept + records, _sweep_meta(configs, records, args.workers, load_before, t0, code))
                 bar.set_postfix_str(f"{r['id']}: {'solved' if r['success'] else 'not solved'}")
                 bar.update()
-    sweep = _sweep_meta(configs, records, args.workers, load_before, t0)
+    sweep = _sweep_meta(configs, records, args.workers, load_before, t0, code)
     _write(path, old, kept + records, sweep)
     print(
         f"{len(records)} runs in {sweep['wall_seconds'] / 60:.1f} min ({sweep['cpu_seconds'] / 60:.1f} CPU-min); "
@@ -282,7 +291,7 @@ def main(argv=None):
     )
 
 
-def _sweep_meta(configs, records, workers, load_before, t0) -> dict:
+def _sweep_meta(configs, records, workers, load_before, t0, code) -> dict:
     """What one invocation of the sweep ran, how long it took, on which commit and under which load."""
     return dict(
         groups=sorted({c["group"] for c in configs}),
@@ -294,7 +303,7 @@ def _sweep_meta(configs, records, workers, load_before, t0) -> dict:
         load_average_before=load_before,
         load_average_after=_load_average(),
         started=time.strftime("%Y-%m-%d %H:%M", time.localtime(time.time() - (time.perf_counter() - t0))),
-        **git_commit(),
+        **code,
     )
 
 
