@@ -10,13 +10,13 @@ the loss counts), and a *baseline*: the loss of the best predictor that remember
 A run counts as a **success** when its loss falls below ``SUCCESS_FRACTION = 0.1`` of the
 baseline, an error no memoryless predictor can reach.
 
-=================  =============================  =========  ==================  ==============
-task               published form                 N          loss                baseline
-=================  =============================  =========  ==================  ==============
-``adding``         Le et al. 2015; Arjovsky 2016  T          MSE, last step      1/6
-``copy``           Arjovsky 2016; Henaff 2016     T + 20     cross-entropy, all  10 log 8/(T+20)
-``temporal_order`` Hochreiter-Schmidhuber 1997    T .. 1.1T  cross-entropy, end  log 4
-=================  =============================  =========  ==================  ==============
+==================  =============================  ===========  ===================  ===================
+task                published form                 N            loss                 baseline
+==================  =============================  ===========  ===================  ===================
+``adding``          Le et al. 2015; Arjovsky 2016  T            MSE, last step       1/6
+``copy``            Arjovsky 2016; Henaff 2016     T + 20       cross-entropy, all   10 log 8 / (T + 20)
+``temporal_order``  Hochreiter-Schmidhuber 1997    T .. 1.1 T   cross-entropy, end   log 4
+==================  =============================  ===========  ===================  ===================
 
 *Adding problem* (:func:`adding_problem`). Two input channels: values ``U(0, 1)`` and a
 marker that is 1 at exactly two steps, one drawn uniformly from the first half of the
