@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JB     := LRNN_STATIC_SITE=1 $(BIN)/jupyter-book build book --config "$(CURDIR)/_config.yml" --toc "$(CURDIR)/_toc.yml" --path-output .
 
-.PHONY: help env book student test unit lab clean browser-deps
+.PHONY: help env book student test unit lab clean browser-deps runnable
 
 help:
 	@echo "make book   build the website into _build/html (runs every notebook)"
@@ -43,6 +43,11 @@ student: $(STAMP)
 	  --toc "$(CURDIR)/_toc.yml" --path-output _build/student -W -n --keep-going
 	@echo
 	@echo "Student edition built. Open file://$(CURDIR)/_build/student/_build/html/index.html"
+
+# The runnable book alone: notebooks, a wheel of lrnn, pinned requirements (the site build
+# also writes it to _build/html/lrnn-book.zip, which every page offers).
+runnable: $(STAMP)
+	$(BIN)/python book/_tools/runnable_book.py --out _build/lrnn-book.zip
 
 # The browser checks drive Debian's Chromium; install it when missing and we may.
 browser-deps:

@@ -1,89 +1,147 @@
-"""Vanilla LSTM forward + backward (lrnn.lstm, lrnn.lstm_bptt) against its own BLAS roofline.
+"""Vanilla LSTM forward + backward (lrnn.lstm, lrnn.lstm_bptt): readable code vs its matmul floor vs PyTorch.
 
-The "roofline" is the time of the very matrix products that one forward and one
-backward pass perform (same shapes, same memory layouts, same count), run back
-to back with numpy and nothing else. ``roofline / (forward + backward)`` is the
-fraction of the time spent in BLAS; the rest is Python and element-wise numpy.
+Three timings of one forward and one backward pass (float64, time-major, a batch):
 
-    .venv/bin/python benchmarks/bench_lstm.py            # B=64, d_x=64, d_s=256, N=100
-    .venv/bin/python benchmarks/bench_lstm.py --repeat 21 --N 50
+- **lrnn**: :func:`lrnn.lstm_forward` then :func:`lrnn.lstm_backward`, the paper's cell
+  with its full "pinhole" matrices (Sherstinsky Eqs. 126-172);
+- **floor**: the very matrix products that code performs (same shapes, same count, outputs
+  preallocated), back to back with nothing else: what BLAS alone needs;
+- **torch**: ``torch.nn.LSTM`` in float64, forward and ``backward()``, on the same machine
+  in the same run, if torch is installed (it is never a dependency; without it the column
+  is skipped). PyTorch's cell has no pinholes, so it does 12 d_s^2 multiply-adds per step
+  and sequence where the paper's cell does 21 (see ``flops``).
 
-Runs interleave (LSTM, roofline, LSTM, ...) so that machine noise hits both alike;
-medians are reported. The BLAS thread count is whatever the environment sets.
+Rounds alternate between the contenders (lrnn, floor, torch, lrnn, ...) so that machine noise
+hits all alike; in each round a contender runs a few times in a row and keeps its best time,
+and the median over rounds is reported. ``--threads k`` gives numpy's BLAS and torch ``k`` threads each;
+otherwise BLAS uses the environment's setting and torch its own default. On a machine shared
+with other work, ``--threads 1 --cpu`` times by process CPU time, which other processes
+disturb much less than the wall clock. ``--small`` adds
+a table for the sizes the training chapters use, with the time per step spent outside the
+matrix products (Python and element-wise numpy), ``(lrnn - floor) / N``.
+
+    .venv/bin/python benchmarks/bench_lstm.py                 # B=64, d_x=64, d_s=256, N=100
+    .venv/bin/python benchmarks/bench_lstm.py --small          # and the small sizes
+    .venv/bin/python benchmarks/bench_lstm.py --repeat 21 --N 50 --threads 1
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
+import sys
 import time
 
-import numpy as np
+if "--threads" in sys.argv:  # BLAS reads its thread count when numpy loads: set it first
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = sys.argv[sys.argv.index("--threads") + 1]
 
-from lrnn.lstm import LSTMParams, lstm_forward
-from lrnn.lstm_bptt import lstm_backward
+import numpy as np  # noqa: E402
+
+from lrnn.lstm import LSTMParams, lstm_forward  # noqa: E402
+from lrnn.lstm_bptt import lstm_backward  # noqa: E402
+
+SMALL = [(16, 36), (32, 36), (64, 36), (16, 64), (32, 64), (64, 64), (16, 100), (32, 100), (64, 100)]  # (B, d_s)
 
 
 def products(N: int, B: int, d_x: int, d: int):
-    """The matrix products of one forward + backward pass: (phase, left operand, right operand, count).
+    """The matrix products of one forward + backward pass of lrnn: ``(per_step, once)``, lists of shape pairs.
 
-    Each operand is ``(shape, layout)`` with layout ``"C"`` (contiguous), ``"S<k>"`` (a
-    column slice of a contiguous array k times wider) or ``"T"`` + layout (the transpose
-    of such an array), as in the code of ``lstm_forward`` / ``lstm_backward``.
+    Per step, forward (:func:`lrnn.lstm.lstm_step`): four ``x W_x^T``, two ``s[n-1] W_s^T``, four
+    ``v[n-1] W_v^T``, one ``s[n] W_s_cr^T``; backward (:func:`lrnn.lstm_bptt.lstm_bptt_signals`):
+    ``alpha_cr W_s_cr`` (Eq. 150), four ``alpha W_v`` (Eq. 154), two ``alpha W_s`` (Eq. 155).
+    Once (:func:`lrnn.lstm_bptt.lstm_backward`): four ``alpha^T x`` and seven ``alpha^T s`` or
+    ``alpha^T v`` over all ``N B`` rows. Every product has its own weight matrix, as in the code,
+    so that the floor pays for reading 15 matrices per step, not one kept in cache.
     """
     NB = N * B
-    return [
-        ("forward", ((NB, d_x), "C"), ((d_x, 4 * d), "T"), 1),  # W_x_* x[n], all n
-        ("forward", ((B, d), "C"), ((d, 4 * d), "T"), N),  # W_v_* v[n-1]
-        ("forward", ((B, d), "C"), ((d, 2 * d), "T"), N),  # W_s_cu, W_s_cs s[n-1]
-        ("forward", ((B, d), "C"), ((d, d), "T"), N),  # W_s_cr s[n]
-        ("backward", ((B, 4 * d), "C"), ((4 * d, d), "C"), N),  # f_chi, Eq. 154
-        ("backward", ((B, 2 * d), "S2"), ((2 * d, d), "C"), N),  # f_psi, Eq. 155
-        ("backward", ((B, d), "S4"), ((d, d), "C"), N),  # W_s_cr^T alpha_cr, Eq. 150 (P3)
-        ("backward", ((4 * d, NB), "T"), ((NB, d_x), "C"), 1),  # dE/dW_x_*
-        ("backward", ((4 * d, NB), "T"), ((NB, d), "C"), 1),  # dE/dW_v_*
-        ("backward", ((2 * d, NB), "TS2"), ((NB, d), "C"), 1),  # dE/dW_s_cu, dE/dW_s_cs (slice of alpha)
-        ("backward", ((d, NB), "TS4"), ((NB, d), "C"), 1),  # dE/dW_s_cr (slice of alpha)
-    ]
+    per_step = [((B, d_x), (d_x, d))] * 4 + [((B, d), (d, d))] * 14
+    once = [((d, NB), (NB, d_x))] * 4 + [((d, NB), (NB, d))] * 7
+    return per_step, once
 
 
-def _operand(rng, shape, layout):
-    if layout == "C":
-        return rng.standard_normal(shape)
-    if layout.startswith("T"):
-        return _operand(rng, shape[::-1], layout[1:] or "C").T
-    k = int(layout[1:])  # column slice of a k-times wider array, like alpha[n, :, :2 d_s]
-    return rng.standard_normal((shape[0], k * shape[1]))[:, : shape[1]]
+def flops(N, B, d_x, d, torch_cell: bool = False) -> float:
+    """Floating-point operations of the products: lrnn's, or those of PyTorch's cell (no pinholes)."""
+    per_row = (12 if torch_cell else 21) * d * d + 8 * d * d_x  # multiply-adds per step and sequence
+    return 2.0 * N * B * per_row
 
 
-def roofline_runner(rng, N, B, d_x, d, phase=None):
-    """A function doing exactly the products of :func:`products` (one ``phase`` or all), outputs preallocated."""
-    jobs = []
-    for ph, (sa, la), (sb, lb), count in products(N, B, d_x, d):
-        if phase in (None, ph):
-            a, b = _operand(rng, sa, la), _operand(rng, sb, lb)
-            jobs.append((a, b, np.empty((sa[0], sb[1])), count))
+def floor_runner(rng, N, B, d_x, d):
+    """A function doing exactly the products of :func:`products`, operands and outputs preallocated."""
+    per_step, once = products(N, B, d_x, d)
+    step_jobs = [(rng.standard_normal(a), rng.standard_normal(b), np.empty((a[0], b[1]))) for a, b in per_step]
+    once_jobs = [(rng.standard_normal(a), rng.standard_normal(b), np.empty((a[0], b[1]))) for a, b in once]
 
     def run():
-        for a, b, out, count in jobs:
-            for _ in range(count):
+        for _ in range(N):
+            for a, b, out in step_jobs:
                 np.matmul(a, b, out=out)
+        for a, b, out in once_jobs:
+            np.matmul(a, b, out=out)
 
     return run
 
 
-def flops(N, B, d_x, d, phase=None) -> float:
-    """Floating-point operations of the products of one phase (or both)."""
-    return sum(
-        2.0 * sa[0] * sa[1] * sb[1] * c for ph, (sa, _), (sb, _), c in products(N, B, d_x, d) if phase in (None, ph)
-    )
+def lrnn_runner(rng, N, B, d_x, d):
+    """One forward and one backward pass of lrnn on random data, with the pinholes of the paper."""
+    params = LSTMParams.init(rng, d_x, d)
+    x, dE_dv = rng.standard_normal((N, B, d_x)), rng.standard_normal((N, B, d))
+    return lambda: lstm_backward(params, lstm_forward(params, x), dE_dv)
 
 
-def _time(f):
-    t0 = time.perf_counter()
-    out = f()
-    return time.perf_counter() - t0, out
+def torch_runner(N, B, d_x, d):
+    """One forward and one ``backward()`` of ``torch.nn.LSTM`` in float64, or None without torch."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    if os.environ.get("OPENBLAS_NUM_THREADS"):
+        torch.set_num_threads(int(os.environ["OPENBLAS_NUM_THREADS"]))  # as many threads as numpy's BLAS
+    torch.manual_seed(0)
+    net = torch.nn.LSTM(d_x, d).double()
+    x, grad = torch.randn(N, B, d_x, dtype=torch.float64), torch.randn(N, B, d, dtype=torch.float64)
+
+    def run():
+        net.zero_grad(set_to_none=True)
+        h, _ = net(x)
+        h.backward(grad)
+
+    run.threads = torch.get_num_threads()
+    run.version = torch.__version__
+    return run
+
+
+def _seconds(f, clock=time.perf_counter) -> float:
+    t0 = clock()
+    f()
+    return clock() - t0
+
+
+def measure(N, B, d_x, d, repeat, seed=0, clock=time.perf_counter, block=3) -> dict:
+    """Seconds of lrnn, floor and torch (None without torch): median over ``repeat`` rounds of the best of a block.
+
+    Each round runs every contender ``block`` times in a row and keeps its fastest run, so that each
+    is timed in its own steady state (allocator and caches as its previous call left them, as in a
+    training loop); rounds alternate between the contenders so that machine noise hits all alike.
+    """
+    rng = np.random.default_rng(seed)
+    runners = {"lrnn": lrnn_runner(rng, N, B, d_x, d), "floor": floor_runner(rng, N, B, d_x, d)}
+    torch_run = torch_runner(N, B, d_x, d)
+    if torch_run is not None:
+        runners["torch"] = torch_run
+    best = {k: [] for k in runners}
+    for _ in range(repeat + 1):  # the first round warms up (page faults, thread pools)
+        for k, run in runners.items():
+            best[k].append(min(_seconds(run, clock) for _ in range(block)))
+    out = {k: statistics.median(v[1:]) for k, v in best.items()}
+    out.setdefault("torch", None)
+    return out
+
+
+def _ms(t) -> str:
+    return f"{1e3 * t:9.1f}" if t is not None else f"{'-':>9}"
 
 
 def main(argv=None):
@@ -93,44 +151,41 @@ def main(argv=None):
     ap.add_argument("--d_s", type=int, default=256)
     ap.add_argument("--N", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=15)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--small", action="store_true", help="also the sizes of the training chapters")
+    ap.add_argument("--small-d_x", type=int, default=8)
+    ap.add_argument("--threads", type=int, help="BLAS and torch threads (default: the environment's)")
+    ap.add_argument("--cpu", action="store_true", help="time by process CPU time (with --threads 1)")
     a = ap.parse_args(argv)
-    rng = np.random.default_rng(a.seed)
-    params = LSTMParams.random(rng, a.d_x, a.d_s)  # with "pinhole" connections: the paper's Vanilla LSTM
-    x = rng.standard_normal((a.N, a.B, a.d_x))
-    dE_dv = rng.standard_normal((a.N, a.B, a.d_s))
-    roof_f = roofline_runner(rng, a.N, a.B, a.d_x, a.d_s, "forward")
-    roof_b = roofline_runner(rng, a.N, a.B, a.d_x, a.d_s, "backward")
+    if a.cpu and a.threads != 1:
+        ap.error("--cpu measures the CPU time of all threads together: use it with --threads 1")
+    clock = time.process_time if a.cpu else time.perf_counter
+    torch_run = torch_runner(1, 1, 1, 1)
+    torch_info = f"torch {torch_run.version} ({torch_run.threads} threads)" if torch_run else "torch not installed"
+    print(f"numpy {np.__version__}, {torch_info}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
+    what = "CPU time" if a.cpu else "wall-clock time"
+    print(f"float64, {what}, median of {a.repeat} rounds; lrnn with the paper's pinholes, torch without\n")
 
-    times = {"fwd": [], "bwd": [], "roof_f": [], "roof_b": []}
-    for i in range(a.repeat + 2):  # the first two rounds warm up (page faults, BLAS threads)
-        t_fwd, trace = _time(lambda: lstm_forward(params, x))
-        t_bwd, _ = _time(lambda trace=trace: lstm_backward(params, trace, dE_dv))
-        del trace
-        t_rf, _ = _time(roof_f)
-        t_rb, _ = _time(roof_b)
-        if i >= 2:
-            for k, v in zip(times, (t_fwd, t_bwd, t_rf, t_rb), strict=True):
-                times[k].append(v)
+    t = measure(a.N, a.B, a.d_x, a.d_s, a.repeat, clock=clock)
+    print(f"Vanilla LSTM forward + backward, N = {a.N}, B = {a.B}, d_x = {a.d_x}, d_s = {a.d_s}")
+    print(f"{'':24}{'ms':>9}{'GFLOP':>8}{'GFLOP/s':>9}{'/ floor':>9}{'/ torch':>9}")
+    rows = [("lrnn (readable)", t["lrnn"], flops(a.N, a.B, a.d_x, a.d_s)),
+            ("matmul floor", t["floor"], flops(a.N, a.B, a.d_x, a.d_s)),
+            ("torch.nn.LSTM", t["torch"], flops(a.N, a.B, a.d_x, a.d_s, torch_cell=True))]  # fmt: skip
+    for name, sec, fl in rows:
+        if sec is None:
+            print(f"{name:24}{_ms(sec)}  (skipped)")
+            continue
+        vs_torch = f"{sec / t['torch']:9.2f}" if t["torch"] else f"{'-':>9}"
+        print(f"{name:24}{_ms(sec)}{fl / 1e9:8.2f}{fl / 1e9 / sec:9.1f}{sec / t['floor']:9.2f}{vs_torch}")
 
-    med = statistics.median
-    tot = med([f + b for f, b in zip(times["fwd"], times["bwd"], strict=True)])
-    roof = med([f + b for f, b in zip(times["roof_f"], times["roof_b"], strict=True)])
-    fl = {ph: flops(a.N, a.B, a.d_x, a.d_s, ph) / 1e9 for ph in ("forward", "backward", None)}
-    print(f"Vanilla LSTM, B = {a.B}, d_x = {a.d_x}, d_s = {a.d_s}, N = {a.N}, float64, with pinholes")
-    print(f"numpy {np.__version__}, Python {platform.python_version()}, median of {a.repeat} interleaved runs\n")
-    print(f"{'':26}{'lrnn [ms]':>10}{'products alone [ms]':>21}{'fraction':>10}{'GFLOP':>8}{'GFLOP/s':>9}")
-    rows = [("forward (Eqs. 126-136)", med(times["fwd"]), med(times["roof_f"]), fl["forward"]),
-            ("backward (Eqs. 137-172)", med(times["bwd"]), med(times["roof_b"]), fl["backward"]),
-            ("forward + backward", tot, roof, fl[None])]  # fmt: skip
-    for name, t, r, g in rows:
-        print(f"{name:26}{1e3 * t:10.1f}{1e3 * r:21.1f}{100 * r / t:9.0f}%{g:8.2f}{g / t:9.1f}")
-    frac = roof / tot
-    n_prod = sum(c for *_, c in products(a.N, a.B, a.d_x, a.d_s))
-    print(
-        f"\nroofline fraction (BLAS time of the same {n_prod} products / lrnn time): {100 * frac:.0f} % (target 50 %)"
-    )
-    return frac
+    if a.small:
+        print(f"\nSmall sizes, N = {a.N}, d_x = {a.small_d_x}: fwd + bwd [ms]; time outside the products per step [us]")
+        print(f"{'B':>4}{'d_s':>5}{'lrnn':>9}{'floor':>9}{'torch':>9}{'rest/step':>11}{'lrnn/torch':>12}")
+        for B, d in SMALL:
+            t = measure(a.N, B, a.small_d_x, d, a.repeat, clock=clock)
+            ratio = f"{t['lrnn'] / t['torch']:12.2f}" if t["torch"] else f"{'-':>12}"
+            over = 1e6 * (t["lrnn"] - t["floor"]) / a.N
+            print(f"{B:4d}{d:5d}{_ms(t['lrnn'])}{_ms(t['floor'])}{_ms(t['torch'])}{over:11.0f}{ratio}")
 
 
 if __name__ == "__main__":

@@ -61,8 +61,16 @@ from . import (
     unrolling,
 )
 from .activations import G_c, G_d, dG_c, dG_d
-from .augmented import OPEN_GATE_BIAS, AugmentedLSTMParams, AugmentedTrace, augmented_forward, augmented_n_params
-from .augmented_bptt import augmented_backward
+from .augmented import (
+    OPEN_GATE_BIAS,
+    AugmentedLSTMParams,
+    AugmentedTrace,
+    augmented_forward,
+    augmented_n_params,
+    augmented_step,
+    context_window,
+)
+from .augmented_bptt import AugmentedBPTTSignals, augmented_backward, augmented_bptt_signals
 from .gradcheck import check_gradients, numerical_gradient
 from .gru import GRUParams, GRUTrace, TorchGRUParams, gru_forward
 from .gru_bptt import gru_backward
@@ -87,8 +95,8 @@ from .losses import (
     softmax,
     softmax_cross_entropy,
 )
-from .lstm import LSTMParams, LSTMTrace, lstm_forward
-from .lstm_bptt import lstm_backward
+from .lstm import LSTMParams, LSTMTrace, chrono_bias, lstm_forward, lstm_step
+from .lstm_bptt import LSTMBPTTSignals, lstm_backward, lstm_bptt_signals
 from .lstm_gradients import (
     GradientProfile,
     StepJacobian,
@@ -162,7 +170,11 @@ __all__ = [
     "torch_lstm_forward",
     "LSTMParams",
     "LSTMTrace",
+    "LSTMBPTTSignals",
+    "chrono_bias",
+    "lstm_step",
     "lstm_forward",
+    "lstm_bptt_signals",
     "lstm_backward",
     "AdditiveModel",
     "discretize",
@@ -202,6 +214,10 @@ __all__ = [
     "AugmentedTrace",
     "augmented_forward",
     "augmented_n_params",
+    "augmented_step",
+    "context_window",
+    "AugmentedBPTTSignals",
+    "augmented_bptt_signals",
     "augmented_backward",
     "Readout",
     "mean_squared_error",

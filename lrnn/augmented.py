@@ -13,22 +13,23 @@ The paper extends the Vanilla LSTM (:mod:`lrnn.lstm`) in exactly three ways:
 
 Symbols (paper -> code -> shape of one step)::
 
-    x[n]                     x        (d_x,)          input
-    xi_x_*[n] = W_x_*[n]*x[n] xi_x_*  (d_s,)          windowed (convolved) input of node * (Eq. 188)
-    s[n], r[n], u[n]         s, r, u  (d_s,)          state, readout, update candidate
-    q[n] = g_cr r            q        (d_s,)          qualifier (Eq. 213)
-    v[n] = W_q_dr q[n]       v        (d_v,)          value, the observable output (Eq. 214)
-    a_*, g_*                 a_*, g_* (d_s,)          nodes cu, cs, cr, cx (gates) and du
-    W_x_*                    W_x_*    (L, d_s, d_x)   context-window taps; tap l multiplies x[n+l]
-    W_s_*                    W_s_*    (d_s, d_s)      state -> gate (cu, cs, cx see s[n-1]; cr sees s[n])
-    W_v_*                    W_v_*    (d_s, d_v)      value -> node
-    b_*                      b_*      (d_s,)          biases
-    W_q_dr                   W_q_dr   (d_v, d_s)      recurrent projection
+    x[n]                      x        (d_x,)          input
+    xi_x_*[n] = W_x_*[n]*x[n] xi["*"]  (d_s,)          windowed (convolved) input of node * (Eq. 188)
+    s[n], r[n], u[n]          s, r, u  (d_s,)          state, readout, update candidate
+    q[n] = g_cr r             q        (d_s,)          qualifier (Eq. 213)
+    v[n] = W_q_dr q[n]        v        (d_v,)          value, the observable output (Eq. 214)
+    a_*, g_*                  a_*, g_* (d_s,)          nodes cu, cs, cr, cx (gates) and du
+    W_x_*                     W_x_*    (L, d_s, d_x)   context-window taps; tap l multiplies x[n+l]
+    W_s_*                     W_s_*    (d_s, d_s)      state -> gate (cu, cs, cx see s[n-1]; cr sees s[n])
+    W_v_*                     W_v_*    (d_s, d_v)      value -> node
+    b_*                       b_*      (d_s,)          biases
+    W_q_dr                    W_q_dr   (d_v, d_s)      recurrent projection
 
-The time loop is the Vanilla LSTM's own (``lrnn.lstm._recurrence``, whose Augmented
-lines carry bracketed equation numbers); this module adds the windows, the stacking
-``[cu | cs | cx | du | cr]`` and the trace. The backward pass (Eqs. 216-250) is
-:func:`lrnn.augmented_bptt.augmented_backward`.
+:func:`context_window` computes the windowed inputs of a whole segment (Eq. 188);
+:func:`augmented_step` is one step, Eqs. 196-214 in the order they must be evaluated,
+written line for line as :func:`lrnn.lstm.lstm_step` so that the two differ only by the
+three additions (``lrnn.rnn_to_lstm.stage_diff(lstm_step, augmented_step)`` shows them).
+The backward pass (Eqs. 216-250) is :func:`lrnn.augmented_bptt.augmented_backward`.
 """
 
 from __future__ import annotations
@@ -37,14 +38,24 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from ._validation import _fmt, as_float_array, as_initial, as_sequence, check_shape
-from .lstm import LSTMParams, _positive_int, _recurrence, _windowed_inputs
+from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_shape, fmt_shape, positive_int
+from .activations import G_c, G_d
+from .lstm import LSTMParams, chrono_bias
 
-__all__ = ["AugmentedLSTMParams", "AugmentedTrace", "augmented_forward", "augmented_n_params", "OPEN_GATE_BIAS"]
+__all__ = [
+    "AugmentedLSTMParams",
+    "AugmentedTrace",
+    "augmented_forward",
+    "augmented_n_params",
+    "augmented_step",
+    "context_window",
+    "NODES",
+    "OPEN_GATE_BIAS",
+]
 
 OPEN_GATE_BIAS = 40.0  # G_c(40) = 1 - 4e-18 rounds to exactly 1.0 in float64: a gate held open
 
-_NODES = ("cu", "cs", "cx", "du", "cr")  # the stacking order; cu, cs, cx see s[n-1] (Eqs. 197, 200, 206)
+NODES = ("cu", "cs", "cr", "cx", "du")  #: the five accumulation nodes, in the paper's order (Eqs. 196-209)
 
 
 def augmented_n_params(d_x: int, d_s: int, d_v: int | None = None, L: int = 1) -> int:
@@ -93,8 +104,8 @@ class AugmentedLSTMParams:
     Examples
     --------
     >>> p = AugmentedLSTMParams.zeros(d_x=3, d_s=4, d_v=2, L=3)
-    >>> p.L, p.d_x, p.d_s, p.d_v, p.W_x_du.shape, p.W_v_cx.shape, p.W_q_dr.shape
-    (3, 3, 4, 2, (3, 4, 3), (4, 2), (2, 4))
+    >>> p.L, p.d_x, p.d_s, p.d_v, p.d_out, p.W_x_du.shape, p.W_v_cx.shape, p.W_q_dr.shape
+    (3, 3, 4, 2, 2, (3, 4, 3), (4, 2), (2, 4))
     >>> p.n_params == augmented_n_params(3, 4, 2, L=3) == 5*3*4*3 + 4*16 + 5*4*2 + 5*4 + 2*4
     True
     """
@@ -124,18 +135,15 @@ class AugmentedLSTMParams:
         W = as_float_array("W_x_cu", self.W_x_cu)
         if W.ndim != 3 or 0 in W.shape:
             raise ValueError(
-                f"W_x_cu has shape {_fmt(W.shape)}, expected (L, d_s, d_x) with every size >= 1: one "
+                f"W_x_cu has shape {fmt_shape(W.shape)}, expected (L, d_s, d_x) with every size >= 1: one "
                 "(d_s, d_x) matrix per context-window tap; for L = 1 pass W[None] or use from_vanilla."
             )
         Q = as_float_array("W_q_dr", self.W_q_dr, ndim=2)
-        L, d_s, d_x = W.shape
-        d_v = Q.shape[0]
-        src = f"from W_x_cu of shape {_fmt(W.shape)} and W_q_dr of shape {_fmt(Q.shape)}"
-        expected = {"W_x": ((L, d_s, d_x), ("L", "d_s", "d_x")), "W_s": ((d_s, d_s), ("d_s", "d_s")),
-                    "W_v": ((d_s, d_v), ("d_s", "d_v")), "W_q": ((d_v, d_s), ("d_v", "d_s"))}  # fmt: skip
+        (L, d_s, d_x), d_v = W.shape, Q.shape[0]
+        src = f"from W_x_cu of shape {fmt_shape(W.shape)} and W_q_dr of shape {fmt_shape(Q.shape)}"
         for f in fields(self):
             a = as_float_array(f.name, getattr(self, f.name))
-            shape, symbols = expected.get(f.name[:3], ((d_s,), ("d_s",)))
+            shape, symbols = _shapes(d_x, d_s, d_v, L)[_kind(f.name)]
             check_shape(f.name, a, shape, symbols, source=src)
             object.__setattr__(self, f.name, a)
 
@@ -160,44 +168,92 @@ class AugmentedLSTMParams:
         return self.W_q_dr.shape[0]
 
     @property
+    def d_out(self) -> int:
+        """Size of the output sequence ``v``: ``d_v``."""
+        return self.d_v
+
+    @property
     def n_params(self) -> int:
         """Number of scalar parameters; equals :func:`augmented_n_params` ``(d_x, d_s, d_v, L)``."""
         return sum(getattr(self, f.name).size for f in fields(self))
 
     @classmethod
-    def random(cls, rng, d_x: int, d_s: int, d_v: int | None = None, L: int = 1, *, scale: float = 1.0):
-        """Gaussian parameters: weights ``N(0, scale^2 / fan_in)``, biases ``N(0, 0.1^2)``.
+    def zeros(cls, d_x: int, d_s: int, d_v: int | None = None, L: int = 1) -> AugmentedLSTMParams:
+        """All-zero parameters (a template to fill in, or zero gradients); ``d_v`` defaults to ``d_s``."""
+        shapes = _shapes(*_sizes(d_x, d_s, d_v, L))
+        return cls(**{f.name: np.zeros(shapes[_kind(f.name)][0]) for f in fields(cls)})
 
-        ``fan_in`` is ``L d_x`` for the taps ``W_x_*``, ``d_s`` for ``W_s_*`` and ``W_q_dr``,
-        ``d_v`` for ``W_v_*``. ``d_v`` defaults to ``d_s``.
+    @classmethod
+    def init(
+        cls,
+        rng: np.random.Generator,
+        d_x: int,
+        d_s: int,
+        d_v: int | None = None,
+        L: int = 1,
+        *,
+        scale: float = 1.0,
+        forget_bias: float = 0.0,
+        chrono: float | None = None,
+    ) -> AugmentedLSTMParams:
+        """Random parameters, drawn as :meth:`lrnn.lstm.LSTMParams.init` draws them.
+
+        Every weight from ``N(0, scale^2 / fan_in)`` with ``fan_in = L d_x`` for the taps
+        ``W_x_*`` (the window's whole input), ``d_s`` for ``W_s_*`` and ``W_q_dr``, ``d_v`` for
+        ``W_v_*``; every bias from ``N(0, 0.1^2)``; then ``forget_bias`` is added to ``b_cs`` or,
+        with ``chrono = T_max``, ``b_cs ~ log(U(1, T_max - 1))`` and ``b_cu = -b_cs`` (Tallec and
+        Ollivier 2018). The control input gate ``g_cx`` starts like the other gates, half open.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+        d_x, d_s : int
+            Input and state sizes.
+        d_v : int, optional
+            Value size, ``d_s`` by default.
+        L : int, default 1
+            Context-window length.
+        scale, forget_bias, chrono
+            As in :meth:`lrnn.lstm.LSTMParams.init`.
+
+        Returns
+        -------
+        AugmentedLSTMParams
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :meth:`lrnn.lstm.LSTMParams.init`.
 
         Examples
         --------
-        >>> p = AugmentedLSTMParams.random(np.random.default_rng(0), d_x=2, d_s=3, d_v=2, L=4)
+        >>> p = AugmentedLSTMParams.init(np.random.default_rng(0), d_x=2, d_s=3, d_v=2, L=4)
         >>> p.W_x_cx.shape, p.W_q_dr.shape
         ((4, 3, 2), (2, 3))
         """
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(
-                f"rng has type {type(rng).__name__}, expected numpy.random.Generator; use np.random.default_rng(seed)."
-            )
-        shapes, fan_in = cls._shapes(d_x, d_s, d_v, L)
+        check_rng(rng)
+        d_x, d_s, d_v, L = _sizes(d_x, d_s, d_v, L)
+        scale = float(as_float_array("scale", scale, ndim=0))
+        forget_bias = float(as_float_array("forget_bias", forget_bias, ndim=0))
+        if chrono is not None and forget_bias != 0.0:
+            raise ValueError("pass either forget_bias or chrono: the chrono initialisation sets b_cs itself.")
+        shapes = _shapes(d_x, d_s, d_v, L)
+        fan_in = {"W_x": L * d_x, "W_s": d_s, "W_v": d_v, "W_q": d_s}
         draws = {}
         for f in fields(cls):
-            if f.name.startswith("b_"):
-                draws[f.name] = 0.1 * rng.standard_normal(shapes["b"])
+            kind = _kind(f.name)
+            if kind == "b":
+                draws[f.name] = 0.1 * rng.standard_normal(d_s)
             else:
-                draws[f.name] = scale * rng.standard_normal(shapes[f.name[:3]]) / np.sqrt(fan_in[f.name[:3]])
+                draws[f.name] = scale * rng.standard_normal(shapes[kind][0]) / np.sqrt(fan_in[kind])
+        draws["b_cs"] = draws["b_cs"] + forget_bias
+        if chrono is not None:
+            draws["b_cs"] = chrono_bias(rng, chrono, d_s)
+            draws["b_cu"] = -draws["b_cs"]
         return cls(**draws)
 
     @classmethod
-    def zeros(cls, d_x: int, d_s: int, d_v: int | None = None, L: int = 1):
-        """All-zero parameters (a template to fill in, or zero gradients)."""
-        shapes, _ = cls._shapes(d_x, d_s, d_v, L)
-        return cls(**{f.name: np.zeros(shapes.get(f.name[:3], shapes["b"])) for f in fields(cls)})
-
-    @classmethod
-    def from_vanilla(cls, params: LSTMParams, *, open_gate_bias: float = OPEN_GATE_BIAS):
+    def from_vanilla(cls, params: LSTMParams, *, open_gate_bias: float = OPEN_GATE_BIAS) -> AugmentedLSTMParams:
         """The Augmented LSTM that computes exactly what a Vanilla LSTM computes.
 
         ``L = 1`` (each ``W_x_*`` becomes its only tap), the control input gate held open
@@ -211,7 +267,7 @@ class AugmentedLSTMParams:
 
         Examples
         --------
-        >>> van = LSTMParams.random(np.random.default_rng(0), d_x=2, d_s=3)
+        >>> van = LSTMParams.init(np.random.default_rng(0), d_x=2, d_s=3)
         >>> aug = AugmentedLSTMParams.from_vanilla(van)
         >>> aug.L, aug.d_v, bool(np.all(aug.W_q_dr == np.eye(3)))
         (1, 3, True)
@@ -225,35 +281,125 @@ class AugmentedLSTMParams:
         gate["b_cx"] = np.full(d_s, float(open_gate_bias))  # g_cx = G_c(b_cx) = 1: the gate held open
         return cls(**taps, **rest, **gate, W_q_dr=np.eye(d_s))  # W_q_dr = I: v = q, no projection
 
-    @staticmethod
-    def _shapes(d_x, d_s, d_v, L):
-        d_x, d_s, L = _positive_int("d_x", d_x), _positive_int("d_s", d_s), _positive_int("L", L)
-        d_v = d_s if d_v is None else _positive_int("d_v", d_v)
-        shapes = {"W_x": (L, d_s, d_x), "W_s": (d_s, d_s), "W_v": (d_s, d_v), "W_q": (d_v, d_s), "b": (d_s,)}
-        return shapes, {"W_x": L * d_x, "W_s": d_s, "W_v": d_v, "W_q": d_s}
+    def forward(self, x, state=None) -> AugmentedTrace:
+        """Run :func:`augmented_forward` from ``state = (s[-1], v[-1])`` (None: zeros), e.g. ``trace.last_state``."""
+        s0, v0 = (None, None) if state is None else _pair(state)
+        return augmented_forward(self, x, s0, v0)
+
+    def backward(self, trace: AugmentedTrace, dE_dout, **options) -> AugmentedLSTMParams:
+        """The gradients of :func:`lrnn.augmented_bptt.augmented_backward` (options ``clip``, ``erratum_p3/p7``)."""
+        from .augmented_bptt import augmented_backward  # augmented_bptt imports this module
+
+        return augmented_backward(self, trace, dE_dout, **options)[0]
 
 
-def _stacked(p: AugmentedLSTMParams):
-    """Weights fused by node, order ``[cu | cs | cx | du | cr]``.
+def _kind(name: str) -> str:
+    """``"W_x"``, ``"W_s"``, ``"W_v"``, ``"W_q"`` or ``"b"``: what a field is, from its name."""
+    return name[:3] if name.startswith("W_") else "b"
 
-    Returns ``W_x (L, 5 d_s, d_x)``, ``W_s (3 d_s, d_s)`` (cu, cs, cx: the gates fed by
-    ``s[n-1]``), ``W_v (5 d_s, d_v)`` and ``b (5 d_s,)``.
+
+def _sizes(d_x, d_s, d_v, L) -> tuple:
+    d_x, d_s, L = positive_int("d_x", d_x), positive_int("d_s", d_s), positive_int("L", L)
+    return d_x, d_s, (d_s if d_v is None else positive_int("d_v", d_v)), L
+
+
+def _shapes(d_x: int, d_s: int, d_v: int, L: int) -> dict:
+    """The shape and axis names of each kind of field."""
+    return {
+        "W_x": ((L, d_s, d_x), ("L", "d_s", "d_x")),
+        "W_s": ((d_s, d_s), ("d_s", "d_s")),
+        "W_v": ((d_s, d_v), ("d_s", "d_v")),
+        "W_q": ((d_v, d_s), ("d_v", "d_s")),
+        "b": ((d_s,), ("d_s",)),
+    }
+
+
+def _pair(state) -> tuple:
+    if not isinstance(state, tuple | list) or len(state) != 2:
+        raise TypeError(
+            f"state has type {type(state).__name__}, expected a pair (s[-1], v[-1]) such as a trace's last_state."
+        )
+    return tuple(state)
+
+
+def context_window(W: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The external input context window of Eq. 188, ``xi[n] = sum_l W[l] x[n+l]``, for every step.
+
+    Parameters
+    ----------
+    W : numpy.ndarray, shape (L, d_s, d_x)
+        The taps; tap ``l`` multiplies ``x[n+l]``.
+    x : numpy.ndarray, shape (N, d_x) or (N, B, d_x)
+        One segment (or a batch), time along axis 0.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, d_s) or (N, B, d_s)
+        Inputs past the segment end count as zero (P10), so tap ``l`` reaches only ``n < N - l``.
+
+    Examples
+    --------
+    Two taps that copy: step 0 sees ``x[0] + x[1]``, the last step ``x[1]`` and the padding.
+
+    >>> context_window(np.ones((2, 1, 1)), np.array([[1.0], [10.0]]))
+    array([[11.],
+           [10.]])
     """
-    W_x = np.concatenate([getattr(p, f"W_x_{k}") for k in _NODES], axis=1)
-    W_v = np.concatenate([getattr(p, f"W_v_{k}") for k in _NODES])
-    b = np.concatenate([getattr(p, f"b_{k}") for k in _NODES])
-    return W_x, np.concatenate([p.W_s_cu, p.W_s_cs, p.W_s_cx]), W_v, b
+    N = len(x)
+    xi = x @ W[0].T  # tap 0: W[0] x[n]
+    for l in range(1, min(len(W), N)):
+        xi[: N - l] += x[l:] @ W[l].T  # tap l: W[l] x[n+l], where n + l < N (zero padding, P10)
+    return xi
 
 
-def _unstacked(W_x, W_s, W_s_cr, W_v, b, W_q_dr) -> AugmentedLSTMParams:
-    """Inverse of :func:`_stacked`."""
-    d = len(W_s_cr)
-    blk = {k: slice(i * d, (i + 1) * d) for i, k in enumerate(_NODES)}
-    out = {f"W_x_{k}": W_x[:, blk[k]] for k in _NODES}
-    out.update({f"W_v_{k}": W_v[blk[k]] for k in _NODES})
-    out.update({f"b_{k}": b[blk[k]] for k in _NODES})
-    out.update(W_s_cu=W_s[blk["cu"]], W_s_cs=W_s[blk["cs"]], W_s_cx=W_s[blk["cx"]], W_s_cr=W_s_cr, W_q_dr=W_q_dr)
-    return AugmentedLSTMParams(**out)
+def augmented_step(p: AugmentedLSTMParams, xi: dict, s_prev, v_prev) -> dict:
+    """One step of the Augmented LSTM, Eqs. 196-214, in the order they must be evaluated.
+
+    Parameters
+    ----------
+    p : AugmentedLSTMParams
+    xi : dict of numpy.ndarray
+        The windowed inputs ``xi_x_*[n]`` of the five nodes (keys ``"cu", "cs", "cr", "cx", "du"``),
+        shape ``(d_s,)`` or ``(B, d_s)``, from :func:`context_window` (Eqs. 196, 199, 202, 205, 208).
+    s_prev : numpy.ndarray, shape (d_s,) or (B, d_s)
+        The previous state ``s[n-1]``.
+    v_prev : numpy.ndarray, shape (d_v,) or (B, d_v)
+        The previous value ``v[n-1]``.
+
+    Returns
+    -------
+    dict
+        ``a_cu, a_cs, a_cr, a_cx, a_du, g_cu, g_cs, g_cr, g_cx, u, s, r, q, v`` at step ``n``.
+
+    Notes
+    -----
+    No argument checks: this is the inner loop of :func:`augmented_forward`, which checks its
+    inputs once.
+
+    Examples
+    --------
+    All weights zero: every gate is ``G_c(0) = 1/2`` and ``u = 0``, so the state halves.
+
+    >>> p, zero = AugmentedLSTMParams.zeros(1, 1), np.zeros(1)
+    >>> augmented_step(p, dict.fromkeys(NODES, zero), np.array([2.0]), zero)["s"]
+    array([1.])
+    """
+    a_cu = xi["cu"] + s_prev @ p.W_s_cu.T + v_prev @ p.W_v_cu.T + p.b_cu  # Eq. 197
+    a_cs = xi["cs"] + s_prev @ p.W_s_cs.T + v_prev @ p.W_v_cs.T + p.b_cs  # Eq. 200
+    a_cx = xi["cx"] + s_prev @ p.W_s_cx.T + v_prev @ p.W_v_cx.T + p.b_cx  # Eq. 206
+    g_cx = G_c(a_cx, check=False)  # Eq. 207
+    a_du = g_cx * xi["du"] + v_prev @ p.W_v_du.T + p.b_du  # Eq. 209
+    u = G_d(a_du, check=False)  # Eq. 210
+    g_cu = G_c(a_cu, check=False)  # Eq. 198
+    g_cs = G_c(a_cs, check=False)  # Eq. 201
+    s = g_cs * s_prev + g_cu * u  # Eq. 211
+    a_cr = xi["cr"] + s @ p.W_s_cr.T + v_prev @ p.W_v_cr.T + p.b_cr  # Eq. 203: the current state s[n]
+    g_cr = G_c(a_cr, check=False)  # Eq. 204
+    r = G_d(s, check=False)  # Eq. 212
+    q = g_cr * r  # Eq. 213
+    v = q @ p.W_q_dr.T  # Eq. 214
+    return dict(a_cu=a_cu, a_cs=a_cs, a_cr=a_cr, a_cx=a_cx, a_du=a_du, g_cu=g_cu, g_cs=g_cs, g_cr=g_cr, g_cx=g_cx,
+                u=u, s=s, r=r, q=q, v=v)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -305,6 +451,16 @@ class AugmentedTrace:
         """True when the trace holds a batch, ``(N, B, d)``."""
         return self.s.ndim == 3
 
+    @property
+    def output(self) -> np.ndarray:
+        """The sequence a readout sees: the values ``v``."""
+        return self.v
+
+    @property
+    def last_state(self) -> tuple:
+        """``(s[N-1], v[N-1])``: pass it as ``state=`` to continue with the next chunk."""
+        return self.s[-1], self.v[-1]
+
 
 def augmented_forward(params: AugmentedLSTMParams, x, s0=None, v0=None) -> AugmentedTrace:
     """Run the Augmented LSTM over a segment (Sherstinsky Eqs. 196-214).
@@ -348,22 +504,23 @@ def augmented_forward(params: AugmentedLSTMParams, x, s0=None, v0=None) -> Augme
     if not isinstance(params, AugmentedLSTMParams):
         raise TypeError(
             f"params has type {type(params).__name__}, expected AugmentedLSTMParams; build one with "
-            "AugmentedLSTMParams.random(rng, d_x, d_s, d_v, L) or AugmentedLSTMParams.from_vanilla(lstm_params)."
+            "AugmentedLSTMParams.init(rng, d_x, d_s, d_v, L) or AugmentedLSTMParams.from_vanilla(lstm_params)."
         )
-    src = f"from W_x_cu of shape {_fmt(params.W_x_cu.shape)}"
-    X, batched = as_sequence("x", x, params.d_x, "d_x", source=src)
-    B, d = X.shape[1], params.d_s
-    S0 = as_initial("s0", s0, B, d, "d_s", batched)  # s[-1], (B, d_s)
-    V0 = as_initial("v0", v0, B, params.d_v, "d_v", batched)  # v[-1], (B, d_v)
-    W_x, W_s, W_v, b = _stacked(params)
-    Xi = _windowed_inputs(X, W_x)  # xi_x_*[n] = sum_l W_x_*[l] x[n+l], Eqs. 188, 191, 194, all nodes at once
-    blk = {k: slice(i * d, (i + 1) * d) for i, k in enumerate(_NODES)}
-    A = Xi + b  # xi_x_* + b_* of Eqs. 197, 200, 203, 206 ...
-    A[..., blk["du"]] = params.b_du  # ... but du takes its windowed input through g_cx, in the loop (Eq. 209)
-    G, s, r, q, v = _recurrence(A, S0, V0, W_s, W_v, params.W_s_cr, xi_du=Xi[..., blk["du"]], W_q=params.W_q_dr)
-    out = {f"a_{k}": A[..., blk[k]] for k in _NODES}
-    out.update({f"g_{k}": G[..., blk[k]] for k in ("cu", "cs", "cx", "cr")}, u=G[..., blk["du"]])
-    out.update({f"xi_x_{k}": Xi[..., blk[k]] for k in _NODES}, s=s, r=r, q=q, v=v)
+    src = f"from W_x_cu of shape {fmt_shape(params.W_x_cu.shape)}"
+    x, batched = as_sequence("x", x, params.d_x, "d_x", source=src)  # (N, B, d_x)
+    B = x.shape[1]
+    s_prev = as_initial("s0", s0, B, params.d_s, "d_s", batched)  # s[-1]: zero unless given (P5)
+    v_prev = as_initial("v0", v0, B, params.d_v, "d_v", batched)  # v[-1]
+    xi = {k: context_window(getattr(params, f"W_x_{k}"), x) for k in NODES}  # Eqs. 196, 199, 202, 205, 208
+    s0, v0, N = s_prev, v_prev, len(x)
+    for n in range(N):
+        step = augmented_step(params, {k: xi[k][n] for k in NODES}, s_prev, v_prev)  # Eqs. 197-214
+        if n == 0:
+            signals = {name: np.empty((N, *a.shape)) for name, a in step.items()}  # (N, B, .) each
+        for name, a in step.items():
+            signals[name][n] = a
+        s_prev, v_prev = step["s"], step["v"]
+    signals.update({f"xi_x_{k}": xi[k] for k in NODES})
     if batched:
-        return AugmentedTrace(**out, x=X, s0=S0, v0=V0)
-    return AugmentedTrace(**{k: a[:, 0] for k, a in out.items()}, x=X[:, 0], s0=S0[0], v0=V0[0])
+        return AugmentedTrace(**signals, x=x, s0=s0, v0=v0)
+    return AugmentedTrace(**{k: a[:, 0] for k, a in signals.items()}, x=x[:, 0], s0=s0[0], v0=v0[0])

@@ -2,17 +2,22 @@
 
 Symbols (paper -> code -> shape of one step); all are *total* derivatives of E::
 
-    chi[n]       chi      (d_v,)   dE/dv[n]                                   (Eq. 217)
-    beta[n]      beta     (d_s,)   dE/dq[n] = W_q_dr^T chi[n], the new one     (Eqs. 216, 218)
-    alpha_*[n]   alpha_*  (d_s,)   dE/da_*[n] for * in cu, cs, cr, cx, du      (Eqs. 221-227)
-    psi[n]       psi      (d_s,)   dE/ds[n]                                    (Eq. 222)
-    gamma_cx[n]  -        (d_s,)   dE/dg_cx[n] = alpha_du xi_x_du              (Eq. 226)
+    chi[n]       chi       (d_v,)   dE/dv[n]                                   (Eq. 217)
+    beta[n]      beta      (d_s,)   dE/dq[n] = W_q_dr^T chi[n], the new one     (Eqs. 216, 218)
+    rho[n]       rho       (d_s,)   dE/dr[n]                                   (Eq. 219)
+    gamma_*[n]   gamma_*   (d_s,)   dE/dg_*[n] for the gates cr and cx         (Eqs. 220, 226)
+    alpha_*[n]   alpha_*   (d_s,)   dE/da_*[n] for * in cu, cs, cr, cx, du      (Eqs. 221-227)
+    psi[n]       psi       (d_s,)   dE/ds[n]                                   (Eq. 222)
+    f_chi[n+1]   f_chi     (d_v,)   what step n+1 sends back to v[n]           (Eq. 228)
+    f_psi[n+1]   f_psi     (d_s,)   what step n+1 sends back to s[n]           (Eq. 229)
+    G_c', G_d'   dG_c_*, dG_d_*     from the stored signals, as in :mod:`lrnn.lstm_bptt`
 
-Everything from ``chi`` to ``psi`` and the alphas of cu, cs, du is the Vanilla LSTM's
-recursion (``lrnn.lstm_bptt._recursion``, whose Augmented lines carry bracketed
-equation numbers) with ``beta`` in place of ``chi``; the projection adds ``beta``, the
-control input gate adds ``alpha_cx``, and the windows turn each input gradient into
-one outer product per tap, ``alpha_*[n] x^T[n+l]`` (zero past the segment end, P10).
+:func:`augmented_bptt_signals` is the Vanilla LSTM's recursion
+(:func:`lrnn.lstm_bptt.lstm_bptt_signals`) with ``beta`` in place of ``chi`` where the
+readout is concerned, ``alpha_cx`` for the control input gate, and a fifth node in the
+sums that go back to the previous step. :func:`augmented_backward` adds the parameter
+gradients, Eqs. 230-249; the windows turn each input gradient into one outer product
+per tap, ``alpha_*[n] x^T[n+l]`` (zero past the segment end, P10).
 
 Deviations from the printed paper, each kept behind a flag so that the book can show
 it failing the gradient check:
@@ -24,12 +29,116 @@ it failing the gradient check:
 
 from __future__ import annotations
 
-from .augmented import _NODES, AugmentedLSTMParams, AugmentedTrace, _stacked, _unstacked
-from .lstm_bptt import _as_dE, _gradient_sums, _recursion, _signals
+from dataclasses import dataclass
 
-__all__ = ["augmented_backward"]
+import numpy as np
 
-_SIGNALS = ("s", "r", "u", "q", "v", "g_cu", "g_cs", "g_cr", "g_cx", "xi_x_du")
+from ._validation import as_float_array, check_type, fmt_shape
+from .augmented import AugmentedLSTMParams, AugmentedTrace
+
+__all__ = ["AugmentedBPTTSignals", "augmented_bptt_signals", "augmented_backward"]
+
+
+@dataclass(frozen=True)
+class AugmentedBPTTSignals:
+    """The error-gradient sequences of one Augmented backward pass (Eqs. 217-229).
+
+    Attributes
+    ----------
+    chi : numpy.ndarray, shaped like ``trace.v``
+        ``chi[n] = dE/dv[n]`` (Eq. 217).
+    beta, psi : numpy.ndarray, shaped like ``trace.s``
+        ``beta[n] = dE/dq[n]`` (Eq. 218) and ``psi[n] = dE/ds[n]`` (Eq. 222).
+    alpha_cu, alpha_cs, alpha_cr, alpha_cx, alpha_du : numpy.ndarray, shaped like ``trace.s``
+        Accumulation derivatives (Eqs. 221, 223-225, 227), clipped if asked (footnote 25).
+    """
+
+    chi: np.ndarray
+    beta: np.ndarray
+    psi: np.ndarray
+    alpha_cu: np.ndarray
+    alpha_cs: np.ndarray
+    alpha_cr: np.ndarray
+    alpha_cx: np.ndarray
+    alpha_du: np.ndarray
+
+
+def augmented_bptt_signals(
+    params: AugmentedLSTMParams, trace: AugmentedTrace, dE_dv, *, clip: bool = False, erratum_p3: bool = False
+) -> AugmentedBPTTSignals:
+    """The backward recursion of the Augmented LSTM, Eqs. 217-229, from the last step to the first.
+
+    Parameters
+    ----------
+    params : AugmentedLSTMParams
+        The parameters ``trace`` was computed with.
+    trace : AugmentedTrace
+        Output of :func:`lrnn.augmented.augmented_forward`.
+    dE_dv : array_like, same shape as ``trace.v``
+        Direct derivative of E w.r.t. each ``v[n]`` (``d_v`` entries), the first term of Eq. 217.
+    clip : bool, default False
+        Clip every accumulation derivative to [-1, 1] as soon as it is computed (footnote 25).
+        A training heuristic; keep it off for gradient checks.
+    erratum_p3 : bool, default False
+        Use ``W_s_cr alpha_cr[n]`` as printed in Eq. 222 (wrong on purpose, erratum P3).
+
+    Returns
+    -------
+    AugmentedBPTTSignals
+
+    Raises
+    ------
+    TypeError
+        If ``params`` or ``trace`` has the wrong type.
+    ValueError
+        If ``dE_dv`` has the wrong shape or holds NaN/inf, or ``trace`` does not fit ``params``.
+
+    References
+    ----------
+    Sherstinsky (2020), Sec. VII-E, Eqs. 216-229.
+
+    Examples
+    --------
+    The projection carries ``chi`` (``d_v`` entries) to ``beta`` (``d_s`` entries):
+
+    >>> from lrnn.augmented import augmented_forward
+    >>> p = AugmentedLSTMParams.init(np.random.default_rng(0), d_x=2, d_s=3, d_v=2, L=3)
+    >>> tr = augmented_forward(p, np.ones((4, 2)))
+    >>> sig = augmented_bptt_signals(p, tr, np.ones((4, 2)))
+    >>> sig.chi.shape, sig.beta.shape, bool(np.allclose(sig.beta, sig.chi @ p.W_q_dr))
+    ((4, 2), (4, 3), True)
+    """
+    p, dE_dv = _checked(params, trace, dE_dv)
+    x, u, r, g_cu, g_cs, g_cr, g_cx, xi_du = (trace.x, trace.u, trace.r, trace.g_cu, trace.g_cs, trace.g_cr,
+                                              trace.g_cx, trace.xi_x_du)  # fmt: skip
+    s = np.concatenate([trace.s, trace.s0[None]])  # s[-1] sits at index N, where numpy looks for s[-1]
+    W_s_cu, W_s_cs, W_s_cx, W_q_dr = p.W_s_cu, p.W_s_cs, p.W_s_cx, p.W_q_dr
+    # Eq. 222 prints W_s_cr alpha_cr; the gradient needs W_s_cr^T alpha_cr, alpha_cr @ W_s_cr in rows (P3)
+    W_s_cr = p.W_s_cr.T if erratum_p3 else p.W_s_cr
+    bound = (lambda alpha: np.clip(alpha, -1.0, 1.0)) if clip else (lambda alpha: alpha)  # footnote 25, if asked
+    dG_c_cu, dG_c_cs, dG_c_cr, dG_c_cx = (g * (1.0 - g) for g in (g_cu, g_cs, g_cr, g_cx))  # Eq. 137, all n
+    dG_d_du, dG_d_s = 1.0 - u**2, 1.0 - r**2  # Eq. 138 at a_du[n] and s[n], all n
+    chi = np.empty_like(trace.v)
+    beta, psi, alpha_cu, alpha_cs, alpha_cr, alpha_cx, alpha_du = (np.empty_like(r) for _ in range(7))
+    to_value = ((alpha_cu, p.W_v_cu), (alpha_cs, p.W_v_cs), (alpha_cr, p.W_v_cr), (alpha_cx, p.W_v_cx),
+                (alpha_du, p.W_v_du))  # fmt: skip
+    f_chi, f_psi = np.zeros_like(chi[0]), np.zeros_like(r[0])  # f_chi[N] = f_psi[N] = 0 (P5)
+    for n in reversed(range(len(x))):
+        chi[n] = dE_dv[n] + f_chi  # Eq. 217, with f_chi[n+1] from step n+1
+        beta[n] = chi[n] @ W_q_dr  # Eq. 218
+        rho = beta[n] * g_cr[n]  # Eq. 219
+        gamma_cr = beta[n] * r[n]  # Eq. 220
+        alpha_cr[n] = bound(gamma_cr * dG_c_cr[n])  # Eq. 221
+        psi[n] = rho * dG_d_s[n] + alpha_cr[n] @ W_s_cr + f_psi  # Eq. 222, with f_psi[n+1] from step n+1
+        alpha_cs[n] = bound(psi[n] * s[n - 1] * dG_c_cs[n])  # Eq. 223
+        alpha_cu[n] = bound(psi[n] * u[n] * dG_c_cu[n])  # Eq. 224
+        alpha_du[n] = bound(psi[n] * g_cu[n] * dG_d_du[n])  # Eq. 225
+        gamma_cx = alpha_du[n] * xi_du[n]  # Eq. 226
+        alpha_cx[n] = bound(gamma_cx * dG_c_cx[n])  # Eq. 227
+        f_chi = sum(alpha[n] @ W_v for alpha, W_v in to_value)  # Eq. 228, W_v_*^T alpha_*[n] of the five nodes
+        f_psi = alpha_cu[n] @ W_s_cu + alpha_cs[n] @ W_s_cs + alpha_cx[n] @ W_s_cx + g_cs[n] * psi[n]  # Eq. 229
+    return AugmentedBPTTSignals(chi=chi, beta=beta, psi=psi, alpha_cu=alpha_cu, alpha_cs=alpha_cs,
+                                alpha_cr=alpha_cr, alpha_cx=alpha_cx, alpha_du=alpha_du)  # fmt: skip
 
 
 def augmented_backward(
@@ -80,41 +189,71 @@ def augmented_backward(
 
     Examples
     --------
-    >>> import numpy as np
     >>> from lrnn.augmented import augmented_forward
-    >>> p = AugmentedLSTMParams.random(np.random.default_rng(0), d_x=2, d_s=3, d_v=2, L=3)
+    >>> p = AugmentedLSTMParams.init(np.random.default_rng(0), d_x=2, d_s=3, d_v=2, L=3)
     >>> tr = augmented_forward(p, np.ones((4, 2)))
     >>> grads, psi = augmented_backward(p, tr, np.ones((4, 2)))
     >>> grads.W_x_du.shape, grads.W_q_dr.shape, psi.shape
     ((3, 3, 2), (2, 3), (4, 3))
     """
-    X, S0, V0, sig, batched = _read(params, trace)
-    dE = _as_dE(dE_dv, trace.v, batched)
-    _, W_s, W_v, _ = _stacked(params)
-    alpha, psi, chi = _recursion(
-        sig, S0, dE, W_s, W_v, params.W_s_cr, W_q=params.W_q_dr, xi_du=sig["xi_x_du"], clip=clip, erratum_p3=erratum_p3
-    )  # Eqs. 217-229
-    d = params.d_s
-    du = slice(_NODES.index("du") * d, (_NODES.index("du") + 1) * d)
-    alpha_x = alpha.copy()  # what multiplies x[n+l] in each node's input gradient
-    if not erratum_p7:
-        # Eq. 246 prints alpha_du[n] x^T[n+l]; a_du = g_cx * xi_x_du + ... needs the factor g_cx (erratum P7)
-        alpha_x[..., du] *= sig["g_cx"]
-    dW_x, dW_s, dW_s_cr, dW_v, db = _gradient_sums(alpha, alpha_x, X, params.L, 3, sig, S0, V0)  # Eqs. 230-248
-    N, B, _ = chi.shape
-    dW_q = chi.reshape(N * B, -1).T @ sig["q"].reshape(N * B, d)  # Eq. 249: chi[n] q^T[n]
-    return _unstacked(dW_x, dW_s, dW_s_cr, dW_v, db, dW_q), (psi if batched else psi[:, 0])
+    sig = augmented_bptt_signals(params, trace, dE_dv, clip=clip, erratum_p3=erratum_p3)  # Eqs. 217-229
+    x, L = trace.x, params.L
+    steps = np.arange(len(x))
+    s = np.concatenate([trace.s, trace.s0[None]])  # index N = -1 holds s[-1], so s[steps - 1] is s[n-1] for all n
+    v = np.concatenate([trace.v, trace.v0[None]])
+    # one row per step n (and sequence): alpha.T @ s = sum_n alpha[n] s^T[n], the sum of Eq. 172 and over the batch
+    s_now, s_prev, v_prev = _rows(trace.s), _rows(s[steps - 1]), _rows(v[steps - 1])
+    chi, q = _rows(sig.chi), _rows(trace.q)
+    alpha_cu, alpha_cs, alpha_cr, alpha_cx, alpha_du = (sig.alpha_cu, sig.alpha_cs, sig.alpha_cr, sig.alpha_cx,
+                                                        sig.alpha_du)  # fmt: skip
+    # Eq. 246 prints alpha_du[n] x^T[n+l]; a_du = g_cx * xi_x_du + ... needs the factor g_cx[n] (erratum P7)
+    alpha_du_x = alpha_du if erratum_p7 else alpha_du * trace.g_cx
+    grads = AugmentedLSTMParams(
+        W_x_cu=_taps(alpha_cu, x, L),  # Eq. 230: alpha_cu[n] x^T[n+l] for each tap l
+        W_s_cu=_rows(alpha_cu).T @ s_prev,  # Eq. 231
+        W_v_cu=_rows(alpha_cu).T @ v_prev,  # Eq. 232
+        b_cu=_rows(alpha_cu).sum(axis=0),  # Eq. 233
+        W_x_cs=_taps(alpha_cs, x, L),  # Eq. 234
+        W_s_cs=_rows(alpha_cs).T @ s_prev,  # Eq. 235
+        W_v_cs=_rows(alpha_cs).T @ v_prev,  # Eq. 236
+        b_cs=_rows(alpha_cs).sum(axis=0),  # Eq. 237
+        W_x_cr=_taps(alpha_cr, x, L),  # Eq. 238
+        W_s_cr=_rows(alpha_cr).T @ s_now,  # Eq. 239: the current state s[n]
+        W_v_cr=_rows(alpha_cr).T @ v_prev,  # Eq. 240
+        b_cr=_rows(alpha_cr).sum(axis=0),  # Eq. 241
+        W_x_cx=_taps(alpha_cx, x, L),  # Eq. 242
+        W_s_cx=_rows(alpha_cx).T @ s_prev,  # Eq. 243
+        W_v_cx=_rows(alpha_cx).T @ v_prev,  # Eq. 244
+        b_cx=_rows(alpha_cx).sum(axis=0),  # Eq. 245
+        W_x_du=_taps(alpha_du_x, x, L),  # Eq. 246, with the factor g_cx (erratum P7)
+        W_v_du=_rows(alpha_du).T @ v_prev,  # Eq. 247
+        b_du=_rows(alpha_du).sum(axis=0),  # Eq. 248
+        W_q_dr=chi.T @ q,  # Eq. 249
+    )
+    return grads, sig.psi
 
 
-def _read(params, trace):
-    """Check types and sizes; return the trace's signals as ``(N, B, .)`` arrays."""
-    if not isinstance(params, AugmentedLSTMParams):
-        raise TypeError(f"params has type {type(params).__name__}, expected AugmentedLSTMParams.")
-    if not isinstance(trace, AugmentedTrace):
-        raise TypeError(
-            f"trace has type {type(trace).__name__}, expected AugmentedTrace; "
-            "pass the result of augmented_forward(params, x)."
-        )
+def _taps(alpha: np.ndarray, x: np.ndarray, L: int) -> np.ndarray:
+    """``sum_n alpha[n] x^T[n+l]`` for each tap ``l = 0 .. L-1``, shape ``(L, d_s, d_x)``.
+
+    Tap ``l`` met ``x[n+l]``, and only where ``n + l < N``: past the segment end the input was zero (P10).
+    """
+    N = len(x)
+    out = np.zeros((L, alpha.shape[-1], x.shape[-1]))
+    for l in range(min(L, N)):
+        out[l] = _rows(alpha[: N - l]).T @ _rows(x[l:])  # alpha[n] x^T[n+l] over n < N - l
+    return out
+
+
+def _rows(a: np.ndarray) -> np.ndarray:
+    """``(N, d)`` or ``(N, B, d)`` as ``(N B, d)``: one row per step and sequence."""
+    return a.reshape(-1, a.shape[-1])
+
+
+def _checked(params, trace, dE_dv):
+    """Check types and sizes; return ``params`` and ``dE_dv`` as a float array shaped like ``trace.v``."""
+    check_type("params", params, AugmentedLSTMParams)
+    check_type("trace", trace, AugmentedTrace, "pass the result of augmented_forward(params, x)")
     sizes = (trace.s.shape[-1], trace.x.shape[-1], trace.v.shape[-1])
     if sizes != (params.d_s, params.d_x, params.d_v):
         raise ValueError(
@@ -123,4 +262,10 @@ def _read(params, trace):
             )
             + "run augmented_forward with these params first."
         )
-    return _signals(trace, _SIGNALS)
+    dE = as_float_array("dE_dv", dE_dv)
+    if dE.shape != trace.v.shape:
+        raise ValueError(
+            f"dE_dv has shape {fmt_shape(dE.shape)}, expected the shape of trace.v, {fmt_shape(trace.v.shape)}; "
+            "pass dE/dv[n] for every step n (zeros where E does not depend on v[n])."
+        )
+    return params, dE

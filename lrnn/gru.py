@@ -70,13 +70,9 @@ from typing import ClassVar
 import numpy as np
 
 from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_shape, fmt_shape, positive_int
+from .activations import G_c, G_d
 
 __all__ = ["GRUParams", "TorchGRUParams", "GRUTrace", "gru_forward"]
-
-
-def _G_c(z: np.ndarray) -> np.ndarray:
-    """``G_c(z) = (1 + tanh(z / 2)) / 2`` (Sherstinsky Eq. 111): the logistic sigmoid, never overflowing."""
-    return 0.5 + 0.5 * np.tanh(0.5 * z)
 
 
 @dataclass(frozen=True)
@@ -349,10 +345,10 @@ def _steps_chung(A, S0, W_s_rz, W_s_u):
     s_prev = S0
     for n in range(N):
         A[n, :, : 2 * d] += s_prev @ W_s_rz.T  # + W_s_r s[n-1], + W_s_z s[n-1] in Eqs. G1-G2, one product
-        g_r[n] = _G_c(a_r[n])  # Eq. G1
-        g_z[n] = _G_c(a_z[n])  # Eq. G2
+        g_r[n] = G_c(a_r[n], check=False)  # Eq. G1
+        g_z[n] = G_c(a_z[n], check=False)  # Eq. G2
         a_u[n] += (g_r[n] * s_prev) @ W_s_u.T  # Eq. G3: the reset acts before the recurrent product
-        u[n] = np.tanh(a_u[n])  # Eq. G3
+        u[n] = G_d(a_u[n], check=False)  # Eq. G3
         s[n] = (1.0 - g_z[n]) * s_prev + g_z[n] * u[n]  # Eq. G4: g_z is the share of new content
         s_prev = s[n]
     return g_r, g_z, u, s, None
@@ -367,11 +363,11 @@ def _steps_torch(A, S0, W_s_rz, W_s_u, b_s_u):
     s_prev = S0
     for n in range(N):
         A[n, :, : 2 * d] += s_prev @ W_s_rz.T  # + W_s_r s[n-1], + W_s_z s[n-1] in Eqs. G5-G6, one product
-        g_r[n] = _G_c(a_r[n])  # Eq. G5
-        g_z[n] = _G_c(a_z[n])  # Eq. G6
+        g_r[n] = G_c(a_r[n], check=False)  # Eq. G5
+        g_z[n] = G_c(a_z[n], check=False)  # Eq. G6
         a_s_u[n] = s_prev @ W_s_u.T + b_s_u  # Eq. G7: the recurrent term first ...
         a_u[n] += g_r[n] * a_s_u[n]  # Eq. G7: ... then the reset, after the product
-        u[n] = np.tanh(a_u[n])  # Eq. G7
+        u[n] = G_d(a_u[n], check=False)  # Eq. G7
         s[n] = (1.0 - g_z[n]) * u[n] + g_z[n] * s_prev  # Eq. G8: g_z is the share of the old state
         s_prev = s[n]
     return g_r, g_z, u, s, a_s_u

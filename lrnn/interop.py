@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import _fmt, as_float_array, as_initial, as_sequence, check_shape
-from .activations import _G_c
-from .lstm import LSTMParams, _stacked, _unstacked
+from ._validation import as_float_array, as_initial, as_sequence, check_shape, fmt_shape
+from .activations import G_c
+from .lstm import LSTMParams
 from .rnn import RNNParams
 
 __all__ = [
@@ -47,6 +47,17 @@ __all__ = [
 ]
 
 _KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+_GATES = ("cu", "cs", "du", "cr")  # PyTorch's i, f, g, o
+
+
+def _blocks(a: np.ndarray) -> dict:
+    """PyTorch's four gate blocks (rows) of ``a`` by the paper's node names."""
+    return dict(zip(_GATES, np.split(a, 4), strict=True))
+
+
+def _stack(params: LSTMParams, kind: str) -> np.ndarray:
+    """``W_x_*``, ``W_v_*`` or ``b_*`` of the four nodes stacked in PyTorch's order i, f, g, o."""
+    return np.concatenate([getattr(params, f"{kind}_{k}") for k in _GATES])
 
 
 def _read_state_dict(sd, gates: int, what: str):
@@ -61,7 +72,7 @@ def _read_state_dict(sd, gates: int, what: str):
         )
     W_ih, W_hh = (as_float_array(f"sd['{k}']", sd[k], ndim=2) for k in _KEYS[:2])
     H = W_hh.shape[1]
-    src = f"for {what} with hidden size H = {H} (from weight_hh_l0 of shape {_fmt(W_hh.shape)})"
+    src = f"for {what} with hidden size H = {H} (from weight_hh_l0 of shape {fmt_shape(W_hh.shape)})"
     check_shape("sd['weight_hh_l0']", W_hh, (gates * H, H), (f"{gates}H" if gates > 1 else "H", "H"), source=src)
     check_shape("sd['weight_ih_l0']", W_ih, (gates * H, None), (f"{gates}H" if gates > 1 else "H", "d_x"), source=src)
     b = [as_float_array(f"sd['{k}']", sd[k]) for k in _KEYS[2:]]
@@ -99,7 +110,10 @@ def lstm_params_from_torch(sd) -> LSTMParams:
     """
     W_ih, W_hh, b_ih, b_hh = _read_state_dict(sd, 4, "nn.LSTM")
     H = W_hh.shape[1]
-    return _unstacked(W_ih.copy(), np.zeros((2 * H, H)), np.zeros((H, H)), W_hh.copy(), b_ih + b_hh)
+    W_x, W_v, b = _blocks(W_ih.copy()), _blocks(W_hh.copy()), _blocks(b_ih + b_hh)
+    pinholes = dict(W_s_cu=np.zeros((H, H)), W_s_cs=np.zeros((H, H)), W_s_cr=np.zeros((H, H)))  # none in nn.LSTM
+    return LSTMParams(**{f"W_x_{k}": W_x[k] for k in _GATES}, **{f"W_v_{k}": W_v[k] for k in _GATES},
+                      **{f"b_{k}": b[k] for k in _GATES}, **pinholes)  # fmt: skip
 
 
 def lstm_params_to_torch(params: LSTMParams) -> dict:
@@ -125,7 +139,7 @@ def lstm_params_to_torch(params: LSTMParams) -> dict:
 
     Examples
     --------
-    >>> p = LSTMParams.random(np.random.default_rng(0), d_x=3, d_s=2, peepholes=False)
+    >>> p = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=2, peepholes=False)
     >>> {k: v.shape for k, v in lstm_params_to_torch(p).items()}
     {'weight_ih_l0': (8, 3), 'weight_hh_l0': (8, 2), 'bias_ih_l0': (8,), 'bias_hh_l0': (8,)}
     """
@@ -136,10 +150,10 @@ def lstm_params_to_torch(params: LSTMParams) -> dict:
         if np.any(W != 0):
             raise ValueError(
                 f"params.{name} is non-zero (max |entry| = {np.abs(W).max():.3g}), but nn.LSTM has "
-                "no state-to-gate ('pinhole', P4) weights; use LSTMParams.random(..., peepholes=False) "
+                "no state-to-gate ('pinhole', P4) weights; use LSTMParams.init(..., peepholes=False) "
                 "or set W_s_cu, W_s_cs, W_s_cr to zero before exporting."
             )
-    W_x, _, W_v, b = _stacked(params)
+    W_x, W_v, b = _stack(params, "W_x"), _stack(params, "W_v"), _stack(params, "b")
     return {"weight_ih_l0": W_x, "weight_hh_l0": W_v, "bias_ih_l0": b, "bias_hh_l0": np.zeros_like(b)}
 
 
@@ -168,7 +182,7 @@ def lstm_grads_to_torch(grads: LSTMParams) -> dict:
     """
     if not isinstance(grads, LSTMParams):
         raise TypeError(f"grads has type {type(grads).__name__}, expected LSTMParams.")
-    W_x, _, W_v, b = _stacked(grads)
+    W_x, W_v, b = _stack(grads, "W_x"), _stack(grads, "W_v"), _stack(grads, "b")
     return {"weight_ih_l0": W_x, "weight_hh_l0": W_v, "bias_ih_l0": b, "bias_hh_l0": b.copy()}
 
 
@@ -261,14 +275,14 @@ def torch_lstm_forward(sd, x, h0=None, c0=None):
     """
     W_ih, W_hh, b_ih, b_hh = _read_state_dict(sd, 4, "nn.LSTM")
     H = W_hh.shape[1]
-    X, batched = as_sequence("x", x, W_ih.shape[1], "d_x", source=f"from weight_ih_l0 of shape {_fmt(W_ih.shape)}")
+    X, batched = as_sequence("x", x, W_ih.shape[1], "d_x", source=f"from weight_ih_l0 of shape {fmt_shape(W_ih.shape)}")
     N, B, _ = X.shape
     h_t = as_initial("h0", h0, B, H, "H", batched)
     c_t = as_initial("c0", c0, B, H, "H", batched)
     h, c = np.empty((N, B, H)), np.empty((N, B, H))
     for t in range(N):
         z = X[t] @ W_ih.T + b_ih + h_t @ W_hh.T + b_hh  # (B, 4H): pre-activations of i, f, g, o
-        i, f, g, o = _G_c(z[:, :H]), _G_c(z[:, H : 2 * H]), np.tanh(z[:, 2 * H : 3 * H]), _G_c(z[:, 3 * H :])
+        i, f, g, o = G_c(z[:, :H]), G_c(z[:, H : 2 * H]), np.tanh(z[:, 2 * H : 3 * H]), G_c(z[:, 3 * H :])
         c_t = f * c_t + i * g
         h_t = o * np.tanh(c_t)
         h[t], c[t] = h_t, c_t

@@ -15,19 +15,16 @@ Symbols (paper -> code -> shape of one step)::
     W_v_*                   W_v_*   (d_s, d_s)   value -> node (recurrent weights)
     b_*                     b_*     (d_s,)       biases
 
-The gates cu and cs see the previous state s[n-1]; the readout gate cr sees the
-*current* state s[n] (Eq. 128), so a_cr is completed only after Eq. 134. The
-data-update node du has no state term. The paper does not state the initial
-conditions; we use s[-1] = v[-1] = 0 as in Eq. 73 (erratum list, P5).
+:func:`lstm_step` is one step, Eqs. 126-136 in the order they must be evaluated: the
+gates cu and cs see the previous state ``s[n-1]``, the readout gate cr the *current*
+state ``s[n]`` (Eq. 128), so ``a_cr`` waits for Eq. 134. :func:`lstm_forward` runs it
+over a sequence from ``s[-1] = v[-1] = 0`` unless told otherwise (the paper leaves the
+initial conditions open; we follow Eq. 73, erratum list P5).
 
-Shapes are time-major: one sequence is ``(N, d_x)``, a batch ``(N, B, d_x)``; the
-paper writes ``W @ x`` for one step, batched code computes ``x @ W.T``. Internally
-the four nodes are stacked in the order ``[cu | cs | du | cr]`` (PyTorch's
-``[i | f | g | o]``) so that each time step needs one product for all ``W_v_*``;
-the input products ``W_x_* x[n]`` for all n are one product before the loop.
-The time loop (``_recurrence``) is shared with the Augmented LSTM (:mod:`lrnn.augmented`,
-Sec. VII); its additions are the lines whose equation numbers stand in brackets.
-The backward pass (Eqs. 137-172) is :func:`lrnn.lstm_bptt.lstm_backward`.
+Shapes are time-major: one sequence is ``(N, d_x)``, a batch ``(N, B, d_x)``. The paper
+writes column vectors, ``W_x_cu x[n]``; the code keeps one row per sequence, so the same
+product reads ``x @ W_x_cu.T`` and works for one step ``(d_x,)`` and a batch ``(B, d_x)``
+alike. The backward pass (Eqs. 137-172) is :func:`lrnn.lstm_bptt.lstm_backward`.
 """
 
 from __future__ import annotations
@@ -36,10 +33,10 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from ._validation import _fmt, as_float_array, as_initial, as_sequence, check_shape
-from .activations import _G_c_tanh
+from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_shape, fmt_shape, positive_int
+from .activations import G_c, G_d
 
-__all__ = ["LSTMParams", "LSTMTrace", "lstm_forward"]
+__all__ = ["LSTMParams", "LSTMTrace", "chrono_bias", "lstm_step", "lstm_forward"]
 
 
 @dataclass(frozen=True)
@@ -69,8 +66,8 @@ class LSTMParams:
     Examples
     --------
     >>> p = LSTMParams.zeros(d_x=3, d_s=2)
-    >>> p.d_s, p.d_x, p.n_params  # 4 d_s d_x + 7 d_s^2 + 4 d_s
-    (2, 3, 60)
+    >>> p.d_s, p.d_x, p.d_out, p.n_params  # 4 d_s d_x + 7 d_s^2 + 4 d_s
+    (2, 3, 2, 60)
     """
 
     W_x_cu: np.ndarray  # (d_s, d_x)  Eq. 126
@@ -93,16 +90,12 @@ class LSTMParams:
         W = as_float_array("W_x_cu", self.W_x_cu, ndim=2)
         d_s, d_x = W.shape
         if d_s < 1 or d_x < 1:
-            raise ValueError(f"W_x_cu has shape {_fmt(W.shape)}; d_s and d_x must both be at least 1.")
-        src = f"from W_x_cu of shape {_fmt(W.shape)}"
+            raise ValueError(f"W_x_cu has shape {fmt_shape(W.shape)}; d_s and d_x must both be at least 1.")
+        src = f"from W_x_cu of shape {fmt_shape(W.shape)}"
         for f in fields(self):
             a = as_float_array(f.name, getattr(self, f.name))
-            if f.name.startswith("W_x"):
-                check_shape(f.name, a, (d_s, d_x), ("d_s", "d_x"), source=src)
-            elif f.name.startswith("W_"):
-                check_shape(f.name, a, (d_s, d_s), ("d_s", "d_s"), source=src)
-            else:
-                check_shape(f.name, a, (d_s,), ("d_s",), source=src)
+            shape, symbols = _shapes(d_x, d_s)[_kind(f.name)]
+            check_shape(f.name, a, shape, symbols, source=src)
             object.__setattr__(self, f.name, a)
 
     @property
@@ -116,13 +109,52 @@ class LSTMParams:
         return self.W_x_cu.shape[1]
 
     @property
+    def d_out(self) -> int:
+        """Size of the output sequence ``v``: ``d_s``."""
+        return self.d_s
+
+    @property
     def n_params(self) -> int:
         """Number of scalar parameters, ``4 d_s d_x + 7 d_s^2 + 4 d_s``."""
         return sum(getattr(self, f.name).size for f in fields(self))
 
     @classmethod
-    def random(cls, rng: np.random.Generator, d_x: int, d_s: int, *, peepholes: bool = True, scale: float = 1.0):
-        """Gaussian parameters: weights ``N(0, scale^2 / fan_in)``, biases ``N(0, 0.1^2)``.
+    def zeros(cls, d_x: int, d_s: int) -> LSTMParams:
+        """All-zero parameters (a template to fill in by hand, or zero gradients).
+
+        Examples
+        --------
+        >>> LSTMParams.zeros(1, 1).b_du
+        array([0.])
+        """
+        shapes = _shapes(positive_int("d_x", d_x), positive_int("d_s", d_s))
+        return cls(**{f.name: np.zeros(shapes[_kind(f.name)][0]) for f in fields(cls)})
+
+    @classmethod
+    def init(
+        cls,
+        rng: np.random.Generator,
+        d_x: int,
+        d_s: int,
+        *,
+        peepholes: bool = True,
+        scale: float = 1.0,
+        forget_bias: float = 0.0,
+        chrono: float | None = None,
+    ) -> LSTMParams:
+        """Random parameters: Gaussian weights scaled by ``1/sqrt(fan_in)``, small Gaussian biases.
+
+        The paper says nothing about initialisation. This draws, in the order of the fields,
+
+        - every weight from ``N(0, scale^2 / fan_in)``, ``fan_in = d_x`` for ``W_x_*`` and
+          ``d_s`` for ``W_s_*`` and ``W_v_*`` (so ``W v`` keeps unit variance for unit-variance ``v``);
+        - every bias from ``N(0, 0.1^2)``, then adds ``forget_bias`` to ``b_cs``, the bias of the
+          control state gate (PyTorch's forget gate); Keras adds 1 (``unit_forget_bias``), after
+          Jozefowicz et al. (2015);
+        - with ``chrono = T_max``, the chrono initialisation of Tallec and Ollivier (2018)
+          replaces both gate biases: ``b_cs ~ log(U(1, T_max - 1))`` and ``b_cu = -b_cs``,
+          so that unit ``i`` forgets with a time constant ``1 / (1 - g_cs) = 1 + e^{b_cs}``
+          spread between 2 and ``T_max`` steps.
 
         Parameters
         ----------
@@ -134,127 +166,171 @@ class LSTMParams:
             False sets the three "pinhole" matrices ``W_s_*`` to zero (P4), which is
             PyTorch's ``nn.LSTM``. The other entries are the same draws either way.
         scale : float, default 1.0
-            Multiplies every weight; ``fan_in`` is ``d_x`` for ``W_x_*`` and ``d_s`` otherwise.
+            Multiplies every weight.
+        forget_bias : float, default 0.0
+            Added to ``b_cs``.
+        chrono : float, optional
+            ``T_max > 2``, the longest dependency (in steps) the gates should be able to hold
+            at the start of training; draws ``b_cs`` and sets ``b_cu = -b_cs`` (not with ``forget_bias``).
+
+        Returns
+        -------
+        LSTMParams
+
+        Raises
+        ------
+        TypeError
+            If ``rng`` is not a ``numpy.random.Generator``.
+        ValueError
+            Non-positive sizes, a non-finite ``scale`` or ``forget_bias``, ``chrono <= 2``, or both
+            ``forget_bias`` and ``chrono``.
+
+        References
+        ----------
+        Tallec, C. and Ollivier, Y. (2018), "Can recurrent neural networks warp time?", ICLR.
+        Jozefowicz, R., Zaremba, W. and Sutskever, I. (2015), "An empirical exploration of
+        recurrent network architectures", ICML.
 
         Examples
         --------
-        >>> p = LSTMParams.random(np.random.default_rng(0), d_x=3, d_s=4, peepholes=False)
+        >>> p = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=4, peepholes=False)
         >>> p.W_x_du.shape, float(np.abs(p.W_s_cr).max())
         ((4, 3), 0.0)
+        >>> q = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=4, chrono=100)
+        >>> bool(np.all((0 <= q.b_cs) & (q.b_cs <= np.log(99)))), bool(np.all(q.b_cu == -q.b_cs))
+        (True, True)
         """
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(
-                f"rng has type {type(rng).__name__}, expected numpy.random.Generator; use np.random.default_rng(seed)."
-            )
-        d_x, d_s = _positive_int("d_x", d_x), _positive_int("d_s", d_s)
+        check_rng(rng)
+        shapes = _shapes(positive_int("d_x", d_x), positive_int("d_s", d_s))
+        scale = float(as_float_array("scale", scale, ndim=0))
+        forget_bias = float(as_float_array("forget_bias", forget_bias, ndim=0))
+        if chrono is not None and forget_bias != 0.0:
+            raise ValueError("pass either forget_bias or chrono: the chrono initialisation sets b_cs itself.")
+        fan_in = {"W_x": d_x, "W_s": d_s, "W_v": d_s}
         draws = {}
         for f in fields(cls):
-            if f.name.startswith("W_x"):
-                draws[f.name] = scale * rng.standard_normal((d_s, d_x)) / np.sqrt(d_x)
-            elif f.name.startswith("W_"):
-                draws[f.name] = scale * rng.standard_normal((d_s, d_s)) / np.sqrt(d_s)
-            else:
+            kind = _kind(f.name)
+            if kind == "b":
                 draws[f.name] = 0.1 * rng.standard_normal(d_s)
+            else:
+                draws[f.name] = scale * rng.standard_normal(shapes[kind][0]) / np.sqrt(fan_in[kind])
         if not peepholes:
-            draws.update(W_s_cu=np.zeros((d_s, d_s)), W_s_cs=np.zeros((d_s, d_s)), W_s_cr=np.zeros((d_s, d_s)))
+            draws.update({k: np.zeros((d_s, d_s)) for k in ("W_s_cu", "W_s_cs", "W_s_cr")})
+        draws["b_cs"] = draws["b_cs"] + forget_bias
+        if chrono is not None:
+            draws["b_cs"] = chrono_bias(rng, chrono, d_s)
+            draws["b_cu"] = -draws["b_cs"]
         return cls(**draws)
 
-    @classmethod
-    def zeros(cls, d_x: int, d_s: int):
-        """All-zero parameters (a template to fill in by hand, or zero gradients).
+    def forward(self, x, state=None) -> LSTMTrace:
+        """Run :func:`lstm_forward` from ``state = (s[-1], v[-1])`` (None: zeros), e.g. a trace's ``last_state``."""
+        s0, v0 = (None, None) if state is None else _pair(state)
+        return lstm_forward(self, x, s0, v0)
 
-        Examples
-        --------
-        >>> LSTMParams.zeros(1, 1).b_du
-        array([0.])
-        """
-        d_x, d_s = _positive_int("d_x", d_x), _positive_int("d_s", d_s)
-        shape = {"W_x": (d_s, d_x), "W_s": (d_s, d_s), "W_v": (d_s, d_s)}
-        return cls(**{f.name: np.zeros(shape.get(f.name[:3], (d_s,))) for f in fields(cls)})
+    def backward(self, trace: LSTMTrace, dE_dout, **options) -> LSTMParams:
+        """The gradients of :func:`lrnn.lstm_bptt.lstm_backward` (options: ``clip``, ``erratum_p3``)."""
+        from .lstm_bptt import lstm_backward  # lstm_bptt imports this module
+
+        return lstm_backward(self, trace, dE_dout, **options)[0]
 
 
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} = {value!r}, expected a positive integer size.")
-    return int(value)
+def _kind(name: str) -> str:
+    """``"W_x"``, ``"W_s"``, ``"W_v"`` or ``"b"``: what a field is, from its name."""
+    return name[:3] if name.startswith("W_") else "b"
 
 
-def _stacked(p: LSTMParams):
-    """The weights fused by node, order ``[cu | cs | du | cr]`` (PyTorch's ``[i | f | g | o]``).
+def _shapes(d_x: int, d_s: int) -> dict:
+    """The shape and axis names of each kind of field."""
+    square = ((d_s, d_s), ("d_s", "d_s"))
+    return {"W_x": ((d_s, d_x), ("d_s", "d_x")), "W_s": square, "W_v": square, "b": ((d_s,), ("d_s",))}
 
-    Returns ``W_x (4 d_s, d_x)``, ``W_s (2 d_s, d_s)`` (cu, cs: the gates fed by
-    ``s[n-1]``), ``W_v (4 d_s, d_s)`` and ``b (4 d_s,)``.
+
+def chrono_bias(rng: np.random.Generator, T_max: float, d_s: int) -> np.ndarray:
+    """The chrono initialisation of a forget-gate bias, ``b ~ log(U(1, T_max - 1))`` (Tallec and Ollivier 2018).
+
+    A gate ``g = G_c(b)`` keeps a fraction ``g`` of the state per step, a time constant
+    ``1 / (1 - g) = 1 + e^b``: these biases spread the units' time constants between 2 and
+    ``T_max`` steps. The matching update-gate bias is ``-b``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    T_max : float
+        The longest dependency (in steps) to be held at the start of training, ``T_max > 2``.
+    d_s : int
+        Number of units.
+
+    Returns
+    -------
+    numpy.ndarray, shape (d_s,)
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad ``rng``, ``T_max <= 2`` or not finite, or a bad ``d_s``.
+
+    Examples
+    --------
+    >>> b = chrono_bias(np.random.default_rng(0), T_max=50, d_s=1000)
+    >>> bool(b.min() >= 0 and b.max() <= np.log(49)), int(np.exp(b).max().round())
+    (True, 49)
     """
-    W_x = np.concatenate([p.W_x_cu, p.W_x_cs, p.W_x_du, p.W_x_cr])
-    W_v = np.concatenate([p.W_v_cu, p.W_v_cs, p.W_v_du, p.W_v_cr])
-    b = np.concatenate([p.b_cu, p.b_cs, p.b_du, p.b_cr])
-    return W_x, np.concatenate([p.W_s_cu, p.W_s_cs]), W_v, b
+    check_rng(rng)
+    T = float(as_float_array("chrono", T_max, ndim=0))
+    if T <= 2.0:
+        raise ValueError(f"chrono = {T_max!r}, expected T_max > 2: the biases are log U(1, T_max - 1).")
+    return np.log(rng.uniform(1.0, T - 1.0, positive_int("d_s", d_s)))
 
 
-def _unstacked(W_x, W_s, W_s_cr, W_v, b) -> LSTMParams:
-    """Inverse of :func:`_stacked` (``W_s`` holds cu and cs; ``W_s_cr`` comes separately)."""
-    cu, cs, du, cr = (slice(k * len(W_s_cr), (k + 1) * len(W_s_cr)) for k in range(4))
-    return LSTMParams(
-        W_x_cu=W_x[cu], W_s_cu=W_s[cu], W_v_cu=W_v[cu], b_cu=b[cu],
-        W_x_cs=W_x[cs], W_s_cs=W_s[cs], W_v_cs=W_v[cs], b_cs=b[cs],
-        W_x_cr=W_x[cr], W_s_cr=W_s_cr, W_v_cr=W_v[cr], b_cr=b[cr],
-        W_x_du=W_x[du], W_v_du=W_v[du], b_du=b[du],
-    )  # fmt: skip
+def _pair(state) -> tuple:
+    if not isinstance(state, tuple | list) or len(state) != 2:
+        raise TypeError(
+            f"state has type {type(state).__name__}, expected a pair (s[-1], v[-1]) such as a trace's last_state."
+        )
+    return tuple(state)
 
 
-def _windowed_inputs(X: np.ndarray, W_x: np.ndarray) -> np.ndarray:
-    """``sum_l W_x[l] x[n+l]`` for every ``n``: the input terms of all nodes at once.
+def lstm_step(p: LSTMParams, x, s_prev, v_prev) -> dict:
+    """One step of the Vanilla LSTM, Eqs. 126-136, in the order they must be evaluated.
 
-    ``X`` is ``(N, B, d_x)`` and ``W_x`` is ``(L, m, d_x)`` (the ``m`` stacked rows of the
-    nodes); returns ``(N, B, m)``. With ``L = 1`` this is ``W_x x[n]`` (Eqs. 126-129); with
-    ``L > 1`` it is the Augmented LSTM's context window (Eq. 188), where inputs past the
-    segment end count as zero (P10), so tap ``l`` reaches only ``n < N - l``.
+    Parameters
+    ----------
+    p : LSTMParams
+    x : numpy.ndarray, shape (d_x,) or (B, d_x)
+        The input ``x[n]``.
+    s_prev, v_prev : numpy.ndarray, shape (d_s,) or (B, d_s)
+        The previous state ``s[n-1]`` and value ``v[n-1]``.
+
+    Returns
+    -------
+    dict
+        ``a_cu, a_cs, a_cr, a_du, g_cu, g_cs, g_cr, u, s, r, v`` at step ``n``, each with
+        the leading axes of ``x``.
+
+    Notes
+    -----
+    No argument checks: this is the inner loop of :func:`lstm_forward`, which checks its
+    inputs once. Call it with float64 arrays of the shapes above.
+
+    Examples
+    --------
+    All weights zero: every gate is ``G_c(0) = 1/2`` and ``u = 0``, so the state halves.
+
+    >>> lstm_step(LSTMParams.zeros(1, 1), np.zeros(1), np.array([2.0]), np.zeros(1))["s"]
+    array([1.])
     """
-    N, B, d_x = X.shape
-    out = (X.reshape(N * B, d_x) @ W_x[0].T).reshape(N, B, -1)  # tap 0: W_x[0] x[n]
-    for l in range(1, min(len(W_x), N)):
-        out[: N - l] += (X[l:].reshape((N - l) * B, d_x) @ W_x[l].T).reshape(N - l, B, -1)  # + W_x[l] x[n+l]
-    return out
-
-
-def _recurrence(A, S0, V0, W_s, W_v, W_s_cr, *, xi_du=None, W_q=None):
-    """The time loop shared by the Vanilla and the Augmented LSTM, on ``(N, B, .)`` arrays.
-
-    On entry ``A`` (N, B, K) holds the input and bias terms of the accumulation nodes,
-    stacked ``[cu | cs | du | cr]`` (Vanilla) or ``[cu | cs | cx | du | cr]`` (Augmented);
-    the recurrent terms are added in place. ``W_s`` stacks the gates fed by ``s[n-1]``
-    (cu, cs, and cx), ``W_v`` all nodes. Augmented only (Sec. VII, equation numbers in
-    brackets): ``xi_du`` (N, B, d_s), the windowed input that ``g_cx`` throttles, and
-    ``W_q`` (d_v, d_s), the recurrent projection. Returns ``G`` (the gates, with ``u`` in
-    the du block) and ``s, r, q, v``; without ``W_q``, ``v`` is ``q``.
-    """
-    N, B, K = A.shape
-    d = W_s_cr.shape[0]
-    k = W_s.shape[0] // d  # number of gates fed by s[n-1]: 2 (cu, cs) or 3 (cu, cs, cx)
-    gates, du, cr = slice(0, k * d), slice(k * d, (k + 1) * d), slice((k + 1) * d, (k + 2) * d)
-    G = np.empty_like(A)
-    s, r, q = np.empty((N, B, d)), np.empty((N, B, d)), np.empty((N, B, d))
-    v = q if W_q is None else np.empty((N, B, len(W_q)))
-    a_du, a_cr, u, g_cr = A[..., du], A[..., cr], G[..., du], G[..., cr]
-    g_cu, g_cs, g_cx = G[..., :d], G[..., d : 2 * d], G[..., 2 * d : 3 * d]
-    Pv, Ps, P1 = np.empty((B, K)), np.empty((B, k * d)), np.empty((B, d))  # product buffers: no allocation
-    s_prev, v_prev = S0, V0
-    for n in range(N):
-        A[n] += np.matmul(v_prev, W_v.T, out=Pv)  # + W_v_* v[n-1] in Eqs. 126-129 [197-209], one product
-        A[n, :, gates] += np.matmul(s_prev, W_s.T, out=Ps)  # + W_s_* s[n-1] in Eqs. 126-127 [197, 200, 206]
-        _G_c_tanh(A[n, :, gates], out=G[n, :, gates])  # Eqs. 131-132 (g_cu, g_cs) [198, 201; g_cx: 207]
-        if xi_du is not None:
-            a_du[n] += g_cx[n] * xi_du[n]  # [Eq. 209] the control input gate throttles the windowed input
-        np.tanh(a_du[n], out=u[n])  # Eq. 130 [210]
-        s[n] = g_cs[n] * s_prev + g_cu[n] * u[n]  # Eq. 134 [211]
-        a_cr[n] += np.matmul(s[n], W_s_cr.T, out=P1)  # Eq. 128 [203] needs the current s[n]: completed here
-        _G_c_tanh(a_cr[n], out=g_cr[n])  # Eq. 133 [204]
-        np.tanh(s[n], out=r[n])  # Eq. 135 [212]
-        np.multiply(g_cr[n], r[n], out=q[n])  # Eq. 136 (v = q) [213: the qualifier q]
-        if W_q is not None:
-            np.matmul(q[n], W_q.T, out=v[n])  # [Eq. 214] the recurrent projection v = W_q_dr q
-        s_prev, v_prev = s[n], v[n]
-    return G, s, r, q, v
+    a_cu = x @ p.W_x_cu.T + s_prev @ p.W_s_cu.T + v_prev @ p.W_v_cu.T + p.b_cu  # Eq. 126
+    a_cs = x @ p.W_x_cs.T + s_prev @ p.W_s_cs.T + v_prev @ p.W_v_cs.T + p.b_cs  # Eq. 127
+    a_du = x @ p.W_x_du.T + v_prev @ p.W_v_du.T + p.b_du  # Eq. 129
+    u = G_d(a_du, check=False)  # Eq. 130
+    g_cu = G_c(a_cu, check=False)  # Eq. 131
+    g_cs = G_c(a_cs, check=False)  # Eq. 132
+    s = g_cs * s_prev + g_cu * u  # Eq. 134
+    a_cr = x @ p.W_x_cr.T + s @ p.W_s_cr.T + v_prev @ p.W_v_cr.T + p.b_cr  # Eq. 128: the current state s[n]
+    g_cr = G_c(a_cr, check=False)  # Eq. 133
+    r = G_d(s, check=False)  # Eq. 135
+    v = g_cr * r  # Eq. 136
+    return dict(a_cu=a_cu, a_cs=a_cs, a_cr=a_cr, a_du=a_du, g_cu=g_cu, g_cs=g_cs, g_cr=g_cr, u=u, s=s, r=r, v=v)
 
 
 @dataclass(frozen=True)
@@ -297,6 +373,16 @@ class LSTMTrace:
         """True when the trace holds a batch, ``(N, B, d)``."""
         return self.s.ndim == 3
 
+    @property
+    def output(self) -> np.ndarray:
+        """The sequence a readout sees: the values ``v``."""
+        return self.v
+
+    @property
+    def last_state(self) -> tuple:
+        """``(s[N-1], v[N-1])``: pass it as ``state=`` to continue with the next chunk."""
+        return self.s[-1], self.v[-1]
+
 
 def lstm_forward(params: LSTMParams, x, s0=None, v0=None) -> LSTMTrace:
     """Run the Vanilla LSTM over a sequence (Sherstinsky Eqs. 126-136).
@@ -337,20 +423,21 @@ def lstm_forward(params: LSTMParams, x, s0=None, v0=None) -> LSTMTrace:
     if not isinstance(params, LSTMParams):
         raise TypeError(
             f"params has type {type(params).__name__}, expected LSTMParams; "
-            "build one with LSTMParams.random(rng, d_x, d_s) or LSTMParams(...)."
+            "build one with LSTMParams.init(rng, d_x, d_s) or LSTMParams(...)."
         )
-    X, batched = as_sequence("x", x, params.d_x, "d_x", source=f"from W_x_cu of shape {_fmt(params.W_x_cu.shape)}")
-    N, B, _ = X.shape
-    d = params.d_s
-    S0 = as_initial("s0", s0, B, d, "d_s", batched)  # s[-1], (B, d_s)
-    V0 = as_initial("v0", v0, B, d, "d_s", batched)  # v[-1], (B, d_s)
-    W_x, W_s, W_v, b = _stacked(params)
-    A = _windowed_inputs(X, W_x[None])  # W_x_* x[n] of Eqs. 126-129, all n in one product (a window of L = 1)
-    A += b  # + b_* of Eqs. 126-129
-    G, s, r, _, v = _recurrence(A, S0, V0, W_s, W_v, params.W_s_cr)  # Eqs. 126-136, step by step
-    a_cu, a_cs, a_du, a_cr = (A[..., k * d : (k + 1) * d] for k in range(4))
-    g_cu, g_cs, u, g_cr = (G[..., k * d : (k + 1) * d] for k in range(4))
-    out = dict(a_cu=a_cu, a_cs=a_cs, a_cr=a_cr, a_du=a_du, g_cu=g_cu, g_cs=g_cs, g_cr=g_cr, u=u, s=s, r=r, v=v)
+    src = f"from W_x_cu of shape {fmt_shape(params.W_x_cu.shape)}"
+    x, batched = as_sequence("x", x, params.d_x, "d_x", source=src)  # (N, B, d_x)
+    B, d_s = x.shape[1], params.d_s
+    s_prev = as_initial("s0", s0, B, d_s, "d_s", batched)  # s[-1]: zero unless given (P5)
+    v_prev = as_initial("v0", v0, B, d_s, "d_s", batched)  # v[-1]
+    s0, v0, N = s_prev, v_prev, len(x)
+    for n in range(N):
+        step = lstm_step(params, x[n], s_prev, v_prev)  # Eqs. 126-136
+        if n == 0:
+            signals = {name: np.empty((N, *a.shape)) for name, a in step.items()}  # (N, B, d_s) each
+        for name, a in step.items():
+            signals[name][n] = a
+        s_prev, v_prev = step["s"], step["v"]
     if batched:
-        return LSTMTrace(**out, x=X, s0=S0, v0=V0)
-    return LSTMTrace(**{k: a[:, 0] for k, a in out.items()}, x=X[:, 0], s0=S0[0], v0=V0[0])
+        return LSTMTrace(**signals, x=x, s0=s0, v0=v0)
+    return LSTMTrace(**{k: a[:, 0] for k, a in signals.items()}, x=x[:, 0], s0=s0[0], v0=v0[0])

@@ -38,8 +38,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import check_type
 from .lstm import LSTMParams, LSTMTrace
-from .lstm_bptt import _read
 
 __all__ = ["StepJacobian", "GradientProfile", "lstm_step_jacobian", "lstm_psi_jacobian", "lstm_gradient_profile"]
 
@@ -66,10 +66,17 @@ class StepJacobian:
 
 
 def _signals(params, trace):
-    if not isinstance(trace, LSTMTrace):
-        raise TypeError(f"trace has type {type(trace).__name__}, expected LSTMTrace; pass lstm_forward(params, x).")
-    _, S0, _, sig, batched = _read(params, trace)
-    return S0, sig, batched
+    """``(s[-1], signals, batched)``: the trace's signals as ``(N, B, d_s)`` arrays, checked against ``params``."""
+    check_type("params", params, LSTMParams)
+    check_type("trace", trace, LSTMTrace, "pass lstm_forward(params, x)")
+    if trace.s.shape[-1] != params.d_s or trace.x.shape[-1] != params.d_x:
+        raise ValueError(
+            f"trace has d_s = {trace.s.shape[-1]}, d_x = {trace.x.shape[-1]} but params has "
+            f"d_s = {params.d_s}, d_x = {params.d_x}; run lstm_forward with these params first."
+        )
+    names, batched = ("s", "r", "u", "g_cu", "g_cs", "g_cr"), trace.batched
+    sig = {k: getattr(trace, k) if batched else getattr(trace, k)[:, None] for k in names}
+    return (trace.s0 if batched else trace.s0[None]), sig, batched
 
 
 def _Q(p: LSTMParams, sig, S0, k: int) -> np.ndarray:

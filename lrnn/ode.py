@@ -9,6 +9,11 @@ canonical RNN (Eq. 30) with (Eqs. 25-29)::
 
     W_s = (I - dT A)^-1,   W_r = dT W_s B,   W_x = dT W_s C,   theta_s = dT W_s phi
 
+The scheme is semi-implicit: implicit in ``A s`` and ``C x`` (evaluated at the new step),
+explicit in the readout feedback ``B r``, which enters one step late. Its small-signal
+multiplier is ``W_s + W_r = (I - dT A)^-1 (I + dT B)``, so its stability in ``B`` depends on
+the step, unlike fully implicit backward Euler (Ch. 1; erratum P14 of the book).
+
 Symbols (paper -> code -> shape)::
 
     A        A      (d, d)    "analog" state feedback; diagonal with a_ii << 0 in the standard-RNN argument
@@ -26,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_float_array, check_shape
-from .activations import _G_d
+from .activations import G_d
 from .rnn import RNNParams, rnn_forward
 
 __all__ = ["AdditiveModel", "integrate", "discretize", "sample_rnn", "example_model", "bump"]
@@ -155,7 +160,7 @@ def integrate(model: AdditiveModel, s0, x_fn, t_end: float, *, h: float = 1e-3, 
     s = np.empty((K + 1, model.d))
     s[0] = s_init
     r = np.empty((K + 1, model.d))
-    r[0] = _G_d(s_init)
+    r[0] = G_d(s_init, check=False)
 
     def r_delayed(k2: int) -> np.ndarray:  # r(t - tau0) at half-step index k2 (t = k2 h / 2)
         j2 = k2 - 2 * lag
@@ -165,7 +170,7 @@ def integrate(model: AdditiveModel, s0, x_fn, t_end: float, *, h: float = 1e-3, 
 
     for k in range(K):
         if lag == 0:
-            f = lambda y, k2: y @ A_T + _G_d(y) @ B_T + CX[k2]  # noqa: E731
+            f = lambda y, k2: y @ A_T + G_d(y, check=False) @ B_T + CX[k2]  # noqa: E731
         else:
             f = lambda y, k2: y @ A_T + r_delayed(k2) @ B_T + CX[k2]  # noqa: E731
         y = s[k]
@@ -174,7 +179,7 @@ def integrate(model: AdditiveModel, s0, x_fn, t_end: float, *, h: float = 1e-3, 
         k3 = f(y + 0.5 * h * k2_, 2 * k + 1)
         k4 = f(y + h * k3, 2 * k + 2)
         s[k + 1] = y + (h / 6.0) * (k1 + 2 * k2_ + 2 * k3 + k4)
-        r[k + 1] = _G_d(s[k + 1])
+        r[k + 1] = G_d(s[k + 1], check=False)
     return t, s
 
 
@@ -270,7 +275,8 @@ def example_model(gain: float = 1.0, a: float = 1.0) -> AdditiveModel:
     ``A = -a I``, ``B = gain * [[0.6, -1], [1, 0.6]]``, ``C = [[1], [0.5]]``, ``phi = 0``.
     Linearised at the origin (``G'(0) = 1``, delay ignored) its eigenvalues are
     ``-a + gain (0.6 +/- 1j)``: small signals decay while ``0.6 gain < a`` and spiral
-    outwards, until ``tanh`` saturates, beyond.
+    outwards, until ``tanh`` saturates, beyond. With the delay ``tau0 > 0``, and in the
+    sampled RNN at a finite step, the threshold gain is lower (Ch. 1).
 
     Parameters
     ----------

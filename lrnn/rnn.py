@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_shape, positive_int
+from .activations import G_d
 
 __all__ = ["INIT_SCHEMES", "RNNParams", "RNNTrace", "rnn_forward"]
 
@@ -340,7 +341,7 @@ def rnn_forward(params: RNNParams, x, s0=None) -> RNNTrace:
     X, batched = as_sequence("x", x, params.d_x, "d_x", source=f"from W_x of shape {params.W_x.shape}")
     N, B, _ = X.shape
     S0 = as_initial("s0", s0, B, params.d_s, "d_s", batched)  # s[-1], (B, d_s)
-    s_prev, r_prev = S0, np.tanh(S0)
+    s_prev, r_prev = S0, G_d(S0, check=False)
     drive = X @ params.W_x.T + params.theta_s  # W_x x[n] + theta_s for all n at once, (N, B, d_s)
     s = np.empty((N, B, params.d_s))
     for n in range(N):
@@ -348,8 +349,8 @@ def rnn_forward(params: RNNParams, x, s0=None) -> RNNTrace:
         if params.W_s is not None:
             s_n += s_prev @ params.W_s.T  # Eq. 30: the canonical RNN's extra term
         s[n] = s_n
-        s_prev, r_prev = s_n, np.tanh(s_n)  # Eq. 31/33
-    r = np.tanh(s)
+        s_prev, r_prev = s_n, G_d(s_n, check=False)  # Eq. 31/33
+    r = G_d(s, check=False)
     if batched:
         return RNNTrace(s=s, r=r, x=X, s0=S0)
     return RNNTrace(s=s[:, 0], r=r[:, 0], x=X[:, 0], s0=S0[0])

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import as_float_array, check_shape
-from .activations import dG_d
+from .activations import G_d, dG_d
 from .rnn import RNNParams, RNNTrace
 
 __all__ = ["rnn_backward"]
@@ -95,7 +95,7 @@ def rnn_backward(params: RNNParams, trace: RNNTrace, dE_dr, *, erratum_p1: bool 
     S, S0, X, chi_direct = _backward_inputs(params, trace, dE_dr)
     N, B, d_s = S.shape
     W_r_back = params.W_r if erratum_p1 else params.W_r.T  # Eq. 82 prints W_r; the gradient needs W_r.T (erratum P1)
-    dG = dG_d(S)  # G'(s[n]) for all n, (N, B, d_s) (Eq. 138, overflow-free)
+    dG = dG_d(S, check=False)  # G'(s[n]) for all n, (N, B, d_s)
     psi = np.empty((N, B, d_s))
     psi_next = np.zeros((B, d_s))  # Eq. 85: psi[N] = 0
     for n in reversed(range(N)):
@@ -108,7 +108,7 @@ def rnn_backward(params: RNNParams, trace: RNNTrace, dE_dr, *, erratum_p1: bool 
     S_prev = np.concatenate([S0[None], S[:-1]])  # s[n-1], with s[-1] = s0
     outer_sum = lambda a, b: np.tensordot(a, b, axes=([0, 1], [0, 1]))  # sum over n and b of a[n] b[n]^T (BLAS)
     grads = RNNParams(
-        W_r=outer_sum(psi, np.tanh(S_prev)),  # Eqs. 87, 90: sum_n psi[n] r[n-1]^T
+        W_r=outer_sum(psi, G_d(S_prev, check=False)),  # Eqs. 87, 90: sum_n psi[n] r[n-1]^T
         W_x=outer_sum(psi, X),  # Eqs. 88, 90: sum_n psi[n] x[n]^T
         theta_s=psi.sum(axis=(0, 1)),  # Eqs. 89, 90
         W_s=None if params.W_s is None else outer_sum(psi, S_prev),  # dE/dW_s = sum_n psi[n] s[n-1]^T

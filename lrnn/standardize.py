@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import _fmt, as_float_array
+from ._validation import as_float_array, fmt_shape
 
 __all__ = ["Standardizer", "fit_standardizer"]
 
@@ -59,7 +59,7 @@ class Standardizer:
         mu = as_float_array("mu", self.mu, ndim=1)
         V = as_float_array("V", self.V, ndim=2)
         if V.shape != (mu.size, mu.size):
-            raise ValueError(f"V has shape {_fmt(V.shape)}, expected (d_x, d_x) = ({mu.size}, {mu.size}) from mu.")
+            raise ValueError(f"V has shape {fmt_shape(V.shape)}, expected (d_x, d_x) = ({mu.size}, {mu.size}) from mu.")
         if np.any(np.diag(V) <= 0):
             raise ValueError("V has a non-positive diagonal entry: every feature needs a positive variance.")
         object.__setattr__(self, "mu", mu)
@@ -79,8 +79,8 @@ class Standardizer:
         a = as_float_array(name, x)
         if a.ndim < 1 or a.shape[-1] != self.d_x:
             raise ValueError(
-                f"{name} has shape {_fmt(a.shape)}, expected (..., d_x) = (..., {self.d_x}) from the "
-                f"training statistics (mu of shape {_fmt(self.mu.shape)}); features run along the last axis."
+                f"{name} has shape {fmt_shape(a.shape)}, expected (..., d_x) = (..., {self.d_x}) from the "
+                f"training statistics (mu of shape {fmt_shape(self.mu.shape)}); features run along the last axis."
             )
         return a
 
@@ -154,14 +154,14 @@ def fit_standardizer(x_train, *, rtol: float = 1e-12) -> Standardizer:
     a = as_float_array("x_train", x_train)
     if a.ndim < 2:
         raise ValueError(
-            f"x_train has shape {_fmt(a.shape)}, expected (N, d_x) or (N, B, d_x); "
+            f"x_train has shape {fmt_shape(a.shape)}, expected (N, d_x) or (N, B, d_x); "
             "for a single feature pass x[:, None]."
         )
     X = a.reshape(-1, a.shape[-1])  # every leading axis is a sample
     N = X.shape[0]
     if N < 2:
         raise ValueError(
-            f"x_train has {N} sample(s) (shape {_fmt(a.shape)}); the variance of Eq. 119 divides by N - 1, "
+            f"x_train has {N} sample(s) (shape {fmt_shape(a.shape)}); the variance of Eq. 119 divides by N - 1, "
             "so at least two training samples are needed."
         )
     mu = X.mean(axis=0)  # Eq. 118

@@ -44,7 +44,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _legacy_cells  # noqa: F401  (interim: the LSTMs' cell interface; see that module)
 from ._validation import as_float_array, check_rng, check_type, fmt_shape, positive_int
 from .losses import Readout, mean_squared_error, readout_loss
 from .optim import Adam, clip_by_global_norm, global_norm  # Adam: also reached as lrnn.train.Adam

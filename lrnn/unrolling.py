@@ -5,7 +5,9 @@ known initial state: a finite impulse response (FIR) approximation of a system
 whose impulse response is infinite (IIR, Example 1, Eq. 36). Proposition 1 cuts a
 sequence of length ``N`` into ``M`` segments of lengths ``K_m`` and runs every
 segment from a zero state (Eq. 73), which lets one reusable cell process the
-segments one at a time, in any order, or all at once as a batch.
+segments one at a time, in any order, or all at once as a batch. The stateful
+alternative (the forward pass of truncated BPTT, Williams and Peng 1990) starts each
+segment from the state the previous one ended in, and reproduces the full run exactly.
 
 Symbols (paper -> code -> shape)::
 
@@ -16,7 +18,8 @@ Symbols (paper -> code -> shape)::
     w_m[n]      segment_windows     (M, N)      rectangular window of segment m (Eqs. 38-44)
     v_m[n]      window_segments     (M, N, d)   w_m[n] * v[n] (Eqs. 45-46)
     x~_m[n]     stack_segments      (K, M, d)   x[n + j(m)], zero-padded to K = max K_m (Eq. 76)
-    s~[n]       unrolled_forward    (N, d_s)    per-segment states, s~[-1] = 0 (Eqs. 73-75)
+    s~[n]       unrolled_forward    (N, d_s)    per-segment states, s~[-1] = 0 (Eqs. 73-75),
+                                                or carried across segments (stateful=True)
 
 In Sec. III, ``v[n]`` is the ground truth and ``u[n]`` the unit step; from Sec. V on the
 same letters name the LSTM value and update signals (pitfall P6).
@@ -28,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_array, as_sequence
-from .activations import _G_d
+from ._validation import as_float_array, as_initial, as_sequence
+from .activations import G_d
 from .rnn import RNNParams, RNNTrace, rnn_forward
 
 __all__ = [
@@ -259,8 +262,13 @@ class UnrolledTrace:
     lengths: tuple
 
 
-def unrolled_forward(params: RNNParams, x, lengths, *, order=None, parallel: bool = False) -> UnrolledTrace:
+def unrolled_forward(
+    params: RNNParams, x, lengths, *, order=None, parallel: bool = False, stateful: bool = False, s0=None
+) -> UnrolledTrace:
     """Run every segment from a zero state (Eqs. 73-77) and put the outputs back in time order.
+
+    With ``stateful=True`` each segment instead starts from the state the previous segment
+    ended in (the forward pass of stateful truncated BPTT), which reproduces the full run.
 
     Parameters
     ----------
@@ -274,24 +282,35 @@ def unrolled_forward(params: RNNParams, x, lengths, *, order=None, parallel: boo
     parallel : bool, default False
         Process all segments at once as one batch, zero-padded to ``max K_m`` (Eq. 76)
         and masked (Eqs. 74-75). Cannot be combined with ``order``.
+    stateful : bool, default False
+        Start segment ``m`` from ``s[j(m) - 1]``, the last state of segment ``m - 1``, instead of
+        from zero. Segments are then processed in their natural order; cannot be combined
+        with ``order`` or ``parallel``.
+    s0 : array_like, shape (d_s,) or (B, d_s), optional
+        Initial state of segment 0 when ``stateful=True`` (zero by default). Without
+        ``stateful`` every segment starts from zero (Eq. 73) and ``s0`` must be None.
 
     Returns
     -------
     UnrolledTrace
-        Identical (to rounding) for every ``order`` and for ``parallel=True``: Proposition 1's
-        independent segments make the processing order irrelevant.
+        Identical (to rounding) for every ``order`` and for ``parallel=True``: with a fixed
+        initial state each segment is a function of its own inputs only. With ``stateful=True``
+        identical to ``rnn_forward(params, x, s0)``.
 
     Raises
     ------
     ValueError
-        Lengths that do not tile ``x``, an ``order`` that is not a permutation, or ``order``
-        together with ``parallel=True``.
+        Lengths that do not tile ``x``, an ``order`` that is not a permutation, ``order``
+        together with ``parallel=True``, ``stateful=True`` together with ``order`` or
+        ``parallel``, or ``s0`` without ``stateful=True``.
 
     Examples
     --------
     >>> p = RNNParams(W_r=[[0.5]], W_x=[[1.0]], theta_s=[0.0])
     >>> unrolled_forward(p, [[1.0], [1.0], [1.0]], [2, 1]).s[:, 0].round(4)  # s~ restarts at n = 2
     array([1.    , 1.3808, 1.    ])
+    >>> unrolled_forward(p, [[1.0], [1.0], [1.0]], [2, 1], stateful=True).s[:, 0].round(4)  # carries s[1]
+    array([1.    , 1.3808, 1.4406])
     """
     if not isinstance(params, RNNParams):
         raise TypeError(f"params has type {type(params).__name__}, expected RNNParams.")
@@ -299,6 +318,21 @@ def unrolled_forward(params: RNNParams, x, lengths, *, order=None, parallel: boo
     N, B, _ = X.shape
     K = _lengths(lengths, N=N)
     j = segment_offsets(K)
+    if stateful:
+        if order is not None or parallel:
+            raise ValueError(
+                "stateful=True processes the segments in their natural order, one after the other; "
+                "pass order=None and parallel=False."
+            )
+        s = np.empty((N, B, params.d_s))
+        s_prev = as_initial("s0", s0, B, params.d_s, "d_s", batched)  # s[-1], (B, d_s)
+        for m in range(K.size):
+            s[j[m] : j[m] + K[m]] = rnn_forward(params, X[j[m] : j[m] + K[m]], s_prev).s  # start where m-1 ended
+            s_prev = s[j[m] + K[m] - 1]
+        s = s if batched else s[:, 0]
+        return UnrolledTrace(s=s, r=G_d(s, check=False), lengths=tuple(int(k) for k in K))
+    if s0 is not None:
+        raise ValueError("s0 is the initial state of a stateful run; every zero-start segment begins at 0 (Eq. 73).")
     if parallel:
         if order is not None:
             raise ValueError("order is for one-at-a-time processing; pass order=None with parallel=True.")
@@ -315,10 +349,12 @@ def unrolled_forward(params: RNNParams, x, lengths, *, order=None, parallel: boo
         for m in order:
             s[j[m] : j[m] + K[m]] = rnn_forward(params, X[j[m] : j[m] + K[m]]).s  # Eqs. 73-77, one segment
     s = s if batched else s[:, 0]
-    return UnrolledTrace(s=s, r=_G_d(s), lengths=tuple(int(k) for k in K))  # Eq. 75
+    return UnrolledTrace(s=s, r=G_d(s, check=False), lengths=tuple(int(k) for k in K))  # Eq. 75
 
 
-def segment_discrepancy(params: RNNParams, x, lengths, s0=None) -> tuple[np.ndarray, np.ndarray]:
+def segment_discrepancy(
+    params: RNNParams, x, lengths, s0=None, *, stateful: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """How far the unrolled outputs are from the full (stateful) run: the cost of Remark 4.
 
     When segments are dependent, resetting the state at each segment start (Eq. 73)
@@ -331,7 +367,11 @@ def segment_discrepancy(params: RNNParams, x, lengths, s0=None) -> tuple[np.ndar
     x : array_like, shape (N, d_x) or (N, B, d_x)
     lengths : sequence of int, summing to N
     s0 : array_like, optional
-        Initial state of the full run (segment 0 of the unrolled run always starts from 0).
+        Initial state of the full run. Segment 0 of the zero-start run always starts from 0;
+        with ``stateful=True`` it starts from ``s0`` too.
+    stateful : bool, default False
+        Compare the stateful segments of ``unrolled_forward(..., stateful=True)`` instead:
+        they carry the state across boundaries, and the discrepancy is zero.
 
     Returns
     -------
@@ -346,8 +386,13 @@ def segment_discrepancy(params: RNNParams, x, lengths, s0=None) -> tuple[np.ndar
     >>> per_segment, per_step = segment_discrepancy(p, np.ones((4, 1)), [2, 2])
     >>> per_segment.round(4)  # segment 0 starts from the same zero state in both runs
     array([0.    , 0.1322])
+    >>> segment_discrepancy(p, np.ones((4, 1)), [2, 2], stateful=True)[0]  # carrying the state: no cost
+    array([0., 0.])
     """
     full = rnn_forward(params, x, s0).r
-    unrolled = unrolled_forward(params, x, lengths)
+    if stateful:
+        unrolled = unrolled_forward(params, x, lengths, stateful=True, s0=s0)
+    else:
+        unrolled = unrolled_forward(params, x, lengths)
     per_step = np.abs(unrolled.r - full).reshape(full.shape[0], -1).max(axis=1)
     return np.maximum.reduceat(per_step, segment_offsets(unrolled.lengths)), per_step

@@ -1,3 +1,4 @@
+import math
 import os
 import sys
 from pathlib import Path
@@ -6,6 +7,8 @@ import matplotlib
 import numpy as np
 import pytest
 
+from lrnn.lstm import LSTMParams
+
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -13,6 +16,52 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 @pytest.fixture
 def rng():
     return np.random.default_rng(1808_03314)
+
+
+# A Vanilla LSTM with d_x = d_s = 1 whose equations the tests evaluate by hand.
+SCALAR_LSTM = dict(
+    W_x_cu=0.5, W_s_cu=0.1, W_v_cu=-0.3, b_cu=0.2,
+    W_x_cs=-0.4, W_s_cs=0.2, W_v_cs=0.6, b_cs=1.0,
+    W_x_cr=0.7, W_s_cr=-0.5, W_v_cr=0.25, b_cr=-0.1,
+    W_x_du=1.2, W_v_du=0.8, b_du=0.05,
+)  # fmt: skip
+
+
+@pytest.fixture
+def scalar_lstm():
+    """``(entries by name, LSTMParams)`` of the scalar cell, for hand-computed cases."""
+    shaped = {k: np.reshape(v, (1,) if k.startswith("b") else (1, 1)) for k, v in SCALAR_LSTM.items()}
+    return dict(SCALAR_LSTM), LSTMParams(**shaped)
+
+
+@pytest.fixture
+def sigma():
+    """The logistic function on a Python float, written out (an independent reference for G_c)."""
+    return lambda z: 1.0 / (1.0 + math.exp(-z))
+
+
+@pytest.fixture
+def squared_error():
+    """``make(rng, forward, params, x, s0, v0)`` -> ``(loss, dE_dout)`` for a random linear readout.
+
+    ``E = 0.5 sum_n ||W_y out[n] - target[n]||^2`` with ``out = forward(params, x, s0, v0).output``;
+    ``loss(q)`` evaluates E at other parameters ``q`` and ``dE_dout(trace)`` is the direct derivative
+    ``W_y^T (W_y out[n] - target[n])``, the first term of Eq. 144 (or 217).
+    """
+
+    def make(rng, forward, params, x, s0=None, v0=None, d_y=2):
+        W_y = rng.standard_normal((d_y, params.d_out))
+        target = rng.standard_normal(np.shape(x)[:-1] + (d_y,))
+
+        def loss(q):
+            return 0.5 * float(np.sum((forward(q, x, s0, v0).output @ W_y.T - target) ** 2))
+
+        def dE_dout(trace):
+            return (trace.output @ W_y.T - target) @ W_y
+
+        return loss, dE_dout
+
+    return make
 
 
 # The book's own tooling (ledger, student edition) lives in book/_tools, outside the package.

@@ -56,3 +56,22 @@ def test_bad_input(f):
         f(np.inf)
     with pytest.raises(TypeError, match="z has dtype <U1, expected real numbers"):
         f(["a"])
+
+
+@pytest.mark.parametrize("f", [G_c, G_d, dG_c, dG_d])
+def test_out_and_unchecked_forms_give_the_same_values(f):
+    z = np.linspace(-50.0, 50.0, 201)
+    want = f(z)
+    buf = np.empty_like(z)
+    assert f(z, out=buf, check=False) is buf
+    np.testing.assert_array_equal(buf, want)
+    inplace = z.copy()
+    np.testing.assert_array_equal(f(inplace, out=inplace), want)  # out may be z itself
+
+
+def test_G_c_is_exact_to_one_ulp_of_one():
+    mpmath = pytest.importorskip("mpmath")
+    z = np.concatenate([np.linspace(-50, 50, 4001), [-1.7e308, 1.7e308, -5e-324, 0.0, 5e-324, -745.0, 745.0]])
+    exact = np.array([float(1 / (1 + mpmath.exp(-mpmath.mpf(t)))) for t in z])  # 15 digits, then rounded
+    np.testing.assert_allclose(G_c(z), exact, rtol=0, atol=2.3e-16)
+    assert np.all((G_c(z) >= 0) & (G_c(z) <= 1)) and G_c(40.0) == 1.0  # an open gate is exactly open

@@ -6,8 +6,18 @@ import math
 import numpy as np
 import pytest
 
-from lrnn.augmented import OPEN_GATE_BIAS, AugmentedLSTMParams, AugmentedTrace, augmented_forward, augmented_n_params
-from lrnn.lstm import LSTMParams, _windowed_inputs, lstm_forward
+from lrnn.augmented import (
+    NODES,
+    OPEN_GATE_BIAS,
+    AugmentedLSTMParams,
+    AugmentedTrace,
+    augmented_forward,
+    augmented_n_params,
+    augmented_step,
+    context_window,
+)
+from lrnn.lstm import LSTMParams, lstm_forward, lstm_step
+from lrnn.rnn_to_lstm import stage_diff
 
 # A scalar cell (d_x = d_s = d_v = 1) with L = 2 taps per input weight: (tap 0, tap 1).
 TAPS = dict(W_x_cu=(0.5, -0.3), W_x_cs=(-0.4, 0.2), W_x_cr=(0.7, 0.1), W_x_cx=(0.9, -0.6), W_x_du=(1.2, 0.8))
@@ -66,13 +76,14 @@ def test_window_is_eq_187_read_literally():
         for l in range(-L + 1, 1):
             if 0 <= n - l < N:
                 want[n] += X[n - l] @ W[-l].T
-    np.testing.assert_allclose(_windowed_inputs(X, W), want, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(context_window(W, X), want, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(context_window(W, X[:, 1]), want[:, 1], rtol=1e-13, atol=1e-14)  # one sequence
 
 
 @pytest.mark.parametrize("L", [1, 3])
 def test_zero_padding_equals_appending_zeros(L):
     rng = np.random.default_rng(1)
-    p = AugmentedLSTMParams.random(rng, 2, 3, 2, L=L)
+    p = AugmentedLSTMParams.init(rng, 2, 3, 2, L=L)
     x = rng.standard_normal((5, 2))
     short = augmented_forward(p, x)
     padded = augmented_forward(p, np.vstack([x, np.zeros((L - 1, 2))]))
@@ -85,7 +96,7 @@ def test_zero_padding_equals_appending_zeros(L):
 def test_look_ahead_reaches_exactly_L_minus_1_steps():
     rng = np.random.default_rng(2)
     L, N, m = 3, 8, 6
-    p = AugmentedLSTMParams.random(rng, 2, 3, 2, L=L)
+    p = AugmentedLSTMParams.init(rng, 2, 3, 2, L=L)
     x = rng.standard_normal((N, 2))
     bumped = x.copy()
     bumped[m] += 1.0
@@ -98,7 +109,7 @@ def test_look_ahead_reaches_exactly_L_minus_1_steps():
 def test_shapes(batched):
     rng = np.random.default_rng(3)
     N, B, d_x, d_s, d_v, L = 1, 2, 3, 4, 2, 3  # N = 1 < L: every tap but the first reads padding
-    p = AugmentedLSTMParams.random(rng, d_x, d_s, d_v, L)
+    p = AugmentedLSTMParams.init(rng, d_x, d_s, d_v, L)
     lead = (N, B) if batched else (N,)
     tr = augmented_forward(p, rng.standard_normal(lead + (d_x,)))
     assert isinstance(tr, AugmentedTrace) and tr.batched == batched
@@ -112,7 +123,7 @@ def test_shapes(batched):
 
 def test_batched_matches_single_sequences_with_initial_state():
     rng = np.random.default_rng(4)
-    p = AugmentedLSTMParams.random(rng, 2, 3, 2, L=2)
+    p = AugmentedLSTMParams.init(rng, 2, 3, 2, L=2)
     x, s0, v0 = rng.standard_normal((5, 3, 2)), rng.standard_normal((3, 3)), rng.standard_normal((3, 2))
     tr = augmented_forward(p, x, s0, v0)
     for b in range(3):
@@ -126,12 +137,12 @@ def test_parameter_count(d_x, d_s, d_v, L):
     p = AugmentedLSTMParams.zeros(d_x, d_s, d_v, L)
     formula = 5 * L * d_s * d_x + 4 * d_s**2 + 5 * d_s * d_v + 5 * d_s + d_v * d_s
     assert p.n_params == augmented_n_params(d_x, d_s, d_v, L) == formula
-    assert AugmentedLSTMParams.random(np.random.default_rng(0), d_x, d_s, d_v, L).n_params == formula
+    assert AugmentedLSTMParams.init(np.random.default_rng(0), d_x, d_s, d_v, L).n_params == formula
 
 
 def test_reduces_to_the_vanilla_lstm():
     rng = np.random.default_rng(5)
-    van = LSTMParams.random(rng, 3, 4, scale=1.5)
+    van = LSTMParams.init(rng, 3, 4, scale=1.5)
     aug = AugmentedLSTMParams.from_vanilla(van)
     assert aug.L == 1 and aug.d_v == 4 and np.all(aug.b_cx == OPEN_GATE_BIAS)
     x, s0, v0 = rng.standard_normal((6, 2, 3)), rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
@@ -142,12 +153,12 @@ def test_reduces_to_the_vanilla_lstm():
         np.testing.assert_allclose(getattr(ta, k), getattr(tv, k), rtol=1e-14, atol=1e-15, err_msg=k)
 
 
-def test_random_is_deterministic_and_scaled():
-    a = AugmentedLSTMParams.random(np.random.default_rng(6), 3, 4, 2, L=3)
-    b = AugmentedLSTMParams.random(np.random.default_rng(6), 3, 4, 2, L=3)
+def test_init_is_deterministic_and_scaled():
+    a = AugmentedLSTMParams.init(np.random.default_rng(6), 3, 4, 2, L=3)
+    b = AugmentedLSTMParams.init(np.random.default_rng(6), 3, 4, 2, L=3)
     for f in dataclasses.fields(AugmentedLSTMParams):
         np.testing.assert_array_equal(getattr(a, f.name), getattr(b, f.name))
-    big = AugmentedLSTMParams.random(np.random.default_rng(0), 50, 60, 40, L=4)
+    big = AugmentedLSTMParams.init(np.random.default_rng(0), 50, 60, 40, L=4)
     assert abs(np.std(big.W_x_du) * np.sqrt(4 * 50) - 1) < 0.05  # fan_in = L d_x
     assert abs(np.std(big.W_v_cu) * np.sqrt(40) - 1) < 0.05  # fan_in = d_v
 
@@ -164,11 +175,11 @@ def test_params_errors():
     with pytest.raises(ValueError, match=r"b_cx contains nan"):
         AugmentedLSTMParams(**{**fields, "b_cx": np.full(4, np.nan)})
     with pytest.raises(ValueError, match="L = 0, expected a positive integer"):
-        AugmentedLSTMParams.random(np.random.default_rng(0), 3, 4, L=0)
+        AugmentedLSTMParams.init(np.random.default_rng(0), 3, 4, L=0)
     with pytest.raises(ValueError, match="d_v = 2.5, expected a positive integer"):
         AugmentedLSTMParams.zeros(3, 4, d_v=2.5)
     with pytest.raises(TypeError, match="rng has type int"):
-        AugmentedLSTMParams.random(0, 3, 4)
+        AugmentedLSTMParams.init(0, 3, 4)
     with pytest.raises(TypeError, match="params has type AugmentedLSTMParams, expected LSTMParams"):
         AugmentedLSTMParams.from_vanilla(good)
 
@@ -185,3 +196,56 @@ def test_forward_errors():
         augmented_forward(p, np.zeros((5, 3)), s0=np.zeros(2))
     with pytest.raises(ValueError, match="x contains inf"):
         augmented_forward(p, np.full((5, 3), np.inf))
+
+
+def test_init_gate_biases():
+    plain = AugmentedLSTMParams.init(np.random.default_rng(2), 2, 5, 3, L=2)
+    shifted = AugmentedLSTMParams.init(np.random.default_rng(2), 2, 5, 3, L=2, forget_bias=1.0)
+    np.testing.assert_allclose(shifted.b_cs, plain.b_cs + 1.0, rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(shifted.b_cx, plain.b_cx)
+    chrono = AugmentedLSTMParams.init(np.random.default_rng(2), 2, 5, 3, L=2, chrono=30)
+    np.testing.assert_array_equal(chrono.b_cu, -chrono.b_cs)
+    assert np.all((0 <= chrono.b_cs) & (chrono.b_cs <= np.log(29)))
+    np.testing.assert_array_equal(chrono.W_q_dr, plain.W_q_dr)  # only the two gate biases change
+    with pytest.raises(ValueError, match="pass either forget_bias or chrono"):
+        AugmentedLSTMParams.init(np.random.default_rng(2), 2, 5, chrono=30, forget_bias=1.0)
+
+
+def test_cell_interface():
+    rng = np.random.default_rng(7)
+    p = AugmentedLSTMParams.init(rng, 2, 4, 3, L=2, scale=1.5)
+    assert (p.d_x, p.d_s, p.d_out, p.n_params) == (2, 4, 3, augmented_n_params(2, 4, 3, 2))
+    x = rng.standard_normal((6, 2, 2))
+    tr = p.forward(x)
+    np.testing.assert_array_equal(tr.output, tr.v)
+    assert tr.v.shape == (6, 2, 3) and [a.shape for a in tr.last_state] == [(2, 4), (2, 3)]
+    # stateful chunks: the state carries over; with L = 2 the last window of a chunk reads padding (P10)
+    first = p.forward(x[:4])
+    second = p.forward(x[4:], state=first.last_state)
+    np.testing.assert_allclose(first.v[:3], tr.v[:3], rtol=1e-14, atol=1e-15)
+    assert not np.allclose(first.v[3], tr.v[3])
+    np.testing.assert_array_equal(second.v, augmented_forward(p, x[4:], first.s[-1], first.v[-1]).v)
+    one_tap = AugmentedLSTMParams.from_vanilla(LSTMParams.init(rng, 2, 4))
+    whole, part = one_tap.forward(x), one_tap.forward(x[:4])
+    rest = one_tap.forward(x[4:], state=part.last_state)
+    np.testing.assert_allclose(np.concatenate([part.v, rest.v]), whole.v, rtol=1e-14, atol=1e-15)
+    dE = rng.standard_normal((6, 2, 3))
+    g = p.backward(tr, dE, erratum_p7=True)
+    assert isinstance(g, AugmentedLSTMParams) and g.W_x_du.shape == (2, 4, 2)
+
+
+def test_step_is_the_vanilla_step_plus_three_additions():
+    diff = stage_diff(lstm_step, augmented_step).splitlines()
+    added = [ln for ln in diff if ln.startswith("+ ")]
+    removed = [ln for ln in diff if ln.startswith("- ")]
+    assert any('a_cx = xi["cx"]' in ln for ln in added) and any("g_cx = G_c(a_cx" in ln for ln in added)
+    assert any('a_du = g_cx * xi["du"]' in ln for ln in added)  # the control input gate (Eq. 209)
+    assert any("q = g_cr * r" in ln for ln in added) and any("v = q @ p.W_q_dr.T" in ln for ln in added)
+    assert all("x @ p.W_x_" in ln or ln.startswith("- v =") or "return" in ln for ln in removed)  # windows
+    assert sum(ln.startswith("  ") for ln in diff) == 6  # u, g_cu, g_cs, s, g_cr, r: unchanged code
+    p = AugmentedLSTMParams.init(np.random.default_rng(3), 2, 3, 2, L=3)
+    x = np.random.default_rng(4).standard_normal((5, 2))
+    tr = augmented_forward(p, x)
+    step = augmented_step(p, {k: getattr(tr, f"xi_x_{k}")[2] for k in NODES}, tr.s[1], tr.v[1])
+    for k, a in step.items():
+        np.testing.assert_array_equal(a, getattr(tr, k)[2], err_msg=k)

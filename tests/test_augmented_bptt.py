@@ -6,24 +6,10 @@ import numpy as np
 import pytest
 
 from lrnn.augmented import AugmentedLSTMParams, augmented_forward
-from lrnn.augmented_bptt import augmented_backward
+from lrnn.augmented_bptt import augmented_backward, augmented_bptt_signals
 from lrnn.gradcheck import check_gradients
 from lrnn.lstm import LSTMParams, lstm_forward
 from lrnn.lstm_bptt import lstm_backward
-
-
-def squared_error_problem(rng, p, x, s0=None, v0=None, d_y=2):
-    """E = 0.5 sum_n ||W_y v[n] - target[n]||^2 and its direct derivative dE/dv (first term of Eq. 217)."""
-    W_y = rng.standard_normal((d_y, p.d_v))
-    target = rng.standard_normal(x.shape[:-1] + (d_y,))
-
-    def loss(q):
-        return 0.5 * float(np.sum((augmented_forward(q, x, s0, v0).v @ W_y.T - target) ** 2))
-
-    def dE_dv(tr):
-        return (tr.v @ W_y.T - target) @ W_y
-
-    return loss, dE_dv
 
 
 def dGc(g):
@@ -33,7 +19,7 @@ def dGc(g):
 def test_hand_computed_first_step_of_two():
     # E = w v[0] on a two-step segment, so step 1 sends nothing back (chi[1] = 0) and step 0
     # is a single step whose second tap reads x[1]. Eqs. 217-227 by hand, with scalars.
-    p = AugmentedLSTMParams.random(np.random.default_rng(3), d_x=1, d_s=1, d_v=1, L=2, scale=1.5)
+    p = AugmentedLSTMParams.init(np.random.default_rng(3), d_x=1, d_s=1, d_v=1, L=2, scale=1.5)
     w, x = 1.7, np.array([[0.6], [-1.3]])
     tr = augmented_forward(p, x)
     g_cu, g_cs, g_cx, g_cr, u, r, q = (getattr(tr, k)[0, 0] for k in ("g_cu", "g_cs", "g_cx", "g_cr", "u", "r", "q"))
@@ -60,7 +46,7 @@ def test_hand_computed_first_step_of_two():
 
 def test_last_taps_of_a_short_segment_get_no_gradient():
     rng = np.random.default_rng(0)
-    p = AugmentedLSTMParams.random(rng, 2, 3, 2, L=4)
+    p = AugmentedLSTMParams.init(rng, 2, 3, 2, L=4)
     tr = augmented_forward(p, rng.standard_normal((2, 5, 2)), s0=np.ones(3))  # N = 2 < L = 4; s[-1] != 0 for cs
     grads, _ = augmented_backward(p, tr, rng.standard_normal((2, 5, 2)))
     for k in ("cu", "cs", "cr", "cx", "du"):
@@ -78,15 +64,15 @@ CONFIGS = {  # (N, B or None, d_x, d_s, d_v, L, non-zero initial state)
 
 
 @pytest.mark.parametrize("name", CONFIGS)
-def test_gradients_match_finite_differences(name):
+def test_gradients_match_finite_differences(name, squared_error):
     N, B, d_x, d_s, d_v, L, init = CONFIGS[name]
     rng = np.random.default_rng(sum(map(ord, name)))
-    p = AugmentedLSTMParams.random(rng, d_x, d_s, d_v, L, scale=1.5)
+    p = AugmentedLSTMParams.init(rng, d_x, d_s, d_v, L, scale=1.5)
     lead = (N,) if B is None else (N, B)
     x = rng.standard_normal(lead + (d_x,))
     s0 = rng.standard_normal(lead[1:] + (d_s,)) if init else None
     v0 = 0.5 * rng.standard_normal(lead[1:] + (d_v,)) if init else None
-    loss, dE_dv = squared_error_problem(rng, p, x, s0, v0)
+    loss, dE_dv = squared_error(rng, augmented_forward, p, x, s0, v0)
     tr = augmented_forward(p, x, s0, v0)
     grads, psi = augmented_backward(p, tr, dE_dv(tr))
     assert psi.shape == tr.s.shape
@@ -94,12 +80,12 @@ def test_gradients_match_finite_differences(name):
     assert report.max_error < 1e-6, str(report)
 
 
-def test_printed_eq_246_fails_the_gradient_check():
+def test_printed_eq_246_fails_the_gradient_check(squared_error):
     # Erratum P7: without the factor g_cx the W_x_du gradient is wrong; nothing else changes.
     rng = np.random.default_rng(11)
-    p = AugmentedLSTMParams.random(rng, 2, 3, 2, L=3, scale=1.5)
+    p = AugmentedLSTMParams.init(rng, 2, 3, 2, L=3, scale=1.5)
     x = rng.standard_normal((5, 2, 2))
-    loss, dE_dv = squared_error_problem(rng, p, x)
+    loss, dE_dv = squared_error(rng, augmented_forward, p, x)
     tr = augmented_forward(p, x)
     right, _ = augmented_backward(p, tr, dE_dv(tr))
     printed, _ = augmented_backward(p, tr, dE_dv(tr), erratum_p7=True)
@@ -111,19 +97,19 @@ def test_printed_eq_246_fails_the_gradient_check():
             np.testing.assert_array_equal(getattr(printed, f.name), getattr(right, f.name))
 
 
-def test_printed_eq_222_fails_the_gradient_check():
+def test_printed_eq_222_fails_the_gradient_check(squared_error):
     rng = np.random.default_rng(12)
-    p = AugmentedLSTMParams.random(rng, 2, 3, 2, L=2, scale=1.5)
+    p = AugmentedLSTMParams.init(rng, 2, 3, 2, L=2, scale=1.5)
     p = dataclasses.replace(p, W_s_cr=3.0 * p.W_s_cr)
     x = rng.standard_normal((4, 2, 2))
-    loss, dE_dv = squared_error_problem(rng, p, x)
+    loss, dE_dv = squared_error(rng, augmented_forward, p, x)
     tr = augmented_forward(p, x)
     assert check_gradients(loss, p, augmented_backward(p, tr, dE_dv(tr), erratum_p3=True)[0]).max_error > 0.1
 
 
 def test_reduces_to_the_vanilla_lstm_gradients():
     rng = np.random.default_rng(13)
-    van = LSTMParams.random(rng, 3, 4, scale=1.5)
+    van = LSTMParams.init(rng, 3, 4, scale=1.5)
     aug = AugmentedLSTMParams.from_vanilla(van)
     x, s0, v0 = rng.standard_normal((6, 2, 3)), rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
     dE = rng.standard_normal((6, 2, 4))
@@ -140,7 +126,7 @@ def test_reduces_to_the_vanilla_lstm_gradients():
 
 def test_batched_gradients_are_sums_over_sequences():
     rng = np.random.default_rng(14)
-    p = AugmentedLSTMParams.random(rng, 2, 3, 2, L=3)
+    p = AugmentedLSTMParams.init(rng, 2, 3, 2, L=3)
     x, dE, s0 = rng.standard_normal((4, 3, 2)), rng.standard_normal((4, 3, 2)), rng.standard_normal((3, 3))
     grads, psi = augmented_backward(p, augmented_forward(p, x, s0=s0), dE)
     parts = [augmented_backward(p, augmented_forward(p, x[:, b], s0=s0[b]), dE[:, b]) for b in range(3)]
@@ -151,7 +137,7 @@ def test_batched_gradients_are_sums_over_sequences():
 
 def test_clip_bounds_every_accumulation_derivative():
     rng = np.random.default_rng(15)
-    p = AugmentedLSTMParams.random(rng, 2, 3, 2, L=2)
+    p = AugmentedLSTMParams.init(rng, 2, 3, 2, L=2)
     N, B = 5, 2
     tr = augmented_forward(p, rng.standard_normal((N, B, 2)))
     big = 1e3 * rng.standard_normal((N, B, 2))
@@ -177,3 +163,19 @@ def test_backward_errors():
         ValueError, match="trace has d_s = 4, d_x = 3, d_v = 2 but params has d_s = 4, d_x = 3, d_v = 4"
     ):
         augmented_backward(AugmentedLSTMParams.zeros(3, 4, 4, L=2), tr, np.zeros((5, 2)))
+
+
+def test_signals_add_beta_and_alpha_cx():
+    rng = np.random.default_rng(16)
+    p = AugmentedLSTMParams.init(rng, 2, 3, 2, L=2, scale=1.5)
+    tr = augmented_forward(p, rng.standard_normal((5, 3, 2)), s0=rng.standard_normal((3, 3)))
+    dE = rng.standard_normal((5, 3, 2))
+    sig = augmented_bptt_signals(p, tr, dE)
+    close = dict(rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(sig.beta, sig.chi @ p.W_q_dr, **close)  # Eq. 218
+    np.testing.assert_allclose(sig.alpha_cr, sig.beta * tr.r * dGc(tr.g_cr), **close)  # Eq. 221
+    np.testing.assert_allclose(sig.alpha_cx, sig.alpha_du * tr.xi_x_du * dGc(tr.g_cx), **close)  # Eq. 227
+    grads, psi = augmented_backward(p, tr, dE)
+    np.testing.assert_array_equal(psi, sig.psi)
+    assert sig.chi.shape == tr.v.shape and sig.beta.shape == tr.s.shape
+    np.testing.assert_allclose(grads.W_q_dr, np.einsum("nbi,nbj->ij", sig.chi, tr.q), **close)  # Eq. 249

@@ -1,9 +1,19 @@
-"""Tests for lrnn.exercises.augmented: the context-window self-check passes right answers and names mistakes."""
+"""Tests for lrnn.exercises.augmented: the self-checks pass right answers and name typical mistakes."""
+
+import dataclasses
+import re
 
 import numpy as np
 import pytest
 
-from lrnn.exercises.augmented import check_context_window
+from lrnn.augmented_bptt import augmented_backward, augmented_bptt_signals
+from lrnn.exercises.augmented import (
+    AUGMENTED_GRADIENT_MISTAKES,
+    AUGMENTED_PSI_MISTAKES,
+    check_augmented_backward,
+    check_context_window,
+)
+from lrnn.exercises.harness import mutant
 
 
 def window(W, x, mistake=None):
@@ -64,3 +74,77 @@ def test_wrong_shape_and_crash():
         check_context_window(lambda W, x: x)
     with pytest.raises(AssertionError, match="your function raised ZeroDivisionError"):
         check_context_window(lambda W, x: 1 / 0)
+
+
+def student_augmented_backward(p, tr, dE_dv, p7=True):
+    """A student's Augmented backward pass for one sequence, column vectors, loops over n and the taps."""
+    N, d = tr.s.shape
+    nodes = ("cu", "cs", "cr", "cx", "du")
+    g = {f.name: np.zeros_like(getattr(p, f.name)) for f in dataclasses.fields(p)}
+    psi = np.zeros((N, d))
+    nxt = {k: np.zeros(d) for k in nodes}  # alpha_*[n+1], zero past the last step
+    psi_next, gcs_next = np.zeros(d), np.zeros(d)
+    for n in reversed(range(N)):
+        s_prev = tr.s[n - 1] if n else tr.s0
+        v_prev = tr.v[n - 1] if n else tr.v0
+        chi = dE_dv[n] + sum(getattr(p, f"W_v_{k}").T @ nxt[k] for k in nodes)  # Eqs. 217, 228
+        beta = p.W_q_dr.T @ chi  # Eq. 218
+        a = {"cr": beta * tr.r[n] * tr.g_cr[n] * (1 - tr.g_cr[n])}  # Eq. 221
+        psi[n] = beta * tr.g_cr[n] * (1 - tr.r[n] ** 2) + p.W_s_cr.T @ a["cr"]  # Eq. 222
+        psi[n] += p.W_s_cu.T @ nxt["cu"] + p.W_s_cs.T @ nxt["cs"] + p.W_s_cx.T @ nxt["cx"] + gcs_next * psi_next
+        a["cs"] = psi[n] * s_prev * tr.g_cs[n] * (1 - tr.g_cs[n])  # Eq. 223
+        a["cu"] = psi[n] * tr.u[n] * tr.g_cu[n] * (1 - tr.g_cu[n])  # Eq. 224
+        a["du"] = psi[n] * tr.g_cu[n] * (1 - tr.u[n] ** 2)  # Eq. 225
+        a["cx"] = a["du"] * tr.xi_x_du[n] * tr.g_cx[n] * (1 - tr.g_cx[n])  # Eqs. 226-227
+        for k in nodes:
+            for l in range(p.L):
+                if n + l < N:  # tap l met x[n + l]; zero past the segment end
+                    factor = tr.g_cx[n] if (k == "du" and p7) else 1.0
+                    g[f"W_x_{k}"][l] += np.outer(a[k] * factor, tr.x[n + l])
+            g[f"W_v_{k}"] += np.outer(a[k], v_prev)
+            g[f"b_{k}"] += a[k]
+        for k in ("cu", "cs", "cx"):
+            g[f"W_s_{k}"] += np.outer(a[k], s_prev)
+        g["W_s_cr"] += np.outer(a["cr"], tr.s[n])
+        g["W_q_dr"] += np.outer(chi, tr.q[n])
+        nxt, psi_next, gcs_next = a, psi[n], tr.g_cs[n]
+    return g, psi
+
+
+def test_backward_check_passes_right_answers():
+    assert check_augmented_backward(augmented_backward).startswith("check_augmented_backward: passed")
+    assert "passed" in check_augmented_backward(student_augmented_backward, seed=5)
+
+
+def test_backward_check_names_erratum_p7_and_p3():
+    with pytest.raises(AssertionError, match=r"W_x_du is wrong: it matches the printed Eq. 246.*erratum P7"):
+        check_augmented_backward(lambda p, tr, dE: student_augmented_backward(p, tr, dE, p7=False))
+    with pytest.raises(AssertionError, match=r"psi is wrong: it matches the printed Eq. 222.*erratum P3"):
+        check_augmented_backward(lambda p, tr, dE: augmented_backward(p, tr, dE, erratum_p3=True))
+
+
+@pytest.mark.parametrize("why", list(AUGMENTED_PSI_MISTAKES))
+def test_every_psi_mistake_is_named(why):
+    wrong = mutant(augmented_bptt_signals, *AUGMENTED_PSI_MISTAKES[why])
+    student = mutant(augmented_backward, namespace={"augmented_bptt_signals": wrong})
+    with pytest.raises(AssertionError, match=re.escape(why)):
+        check_augmented_backward(student)
+
+
+@pytest.mark.parametrize("why", list(AUGMENTED_GRADIENT_MISTAKES))
+def test_every_gradient_mistake_is_named(why):
+    with pytest.raises(AssertionError, match=r"\(psi is right\): the gradient of \w+ is wrong: " + re.escape(why)):
+        check_augmented_backward(mutant(augmented_backward, *AUGMENTED_GRADIENT_MISTAKES[why]))
+
+
+def test_backward_check_reports_a_crash_and_missing_fields():
+    with pytest.raises(AssertionError, match=r"case N = 5, L = 3, d_s = 3, d_v = 3\): your function raised KeyError"):
+        check_augmented_backward(lambda p, tr, dE: {}["x"])
+
+    def partial(p, tr, dE):
+        g, psi = student_augmented_backward(p, tr, dE)
+        del g["W_q_dr"]
+        return g, psi
+
+    with pytest.raises(AssertionError, match=r"grads lacks \['W_q_dr'\]"):
+        check_augmented_backward(partial)

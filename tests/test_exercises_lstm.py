@@ -1,12 +1,21 @@
 """Tests for lrnn.exercises.lstm: the self-checks pass right answers and name typical mistakes."""
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
 
-from lrnn.exercises.lstm import check_lstm_backward, check_lstm_step
-from lrnn.lstm import LSTMParams
+from lrnn.exercises.harness import mutant
+from lrnn.exercises.lstm import (
+    GRADIENT_MISTAKES,
+    PSI_MISTAKES,
+    STEP_MISTAKES,
+    check_lstm_backward,
+    check_lstm_step,
+)
+from lrnn.lstm import LSTMParams, lstm_forward, lstm_step
+from lrnn.lstm_bptt import lstm_backward, lstm_bptt_signals
 
 
 def sig(z):
@@ -102,9 +111,9 @@ def test_backward_check_passes_a_right_answer(as_dict):
     "mistake, message",
     [
         ("p3", r"missing the transpose of erratum P3"),
-        ("no_carry", r"psi\[N-1\] is right but earlier steps are not: .* f_psi\[n\+1\] \(Eq. 155\)"),
+        ("no_carry", r"psi is wrong: the carousel term is missing: f_psi\[n\+1\] of Eq. 155 ends with g_cs"),
         ("W_s_cr_prev", r"dE/dW_s_cr uses s\[n-1\]; W_s_cr multiplies the current state s\[n\]"),
-        ("bias_half", r"psi is right but these gradients are not \(relative error\): b_du"),
+        ("bias_half", r"\(psi is right\): the gradient of b_du differs from lrnn's .*Eqs. 156-170"),
     ],
 )
 def test_backward_check_names_the_mistake(mistake, message):
@@ -128,3 +137,55 @@ def test_backward_check_reports_missing_gradients():
 
     with pytest.raises(AssertionError, match=r"grads lacks \['W_v_du'\]"):
         check_lstm_backward(partial)
+
+
+@pytest.mark.parametrize("why", list(STEP_MISTAKES))
+def test_every_step_mistake_is_named(why):
+    wrong = mutant(lstm_step, *STEP_MISTAKES[why])
+
+    def student(p, x, s, v):
+        out = wrong(p, x, s, v)
+        return out["s"], out["v"]
+
+    with pytest.raises(AssertionError, match=re.escape(why)):
+        check_lstm_step(student)
+
+
+@pytest.mark.parametrize("why", list(PSI_MISTAKES))
+def test_every_psi_mistake_is_named(why):
+    wrong = mutant(lstm_bptt_signals, *PSI_MISTAKES[why])
+    student = mutant(lstm_backward, namespace={"lstm_bptt_signals": wrong})  # lrnn's backward with that recursion
+    with pytest.raises(AssertionError, match=re.escape(why)):
+        check_lstm_backward(student)
+
+
+@pytest.mark.parametrize("why", list(GRADIENT_MISTAKES))
+def test_every_gradient_mistake_is_named(why):
+    with pytest.raises(AssertionError, match=r"\(psi is right\): the gradient of \w+ is wrong: " + re.escape(why)):
+        check_lstm_backward(mutant(lstm_backward, *GRADIENT_MISTAKES[why]))
+
+
+def test_every_mistake_changes_the_result():
+    # a "mistake" that computes the right answer would make its diagnosis unreachable
+    rng = np.random.default_rng(0)
+    p = LSTMParams.init(rng, 3, 2, scale=1.5)
+    x, s0, v0, dE = (
+        rng.standard_normal((4, 3)),
+        rng.standard_normal(2),
+        rng.standard_normal(2),
+        rng.standard_normal((4, 2)),
+    )
+    tr = lstm_forward(p, x, s0, v0)
+    ref_step, ref_psi, ref_grads = lstm_step(p, x[0], s0, v0), *lstm_backward(p, tr, dE)[::-1]
+    for edits in STEP_MISTAKES.values():
+        assert not np.allclose(mutant(lstm_step, *edits)(p, x[0], s0, v0)["v"], ref_step["v"])
+    for edits in PSI_MISTAKES.values():
+        assert not np.allclose(mutant(lstm_bptt_signals, *edits)(p, tr, dE).psi, ref_psi)
+    for edits in GRADIENT_MISTAKES.values():
+        grads = mutant(lstm_backward, *edits)(p, tr, dE)[0]
+        assert any(not np.allclose(getattr(grads, f.name), getattr(ref_grads, f.name)) for f in dataclasses.fields(p))
+
+
+def test_a_mistake_that_no_longer_fits_the_code_is_reported():
+    with pytest.raises(LookupError, match="lstm_step no longer contains 'W_s_du'"):
+        mutant(lstm_step, ("W_s_du", "W_s_cu"))

@@ -29,7 +29,7 @@ def torch_like_lstm_state_dict(rng, d_x, H):
 
 
 def test_lstm_params_round_trip_is_exact():
-    p = LSTMParams.random(np.random.default_rng(0), d_x=3, d_s=4, peepholes=False)
+    p = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=4, peepholes=False)
     q = lstm_params_from_torch(lstm_params_to_torch(p))
     for f in dataclasses.fields(LSTMParams):
         np.testing.assert_array_equal(getattr(q, f.name), getattr(p, f.name))
@@ -93,7 +93,7 @@ def test_gradients_in_pytorch_layout_match_finite_differences_of_pytorch_equatio
 
 
 def test_pinholes_do_not_export():
-    p = LSTMParams.random(np.random.default_rng(5), 2, 3)
+    p = LSTMParams.init(np.random.default_rng(5), 2, 3)
     with pytest.raises(ValueError, match=r"params.W_s_cu is non-zero .* nn.LSTM has no state-to-gate \('pinhole'"):
         lstm_params_to_torch(p)
     z = np.zeros((3, 3))
@@ -293,3 +293,25 @@ def test_gru_matches_torch_nn_gru(name):
     for key, g in torch_grads.items():
         assert np.abs(ours[key] - g.numpy()).max() < 1e-9, key
     assert np.abs(psi - torch_psi.numpy()).max() < 1e-9
+
+
+def test_torch_nn_lstm_parity_forward_and_gradients():
+    """Optional: the real torch.nn.LSTM (float64) against lstm_forward / lstm_backward, weights copied."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    N, B, d_x, H = 7, 3, 4, 5
+    p = LSTMParams.init(rng, d_x, H, peepholes=False, scale=1.5)
+    x, h0, c0 = rng.standard_normal((N, B, d_x)), rng.standard_normal((B, H)), rng.standard_normal((B, H))
+    dE_dv = rng.standard_normal((N, B, H))
+    net = torch.nn.LSTM(d_x, H).double()
+    with torch.no_grad():
+        for key, value in lstm_params_to_torch(p).items():
+            getattr(net, key).copy_(torch.from_numpy(value))
+    h, (h_n, c_n) = net(torch.from_numpy(x), (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None]))
+    (h * torch.from_numpy(dE_dv)).sum().backward()  # E = sum_n dE_dv[n] . v[n]
+    tr = lstm_forward(p, x, s0=c0, v0=h0)
+    np.testing.assert_allclose(h.detach().numpy(), tr.v, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(c_n[0].detach().numpy(), tr.last_state[0], rtol=1e-9, atol=1e-12)
+    grads = lstm_grads_to_torch(lstm_backward(p, tr, dE_dv)[0])
+    for key, g in grads.items():
+        np.testing.assert_allclose(getattr(net, key).grad.numpy(), g, rtol=1e-9, atol=1e-12, err_msg=key)

@@ -172,7 +172,7 @@ def test_dE_dv_is_the_direct_term_of_chi_in_eq_144():
     # A Vanilla LSTM read out through v[n], 4 independent labels per frame (Bernoulli NLL), padded batch.
     rng = np.random.default_rng(8)
     N, B, d_x, d_s, K = 4, 3, 2, 3, 4
-    p = LSTMParams.random(rng, d_x, d_s)
+    p = LSTMParams.init(rng, d_x, d_s)
     r = Readout.random(rng, d_s, K)
     x, t, mask = rng.standard_normal((N, B, d_x)), (rng.random((N, B, K)) < 0.4) * 1.0, padding_mask(rng, N, B)
 

@@ -6,28 +6,14 @@ import math
 import numpy as np
 import pytest
 
-from lrnn.activations import G_c, G_d, _G_c_tanh
-from lrnn.lstm import LSTMParams, LSTMTrace, lstm_forward
-
-SCALAR = dict(
-    W_x_cu=0.5, W_s_cu=0.1, W_v_cu=-0.3, b_cu=0.2,
-    W_x_cs=-0.4, W_s_cs=0.2, W_v_cs=0.6, b_cs=1.0,
-    W_x_cr=0.7, W_s_cr=-0.5, W_v_cr=0.25, b_cr=-0.1,
-    W_x_du=1.2, W_v_du=0.8, b_du=0.05,
-)  # fmt: skip
+import lrnn
+from lrnn.activations import G_c, G_d
+from lrnn.lstm import LSTMParams, LSTMTrace, chrono_bias, lstm_forward, lstm_step
 
 
-def scalar_params(**kw):
-    return LSTMParams(**{k: np.reshape(v, (1,) if k.startswith("b") else (1, 1)) for k, v in {**SCALAR, **kw}.items()})
-
-
-def sigma(z):
-    return 1.0 / (1.0 + math.exp(-z))
-
-
-def test_hand_computed_two_steps():
+def test_hand_computed_two_steps(scalar_lstm, sigma):
     # d_s = d_x = 1, x = (1, -2), s[-1] = v[-1] = 0, the equations evaluated by hand with scalars.
-    P = SCALAR
+    P, p = scalar_lstm
     s_prev = v_prev = 0.0
     expected = []
     for x in (1.0, -2.0):
@@ -39,7 +25,7 @@ def test_hand_computed_two_steps():
         v = g_cr * math.tanh(s)
         expected.append((g_cu, g_cs, u, s, g_cr, v))
         s_prev, v_prev = s, v
-    tr = lstm_forward(scalar_params(), [[1.0], [-2.0]])
+    tr = lstm_forward(p, [[1.0], [-2.0]])
     got = np.stack([tr.g_cu[:, 0], tr.g_cs[:, 0], tr.u[:, 0], tr.s[:, 0], tr.g_cr[:, 0], tr.v[:, 0]], axis=1)
     np.testing.assert_allclose(got, np.array(expected), rtol=1e-14, atol=1e-15)
     # step 0 from rest in numbers: a_cu = 0.5 + 0.2, a_du = 1.2 + 0.05
@@ -53,38 +39,35 @@ def test_zero_weights_halve_the_state():
     np.testing.assert_allclose(tr.v[:, 0], 0.5 * np.tanh([4.0, 2.0, 1.0]))
 
 
-def column_vector_reference(p, x, s0, v0):
-    """Eqs. 126-136 written literally, one sequence, one step at a time."""
-    s_prev, v_prev, out = s0, v0, []
-    for x_n in x:
-        a_cu = p.W_x_cu @ x_n + p.W_s_cu @ s_prev + p.W_v_cu @ v_prev + p.b_cu
-        a_cs = p.W_x_cs @ x_n + p.W_s_cs @ s_prev + p.W_v_cs @ v_prev + p.b_cs
-        a_du = p.W_x_du @ x_n + p.W_v_du @ v_prev + p.b_du
-        s = G_c(a_cs) * s_prev + G_c(a_cu) * G_d(a_du)
-        a_cr = p.W_x_cr @ x_n + p.W_s_cr @ s + p.W_v_cr @ v_prev + p.b_cr
-        v = G_c(a_cr) * G_d(s)
-        out.append((a_cu, a_cs, a_cr, a_du, s, v))
-        s_prev, v_prev = s, v
-    return [np.array(z) for z in zip(*out, strict=True)]
-
-
 @pytest.mark.parametrize("peepholes", [True, False])
-def test_batched_matches_per_sequence_column_vector_code(peepholes):
+def test_batched_matches_single_sequences_and_single_steps(peepholes):
     rng = np.random.default_rng(1)
     N, B, d_x, d_s = 5, 3, 4, 3
-    p = LSTMParams.random(rng, d_x, d_s, peepholes=peepholes, scale=1.5)
+    p = LSTMParams.init(rng, d_x, d_s, peepholes=peepholes, scale=1.5)
     x = rng.standard_normal((N, B, d_x))
     s0, v0 = rng.standard_normal((B, d_s)), rng.standard_normal((B, d_s))
     tr = lstm_forward(p, x, s0, v0)
     for b in range(B):
-        a_cu, a_cs, a_cr, a_du, s, v = column_vector_reference(p, x[:, b], s0[b], v0[b])
-        for got, want in ((tr.a_cu, a_cu), (tr.a_cs, a_cs), (tr.a_cr, a_cr), (tr.a_du, a_du), (tr.s, s), (tr.v, v)):
-            np.testing.assert_allclose(got[:, b], want, rtol=1e-12, atol=1e-14)
+        one = lstm_forward(p, x[:, b], s0[b], v0[b])
+        for k in ("a_cu", "a_cs", "a_cr", "a_du", "s", "v"):
+            np.testing.assert_allclose(getattr(tr, k)[:, b], getattr(one, k), rtol=1e-13, atol=1e-15, err_msg=k)
+        step = lstm_step(p, x[2, b], tr.s[1, b], tr.v[1, b])  # one column vector, as the paper writes it
+        np.testing.assert_allclose(step["s"], tr.s[2, b], rtol=1e-13)
+        np.testing.assert_allclose(step["a_cr"], tr.a_cr[2, b], rtol=1e-13)
+
+
+def test_step_is_the_forward_pass_and_uses_the_package_warping():
+    assert lrnn.lstm.G_c is lrnn.G_c and lrnn.lstm.G_d is lrnn.G_d  # one gate function, not a second version
+    p = LSTMParams.init(np.random.default_rng(9), 2, 3, scale=1.5)
+    step = lstm_step(p, np.ones(2), np.zeros(3), np.zeros(3))
+    tr = lstm_forward(p, np.ones((1, 2)))
+    for k, a in step.items():
+        np.testing.assert_array_equal(a, getattr(tr, k)[0], err_msg=k)
 
 
 def test_trace_satisfies_every_equation():
     rng = np.random.default_rng(2)
-    p = LSTMParams.random(rng, 2, 3)
+    p = LSTMParams.init(rng, 2, 3)
     tr = lstm_forward(p, rng.standard_normal((4, 2)), s0=rng.standard_normal(3))
     s_prev = np.vstack([tr.s0, tr.s[:-1]])
     v_prev = np.vstack([tr.v0, tr.v[:-1]])
@@ -101,7 +84,7 @@ def test_trace_satisfies_every_equation():
 
 def test_shapes_single_batched_and_one_step():
     rng = np.random.default_rng(3)
-    p = LSTMParams.random(rng, d_x=5, d_s=2)
+    p = LSTMParams.init(rng, d_x=5, d_s=2)
     one = lstm_forward(p, rng.standard_normal((1, 5)))
     assert one.s.shape == one.v.shape == one.a_cr.shape == (1, 2) and one.x.shape == (1, 5)
     assert one.s0.shape == one.v0.shape == (2,) and not one.batched
@@ -114,7 +97,7 @@ def test_shapes_single_batched_and_one_step():
 
 def test_initial_conditions_default_to_zero_and_broadcast():
     rng = np.random.default_rng(4)
-    p = LSTMParams.random(rng, 2, 3)
+    p = LSTMParams.init(rng, 2, 3)
     x = rng.standard_normal((3, 2, 2))
     np.testing.assert_array_equal(lstm_forward(p, x).v, lstm_forward(p, x, np.zeros(3), np.zeros((2, 3))).v)
     s0 = rng.standard_normal(3)
@@ -123,14 +106,14 @@ def test_initial_conditions_default_to_zero_and_broadcast():
 
 def test_saturated_gates_stay_finite_and_silent():
     rng = np.random.default_rng(5)
-    p = LSTMParams.random(rng, 3, 2, scale=50.0)
+    p = LSTMParams.init(rng, 3, 2, scale=50.0)
     tr = lstm_forward(p, 1e4 * rng.standard_normal((6, 3)))  # RuntimeWarning is an error in this suite
     assert np.all(np.isfinite(tr.v)) and np.all((tr.g_cu >= 0) & (tr.g_cu <= 1))
 
 
-def test_params_random_and_zeros():
-    p = LSTMParams.random(np.random.default_rng(0), d_x=3, d_s=4)
-    q = LSTMParams.random(np.random.default_rng(0), d_x=3, d_s=4, peepholes=False)
+def test_params_init_and_zeros():
+    p = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=4)
+    q = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=4, peepholes=False)
     assert p.n_params == 4 * 4 * 3 + 7 * 16 + 4 * 4 == 176
     for f in dataclasses.fields(LSTMParams):
         a, b = getattr(p, f.name), getattr(q, f.name)
@@ -157,7 +140,7 @@ def test_params_errors():
     with pytest.raises(ValueError, match="W_s_cr contains inf"):
         LSTMParams(**{**good, "W_s_cr": np.full((2, 2), np.inf)})
     with pytest.raises(TypeError, match="rng has type int, expected numpy.random.Generator"):
-        LSTMParams.random(0, 2, 3)
+        LSTMParams.init(0, 2, 3)
     with pytest.raises(ValueError, match="d_s = 0, expected a positive integer"):
         LSTMParams.zeros(2, 0)
 
@@ -191,8 +174,76 @@ def test_trace_is_a_frozen_dataclass():
         tr.s = None
 
 
-def test_fast_gate_form_of_eq_111_is_exact_and_silent():
-    z = np.concatenate([np.linspace(-50, 50, 10001), [-1.7e308, 1.7e308, -5e-324, 0.0, 5e-324, -745.0, 745.0]])
-    np.testing.assert_allclose(_G_c_tanh(z), G_c(z), rtol=0, atol=2.3e-16)  # RuntimeWarning would be an error
-    buf = z.copy()
-    assert _G_c_tanh(buf, out=buf) is buf and np.array_equal(buf, _G_c_tanh(z))
+def test_init_draws_gaussian_weights_scaled_by_fan_in():
+    p = LSTMParams.init(np.random.default_rng(0), d_x=60, d_s=80, scale=2.0)
+    assert abs(np.std(p.W_x_cu) * np.sqrt(60) / 2 - 1) < 0.05  # N(0, scale^2 / d_x)
+    assert abs(np.std(np.concatenate([p.W_v_cs, p.W_s_cr])) * np.sqrt(80) / 2 - 1) < 0.05  # N(0, scale^2 / d_s)
+    assert abs(np.std(np.concatenate([p.b_cu, p.b_cs, p.b_cr, p.b_du])) / 0.1 - 1) < 0.15  # biases N(0, 0.1^2)
+    assert abs(np.mean(p.W_x_du)) < 0.05 and abs(np.mean(p.b_cs)) < 0.03
+
+
+def test_init_forget_bias_shifts_only_b_cs():
+    plain = LSTMParams.init(np.random.default_rng(3), 2, 5)
+    open_ = LSTMParams.init(np.random.default_rng(3), 2, 5, forget_bias=1.0)
+    np.testing.assert_allclose(open_.b_cs, plain.b_cs + 1.0, rtol=0, atol=1e-15)
+    for f in dataclasses.fields(LSTMParams):
+        if f.name != "b_cs":
+            np.testing.assert_array_equal(getattr(open_, f.name), getattr(plain, f.name))
+
+
+def test_init_chrono_spreads_the_time_constants():
+    T_max = 100.0
+    b = chrono_bias(np.random.default_rng(4), T_max, 4000)
+    tau = 1.0 / (1.0 - G_c(b))  # a unit keeps g_cs = G_c(b_cs) per step: time constant 1 + e^b_cs
+    np.testing.assert_allclose(tau, 1.0 + np.exp(b), rtol=1e-9)
+    assert 2.0 <= tau.min() and tau.max() <= T_max
+    # b_cs = log(u), u ~ U(1, T_max - 1): e^b_cs is uniform, mean T_max / 2 and quartiles at 1/4 and 3/4
+    u = np.exp(b)
+    assert abs(u.mean() / (T_max / 2) - 1) < 0.03
+    np.testing.assert_allclose(
+        np.quantile(u, [0.25, 0.75]), [1 + 0.25 * (T_max - 2), 1 + 0.75 * (T_max - 2)], rtol=0.05
+    )
+    p = LSTMParams.init(np.random.default_rng(4), 2, 6, chrono=T_max)
+    np.testing.assert_array_equal(p.b_cu, -p.b_cs)  # b_cu = -b_cs
+    assert np.all((0 <= p.b_cs) & (p.b_cs <= np.log(T_max - 1)))
+    q = LSTMParams.init(np.random.default_rng(4), 2, 6)  # chrono only replaces the two gate biases
+    np.testing.assert_array_equal(p.W_v_du, q.W_v_du)
+    np.testing.assert_array_equal(p.b_cr, q.b_cr)
+
+
+def test_chrono_bias_and_init_errors():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"chrono = 2, expected T_max > 2"):
+        chrono_bias(rng, 2, 3)
+    with pytest.raises(ValueError, match="chrono contains inf"):
+        LSTMParams.init(rng, 2, 3, chrono=np.inf)
+    with pytest.raises(ValueError, match="pass either forget_bias or chrono"):
+        LSTMParams.init(rng, 2, 3, forget_bias=1.0, chrono=50)
+    with pytest.raises(ValueError, match="scale contains nan"):
+        LSTMParams.init(rng, 2, 3, scale=np.nan)
+    with pytest.raises(TypeError, match="rng has type int"):
+        chrono_bias(0, 10, 3)
+
+
+def test_cell_interface():
+    rng = np.random.default_rng(8)
+    p = LSTMParams.init(rng, 3, 4, scale=1.5)
+    assert (p.d_x, p.d_s, p.d_out, p.n_params) == (3, 4, 4, 4 * 4 * 3 + 7 * 16 + 4 * 4)
+    x, dE = rng.standard_normal((7, 2, 3)), rng.standard_normal((7, 2, 4))
+    tr = p.forward(x)
+    np.testing.assert_array_equal(tr.output, lstm_forward(p, x).v)
+    for f in dataclasses.fields(LSTMParams):
+        np.testing.assert_array_equal(
+            getattr(p.backward(tr, dE), f.name), getattr(lrnn.lstm_backward(p, tr, dE)[0], f.name)
+        )
+    clipped = p.backward(tr, 1e3 * dE, clip=True)
+    assert np.abs(clipped.b_du).max() <= 7 * 2  # options reach lstm_backward
+    s_last, v_last = tr.last_state
+    assert s_last.shape == v_last.shape == (2, 4)
+    np.testing.assert_array_equal(s_last, tr.s[-1])
+    # stateful chunks: the second chunk starts where the first ended
+    first = p.forward(x[:3])
+    second = p.forward(x[3:], state=first.last_state)
+    np.testing.assert_allclose(np.concatenate([first.v, second.v]), tr.v, rtol=1e-14, atol=1e-15)
+    with pytest.raises(TypeError, match=r"state has type ndarray, expected a pair \(s\[-1\], v\[-1\]\)"):
+        p.forward(x, state=np.zeros(4))

@@ -8,52 +8,12 @@ import pytest
 
 from lrnn.gradcheck import check_gradients, relative_error
 from lrnn.lstm import LSTMParams, lstm_forward
-from lrnn.lstm_bptt import lstm_backward
-
-SCALAR = dict(
-    W_x_cu=0.5,
-    W_s_cu=0.1,
-    W_v_cu=-0.3,
-    b_cu=0.2,
-    W_x_cs=-0.4,
-    W_s_cs=0.2,
-    W_v_cs=0.6,
-    b_cs=1.0,
-    W_x_cr=0.7,
-    W_s_cr=-0.5,
-    W_v_cr=0.25,
-    b_cr=-0.1,
-    W_x_du=1.2,
-    W_v_du=0.8,
-    b_du=0.05,
-)  # fmt: skip  (the same scalar cell as tests/test_lstm.py)
+from lrnn.lstm_bptt import lstm_backward, lstm_bptt_signals
 
 
-def scalar_params():
-    return LSTMParams(**{k: np.reshape(v, (1,) if k.startswith("b") else (1, 1)) for k, v in SCALAR.items()})
-
-
-def sigma(z):
-    return 1.0 / (1.0 + math.exp(-z))
-
-
-def squared_error_problem(rng, p, x, s0=None, v0=None, d_y=2):
-    """E = 0.5 sum_n ||W_y v[n] - target[n]||^2 and its direct derivative dE/dv (first term of Eq. 144)."""
-    W_y = rng.standard_normal((d_y, p.d_s))
-    target = rng.standard_normal(x.shape[:-1] + (d_y,))
-
-    def loss(q):
-        return 0.5 * float(np.sum((lstm_forward(q, x, s0, v0).v @ W_y.T - target) ** 2))
-
-    def dE_dv(tr):
-        return (tr.v @ W_y.T - target) @ W_y
-
-    return loss, dE_dv
-
-
-def test_hand_computed_one_step():
+def test_hand_computed_one_step(scalar_lstm, sigma):
     # E = w v[0] for one scalar step from rest; Eqs. 144-153 by hand.
-    P, x, w = SCALAR, 0.8, 1.7
+    (P, p), x, w = scalar_lstm, 0.8, 1.7
     a_cu, a_du = P["W_x_cu"] * x + P["b_cu"], P["W_x_du"] * x + P["b_du"]  # a_cs only meets s[-1] = 0
     g_cu, u = sigma(a_cu), math.tanh(a_du)
     s = g_cu * u
@@ -64,7 +24,6 @@ def test_hand_computed_one_step():
     psi = chi * g_cr * (1 - r**2) + P["W_s_cr"] * alpha_cr  # Eq. 150 with f_psi[1] = 0
     alpha_cu = psi * u * g_cu * (1 - g_cu)  # Eq. 152
     alpha_du = psi * g_cu * (1 - u**2)  # Eq. 153
-    p = scalar_params()
     grads, psi_got = lstm_backward(p, lstm_forward(p, [[x]]), [[w]])
     assert psi_got[0, 0] == pytest.approx(psi, rel=1e-13)
     assert grads.b_cr[0] == pytest.approx(alpha_cr, rel=1e-13)
@@ -74,12 +33,12 @@ def test_hand_computed_one_step():
     assert grads.b_cs[0] == 0.0 and grads.W_v_cu[0, 0] == 0.0 and grads.W_s_cs[0, 0] == 0.0  # s[-1] = v[-1] = 0
 
 
-def test_hand_computed_two_steps_carry_terms():
+def test_hand_computed_two_steps_carry_terms(scalar_lstm):
     # psi[0] collects f_psi[1] = W_s_cu alpha_cu[1] + W_s_cs alpha_cs[1] + g_cs[1] psi[1] (Eq. 155).
-    p = scalar_params()
+    P, p = scalar_lstm
     tr = lstm_forward(p, [[0.3], [-1.1]])
     _, psi = lstm_backward(p, tr, [[0.0], [1.0]])
-    P, s0 = SCALAR, tr.s[0, 0]
+    s0 = tr.s[0, 0]
     g_cu1, g_cs1, u1, g_cr1, r1 = tr.g_cu[1, 0], tr.g_cs[1, 0], tr.u[1, 0], tr.g_cr[1, 0], tr.r[1, 0]
     alpha_cr1 = r1 * g_cr1 * (1 - g_cr1)
     psi1 = g_cr1 * (1 - r1**2) + P["W_s_cr"] * alpha_cr1
@@ -103,15 +62,15 @@ CONFIGS = {  # (N, B or None, d_x, d_s, peepholes, non-zero initial state)
 
 
 @pytest.mark.parametrize("name", CONFIGS)
-def test_gradients_match_finite_differences(name):
+def test_gradients_match_finite_differences(name, squared_error):
     N, B, d_x, d_s, peepholes, init = CONFIGS[name]
     rng = np.random.default_rng(sum(map(ord, name)))
-    p = LSTMParams.random(rng, d_x, d_s, peepholes=peepholes, scale=1.5)
+    p = LSTMParams.init(rng, d_x, d_s, peepholes=peepholes, scale=1.5)
     lead = (N,) if B is None else (N, B)
     x = rng.standard_normal(lead + (d_x,))
     s0 = rng.standard_normal(lead[1:] + (d_s,)) if init else None
     v0 = 0.5 * rng.standard_normal(lead[1:] + (d_s,)) if init else None
-    loss, dE_dv = squared_error_problem(rng, p, x, s0, v0)
+    loss, dE_dv = squared_error(rng, lstm_forward, p, x, s0, v0)
     tr = lstm_forward(p, x, s0, v0)
     grads, psi = lstm_backward(p, tr, dE_dv(tr))
     assert psi.shape == tr.s.shape
@@ -122,7 +81,7 @@ def test_gradients_match_finite_differences(name):
 def test_psi_is_the_total_derivative_wrt_each_state():
     # Perturb s[n] inside the recursion: it changes v[n] (through r[n] and a_cr[n], Eq. 128) and all later steps.
     rng = np.random.default_rng(7)
-    p = LSTMParams.random(rng, 2, 3, scale=1.5)
+    p = LSTMParams.init(rng, 2, 3, scale=1.5)
     x = rng.standard_normal((5, 2))
     W_y, target = rng.standard_normal((2, 3)), rng.standard_normal((5, 2))
     tr = lstm_forward(p, x)
@@ -143,13 +102,13 @@ def test_psi_is_the_total_derivative_wrt_each_state():
         assert relative_error(psi[n], fd) < 1e-7
 
 
-def test_printed_eq_150_fails_the_gradient_check():
+def test_printed_eq_150_fails_the_gradient_check(squared_error):
     # Erratum P3: W_s_cr alpha_cr (as printed) instead of W_s_cr^T alpha_cr.
     rng = np.random.default_rng(11)
-    p = LSTMParams.random(rng, 3, 3, scale=1.5)
+    p = LSTMParams.init(rng, 3, 3, scale=1.5)
     p = dataclasses.replace(p, W_s_cr=3.0 * p.W_s_cr)
     x = rng.standard_normal((4, 2, 3))
-    loss, dE_dv = squared_error_problem(rng, p, x)
+    loss, dE_dv = squared_error(rng, lstm_forward, p, x)
     tr = lstm_forward(p, x)
     right, _ = lstm_backward(p, tr, dE_dv(tr))
     printed, _ = lstm_backward(p, tr, dE_dv(tr), erratum_p3=True)
@@ -159,7 +118,7 @@ def test_printed_eq_150_fails_the_gradient_check():
 
 def test_printed_eq_150_is_right_for_a_symmetric_W_s_cr():
     rng = np.random.default_rng(12)
-    p = LSTMParams.random(rng, 2, 3)
+    p = LSTMParams.init(rng, 2, 3)
     p = dataclasses.replace(p, W_s_cr=p.W_s_cr + p.W_s_cr.T)
     tr = lstm_forward(p, rng.standard_normal((3, 2)))
     dE = rng.standard_normal((3, 3))
@@ -168,7 +127,7 @@ def test_printed_eq_150_is_right_for_a_symmetric_W_s_cr():
 
 def test_batched_gradients_are_sums_over_sequences():
     rng = np.random.default_rng(13)
-    p = LSTMParams.random(rng, 2, 3)
+    p = LSTMParams.init(rng, 2, 3)
     x, dE = rng.standard_normal((4, 3, 2)), rng.standard_normal((4, 3, 3))
     s0 = rng.standard_normal((3, 3))
     grads, psi = lstm_backward(p, lstm_forward(p, x, s0=s0), dE)
@@ -180,7 +139,7 @@ def test_batched_gradients_are_sums_over_sequences():
 
 def test_clip_bounds_every_accumulation_derivative():
     rng = np.random.default_rng(14)
-    p = LSTMParams.random(rng, 2, 3)
+    p = LSTMParams.init(rng, 2, 3)
     N, B = 5, 2
     tr = lstm_forward(p, rng.standard_normal((N, B, 2)))
     big = 1e3 * rng.standard_normal((N, B, 3))
@@ -209,3 +168,28 @@ def test_backward_errors():
         lstm_backward(None, tr, np.zeros((4, 2)))
     with pytest.raises(ValueError, match="trace has d_s = 2, d_x = 3 but params has d_s = 3, d_x = 3"):
         lstm_backward(LSTMParams.zeros(3, 3), tr, np.zeros((4, 2)))
+
+
+def test_signals_are_the_error_gradient_sequences():
+    # chi and alpha from lstm_bptt_signals satisfy Eqs. 144-147 and 151-153 read off the trace,
+    # and the gradients are their outer products (Eqs. 156-172), also for a batch.
+    rng = np.random.default_rng(21)
+    p = LSTMParams.init(rng, 3, 2, scale=1.5)
+    x, s0, v0 = rng.standard_normal((5, 4, 3)), rng.standard_normal((4, 2)), rng.standard_normal((4, 2))
+    tr = lstm_forward(p, x, s0, v0)
+    dE = rng.standard_normal((5, 4, 2))
+    sig = lstm_bptt_signals(p, tr, dE)
+    close = dict(rtol=1e-12, atol=1e-14)
+    back = sig.alpha_cu @ p.W_v_cu + sig.alpha_cs @ p.W_v_cs + sig.alpha_cr @ p.W_v_cr + sig.alpha_du @ p.W_v_du
+    f_chi_next = np.concatenate([back[1:], np.zeros((1, 4, 2))])  # step n+1 sends back f_chi[n+1]; f_chi[N] = 0
+    np.testing.assert_allclose(sig.chi, dE + f_chi_next, **close)  # Eqs. 144, 154
+    np.testing.assert_allclose(sig.alpha_cr, sig.chi * tr.r * tr.g_cr * (1 - tr.g_cr), **close)  # Eq. 147
+    s_prev = np.concatenate([s0[None], tr.s[:-1]])
+    np.testing.assert_allclose(sig.alpha_cs, sig.psi * s_prev * tr.g_cs * (1 - tr.g_cs), **close)  # Eq. 151
+    np.testing.assert_allclose(sig.alpha_du, sig.psi * tr.g_cu * (1 - tr.u**2), **close)  # Eq. 153
+    grads, psi = lstm_backward(p, tr, dE)
+    np.testing.assert_array_equal(psi, sig.psi)
+    np.testing.assert_allclose(grads.W_s_cs, np.einsum("nbi,nbj->ij", sig.alpha_cs, s_prev), **close)  # Eq. 161
+    np.testing.assert_allclose(grads.W_s_cr, np.einsum("nbi,nbj->ij", sig.alpha_cr, tr.s), **close)  # Eq. 165
+    one = lstm_bptt_signals(p, lstm_forward(p, x[:, 1], s0[1], v0[1]), dE[:, 1])
+    np.testing.assert_allclose(one.chi, sig.chi[:, 1], **close)  # one sequence: (N, d_s) signals

@@ -13,7 +13,7 @@ from lrnn.lstm_gradients import lstm_gradient_profile, lstm_psi_jacobian, lstm_s
 
 
 def random_case(rng, d_x=3, d_s=2, N=6, peepholes=True, W_v_cr_zero=False, B=None):
-    p = LSTMParams.random(rng, d_x, d_s, peepholes=peepholes, scale=1.5)
+    p = LSTMParams.init(rng, d_x, d_s, peepholes=peepholes, scale=1.5)
     if W_v_cr_zero:
         p = dataclasses.replace(p, W_v_cr=np.zeros((d_s, d_s)))
     lead = (N,) if B is None else (N, B)

@@ -6,7 +6,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from lrnn.lstm import LSTMParams, lstm_forward
+from lrnn.lstm import LSTMParams, lstm_forward, lstm_step
 from lrnn.lstm_bptt import lstm_backward
 from lrnn.rnn import RNNParams, rnn_forward
 from lrnn.rnn_to_lstm import (
@@ -139,7 +139,7 @@ def test_bounded_update_bounds_the_state(rng):
 
 
 def test_final_stage_is_lstm_forward(rng):
-    lp = LSTMParams.random(rng, 3, 4, scale=1.5)
+    lp = LSTMParams.init(rng, 3, 4, scale=1.5)
     p, q = split_lstm_params(lp)
     x, s0, v0 = rng.standard_normal((12, 3)), rng.standard_normal(4), rng.standard_normal(4)
     tr, ref = run_cell(step_lstm, p, x, q, s0=s0, y0=v0), lstm_forward(lp, x, s0=s0, v0=v0)
@@ -147,10 +147,15 @@ def test_final_stage_is_lstm_forward(rng):
         np.testing.assert_allclose(tr[ours], getattr(ref, theirs), rtol=0, atol=1e-12)
     for k in ("g_cs", "g_cu", "g_cr"):
         np.testing.assert_allclose(tr[k], getattr(ref, k), rtol=0, atol=1e-12)
+    # step by step too: the last stage's one step is lrnn.lstm.lstm_step's, in Sec. V's names
+    one = step_lstm(p, x[5], tr.s[4], tr.v[4], q)
+    ref_step = lstm_step(lp, x[5], tr.s[4], tr.v[4])
+    for ours, theirs in (("z_cu", "a_cu"), ("F_u", "a_du"), ("z_cr", "a_cr"), ("s", "s"), ("v", "v")):
+        np.testing.assert_allclose(one[ours], ref_step[theirs], rtol=1e-13, atol=1e-15)
 
 
 def test_bridge_round_trip(rng):
-    lp = LSTMParams.random(rng, 2, 3)
+    lp = LSTMParams.init(rng, 2, 3)
     back = to_lstm_params(*split_lstm_params(lp))
     for f in dataclasses.fields(LSTMParams):
         np.testing.assert_array_equal(getattr(back, f.name), getattr(lp, f.name))
@@ -192,6 +197,20 @@ def test_stage_tags_and_diff():
     assert "+ u = G_d(F_u)  # Eq. 107" in d and '- s = g["cs"] * s_prev + g["cu"] * F_u' in d
     assert d._repr_markdown_().startswith("```diff\n")
     assert all(ln[:2] in ("  ", "- ", "+ ") for ln in d.splitlines())
+
+
+def test_stage_diff_compares_code_and_shows_the_new_comments():
+    def old(p, x):
+        a = p + x  # Eq. 1
+        return a  # old
+
+    def new(p, x):
+        a = p + x  # Eq. 7
+        b = 2 * a  # Eq. 8
+        return b  # new
+
+    want = ["  a = p + x  # Eq. 7", "+ b = 2 * a  # Eq. 8", "- return a  # old", "+ return b  # new"]
+    assert stage_diff(old, new).splitlines() == want
 
 
 def test_student_step_function_runs(rng):
@@ -238,7 +257,7 @@ def test_errors(call, exc, match):
 
 
 def test_gate_params_errors(rng):
-    _, q = split_lstm_params(LSTMParams.random(rng, 3, 2))
+    _, q = split_lstm_params(LSTMParams.init(rng, 3, 2))
     with pytest.raises(ValueError, match=r"W_s_cr has shape \(3, 3\), expected \(d_s, d_s\) = \(2, 2\)"):
         dataclasses.replace(q, W_s_cr=np.zeros((3, 3)))
     with pytest.raises(ValueError, match="the same cell"):

@@ -103,17 +103,12 @@ def make_cell(kind, rng, d_x=2, d_s=3):
     if kind == "leaky":
         return LeakyParams.init(rng, d_x, d_s)
     if kind == "lstm":
-        return initialise(LSTMParams, rng, d_x, d_s)
+        return LSTMParams.init(rng, d_x, d_s)
     if kind == "gru":
         return GRUParams.init(rng, d_x, d_s, carry_bias=1.0)
     if kind == "torch_gru":
         return TorchGRUParams.init(rng, d_x, d_s, carry_bias=1.0)
-    return initialise(AugmentedLSTMParams, rng, d_x, d_s, 2, L=1)
-
-
-def initialise(cls, *args, **kwargs):
-    """``cls.init`` of the cell interface, or ``cls.random`` where a cell does not provide it yet."""
-    return (cls.init if hasattr(cls, "init") else cls.random)(*args, **kwargs)
+    return AugmentedLSTMParams.init(rng, d_x, d_s, 2, L=1)
 
 
 CELLS = ["rnn", "canonical", "leaky", "lstm", "augmented", "gru", "torch_gru"]
@@ -443,7 +438,7 @@ def test_divergence_raises_or_stops():
 
 def test_the_look_ahead_models_of_chapter_6_still_train():
     rng = np.random.default_rng(2)
-    cell = initialise(AugmentedLSTMParams, rng, 1, 4, 4, L=3)
+    cell = AugmentedLSTMParams.init(rng, 1, 4, 4, L=3)
     params = (cell, Readout(W_y=rng.standard_normal((1, 4)) / 2, b_y=np.zeros(1)))
     make = lambda r: lookahead_task(r, N=10, B=16, window=(1, 1))  # y[n] = x[n+1]
     res = fit(

@@ -128,3 +128,36 @@ def test_segment_discrepancy(rng):
     np.testing.assert_array_equal(segment_discrepancy(memoryless, x, [4, 4, 4])[0], 0.0)  # independent segments
     with_s0, _ = segment_discrepancy(p, x, [4, 4, 4], s0=np.ones(3))
     assert with_s0[0] > 0
+
+
+@pytest.mark.parametrize("batch", [None, 3])
+@pytest.mark.parametrize("canonical", [False, True])
+def test_stateful_segments_reproduce_the_full_run(rng, batch, canonical):
+    p = RNNParams.init(rng, d_x=2, d_s=4, gain=1.3)
+    if canonical:  # the W_s term must also see the carried state
+        p = RNNParams(p.W_r, p.W_x, p.theta_s, W_s=0.3 * np.eye(4))
+    lead = (10,) if batch is None else (10, batch)
+    x = rng.normal(size=(*lead, 2))
+    s0 = rng.normal(size=4)
+    full = rnn_forward(p, x, s0)
+    carried = unrolled_forward(p, x, [4, 1, 3, 2], stateful=True, s0=s0)
+    np.testing.assert_allclose(carried.s, full.s, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(carried.r, full.r, rtol=0, atol=1e-15)
+    zero_start = unrolled_forward(p, x, [4, 1, 3, 2])
+    assert np.abs(zero_start.s - full.s).max() > 1e-3, "the reset does change later segments"
+
+
+def test_stateful_discrepancy_is_zero_and_errors(rng):
+    p = RNNParams.init(rng, d_x=2, d_s=3, gain=1.2)
+    x = rng.normal(size=(12, 2))
+    per_segment, per_step = segment_discrepancy(p, x, [4, 4, 4], s0=np.ones(3), stateful=True)
+    np.testing.assert_array_equal(per_segment, 0.0)
+    np.testing.assert_array_equal(per_step, 0.0)
+    with pytest.raises(ValueError, match="natural order"):
+        unrolled_forward(p, x, [6, 6], stateful=True, order=[1, 0])
+    with pytest.raises(ValueError, match="natural order"):
+        unrolled_forward(p, x, [6, 6], stateful=True, parallel=True)
+    with pytest.raises(ValueError, match="s0 is the initial state of a stateful run"):
+        unrolled_forward(p, x, [6, 6], s0=np.ones(3))
+    with pytest.raises(ValueError, match=r"s0 has shape \(2,\), expected \(d_s,\) = \(3,\)"):
+        unrolled_forward(p, x, [6, 6], stateful=True, s0=np.ones(2))

@@ -163,3 +163,88 @@ def test_context_windows_figure():
     for bad in (0, 9, 2.0, True):
         with pytest.raises(ValueError, match="expected an integer from 1 to 8"):
             viz.draw_context_windows(L=bad)
+
+
+def test_diagrams_are_svg_with_text_as_outlines():
+    fig, _ = viz.draw_vanilla_lstm_cell(groups=True)
+    svg = fig._repr_svg_()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "<text" not in svg, "text drawn as paths"
+    fig2, _ = viz.draw_unit_step_and_sample()
+    assert fig2._repr_svg_().count("<svg") == 1
+
+
+def test_labels_clear_the_group_boxes_and_gate_arrows():
+    """Fig. 9: no label crosses a dashed group border ("s[n-1]"), and no gate arrow runs through its label."""
+    from matplotlib.patches import Rectangle
+    from matplotlib.text import Annotation
+
+    fig, ax = viz.draw_vanilla_lstm_cell(groups=True)
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    labels = [t for t in ax.texts if not isinstance(t, Annotation) and t.get_text().strip()]
+    borders = [p.get_window_extent(r) for p in ax.patches if isinstance(p, Rectangle) and p.get_linestyle() != "-"]
+    assert len(borders) == 4
+    for t in labels:
+        b = t.get_window_extent(r)
+        for box in borders:
+            inside = box.x0 <= b.x0 and b.x1 <= box.x1 and box.y0 <= b.y0 and b.y1 <= box.y1
+            assert inside or not b.overlaps(box), f"label {t.get_text()!r} crosses a dashed border"
+    arrows = [a.arrow_patch.get_window_extent(r) for a in ax.texts if isinstance(a, Annotation) and a.arrow_patch]
+    for t in labels:
+        if "g_" in t.get_text():
+            b = t.get_window_extent(r)
+            assert not any(b.overlaps(a) and a.width < 3 for a in arrows), f"an arrow runs through {t.get_text()!r}"
+
+
+# -- readable on the site ---------------------------------------------------------------------------
+
+# The site shows a figure at its natural size up to the column it may use: at 1280 px a figure
+# wider than the text column spans the page's right margin too (book/_ext/lrnn_site/figures.py),
+# 936 px, less the 6 px padding of the dark theme's light card on each side.
+SHOWN_PX = 924
+BODY_PX = 16
+
+
+def _chapter_figures():
+    """The diagrams as the chapters draw them, with the smallest label size each must reach."""
+    return [
+        ("canonical cell", lambda: viz.draw_canonical_cell(), BODY_PX),
+        ("unit step and sample", lambda: viz.draw_unit_step_and_sample(), BODY_PX),
+        ("unrolled RNN", lambda: viz.draw_unrolled_rnn(steps=4), BODY_PX),
+        ("BPTT graph", lambda: viz.draw_bptt_graph(steps=3), BODY_PX),
+        *[(f"Fig. {s}", lambda s=s: viz.draw_gated_cell(s), BODY_PX) for s in (4, 5, 6)],
+        ("Fig. 7", lambda: viz.draw_vanilla_lstm_cell(), BODY_PX),
+        ("Fig. 9", lambda: viz.draw_vanilla_lstm_cell(groups=True), BODY_PX),
+        ("Fig. 8", lambda: viz.draw_unrolled_lstm(4), BODY_PX),
+        ("Fig. 10b", lambda: viz.draw_context_windows(L=4), BODY_PX),
+        # Five columns and the readout in one row: at the column's width its labels reach 13 px
+        # (body text when the reader clicks to enlarge it).
+        ("Fig. 10a", lambda: viz.draw_augmented_lstm_cell(), 13),
+    ]
+
+
+def test_diagram_labels_are_body_text_size_where_the_site_shows_them():
+    """Every label of every diagram, drawn with the book's matplotlib style and scaled to the
+    width the site shows it at 1280 px, is at least ``minimum`` CSS px tall (its font size)."""
+    from pathlib import Path
+
+    import matplotlib
+
+    rc = Path(__file__).resolve().parents[1] / "book" / "matplotlibrc"
+    small = []
+    with matplotlib.rc_context(fname=str(rc)):
+        for name, draw, minimum in _chapter_figures():
+            fig = draw()[0]
+            renderer = fig.canvas.get_renderer()
+            natural = fig.get_tightbbox(renderer).width * 96  # CSS px: the SVG is in pt, 72 per inch
+            scale = min(1.0, SHOWN_PX / natural)
+            for ax in fig.axes:
+                texts = ax.texts + [ax.title]
+                if ax.axison:
+                    texts += [ax.xaxis.label, ax.yaxis.label, *ax.get_xticklabels(), *ax.get_yticklabels()]
+                for t in texts:
+                    px = t.get_fontsize() * 4 / 3 * scale
+                    if t.get_text().strip() and t.get_visible() and px < minimum - 1e-9:
+                        small.append((name, t.get_text(), round(px, 1)))
+            plt.close(fig)
+    assert not small, f"labels smaller than required where the site shows them: {small[:8]}"

@@ -17,13 +17,45 @@ def test_discretization_corners(explorer):
         for panel in view.panels:
             for s in panel.series:
                 assert np.all(np.isfinite(s.x)) and np.all(np.isfinite(s.y))
-        assert "dT = " in view.text
+        assert "ΔT = " in view.text
 
 
 def test_discretization_extremes_say_the_right_thing():
     stable, unstable = widgets.discretization_view(dT=0.05, gain=0.5), widgets.discretization_view(dT=0.8, gain=2.5)
     assert "< 1" in stable.text and stable.values["spectral_radius"] < 1
     assert "> 1" in unstable.text and unstable.values["spectral_radius"] > 1
+
+
+def test_discretization_readout_never_contradicted_by_rounding(explorer):
+    import re
+
+    ctl = {c.name: c for c in explorer.controls}
+    near_one = 0
+    for dT in sorted(set(ctl["dT"].values) | set(ctl["dT"].live_values)):
+        for gain in ctl["gain"].values:
+            view = widgets.discretization_view(dT=dT, gain=gain)
+            shown, sign = re.search(r"max \|μ\| = ([0-9.]+) ([<>]) 1", view.text).groups()
+            rho = view.values["spectral_radius"]
+            assert (sign == "<") == (rho < 1) and (float(shown) < 1) == (rho < 1), (dT, gain, view.text)
+            near_one += abs(rho - 1) < 0.005
+    assert near_one >= 2, "the grid has settings within rounding of 1 (gain 1.5 at dT = 0.02 and 0.1)"
+
+
+def test_discretization_caption_thresholds():
+    # the gain at which rho(W_s + W_r) = 1, by bisection; the caption quotes 1.39 (dT = 0.2) and 1.14 (dT = 0.8)
+    from lrnn import ode
+
+    def threshold(dT):
+        lo, hi = 0.5, 2.5
+        for _ in range(50):
+            mid = (lo + hi) / 2
+            p = ode.discretize(ode.example_model(mid), dT)
+            lo, hi = (mid, hi) if np.abs(np.linalg.eigvals(p.W_s + p.W_r)).max() < 1 else (lo, mid)
+        return lo
+
+    caption = widgets.discretization_explorer().caption
+    for dT, quoted in ((0.2, "1.39"), (0.8, "1.14")):
+        assert f"{threshold(dT):.2f}" == quoted and quoted in caption
 
 
 def test_smaller_step_tracks_better():
@@ -57,7 +89,7 @@ def test_vanishing_gradient_corners(gradient_explorer):
     assert len(views) == 2 ** len(gradient_explorer.controls)
     for view in views:
         left, right = view.panels
-        assert left.logy and left.ylim == (1e-16, 1e16) and right.ylim == (0.0, 1.3)
+        assert left.logy and left.ylim == (1e-16, 1e16) and right.ylim == (0.0, 1.05)
         for panel in view.panels:
             for s in panel.series:
                 assert len(s.x) == len(s.y) <= 100
@@ -132,7 +164,7 @@ def test_vanishing_gradient_live_values_are_finite(gradient_explorer):
 
 
 def test_vanishing_gradient_static_face_size(gradient_explorer):
-    assert len(gradient_explorer.static_html()) < 400_000
+    assert len(gradient_explorer.static_html()) < 450_000
 
 
 # -- Ch. 4: gradient_flow_explorer ------------------------------------------------------------------
@@ -196,7 +228,7 @@ def test_gradient_flow_lag_axis_and_unit_loss():
     view = widgets.gradient_flow_view(b_cs=4.0, gain=1.0, N=50)
     rnn = view.panels[0].series[0]
     assert rnn.x[0] == 0 and rnn.x[-1] == 49
-    assert rnn.y[0] <= 0.0  # ||psi[N-1]|| <= ||dE/dr[N-1]|| = 1 since tanh' <= 1
+    assert rnn.y[0] <= 1.0  # ||psi[N-1]|| <= ||dE/dr[N-1]|| = 1 since tanh' <= 1
     small, big = (widgets.gradient_flow_view(4.0, gain, 200).values for gain in (0.6, 1.4))
     assert 0 < big["rnn_dG_mean"] < small["rnn_dG_mean"] <= 1  # a larger W_r pushes the state into the bends
 
@@ -211,7 +243,7 @@ def test_gradient_flow_live_values_are_finite(flow_explorer):
 
 
 def test_gradient_flow_static_face_size(flow_explorer):
-    assert len(flow_explorer.static_html()) < 250_000
+    assert len(flow_explorer.static_html()) < 300_000
 
 
 # -- Ch. 5: gate dynamics of one LSTM cell ---------------------------------------------------------
@@ -233,7 +265,7 @@ def test_gate_dynamics_corners_are_sane(gate_explorer):
         gates, signals = view.panels
         assert all(0.0 <= y <= 1.0 for s in gates.series for y in s.y)  # Eqs. 131-133: G_c in [0, 1]
         assert all(abs(y) < 1.0 for s in signals.series[1:] for y in s.y)  # |s|, |v| < 1 here
-        assert 0.0 <= view.values["retained"] <= 1.0 and "g_cs = " in view.text
+        assert 0.0 <= view.values["retained"] <= 1.0 and "g_{cs} = " in view.text
 
 
 def test_gate_dynamics_state_gate_sets_the_memory():
@@ -270,3 +302,23 @@ def test_gate_dynamics_live_values_compute_fast(gate_explorer):
 
 def test_gate_dynamics_static_face_size(gate_explorer):
     assert len(gate_explorer.static_html()) < 250_000
+
+
+@pytest.mark.parametrize(
+    "make", [widgets.discretization_explorer, widgets.vanishing_gradient_explorer,
+             widgets.gradient_flow_explorer, widgets.gate_dynamics_explorer],
+)  # fmt: skip
+def test_every_panel_is_labelled_and_typeset(make):
+    """Every panel has a y label; labels and readouts use the markup or Unicode, not ASCII stand-ins."""
+    import re
+
+    ex = make()
+    ascii_math = re.compile(r"\bmu\b|\blog10\b|\|\||10\^-|\b[Wgb]_[a-z]+\b|\bpsi\b|\d\.\de[+-]\d")
+    for view in ex.corners():
+        texts = [view.text]
+        for panel in view.panels:
+            assert panel.ylabel, f"{ex.title}: panel {panel.title!r} has no y label"
+            texts += [panel.title, panel.xlabel, panel.ylabel] + [s.label for s in panel.series]
+        texts += [c.label for c in ex.controls] + [ex.caption]
+        for t in texts:
+            assert not ascii_math.search(t), f"{ex.title}: {t!r}"

@@ -57,14 +57,55 @@ def test_live_widget_recomputes_on_change():
     box = tiny().live()
     slider = box.children[1].children[0]
     image, text = box.children[2], box.children[3]
-    assert "a=2.0 linear" in text.value
+    plain = lambda v: re.sub(r"<[^>]+>", "", v)
+    assert "a=2.0 linear" in plain(text.value)
     png = bytes(image.value)
     assert png.startswith(b"\x89PNG")
     slider.value = 3.0
-    assert "a=3.0 linear" in text.value
+    assert "a=3.0 linear" in plain(text.value)
     assert bytes(image.value) != png, "the figure is redrawn"
 
 
 def test_control_default_must_be_on_grid():
     with pytest.raises(ValueError, match="default 5 is not in values"):
         Control("a", "a", (1, 2), 5)
+
+
+def test_control_kinds_follow_the_values():
+    assert Control("a", "a", (1, 2, 3), 2).kind == "slider"
+    assert Control("a", "a", (1, 2), 2).kind == "buttons", "a two-value control is a toggle"
+    family = Control("m", "matrix", ("symmetric", "Gaussian", "orthogonal", "non-normal"), "Gaussian")
+    assert family.kind == "buttons", "named choices are segmented buttons"
+    assert Control("a", "a", (1, 2, 3), 2, widget="buttons").kind == "buttons"
+    with pytest.raises(ValueError, match="widget = 'knob'"):
+        Control("a", "a", (1, 2), 1, widget="knob")
+
+
+def test_static_face_carries_widget_kinds_theme_and_layout():
+    ex = Explorer(
+        "t",
+        (Control("a", "a", (1.0, 2.0, 3.0), 2.0), Control("m", "m", ("x", "y", "z"), "y")),
+        lambda a, m: View(panels=(Panel(series=(Series([0, 1], [0, a]),), ylabel="y"),), text=m),
+    )
+    data = ex.static_data()
+    assert [c["widget"] for c in data["controls"]] == ["slider", "buttons"]
+    page = ex.static_html()
+    assert "<style>" in page and "--lx-bg" in page and 'html[data-theme="dark"]' in page
+    assert 'class="lrnn-explorer full-width"' in page
+
+
+def test_numbers_and_markup_for_readers():
+    from lrnn.widgets.explorer import plain_text, rich_html, sci
+
+    assert sci(1.26e-23) == "1.3×10⁻²³" and sci(0.0842) == "0.084" and sci(-2e-5, 1) == "−2×10⁻⁵"
+    assert rich_html("g_{cs} = 0.5") == 'g<sub>cs</sub> = <span style="white-space:nowrap">0.5</span>'
+    assert plain_text("W_{r}^{T}") == "W_r^T"
+
+
+def test_rich_text_keeps_apostrophes_and_escapes_markup():
+    from lrnn.widgets.explorer import rich_html
+
+    assert (
+        rich_html("the cell's state <b> & 3")
+        == 'the cell\'s state &lt;b&gt; &amp; <span style="white-space:nowrap">3</span>'
+    )

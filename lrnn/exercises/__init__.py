@@ -5,21 +5,25 @@ it with :mod:`lrnn`'s implementation, and raises ``AssertionError`` saying *what
 wrong (a missing transpose, a wrong time index, a dropped term), not only *that* it
 is wrong. On success it returns a one-line message.
 
-One submodule per topic; this package re-exports every check:
+One submodule per topic, all built on one harness; this package re-exports every check:
 
 =============  =============================================================
 submodule      checks
 =============  =============================================================
+``harness``    calling, comparing, diagnosing; mistakes as edits of lrnn's code
 ``rnn``        Ch. 1-3: discretisation, impulse response, segments, BPTT
+``unrolling``  Ch. 2: stateful segments (the state carried across segments)
+``lyapunov``   Ch. 3: the largest Lyapunov exponent of an RNN
 ``gates``      Ch. 4: the gated cell with a bounded update (Sec. V)
 ``lstm``       Ch. 5: one LSTM step, the LSTM backward pass
-``augmented``  Ch. 6: the external input context window (Sec. VII-A)
+``augmented``  Ch. 6: the context window, the Augmented LSTM backward pass
 =============  =============================================================
 """
 
-from .augmented import check_context_window
+from .augmented import check_augmented_backward, check_context_window
 from .gates import check_gated_step
 from .lstm import check_lstm_backward, check_lstm_step
+from .lyapunov import check_lyapunov
 from .rnn import (
     check_discretize,
     check_impulse_response,
@@ -27,6 +31,7 @@ from .rnn import (
     check_segment_offsets,
     check_unrolled_forward,
 )
+from .unrolling import check_stateful_forward
 
 __all__ = [
     "check_discretize",
@@ -34,8 +39,11 @@ __all__ = [
     "check_rnn_backward",
     "check_segment_offsets",
     "check_unrolled_forward",
+    "check_stateful_forward",
+    "check_lyapunov",
     "check_lstm_backward",
     "check_lstm_step",
     "check_gated_step",
     "check_context_window",
+    "check_augmented_backward",
 ]

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import _dG_d, _G_d
+from ..activations import G_d, dG_d
 from ..rnn import RNNParams, rnn_forward
 from ..rnn_bptt import rnn_backward
 from ..unrolling import impulse_response, segment_offsets, unrolled_forward
+from .harness import call, compare, same
 
 __all__ = [
     "check_discretize",
@@ -35,47 +36,6 @@ __all__ = [
 ]
 
 _SEED = 180803314  # fixed cases: a student sees the same numbers every run
-
-
-def _close(a, b) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-9))
-
-
-def _call(label: str, fn, *args):
-    try:
-        return fn(*args)
-    except Exception as exc:
-        raise AssertionError(f"{label}: your function raised {type(exc).__name__}: {exc}") from exc
-
-
-def _shape_hint(shape: tuple, expected: tuple) -> str:
-    if len(shape) == 2 and shape == expected[::-1]:
-        return ": it looks transposed; dE/dW = sum_n psi[n] (input of W)^T, in row form psi.T @ input"
-    if len(shape) > len(expected) and shape[-len(expected) :] == expected:
-        return ": sum over the leading axes (the steps n, Eq. 90, and the samples of a batch)"
-    if shape[1:] == expected[1:] and shape[0] == expected[0] + 1:
-        return ": return steps 0..N-1 only (the terminal psi[N] = 0 of Eq. 85 is not part of the output)"
-    return ""
-
-
-def _compare(label: str, what: str, actual, expected: np.ndarray, variants=(), axis0: str = "rows") -> None:
-    """Raise ``AssertionError`` unless ``actual`` matches; explain the first known mistake it matches."""
-    try:
-        a = np.asarray(actual, dtype=float)
-    except (TypeError, ValueError):
-        raise AssertionError(f"{label}: {what} is {type(actual).__name__}, expected a numeric array.") from None
-    if a.shape != expected.shape:
-        hint = _shape_hint(a.shape, expected.shape)
-        raise AssertionError(f"{label}: {what} has shape {a.shape}, expected {expected.shape}{hint}.")
-    if _close(a, expected):
-        return
-    for candidate, why in variants:
-        if _close(a, candidate):
-            raise AssertionError(f"{label}: {what} is wrong: {why}")
-    err = np.abs(a - expected).reshape(len(a), -1).max(axis=1) if a.ndim else np.abs(a - expected)[None]
-    bad = [int(k) for k in np.flatnonzero(err > 1e-6 * (1 + np.abs(expected).max()))]
-    rest = f"; {axis0} {sorted(set(range(len(err))) - set(bad))} match" if len(bad) < len(err) else ""
-    raise AssertionError(f"{label}: {what} differs from lrnn's at {axis0} {bad} (max abs error {err.max():.3g}){rest}.")
 
 
 _PSI_MISTAKES = (
@@ -92,7 +52,7 @@ _PSI_MISTAKES = (
 
 def _psi_variant(params, trace, dE_dr, *, transpose=True, recurrent=True, dG_at="s", with_W_s=True) -> np.ndarray:
     """psi from a common wrong recursion (see ``_PSI_MISTAKES``); the defaults give the right one."""
-    dG = {"s": _dG_d(trace.s), "r": _dG_d(trace.r), "none": np.ones_like(trace.s)}[dG_at]
+    dG = {"s": dG_d(trace.s), "r": dG_d(trace.r), "none": np.ones_like(trace.s)}[dG_at]
     W_back_T = params.W_r if transpose else params.W_r.T  # row form of W_r^T psi (or the printed W_r psi)
     psi, psi_next = np.empty_like(trace.s), np.zeros_like(trace.s[0])
     for n in reversed(range(len(psi))):
@@ -127,10 +87,10 @@ def _grad_variants(params, trace, psi, ref, name):
     if name in ("W_r", "W_s", "W_x") and ref.shape[0] == ref.shape[1]:
         out.append((ref.T, f"it is the transpose of the right one: dE/d{name} = sum_n psi[n] (input of {name})^T."))
     if name == "W_r":
-        out.append((outer(P, _G_d(S)), "Eq. 87 pairs psi[n] with r[n-1], not r[n]."))
-        out.append((outer(P[1:], _G_d(S[:-1])), "you dropped the n = 0 term psi[0] r[-1]^T, r[-1] = G(s0) != 0."))
+        out.append((outer(P, G_d(S)), "Eq. 87 pairs psi[n] with r[n-1], not r[n]."))
+        out.append((outer(P[1:], G_d(S[:-1])), "you dropped the n = 0 term psi[0] r[-1]^T, r[-1] = G(s0) != 0."))
     if name == "W_s":
-        out.append((outer(P, _G_d(S_prev)), "dE/dW_s pairs psi[n] with s[n-1] (Eq. 30), not r[n-1]."))
+        out.append((outer(P, G_d(S_prev)), "dE/dW_s pairs psi[n] with s[n-1] (Eq. 30), not r[n-1]."))
         out.append((outer(P[1:], S[:-1]), "you dropped the n = 0 term psi[0] s[-1]^T, with s[-1] = s0 != 0."))
     return out
 
@@ -167,19 +127,19 @@ def check_rnn_backward(student_fn, *, canonical: bool = False) -> str:
     """
     cases = list(_rnn_cases(canonical))
     for label, params, trace, dE_dr in cases:
-        out = _call(label, student_fn, params, trace, dE_dr)
+        out = call(label, student_fn, params, trace, dE_dr)
         if not (isinstance(out, tuple) and len(out) == 2):
             raise AssertionError(f"{label}: your function returned {type(out).__name__}, expected a pair (grads, psi).")
         grads, psi = out
         ref, ref_psi = rnn_backward(params, trace, dE_dr)
         mistakes = [(_psi_variant(params, trace, dE_dr, **kw), why) for kw, why in _PSI_MISTAKES]
-        _compare(label, "psi", psi, ref_psi, mistakes, axis0="steps n =")
+        compare(label, "psi", psi, ref_psi, mistakes, axis0="steps n =")
         for name in ("W_r", "W_x", "theta_s") + (("W_s",) if canonical and params.W_s is not None else ()):
             g = grads.get(name) if isinstance(grads, dict) else getattr(grads, name, None)
             if g is None:
                 raise AssertionError(f"{label}: grads has no {name}; return an RNNParams of gradients.")
             want = getattr(ref, name)
-            _compare(label, f"the gradient of {name}", g, want, _grad_variants(params, trace, ref_psi, want, name))
+            compare(label, f"the gradient of {name}", g, want, _grad_variants(params, trace, ref_psi, want, name))
     what = "N = 1 with d_x != d_s, N = 5, batched with non-zero s0" + (", canonical RNN" if canonical else "")
     return f"check_rnn_backward: all {len(cases)} cases pass ({what}): psi and the gradients match lrnn."
 
@@ -213,7 +173,7 @@ def check_impulse_response(student_fn) -> str:
             "you multiplied by W_r.T; the forward pass uses W_r (the transpose belongs to the backward pass).",
         ),
     ]
-    _compare(label, "s", _states(_call(label, student_fn, p, N)), ref.s, variants, "steps n =")
+    compare(label, "s", _states(call(label, student_fn, p, N)), ref.s, variants, axis0="steps n =")
     return f"check_impulse_response: s[0..N-1] matches Eq. 36 ({label})."
 
 
@@ -230,10 +190,10 @@ def check_segment_offsets(student_fn) -> str:
     for K in ([3, 2, 4], [1], [5, 1, 1, 2]):
         label, ref = f"lengths = {K}", segment_offsets(K).astype(float)
         why = "you included K_m: j(m) = K_0 + ... + K_{m-1}, so j(0) = 0 (Eq. 42)."
-        out = np.asarray(_call(label, student_fn, list(K)), dtype=float)
-        if out.shape == (len(K) + 1,) and _close(out[:-1], ref):
+        out = np.asarray(call(label, student_fn, list(K)), dtype=float)
+        if out.shape == (len(K) + 1,) and same(out[:-1], ref):
             raise AssertionError(f"{label}: you returned M + 1 offsets (the last is N); return one j(m) per segment.")
-        _compare(label, "j", out, ref, [(np.cumsum(K).astype(float), why)])
+        compare(label, "j", out, ref, [(np.cumsum(K).astype(float), why)])
     return "check_segment_offsets: j(m) matches Eq. 42 on 3 cases."
 
 
@@ -255,7 +215,7 @@ def check_unrolled_forward(student_fn) -> str:
         (rnn_forward(p, x).s, "you carried the state across segments; each starts from s~[-1] = 0 (Eq. 73)."),
         (first_only, "only the first segment is computed; run every segment m from its offset j(m) (Eq. 76)."),
     ]
-    _compare(label, "s", _states(_call(label, student_fn, p, x, list(K))), ref, variants, "steps n =")
+    compare(label, "s", _states(call(label, student_fn, p, x, list(K))), ref, variants, axis0="steps n =")
     return f"check_unrolled_forward: the segment-wise states match Eqs. 73-77 ({label})."
 
 

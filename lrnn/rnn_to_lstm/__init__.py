@@ -40,10 +40,10 @@ Symbols (paper -> code -> shape of one step)::
 
 Submodules: ``params`` (the gate parameters and conversions to and from
 :class:`lrnn.lstm.LSTMParams`), ``stages`` (the six step functions, one derivation
-read side by side), ``driver`` (:func:`run_cell`, :func:`stage_diff`).
+read side by side), ``driver`` (:func:`run_cell`, :func:`stage_diff`, :func:`show_code`).
 """
 
-from .driver import run_cell, stage_diff
+from .driver import run_cell, show_code, stage_diff
 from .params import CellTrace, GateParams, split_lstm_params, to_lstm_params
 from .stages import (
     STAGES,
@@ -69,4 +69,5 @@ __all__ = [
     "STAGES",
     "run_cell",
     "stage_diff",
+    "show_code",
 ]

@@ -9,13 +9,13 @@ import textwrap
 
 import numpy as np
 
-from .._validation import _fmt, as_float_array, check_shape
-from ..activations import _G_d as G_d
+from .._validation import as_float_array, check_shape, fmt_shape
+from ..activations import G_d
 from ..rnn import RNNParams
-from .params import CellTrace, GateParams, _check_pair, _check_params, _read_gates
+from .params import CellTrace, GateParams, check_pair, check_params, read_gates
 from .stages import step_gated, step_identity_state, step_split  # noqa: F401  (the Examples use them)
 
-__all__ = ["run_cell", "stage_diff"]
+__all__ = ["run_cell", "stage_diff", "show_code"]
 
 # -- checks and the driver ---------------------------------------------------------------------
 
@@ -63,19 +63,19 @@ def run_cell(step_fn, params: RNNParams, x, gates=None, s0=None, y0=None) -> Cel
     """
     if not callable(step_fn):
         raise TypeError(f"step_fn has type {type(step_fn).__name__}, expected a step function such as step_split.")
-    _check_params(step_fn, params)
+    check_params(step_fn, params)
     X = as_float_array("x", x)
     if X.ndim != 2 or X.shape[1] != params.d_x or X.shape[0] == 0:
         raise ValueError(
-            f"x has shape {_fmt(X.shape)}, expected (N, d_x) = (N, {params.d_x}) from W_x of shape "
-            f"{_fmt(params.W_x.shape)}, N >= 1; pass one sequence, time along axis 0."
+            f"x has shape {fmt_shape(X.shape)}, expected (N, d_x) = (N, {params.d_x}) from W_x of shape "
+            f"{fmt_shape(params.W_x.shape)}, N >= 1; pass one sequence, time along axis 0."
         )
     N, d_s = len(X), params.d_s
     if isinstance(gates, GateParams) or getattr(step_fn, "__name__", "") == "step_lstm":
-        _check_pair(params, gates, "run_cell")
+        check_pair(params, gates, "run_cell")
         G = None
     else:
-        G = _read_gates(step_fn, gates, d_s, lead=(N,))
+        G = read_gates(step_fn, gates, d_s, lead=(N,))
     feedback = getattr(step_fn, "feedback", "v")
     S0 = np.zeros(d_s) if s0 is None else as_float_array("s0", s0)
     check_shape("s0", S0, (d_s,), ("d_s",), source="; pass None for s[-1] = 0")
@@ -84,7 +84,7 @@ def run_cell(step_fn, params: RNNParams, x, gates=None, s0=None, y0=None) -> Cel
     else:
         Y0 = as_float_array("y0", y0)
         check_shape("y0", Y0, (d_s,), ("d_s",), source="; pass None for the default")
-    impl = getattr(step_fn, "_impl", step_fn)  # arguments are checked once, here
+    impl = getattr(step_fn, "impl", step_fn)  # arguments are checked once, here
     s_prev, y_prev, rows = S0, Y0, []
     for n in range(N):
         g_n = gates if G is None else {k: a[n] for k, a in G.items()}
@@ -107,7 +107,7 @@ def run_cell(step_fn, params: RNNParams, x, gates=None, s0=None, y0=None) -> Cel
 
 def _body(fn) -> list[str]:
     """The code lines of a function, without its signature and docstring."""
-    src = textwrap.dedent(inspect.getsource(getattr(fn, "_impl", fn)))
+    src = textwrap.dedent(inspect.getsource(getattr(fn, "impl", fn)))
     tree = ast.parse(src).body[0]
     first = tree.body[1] if ast.get_docstring(tree) is not None else tree.body[0]
     lines = src.splitlines()
@@ -121,14 +121,52 @@ class _Diff(str):
         return f"```diff\n{self}\n```"
 
 
+class _Code(str):
+    """Code that Jupyter (and the book) show as a highlighted ``python`` block."""
+
+    def _repr_markdown_(self):
+        return f"```python\n{self}\n```"
+
+
+def show_code(fn) -> str:
+    """The body of a function (no signature, no docstring), shown as highlighted code in Jupyter.
+
+    The chapters use it to read :mod:`lrnn`'s loops next to the equations they implement.
+
+    Parameters
+    ----------
+    fn : callable
+        A function defined in a source file, e.g. :func:`lrnn.lstm.lstm_step`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(show_code(step_split).splitlines()[0])
+    F_s = p.W_s @ s_prev  # Eq. 96
+    """
+    return _Code("\n".join(_body(fn)))
+
+
+def _code(line: str) -> str:
+    """A line without its trailing comment: what the diff compares."""
+    return line.split("  # ")[0].rstrip()
+
+
 def stage_diff(old, new) -> str:
-    """What changes from one stage's step function to the next, as ``-``/``+`` lines.
+    """What changes from one step function to the next, as ``-``/``+`` lines.
+
+    Lines are compared by their code; a line whose code is unchanged is shown once, with
+    ``new``'s comment (so equation tags may be renumbered without marking the line).
 
     Parameters
     ----------
     old, new : callable
-        Step functions (for example consecutive entries of :data:`STAGES`); ``old = None``
-        shows the body of ``new`` unmarked.
+        Step functions (for example consecutive entries of :data:`STAGES`, or
+        :func:`lrnn.lstm.lstm_step` and :func:`lrnn.augmented.augmented_step`);
+        ``old = None`` shows the body of ``new`` unmarked.
 
     Returns
     -------
@@ -141,5 +179,17 @@ def stage_diff(old, new) -> str:
     >>> print(stage_diff(step_split, step_gated).splitlines()[2])
     - s = F_s + F_u  # Eq. 94
     """
-    lines = difflib.ndiff(_body(new) if old is None else _body(old), _body(new))
-    return _Diff("\n".join(ln for ln in lines if not ln.startswith("? ")))
+    before, after = _body(new) if old is None else _body(old), _body(new)
+    i = j = 0
+    out = []
+    for ln in difflib.ndiff([_code(b) for b in before], [_code(a) for a in after]):
+        if ln.startswith("  "):
+            out.append("  " + after[j])
+            i, j = i + 1, j + 1
+        elif ln.startswith("- "):
+            out.append("- " + before[i])
+            i += 1
+        elif ln.startswith("+ "):
+            out.append("+ " + after[j])
+            j += 1
+    return _Diff("\n".join(out))

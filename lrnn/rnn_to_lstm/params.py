@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .._validation import _fmt, as_float_array, check_shape
+from .._validation import as_float_array, check_shape, fmt_shape
 from ..lstm import LSTMParams
 from ..rnn import RNNParams
 
@@ -58,7 +58,7 @@ class GateParams:
     def __post_init__(self):
         W = as_float_array("W_x_cs", self.W_x_cs, ndim=2)
         d_s, d_x = W.shape
-        src = f"from W_x_cs of shape {_fmt(W.shape)}"
+        src = f"from W_x_cs of shape {fmt_shape(W.shape)}"
         for f in fields(self):
             a = as_float_array(f.name, getattr(self, f.name))
             want = {"W_x": ((d_s, d_x), ("d_s", "d_x")), "W_s": ((d_s, d_s), ("d_s", "d_s"))}
@@ -95,7 +95,7 @@ def to_lstm_params(params: RNNParams, gates: GateParams) -> LSTMParams:
     >>> lp.W_v_du, lp.b_du
     (array([[0.5]]), array([0.1]))
     """
-    _check_pair(params, gates, "to_lstm_params")
+    check_pair(params, gates, "to_lstm_params")
     q = {f.name.replace("theta_", "b_"): getattr(gates, f.name) for f in fields(gates)}
     return LSTMParams(**q, W_x_du=params.W_x, W_v_du=params.W_r, b_du=params.theta_s)
 
@@ -129,7 +129,8 @@ class CellTrace(dict):
 # -- input checks shared by the stages and the driver ------------------------------------------
 
 
-def _check_pair(params, gates, who):
+def check_pair(params, gates, who):
+    """Raise unless ``params`` (the data path, ``W_s`` None) and ``gates`` describe the same cell."""
     if not isinstance(params, RNNParams):
         raise TypeError(f"{who}: params has type {type(params).__name__}, expected RNNParams (the data path).")
     if not isinstance(gates, GateParams):
@@ -143,7 +144,8 @@ def _check_pair(params, gates, who):
         )
 
 
-def _check_params(step, params):
+def check_params(step, params):
+    """Raise unless ``params`` is an :class:`RNNParams` with the ``W_s`` that ``step`` needs."""
     name = getattr(step, "__name__", "step")
     if not isinstance(params, RNNParams):
         raise TypeError(f"{name}: params has type {type(params).__name__}, expected RNNParams.")
@@ -157,7 +159,7 @@ def _check_params(step, params):
         raise ValueError(f"{name} has W_s = I built in (Eq. 100); params.W_s must be None or the identity.")
 
 
-def _read_gates(step, g, d_s, lead=()):
+def read_gates(step, g, d_s, lead=()):
     """Check a gate dict against the step's needs; values become arrays broadcast to ``lead + (d_s,)``."""
     name = getattr(step, "__name__", "step")
     need = getattr(step, "gates", ())
@@ -176,22 +178,23 @@ def _read_gates(step, g, d_s, lead=()):
         try:
             a = np.broadcast_to(a, (*lead, d_s)).copy() if lead else np.broadcast_to(a, (d_s,)).copy()
         except ValueError:
-            want = f"a scalar, (d_s,) = ({d_s},)" + (f" or (N, d_s) = {_fmt((*lead, d_s))}" if lead else "")
-            raise ValueError(f"g[{k!r}] has shape {_fmt(a.shape)}, expected {want}.") from None
+            want = f"a scalar, (d_s,) = ({d_s},)" + (f" or (N, d_s) = {fmt_shape((*lead, d_s))}" if lead else "")
+            raise ValueError(f"g[{k!r}] has shape {fmt_shape(a.shape)}, expected {want}.") from None
         if a.min() < 0 or a.max() > 1:
             raise ValueError(f"g[{k!r}] has values in [{a.min():g}, {a.max():g}]; gates lie in [0, 1] (Eqs. 99, 104).")
         out[k] = a
     return out
 
 
-def _check_step(step, params, x, s_prev, y_prev, g):
-    _check_params(step, params)
-    d_s, src = params.d_s, f"from W_x of shape {_fmt(params.W_x.shape)}"
+def check_step(step, params, x, s_prev, y_prev, g):
+    """Check the arguments of one call of a stage; return them as float arrays (gates read by :func:`read_gates`)."""
+    check_params(step, params)
+    d_s, src = params.d_s, f"from W_x of shape {fmt_shape(params.W_x.shape)}"
     x = as_float_array("x", x)
     check_shape("x", x, (params.d_x,), ("d_x",), source=src + "; pass one step x[n]")
     s_prev, y_prev = as_float_array("s_prev", s_prev), as_float_array("y_prev", y_prev)
     check_shape("s_prev", s_prev, (d_s,), ("d_s",), source=src)
     check_shape("y_prev", y_prev, (d_s,), ("d_s",), source=src)
     if isinstance(g, GateParams) or getattr(step, "__name__", "") == "step_lstm":
-        _check_pair(params, g, step.__name__)
-    return x, s_prev, y_prev, _read_gates(step, g, d_s)
+        check_pair(params, g, step.__name__)
+    return x, s_prev, y_prev, read_gates(step, g, d_s)

@@ -6,11 +6,10 @@ import functools
 
 import numpy as np  # noqa: F401  (the Examples use it)
 
-from ..activations import _G_c as G_c
-from ..activations import _G_d as G_d
+from ..activations import G_c, G_d
 from ..lstm import LSTMParams  # noqa: F401  (the Examples use it)
 from ..rnn import RNNParams  # noqa: F401  (the Examples use it)
-from .params import _check_step, split_lstm_params  # noqa: F401  (the Examples use split_lstm_params)
+from .params import check_step, split_lstm_params  # noqa: F401  (the Examples use split_lstm_params)
 
 __all__ = [
     "step_split",
@@ -34,10 +33,10 @@ def _stage(equations: str, gates: tuple, feedback: str, W_s: str):
     def wrap(impl):
         @functools.wraps(impl)
         def step(params, x, s_prev, y_prev, g=None):
-            x, s_prev, y_prev, g = _check_step(step, params, x, s_prev, y_prev, g)
+            x, s_prev, y_prev, g = check_step(step, params, x, s_prev, y_prev, g)
             return impl(params, x, s_prev, y_prev, g)
 
-        step.equations, step.gates, step.feedback, step.W_s, step._impl = equations, gates, feedback, W_s, impl
+        step.equations, step.gates, step.feedback, step.W_s, step.impl = equations, gates, feedback, W_s, impl
         return step
 
     return wrap

@@ -68,11 +68,11 @@ def draw_gated_cell(stage: int):
     _line(ax, [2.5, 3.6], [yx, yx])
     arrow(ax, (3.6, yx), (3.6, yu - 0.2))
     if stage == 6:
-        ax.text(4.3, yu + 0.12, r"$\vec a_{du}[n]$", ha="center", va="bottom", fontsize=11)
+        ax.text(4.3, yu + 0.12, r"$\vec a_{du}[n]$", ha="center", va="bottom", fontsize=12)
         arrow(ax, (3.8, yu), (4.95, yu))
         box(ax, (5.6, yu), r"$\tanh$", w=1.3, fc=_NEW)
         arrow(ax, (6.25, yu), (7.0, yu))
-        ax.text(6.62, yu + 0.12, r"$\vec u[n]$", ha="center", va="bottom", fontsize=11)
+        ax.text(6.62, yu + 0.12, r"$\vec u[n]$", ha="center", va="bottom", fontsize=12)
     else:
         arrow(ax, (3.8, yu), (7.0, yu))
     node(ax, (7.2, yu), "x")  # g_cu * (update)
@@ -95,7 +95,7 @@ def draw_gated_cell(stage: int):
     if stage == 4:
         arrow(ax, (9.6, 5.3), (12.3, 5.3), r"$\vec r[n]$", text_at="end", offset=(-0.4, 0.12))
     else:
-        ax.text(9.75, 4.3, r"$\vec r[n]$", ha="left", va="center", fontsize=11)
+        ax.text(9.75, 4.3, r"$\vec r[n]$", ha="left", va="center", fontsize=12)
         arrow(ax, (9.6, 5.3), (10.7, 5.3))
         node(ax, (10.9, 5.3), "x")
         _shade(ax, stage == 5)
@@ -116,12 +116,18 @@ def draw_gated_cell(stage: int):
 
 
 _LSTM_COLUMNS = (  # name, x of the weight boxes, warping, source of the W_s tap (None: no state term)
-    ("du", 2.4, r"$\tanh$", None),
-    ("cu", 7.6, r"$\sigma$", "prev"),
-    ("cs", 12.8, r"$\sigma$", "prev"),
-    ("cr", 19.4, r"$\sigma$", "new"),
+    ("du", 2.8, r"$\tanh$", None),
+    ("cu", 8.4, r"$\sigma$", "prev"),
+    ("cs", 14.0, r"$\sigma$", "prev"),
+    ("cr", 21.2, r"$\sigma$", "new"),
 )
-_LSTM_GROUPS = {"du": "Data Update Candidate", "cu": "Control Update", "cs": "Control State", "cr": "Control Readout"}
+_LSTM_GROUPS = {
+    "du": "Data Update\nCandidate",
+    "cu": "Control\nUpdate",
+    "cs": "Control\nState",
+    "cr": "Control\nReadout",
+}
+_CELL_FONT = 16.5  # points: at the width the site shows this 13-inch figure (936 px), body-text size
 
 
 def draw_vanilla_lstm_cell(groups: bool = False):
@@ -145,81 +151,79 @@ def draw_vanilla_lstm_cell(groups: bool = False):
     -------
     fig, ax
     """
-
-    fig, ax = new_diagram(13.0, 7.0, (-0.6, 27.4), (-0.2, 14.4))
-    yv, ys, yx = 13.0, 6.0, 0.4  # rails
-    y_wv, y_ws, y_wx, y_acc, y_mul = 11.1, 4.5, 1.9, 9.3, 7.6
-    ends = {"v": 21.0, "x": 21.0}
+    fs = _CELL_FONT
+    fig, ax = new_diagram(13.0, 7.0, (-0.6, 30.1), (-0.2, 15.2))
+    yv, ys, yx = 14.4, 6.0, 0.4  # rails
+    y_wv, y_ws, y_wx, y_acc, y_mul = 11.2, 4.4, 2.1, 9.4, 7.7
+    bw, bh = 1.5, 0.95  # weight and warping boxes
+    ends = {"v": 21.5, "x": 21.5}
     wire(ax, [-0.2, ends["v"]], [yv, yv])
-    put_text(ax, (0.3, yv + 0.15), r"$\vec v[n-1]$", ha="left")
+    put_text(ax, (0.3, yv + 0.15), r"$\vec v[n-1]$", ha="left", fontsize=fs)
     wire(ax, [-0.2, ends["x"]], [yx, yx])
-    put_text(ax, (0.3, yx + 0.15), r"$\vec x[n]$", ha="left")
-    put_text(ax, (0.3, ys + 0.15), r"$\vec s[n-1]$", ha="left")
-    x_gate_cs, x_sum = 15.4, 17.0  # the gate node and the update node on the state rail
+    put_text(ax, (0.3, yx + 0.15), r"$\vec x[n]$", ha="left", fontsize=fs)
+    put_text(ax, (-0.5, ys + 0.15), r"$\vec s[n-1]$", ha="left", fontsize=fs)  # left of the groups' dashed boxes
+    x_gate_cs, x_sum = 17.2, 18.8  # the gate node and the update node on the state rail
     gate_out = {}
     for name, cx, warp, tap in _LSTM_COLUMNS:
-        bus = cx + 1.3  # vertical line collecting the weighted inputs into a_*
-        xw = cx + 2.6  # the warping box
-        box(ax, (cx, y_wv), rf"$W_{{v_{{{name}}}}}$", w=1.3, h=0.8)
-        arrow(ax, (cx, yv), (cx, y_wv + 0.4))
-        box(ax, (cx, y_wx), rf"$W_{{x_{{{name}}}}}$", w=1.3, h=0.8)
-        arrow(ax, (cx, yx), (cx, y_wx - 0.4))
-        wire(ax, [cx + 0.65, bus], [y_wv, y_wv])
-        arrow(ax, (bus, y_wv), (bus, y_acc + 0.25))
-        wire(ax, [cx + 0.65, bus], [y_wx, y_wx])
-        arrow(ax, (bus, y_wx), (bus, y_acc - 0.25))
+        bus = cx + 1.2  # vertical line collecting the weighted inputs into a_*
+        xw = cx + 3.2  # the warping box
+        box(ax, (cx, y_wv), rf"$W_{{v_{{{name}}}}}$", w=bw, h=bh, fontsize=fs)
+        arrow(ax, (cx, yv), (cx, y_wv + bh / 2))
+        box(ax, (cx, y_wx), rf"$W_{{x_{{{name}}}}}$", w=bw, h=bh, fontsize=fs)
+        arrow(ax, (cx, yx), (cx, y_wx - bh / 2))
+        wire(ax, [cx + bw / 2, bus], [y_wv, y_wv])
+        arrow(ax, (bus, y_wv), (bus, y_acc + 0.3))
+        wire(ax, [cx + bw / 2, bus], [y_wx, y_wx])
+        arrow(ax, (bus, y_wx), (bus, y_acc - 0.3))
         if tap is not None:
             xt = cx - 1.2 if tap == "prev" else x_sum + 0.9
-            box(ax, (cx, y_ws), rf"$W_{{s_{{{name}}}}}$", w=1.3, h=0.8)
+            box(ax, (cx, y_ws), rf"$W_{{s_{{{name}}}}}$", w=bw, h=bh, fontsize=fs)
             wire(ax, [xt, xt], [ys, y_ws])
-            arrow(ax, (xt, y_ws), (cx - 0.65, y_ws))
-            ax.plot([xt], [ys], "o", color="#1f3b57", ms=3.5)
-            wire(ax, [cx + 0.65, bus], [y_ws, y_ws])
-        node(ax, (bus, y_acc), "+", r=0.25)
-        put_text(ax, (bus - 0.35, y_acc + 0.3), rf"$\vec a_{{{name}}}$", ha="right", fontsize=10)
-        arrow(ax, (bus + 0.25, y_acc), (xw - 0.55, y_acc))
-        box(ax, (xw, y_acc), warp, w=1.1, h=0.8, fc="#fde2c8")
+            arrow(ax, (xt, y_ws), (cx - bw / 2, y_ws))
+            ax.plot([xt], [ys], "o", color="#1f3b57", ms=4)
+            wire(ax, [cx + bw / 2, bus], [y_ws, y_ws])
+        node(ax, (bus, y_acc), "+", r=0.3, fontsize=fs)
+        put_text(ax, (bus - 0.35, y_acc + 0.38), rf"$\vec a_{{{name}}}$", ha="right", fontsize=fs)
+        arrow(ax, (bus + 0.3, y_acc), (xw - bw / 2, y_acc))
+        box(ax, (xw, y_acc), warp, w=bw, h=bh, fc="#fde2c8", fontsize=fs)
         gate_out[name] = xw
         if groups:
             ax.add_patch(
-                Rectangle(
-                    (cx - 1.0, 1.0), xw - cx + 1.85, 11.35, fill=False, ls=(0, (5, 3)), lw=1.1, ec="#b03a2e", zorder=0
-                )
+                Rectangle((cx - 1.0, 1.1), 5.2, 12.6, fill=False, ls=(0, (5, 3)), lw=1.1, ec="#b03a2e", zorder=0)
             )
-            label = _LSTM_GROUPS[name].replace("Update Candidate", "Update\nCandidate")
-            put_text(ax, (cx + 0.2, 12.25), label, ha="left", va="top", fontsize=9.5)
+            put_text(ax, (cx + 0.2, 13.6), _LSTM_GROUPS[name], ha="left", va="top", fontsize=fs)
     # data update candidate u[n] -> x g_cu[n] -> + on the state rail
     xu, xcu = gate_out["du"], gate_out["cu"]
-    wire(ax, [xu, xu], [y_acc - 0.4, y_mul])
-    put_text(ax, (xu + 0.1, y_mul + 0.7), r"$\vec u[n]$", ha="left", fontsize=10)
-    arrow(ax, (xu, y_mul), (xcu - 0.2, y_mul))
-    node(ax, (xcu, y_mul), "x")
-    wire(ax, [xcu, xcu], [y_acc - 0.4, y_mul + 0.2], CONTROL, head=True)
-    put_text(ax, (xcu + 0.12, y_mul + 0.75), r"$\vec g_{cu}[n]$", ha="left", fontsize=10, color=CONTROL)
-    wire(ax, [xcu + 0.2, x_sum], [y_mul, y_mul])
-    arrow(ax, (x_sum, y_mul), (x_sum, ys + 0.25))
+    wire(ax, [xu, xu], [y_acc - bh / 2, y_mul])
+    put_text(ax, (xu - 0.15, y_mul + 0.15), r"$\vec u[n]$", ha="right", fontsize=fs)
+    arrow(ax, (xu, y_mul), (xcu - 0.3, y_mul))
+    node(ax, (xcu, y_mul), "x", r=0.3, fontsize=fs)
+    wire(ax, [xcu, xcu], [y_acc - bh / 2, y_mul + 0.3], CONTROL, head=True)
+    put_text(ax, (xcu - 0.2, y_mul + 0.45), r"$\vec g_{cu}[n]$", ha="right", fontsize=fs, color=CONTROL)
+    wire(ax, [xcu + 0.3, x_sum], [y_mul, y_mul])
+    arrow(ax, (x_sum, y_mul), (x_sum, ys + 0.3))
     # control state gate on the rail: s[n-1] x g_cs[n]
-    arrow(ax, (-0.2, ys), (x_gate_cs - 0.2, ys))
-    node(ax, (x_gate_cs, ys), "x")
+    arrow(ax, (-0.2, ys), (x_gate_cs - 0.3, ys))
+    node(ax, (x_gate_cs, ys), "x", r=0.3, fontsize=fs)
     xcs = gate_out["cs"]
-    wire(ax, [xcs, x_gate_cs], [y_acc - 0.4, ys + 0.2], CONTROL, head=True)
-    put_text(ax, (x_gate_cs + 0.12, ys + 0.35), r"$\vec g_{cs}[n]$", ha="left", fontsize=10, color=CONTROL)
-    arrow(ax, (x_gate_cs + 0.2, ys), (x_sum - 0.25, ys))
-    node(ax, (x_sum, ys), "+", r=0.25)
+    wire(ax, [xcs, x_gate_cs], [y_acc - bh / 2, ys + 0.3], CONTROL, head=True)
+    put_text(ax, (x_gate_cs - 0.2, ys + 0.45), r"$\vec g_{cs}[n]$", ha="right", fontsize=fs, color=CONTROL)
+    arrow(ax, (x_gate_cs + 0.3, ys), (x_sum - 0.3, ys))
+    node(ax, (x_sum, ys), "+", r=0.3, fontsize=fs)
     # new state s[n]: to the right edge, tapped by W_s_cr and the readout warping
-    x_r, y_r, y_out = 23.9, 8.4, 10.6
-    arrow(ax, (x_sum + 0.25, ys), (26.9, ys), r"$\vec s[n]$", text_at="end", offset=(-0.5, 0.15))
-    wire(ax, [x_r, x_r], [ys, y_r - 0.4])
-    ax.plot([x_r], [ys], "o", color="#1f3b57", ms=3.5)
-    box(ax, (x_r, y_r), r"$\tanh$", w=1.1, h=0.8, fc="#fde2c8")
-    arrow(ax, (x_r, y_r + 0.4), (x_r, y_out - 0.2))
-    put_text(ax, (x_r + 0.15, y_r + 0.6), r"$\vec r[n]$", ha="left", fontsize=10)
-    node(ax, (x_r, y_out), "x")
+    x_r, y_r, y_out = 26.8, 8.6, 11.0
+    arrow(ax, (x_sum + 0.3, ys), (29.7, ys), r"$\vec s[n]$", text_at="end", offset=(-0.6, 0.15), fontsize=fs)
+    wire(ax, [x_r, x_r], [ys, y_r - bh / 2])
+    ax.plot([x_r], [ys], "o", color="#1f3b57", ms=4)
+    box(ax, (x_r, y_r), r"$\tanh$", w=bw, h=bh, fc="#fde2c8", fontsize=fs)
+    arrow(ax, (x_r, y_r + bh / 2), (x_r, y_out - 0.3))
+    put_text(ax, (x_r + 0.2, y_r + 0.75), r"$\vec r[n]$", ha="left", fontsize=fs)
+    node(ax, (x_r, y_out), "x", r=0.3, fontsize=fs)
     xcr = gate_out["cr"]
-    wire(ax, [xcr, xcr, x_r - 0.2], [y_acc + 0.4, y_out, y_out], CONTROL, head=True)
-    put_text(ax, (xcr + 0.15, y_out + 0.12), r"$\vec g_{cr}[n]$", ha="left", fontsize=10, color=CONTROL)
-    arrow(ax, (x_r + 0.2, y_out), (26.9, y_out), r"$\vec v[n]$", text_at="end", offset=(-0.5, 0.15))
-    arrow(ax, (x_r, y_out + 0.2), (x_r, 13.9))
+    wire(ax, [xcr, xcr, x_r - 0.3], [y_acc + bh / 2, y_out, y_out], CONTROL, head=True)
+    put_text(ax, (xcr - 0.15, y_out + 0.12), r"$\vec g_{cr}[n]$", ha="right", fontsize=fs, color=CONTROL)
+    arrow(ax, (x_r + 0.3, y_out), (29.7, y_out), r"$\vec v[n]$", text_at="end", offset=(-0.6, 0.15), fontsize=fs)
+    arrow(ax, (x_r, y_out + 0.3), (x_r, 15.0))
     return fig, ax
 
 
@@ -246,26 +250,35 @@ def draw_unrolled_lstm(steps: int = 4):
         If ``steps`` is not an integer from 1 to 8.
     """
     steps = count_argument("steps", steps, 8, "the paper draws 4")
+    fs = 13  # points: body-text size at the width the site shows four steps
     pitch, w, h = 3.6, 2.2, 2.0
     width = 1.6 + steps * pitch
     fig, ax = new_diagram(2.6 + 2.3 * steps, 3.6, (-0.2, width + 0.4), (-1.3, 4.4))
     yv, ys = 1.55, 0.45
     for k in range(steps):
         cx = 1.6 + k * pitch + w / 2
-        box(ax, (cx, 1.0), f"LSTM Cell\n(Step {k})", w=w, h=h)
+        box(ax, (cx, 1.0), f"LSTM Cell\n(Step {k})", w=w, h=h, fontsize=fs)
         left = cx - w / 2
         start = left - (pitch - w) if k else 0.0
         sup = "" if k else "=0"
-        arrow(ax, (start, yv), (left, yv), rf"$\vec v[{k - 1}]{sup}$" if k == 0 else None, offset=(0.6, 0.08))
-        arrow(ax, (start, ys), (left, ys), rf"$\vec s[{k - 1}]{sup}$" if k == 0 else None, offset=(0.6, -0.5))
+        arrow(
+            ax, (start, yv), (left, yv), rf"$\vec v[{k - 1}]{sup}$" if k == 0 else None, offset=(0.6, 0.08), fontsize=fs
+        )
+        arrow(
+            ax, (start, ys), (left, ys), rf"$\vec s[{k - 1}]{sup}$" if k == 0 else None, offset=(0.6, -0.5), fontsize=fs
+        )
         if k:
-            put_text(ax, (left - 0.7, yv + 0.08), rf"$\vec v[{k - 1}]$", fontsize=10)
-            put_text(ax, (left - 0.7, ys - 0.45), rf"$\vec s[{k - 1}]$", fontsize=10)
-        arrow(ax, (cx, -0.9), (cx, 0.0), rf"$\vec x[{k}]$", offset=(0.45, 0.05))
-        arrow(ax, (cx, 2.0), (cx, 3.3), rf"$\vec v[{k}]$", text_at="end", offset=(0.0, 0.05))
+            put_text(ax, (left - 0.7, yv + 0.08), rf"$\vec v[{k - 1}]$", fontsize=fs)
+            put_text(ax, (left - 0.7, ys - 0.45), rf"$\vec s[{k - 1}]$", fontsize=fs)
+        arrow(ax, (cx, -0.9), (cx, 0.0), rf"$\vec x[{k}]$", offset=(0.45, 0.05), fontsize=fs)
+        arrow(ax, (cx, 2.0), (cx, 3.3), rf"$\vec v[{k}]$", text_at="end", offset=(0.0, 0.05), fontsize=fs)
     right = 1.6 + (steps - 1) * pitch + w
-    arrow(ax, (right, yv), (right + 1.3, yv), rf"$\vec v[{steps - 1}]$", text_at="end", offset=(-0.3, 0.08))
-    arrow(ax, (right, ys), (right + 1.3, ys), rf"$\vec s[{steps - 1}]$", text_at="end", offset=(-0.3, -0.5))
+    arrow(
+        ax, (right, yv), (right + 1.3, yv), rf"$\vec v[{steps - 1}]$", text_at="end", offset=(-0.3, 0.08), fontsize=fs
+    )
+    arrow(
+        ax, (right, ys), (right + 1.3, ys), rf"$\vec s[{steps - 1}]$", text_at="end", offset=(-0.3, -0.5), fontsize=fs
+    )
     return fig, ax
 
 

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..widgets.explorer import PALETTE
-from .base import arrow, box, count_argument, new_diagram, node
+from .base import DiagramFigure, arrow, box, count_argument, new_diagram, node
 
 __all__ = ["draw_canonical_cell", "draw_unit_step_and_sample", "draw_unrolled_rnn", "draw_bptt_graph"]
 
@@ -46,7 +46,7 @@ def draw_canonical_cell():
         4.3,
         r"$\vec s[n]=W_s\vec s[n-1]+W_r\vec r[n-1]+W_x\vec x[n]+\vec\theta_s,\quad \vec r[n]=G(\vec s[n])$",
         ha="center",
-        fontsize=11,
+        fontsize=12,
     )
     return fig, ax
 
@@ -78,7 +78,7 @@ def draw_unit_step_and_sample(n=None):
 
     n = np.arange(-11, 12) if n is None else np.asarray(n)
     signals = [("(a)", "u(n)", unit_step(n)), ("(b)", r"\delta(n)", unit_sample(n))]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 2.8), layout="constrained", sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(9.6, 2.8), layout="constrained", sharey=True, FigureClass=DiagramFigure)
     ticks = n[n % -(-len(n) // 12) == 0]  # about 12 ticks, including n = 0
     for ax, (tag, name, y) in zip(axes, signals):
         ax.plot(n, y, "o", color=PALETTE[0], ms=5)  # the stem heads: lines[0]
@@ -143,7 +143,7 @@ def _back_arrow(ax, start, end, text=None, at=(0.0, 0.0)):
     style = dict(arrowstyle="-|>", lw=1.3, color=_BACK, ls="--", shrinkA=0, shrinkB=0)
     ax.annotate("", xy=end, xytext=start, arrowprops=style)
     if text:
-        ax.text(*at, text, ha="center", va="center", fontsize=11, color=_BACK)
+        ax.text(*at, text, ha="center", va="center", fontsize=12, color=_BACK)
 
 
 def draw_bptt_graph(steps: int = 3):
@@ -180,21 +180,21 @@ def draw_bptt_graph(steps: int = 3):
         box(ax, (cx, ye), rf"$E_{k}$", w=0.8, h=0.5, fc="#f3f3f3")
         arrow(ax, (cx, yx), (cx, ys - 0.28), rf"$\vec x[{k}]$", offset=(0.0, -0.45))
         arrow(ax, (cx - 0.2, ys + 0.28), (cx - 0.2, yr - 0.28))  # r = G(s), Eq. 33
-        ax.text(cx - 0.35, (ys + yr) / 2, "$G$", ha="right", va="center", fontsize=11)
+        ax.text(cx - 0.35, (ys + yr) / 2, "$G$", ha="right", va="center", fontsize=12)
         arrow(ax, (cx - 0.2, yr + 0.28), (cx - 0.2, ye - 0.25))  # E_n(r[n]), Eq. 80
         _back_arrow(ax, (cx + 0.2, ye - 0.25), (cx + 0.2, yr + 0.28))
         _back_arrow(ax, (cx + 0.2, yr - 0.28), (cx + 0.2, ys + 0.28))
-        ax.text(cx + 0.62, yr + 0.42, rf"$\vec\chi[{k}]$", fontsize=11, color=_BACK, ha="left")
-        ax.text(cx + 0.62, ys - 0.5, rf"$\vec\psi[{k}]$", fontsize=11, color=_BACK, ha="left")
+        ax.text(cx + 0.62, yr + 0.42, rf"$\vec\chi[{k}]$", fontsize=12, color=_BACK, ha="left")
+        ax.text(cx + 0.62, ys - 0.5, rf"$\vec\psi[{k}]$", fontsize=12, color=_BACK, ha="left")
         nxt = cols[k + 1] if k + 1 < steps else None
         if nxt is not None:
             arrow(ax, (cx + 0.5, yr - 0.05), (nxt - 0.5, ys + 0.1))  # s[n+1] = W_r r[n] + ..., Eq. 32
-            ax.text((cx + nxt) / 2 - 0.35, (yr + ys) / 2 + 0.35, "$W_r$", fontsize=11, ha="center")
+            ax.text((cx + nxt) / 2 - 0.35, (yr + ys) / 2 + 0.35, "$W_r$", fontsize=12, ha="center")
             _back_arrow(ax, (nxt - 0.5, ys - 0.12), (cx + 0.5, yr - 0.3))
             if k == 0:
-                ax.text((cx + nxt) / 2 + 0.15, 0.12, r"$W_r^T\vec\psi[1]$", fontsize=11, color=_BACK, ha="center")
+                ax.text((cx + nxt) / 2 + 0.15, 0.12, r"$W_r^T\vec\psi[1]$", fontsize=12, color=_BACK, ha="center")
     label = rf"$\vec\psi[{steps}]=\vec 0$" + "\n(Eq. 85)"
-    ax.text(x_end - 0.2, ys, label, fontsize=11, color=_BACK, ha="right", va="center")
+    ax.text(x_end - 0.2, ys, label, fontsize=12, color=_BACK, ha="right", va="center")
     return fig, ax
 
 

@@ -6,14 +6,24 @@ the same panels and series, so they show the same thing.
 
 from __future__ import annotations
 
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 from .explorer import PALETTE, View
 
-__all__ = ["draw_view"]
+__all__ = ["draw_view", "mathtext"]
 
 _STYLES = {"line": "-", "dashed": "--", "dotted": ":"}
+_ORDER = {"markers": 2, "stems": 2, "line": 3, "dashed": 4, "dotted": 5}  # dashed/dotted above solid
+_MARKUP = re.compile(r"([_^])\{([^}]*)\}")
+
+
+def mathtext(label: str) -> str:
+    """``g_{cs}[n]`` -> ``g$_{\\mathregular{cs}}$[n]``: the explorers' label markup for matplotlib."""
+    label = label.replace("$", r"\$")
+    return _MARKUP.sub(lambda m: f"${m.group(1)}{{\\mathregular{{{m.group(2)}}}}}$", label)
 
 
 def draw_view(view: View, fig=None):
@@ -39,13 +49,14 @@ def draw_view(view: View, fig=None):
         for s in panel.series:
             col = PALETTE[s.color % len(PALETTE)]
             x, y = np.asarray(s.x, float), np.asarray(s.y, float)
+            label, z = mathtext(s.label) if s.label else None, _ORDER[s.style]
             if s.style == "markers":
-                ax.plot(x, y, "o", color=col, ms=4, label=s.label or None)
+                ax.plot(x, y, "o", color=col, ms=4, mec="white", mew=0.5, label=label, zorder=z)
             elif s.style == "stems":
-                ax.vlines(x, 0, y, color=col)
-                ax.plot(x, y, "o", color=col, ms=4, label=s.label or None)
+                ax.vlines(x, 0, y, color=col, zorder=z)
+                ax.plot(x, y, "o", color=col, ms=4, label=label, zorder=z)
             else:
-                ax.plot(x, y, _STYLES[s.style], color=col, lw=1.6, label=s.label or None)
+                ax.plot(x, y, _STYLES[s.style], color=col, lw=1.8, label=label, zorder=z)
         if panel.logy:
             ax.set_yscale("log")
         if panel.equal:
@@ -54,8 +65,8 @@ def draw_view(view: View, fig=None):
             ax.set_xlim(panel.xlim)
         if panel.ylim:
             ax.set_ylim(panel.ylim)
-        ax.set(title=panel.title, xlabel=panel.xlabel, ylabel=panel.ylabel)
+        ax.set(title=mathtext(panel.title), xlabel=mathtext(panel.xlabel), ylabel=mathtext(panel.ylabel))
         ax.grid(alpha=0.25)
-        if any(s.label for s in panel.series):
-            ax.legend(fontsize=8, loc="best")
+        if any(s.label for s in panel.series):  # under the axes: a legend never covers the data
+            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, frameon=False)
     return fig, list(axes)

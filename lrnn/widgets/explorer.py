@@ -3,11 +3,12 @@
 An :class:`Explorer` is a grid of controls plus a ``compute(**values) -> View``
 function. It shows itself in three ways:
 
-1. **live** (:meth:`Explorer.live`): ipywidgets sliders that call ``compute`` in the
+1. **live** (:meth:`Explorer.live`): ipywidgets controls that call ``compute`` in the
    kernel and redraw the view with matplotlib (:func:`lrnn.widgets.draw.draw_view`);
 2. **static** (:meth:`Explorer.static_html`): the same controls as plain HTML inputs,
    with every view on the control grid precomputed and drawn in the page by a small
-   SVG renderer (``lrnn/widgets/static/explorer.js``, inlined), so it works with no kernel;
+   SVG renderer (``lrnn/widgets/static/explorer.js`` and ``explorer.css``, inlined), so it
+   works with no kernel, in light and dark mode;
 3. **tested** (:meth:`Explorer.corners`): the views at every extreme of every control,
    which the test suite computes.
 
@@ -18,6 +19,11 @@ the HTML. The site build sets ``LRNN_STATIC_SITE=1`` so that explorers emit
 their static face only: no widget state is then stored in the executed notebook,
 which keeps unused ipywidgets state out of the pages. A :class:`View` is plain
 data (panels of named series), so both faces draw exactly the same thing.
+
+Controls: an ordered numeric grid of three or more values is a slider; two values, or named
+choices, are segmented buttons (a toggle); ``Control.widget`` overrides the choice.
+Labels, titles and sentences may use ``x_{sub}`` and ``x^{sup}``: both faces typeset them
+(:func:`sci` writes numbers such as ``1.3×10⁻²³``).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -34,7 +41,10 @@ import numpy as np
 
 from .._display import static_site
 
-__all__ = ["Series", "Panel", "View", "Control", "Explorer"]
+__all__ = ["Series", "Panel", "View", "Control", "Explorer", "sci", "plain_text", "rich_html", "WIDGETS"]
+
+#: The kinds of control: ``"auto"`` picks a slider for three or more numbers, else buttons.
+WIDGETS = ("auto", "slider", "buttons", "select")
 
 #: matplotlib's "tab10" colours, shared by both faces.
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
@@ -75,11 +85,52 @@ class View:
     values: dict = field(default_factory=dict)
 
 
+_MARKUP = re.compile(r"([_^])\{([^}]*)\}")
+
+
+def plain_text(label: str) -> str:
+    """The label markup flattened for plain-text widgets: ``g_{cs}`` -> ``g_cs``, ``10^{3}`` -> ``10^3``."""
+    return _MARKUP.sub(lambda m: m.group(1) + m.group(2), label)
+
+
+def rich_html(text: str) -> str:
+    """The label markup as HTML: ``g_{cs}`` -> ``g<sub>cs</sub>``; numbers never broken across lines."""
+    tag = {"_": "sub", "^": "sup"}
+    out = _MARKUP.sub(lambda m: f"<{tag[m.group(1)]}>{m.group(2)}</{tag[m.group(1)]}>", html.escape(text, quote=False))
+    return re.sub(r"(−?\d(?:[\d.,]*\d)?(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?%?)", r'<span style="white-space:nowrap">\1</span>', out)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def sci(x: float, digits: int = 2) -> str:
+    """``x`` for a reader: ``0.084``, ``1.3×10⁻²³`` (``digits`` significant figures, Unicode minus).
+
+    Examples
+    --------
+    >>> sci(0.0842), sci(1.26e-23), sci(-3e5), sci(12.0), sci(913.0)
+    ('0.084', '1.3×10⁻²³', '−3×10⁵', '12', '910')
+    """
+    x = float(x)
+    if x == 0 or 1e-3 <= abs(x) < 1e4:
+        return np.format_float_positional(x, precision=digits, fractional=False, trim="-").replace("-", "−")
+    exp = int(np.floor(np.log10(abs(x))))
+    mant = x / 10.0**exp
+    if round(abs(mant), digits - 1) >= 10:
+        mant, exp = mant / 10, exp + 1
+    head = "" if abs(abs(mant) - 1) < 10**-(digits) else f"{mant:.{digits}g}×"
+    if head == "" and mant < 0:
+        head = "−"
+    return (head + "10" + str(exp).translate(_SUPERSCRIPT)).replace("-", "−")
+
+
 @dataclass(frozen=True)
 class Control:
     """A control: ``values`` is the grid shared by both faces; ``default`` must be one of them.
 
-    ``live_values`` optionally gives a finer grid for the live face only.
+    ``live_values`` optionally gives a finer grid for the live face only. ``widget`` is one of
+    :data:`WIDGETS`: ``"auto"`` makes three or more numbers a slider and anything else
+    (two values, named choices) segmented buttons.
     """
 
     name: str
@@ -88,13 +139,24 @@ class Control:
     default: Any
     fmt: str = "{:g}"
     live_values: tuple | None = None
+    widget: str = "auto"
 
     def __post_init__(self):
         if self.default not in self.values:
             raise ValueError(f"Control {self.name!r}: default {self.default!r} is not in values {self.values!r}.")
+        if self.widget not in WIDGETS:
+            raise ValueError(f"Control {self.name!r}: widget = {self.widget!r}, expected one of {WIDGETS}.")
 
     def text(self, v) -> str:
-        return v if isinstance(v, str) else self.fmt.format(v)
+        return v if isinstance(v, str) else self.fmt.format(v).replace("-", "−")
+
+    @property
+    def kind(self) -> str:
+        """The widget both faces draw: ``"slider"``, ``"buttons"`` or ``"select"``."""
+        if self.widget != "auto":
+            return self.widget
+        numeric = all(not isinstance(v, str) for v in self.values)
+        return "slider" if numeric and len(self.values) > 2 else "buttons" if len(self.values) <= 6 else "select"
 
 
 def _round(obj, digits: int = 4):
@@ -165,6 +227,7 @@ class Explorer:
                     "label": c.label,
                     "values": [c.text(v) for v in c.values],
                     "default": c.values.index(c.default),
+                    "widget": c.kind,
                 }
                 for c in self.controls
             ]
@@ -179,11 +242,14 @@ class Explorer:
     def static_html(self) -> str:
         """Self-contained HTML (inline JSON + inline script): works offline with no kernel."""
         uid = "lrnn-explorer-" + uuid.uuid4().hex[:8]
-        js = resources.files("lrnn.widgets").joinpath("static/explorer.js").read_text(encoding="utf-8")
+        static = resources.files("lrnn.widgets").joinpath("static")
+        js = static.joinpath("explorer.js").read_text(encoding="utf-8")
+        css = static.joinpath("explorer.css").read_text(encoding="utf-8")
         data = json.dumps(self.static_data(), separators=(",", ":")).replace("</", "<\\/")
-        caption = f'<p class="lrnn-explorer-caption">{html.escape(self.caption)}</p>' if self.caption else ""
+        caption = f'<p class="lrnn-explorer-caption">{rich_html(self.caption)}</p>' if self.caption else ""
         return (
-            f'<div class="lrnn-explorer" id="{uid}" data-lrnn-explorer="static">'
+            f"<style>{css}</style>"
+            f'<div class="lrnn-explorer full-width" id="{uid}" data-lrnn-explorer="static">'
             f"<noscript>This interactive figure needs JavaScript.</noscript></div>{caption}"
             f'<script type="application/json" id="{uid}-data">{data}</script>'
             f"<script>{js}\nlrnnExplorer(document.getElementById({json.dumps(uid)}), "
@@ -208,10 +274,12 @@ class Explorer:
 
         inputs = {}
         for c in self.controls:
-            opts = [(c.text(v), v) for v in (c.live_values or c.values)]
-            cls = W.Dropdown if all(isinstance(v, str) for v in c.values) else W.SelectionSlider
+            values = c.live_values or c.values
+            opts = [(plain_text(c.text(v)), v) for v in values]
+            kind = "slider" if c.live_values and len(values) > 2 else c.kind
+            cls = {"slider": W.SelectionSlider, "buttons": W.ToggleButtons, "select": W.Dropdown}[kind]
             inputs[c.name] = cls(
-                options=opts, value=c.default, description=c.label, style={"description_width": "initial"}
+                options=opts, value=c.default, description=plain_text(c.label), style={"description_width": "initial"}
             )
         image, text = W.Image(format="png"), W.HTML()
         fig = Figure(figsize=(4.6 * len(self.view().panels), 3.4), layout="constrained")
@@ -222,12 +290,12 @@ class Explorer:
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=90)
             image.value = buf.getvalue()
-            text.value = f"<p>{html.escape(view.text)}</p>"
+            text.value = f"<p>{rich_html(view.text)}</p>"
 
         for w in inputs.values():
             w.observe(update, names="value")
         update()
-        head = W.HTML(f"<b>{html.escape(self.title)}</b>")
+        head = W.HTML(f"<b>{rich_html(self.title)}</b>")
         return W.VBox([head, W.HBox(list(inputs.values()), layout={"flex_flow": "row wrap"}), image, text])
 
     def _repr_mimebundle_(self, include=None, exclude=None):

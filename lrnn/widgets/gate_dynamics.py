@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .explorer import Control, Explorer, Panel, Series, View
+from .explorer import Control, Explorer, Panel, Series, View, sci
 
 __all__ = ["gate_dynamics_view", "gate_dynamics_explorer"]
 
@@ -118,13 +118,14 @@ def gate_dynamics_view(signal: str = "write, hold, read", b_cs: float = 4.6, gai
     leak = float(np.abs(v[x[:, 2] == 0]).max())
     gates = Panel(
         series=(
-            _series(tr.g_cu[:, 0], "g_cu (update)", "line", 0),
-            _series(tr.g_cs[:, 0], "g_cs (state)", "line", 2),
-            _series(tr.g_cr[:, 0], "g_cr (readout)", "dashed", 3),
+            _series(tr.g_cu[:, 0], "g_{cu} (update)", "line", 0),
+            _series(tr.g_cs[:, 0], "g_{cs} (state)", "line", 2),
+            _series(tr.g_cr[:, 0], "g_{cr} (readout)", "dashed", 3),
         ),
         title="gates",
         xlabel="step n",
-        ylim=(-0.05, 1.4),  # headroom for the legend
+        ylabel="gate value",
+        ylim=(-0.05, 1.05),
     )
     signals = Panel(
         series=(
@@ -134,15 +135,16 @@ def gate_dynamics_view(signal: str = "write, hold, read", b_cs: float = 4.6, gai
         ),
         title="signals",
         xlabel="step n",
-        ylim=(-1.05, 1.7),  # headroom for the legend
+        ylabel="signal value",
+        ylim=(-1.05, 1.05),
     )
     kept_text = (
         f"keeps {100 * retained:.3g}% of the written value ({kept:.3f} of {written:.3f})"
         if retained > 1e-4
-        else f"has forgotten the written value {written:.3f} (fraction left {retained:.1e})"
+        else f"has forgotten the written value {written:.3f} (fraction left {sci(retained)})"
     )
     text = (
-        f"g_cs = {g_hold:.5g} while holding: after {hold} steps the state {kept_text}; "
+        f"g_{{cs}} = {g_hold:.5g} while holding: after {hold} steps the state {kept_text}; "
         f"when the readout gate opens, v[n] = {float(v[read_end]):.3f}"
         + (f", and outside the reads v leaks up to {leak:.3f}." if leak > 0.01 else ", and v stays near 0 otherwise.")
     )
@@ -164,12 +166,12 @@ def gate_dynamics_explorer() -> Explorer:
         title="Gate dynamics of one LSTM cell",
         controls=(
             Control("signal", "signal", _GATE_SIGNALS, "write, hold, read"),
-            Control("b_cs", "state gate bias b_cs", (0.0, 2.5, 4.6, 7.0, 10.0), 4.6, live_values=_B_CS_LIVE),
+            Control("b_cs", "state gate bias b_{cs}", (0.0, 2.5, 4.6, 7.0, 10.0), 4.6, live_values=_B_CS_LIVE),
             Control("gain", "input gain", (1.0, 4.0), 1.0, live_values=(0.25, 0.5, 1.0, 2.0, 4.0)),
-            Control("b_cr", "readout gate bias b_cr", (-6.0, 0.0), -6.0, live_values=(-6.0, -3.0, 0.0, 3.0)),
+            Control("b_cr", "readout gate bias b_{cr}", (-6.0, 0.0), -6.0, live_values=(-6.0, -3.0, 0.0, 3.0)),
         ),
         compute=gate_dynamics_view,
-        caption="Raise the state gate bias and the written value survives the hold (g_cs near 1 is the "
+        caption="Raise the state gate bias and the written value survives the hold (g_{cs} near 1 is the "
         "constant error carousel); lower it and the cell forgets within a few steps. Open the readout gate "
-        "(b_cr = 0) and the value leaks out all the time instead of only when it is read.",
+        "(b_{cr} = 0) and the value leaks out all the time instead of only when it is read.",
     )

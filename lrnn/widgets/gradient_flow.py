@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .explorer import Control, Explorer, Panel, Series, View
+from .explorer import Control, Explorer, Panel, Series, View, sci
 
 __all__ = ["gradient_flow_view", "gradient_flow_explorer"]
 
@@ -23,7 +23,7 @@ def _flow_setup(family: str):
         W_unit = recurrent_matrix(rng, _FLOW_D, 1.0, family)  # gain 1
         W_x = rng.standard_normal((_FLOW_D, _FLOW_DX)) / np.sqrt(_FLOW_DX)
         x = 0.5 * rng.standard_normal((_FLOW_NMAX, _FLOW_DX))
-        gates = LSTMParams.random(rng, _FLOW_DX, _FLOW_D, peepholes=False, scale=0.3)
+        gates = LSTMParams.init(rng, _FLOW_DX, _FLOW_D, peepholes=False, scale=0.3)
         _FLOW_CACHE[family] = (W_unit, W_x, x, gates)
     return _FLOW_CACHE[family]
 
@@ -93,23 +93,24 @@ def gradient_flow_view(b_cs: float = 4.0, gain: float = 1.0, N: int = 200, famil
     keep = slice(None, None, max(1, N // 60))
     panel = Panel(
         series=(
-            Series(lag[keep], log_rnn[keep], "standard RNN", "line", 0),
-            Series(lag[keep], log_lstm[keep], "gated cell (Vanilla LSTM)", "line", 1),
-            Series(lag[keep], estimate[keep], "Eq. 182: prod max g_cs", "dotted", 1),
+            Series(lag[keep], 10.0 ** log_rnn[keep], "standard RNN", "line", 0),
+            Series(lag[keep], 10.0 ** log_lstm[keep], "gated cell (Vanilla LSTM)", "line", 1),
+            Series(lag[keep], 10.0 ** estimate[keep], "Eq. 182: ∏ max g_{cs}", "dotted", 3),
         ),
         title="gradient of a unit loss at the last step",
-        xlabel="lag N-1-n (steps back in time)",
-        ylabel="log10 ||psi[n]||",
-        ylim=(-30.0, 15.0),  # room above 0 for the legend
+        xlabel="lag N−1−n (steps back in time)",
+        ylabel="‖ψ[n]‖ (log scale)",
+        logy=True,
+        ylim=(1e-30, 1e15),
     )
     g_mean = float(tr.g_cs.mean())
     drop_rnn, drop_lstm = float(log_rnn[0] - log_rnn[-1]), float(log_lstm[0] - log_lstm[-1])
     change = lambda d: f"{'falls' if d >= 0 else 'grows'} by {abs(d):.1f}"
     text = (
-        f"{family.capitalize()} W_r of gain {gain:g}. Over {N - 1} steps back the RNN's gradient norm "
-        f"{change(drop_rnn)} orders of magnitude (to 10^{log_rnn[-1]:.1f}), the gated cell's {change(drop_lstm)} "
-        f"(to 10^{log_lstm[-1]:.1f}); with mean g_cs = {g_mean:.3f} (b_cs = {b_cs:g}) Eq. 182 predicts "
-        f"10^{estimate[-1]:.1f}. "
+        f"{family.capitalize()} W_{{r}} of gain {gain:g}. Over {N - 1} steps back the RNN's gradient norm "
+        f"{change(drop_rnn)} orders of magnitude (to {sci(10.0 ** log_rnn[-1])}), the gated cell's norm "
+        f"{change(drop_lstm)} (to {sci(10.0 ** log_lstm[-1])}); with mean g_{{cs}} = {g_mean:.3f} "
+        f"(b_{{cs}} = {b_cs:g}) Eq. 182 predicts {sci(10.0 ** estimate[-1])}. "
     )
     if log_rnn[-1] > 1 and family == "gaussian":  # lambda_1 > 0 for this network from gain 2 (tests)
         text += "The saturated RNN is chaotic and its gradient explodes (erratum P16). "
@@ -147,17 +148,17 @@ def gradient_flow_explorer() -> Explorer:
     return Explorer(
         title="Gradient flow: standard RNN vs gated cell",
         controls=(
-            Control("family", "W_r", _FLOW_FAMILIES, "gaussian"),
+            Control("family", "W_{r}", _FLOW_FAMILIES, "gaussian"),
             Control(
                 "b_cs",
-                "state gate bias b_cs",
+                "state gate bias b_{cs}",
                 (-2.0, 1.0, 4.0, 7.0, 10.0),
                 4.0,
                 live_values=tuple(np.arange(-2.0, 10.5, 1.0)),
             ),
             Control(
                 "gain",
-                "gain of W_r",
+                "gain of W_{r}",
                 (0.6, 1.0, 1.4, 2.0),
                 1.0,
                 live_values=(0.4, 0.6, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4, 1.6, 2.0, 2.5, 3.0),
@@ -165,8 +166,8 @@ def gradient_flow_explorer() -> Explorer:
             Control("N", "sequence length N", (50, 200), 200, fmt="{:d}", live_values=(25, 50, 100, 150, 200)),
         ),
         compute=gradient_flow_view,
-        caption="Raise b_cs and the gated cell's curve flattens toward the CEC's horizontal line, whatever the "
-        "gain. Raise the gain: with a symmetric W_r the RNN's gradient vanishes at every setting, with a Gaussian "
+        caption="Raise b_{cs} and the gated cell's curve flattens toward the CEC's horizontal line, whatever the "
+        "gain. Raise the gain: with a symmetric W_{r} the RNN's gradient vanishes at every setting, with a Gaussian "
         "one it explodes from a gain of about 2.",
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .explorer import Control, Explorer, Panel, Series, View
+from .explorer import Control, Explorer, Panel, Series, View, sci
 
 __all__ = ["vanishing_gradient_view", "vanishing_gradient_explorer"]
 
@@ -64,23 +64,23 @@ def _vg_sentence(v: dict, activation: str, family: str) -> str:
     """What the reader sees, in words, from the numbers in ``v`` (see :func:`vanishing_gradient_view`)."""
     gain, N, final, rate, lam = v["gain"], v["N"], v["final"], v["rate"], v["lyapunov"]
     linear = activation == "linear" or v["min_dG"] > 0.9
-    head = f"{_VG_NAMES[family]} W_r, gain {gain:g} (ρ = {v['rho']:.2f}), "
+    head = f"{_VG_NAMES[family]} W_{{r}}, gain {gain:g} (ρ = {v['rho']:.2f}), "
     if activation == "linear":
-        head += "linear G (G' = 1):"
+        head += "linear G (G′ = 1):"
     elif linear:
-        head += "tanh stays quasi-linear (G' ≥ 0.9 at every step):"
+        head += "tanh stays quasi-linear (G′ ≥ 0.9 at every step):"
     else:
-        head += f"tanh saturates (mean G' = {v['mean_dG']:.2f}):"
+        head += f"tanh saturates (mean G′ = {v['mean_dG']:.2f}):"
     if final < 1e-3:
-        fate = f"the gradient vanishes, {final:.0e} after {N - 1} steps"
-        fate += f" (below 1e-7 after {v['lag_1e-7']})" if v["lag_1e-7"] is not None else ""
+        fate = f"the gradient vanishes, {sci(final, 1)} after {N - 1} steps"
+        fate += f" (below 10⁻⁷ after {v['lag_1e-7']})" if v["lag_1e-7"] is not None else ""
     else:
         word = "explodes" if final > 1e3 else "grows" if final > 1.5 else "survives"
-        fate = f"the gradient {word}, {final:.2g} after {N - 1} steps"
-    skew = f"W_r is non-normal: ‖W_r‖₂ = {v['norm2']:.1f}"
+        fate = f"the gradient {word}, {sci(final)} after {N - 1} steps"
+    skew = f"W_{{r}} is non-normal: ‖W_{{r}}‖₂ = {v['norm2']:.1f}"
     lyap = f"largest Lyapunov exponent λ₁ = {lam:+.3f} per step"
     if not linear and lam > _VG_CHAOS:
-        why = f"Saturated, yet chaotic: {lyap} > 0, so the gradient grows about {np.exp(lam):.2f}x per step."
+        why = f"Saturated, yet chaotic: {lyap} > 0, so the gradient grows about {np.exp(lam):.2f}× per step."
         if v["rho"] > 1:
             why += " Saturation does not stop the explosion (erratum P16)."
     elif not linear and lam < -_VG_CHAOS:
@@ -91,10 +91,10 @@ def _vg_sentence(v: dict, activation: str, family: str) -> str:
         why = f"The {lyap} is about zero: the edge of chaos, where gradients fade or grow only slowly."
     elif family == "non-normal" and v["rho"] < 1 and v["peak"] > 1.5:
         then = "before it decays" if v["peak_lag"] < N - 2 else "and is still growing"
-        peak = f"{v['peak']:.3g}x (peak at lag {v['peak_lag']})"
+        peak = f"{v['peak']:.3g}× (peak at lag {v['peak_lag']})"
         why = f"{skew} although ρ < 1, so the gradient first grows {peak} {then}."
     elif abs(rate - v["rho"]) <= 0.02 * v["rho"]:
-        why = f"It follows ρ^lag: measured rate {rate:.3f} per step."
+        why = f"It follows ρ^{{lag}}: measured rate {rate:.3f} per step."
     else:
         cause = skew if family == "non-normal" else f"over {N} steps the smaller eigenvalues still count"
         why = f"Measured rate {rate:.3f} per step, not yet ρ: {cause}."
@@ -184,13 +184,13 @@ def vanishing_gradient_view(
     left = Panel(
         series=(
             Series(*_vg_thin(prof), "measured ‖∂ψ[n]/∂ψ[K-1]‖ (exact product)", "line", 0),
-            Series(ends, [1.0, rho ** (N - 1)], "ρ^lag (eigenvalue rate)", "dashed", 3),
-            Series(ends, [1.0, float(np.exp(lam * (N - 1)))], "exp(λ₁ lag) (Lyapunov rate)", "dashed", 2),
-            Series(ends, [1.0, float(bound[-1])], "(‖W_r‖₂ max G')^lag, Eqs. 92-93", "dotted", 7),
+            Series(ends, [1.0, rho ** (N - 1)], "ρ^{lag} (eigenvalue rate)", "dashed", 3),
+            Series(ends, [1.0, float(np.exp(lam * (N - 1)))], "exp(λ₁ · lag) (Lyapunov rate)", "dashed", 2),
+            Series(ends, [1.0, float(bound[-1])], "(‖W_{r}‖₂ max G′)^{lag}, Eqs. 92-93", "dotted", 7),
         ),
         title="gradient norm going back in time",
-        xlabel="lag = K-1-n (steps back)",
-        ylabel="‖∂ψ[n]/∂ψ[K-1]‖_F / √d_s",
+        xlabel="lag = K−1−n (steps back)",
+        ylabel="‖∂ψ[n]/∂ψ[K−1]‖_{F} / √d_{s}",
         logy=True,
         xlim=(0, N - 1),
         ylim=_VG_YLIM,
@@ -202,10 +202,10 @@ def vanishing_gradient_view(
             Series(*_vg_blocks((back < _VG_RAILS).mean(axis=1)), "fraction on the rails (G' < 0.1)", "dashed", 1),
         ),
         title="saturation along the way back",
-        xlabel="lag = K-1-n (steps back)",
-        ylabel="G' and fraction",
+        xlabel="lag = K−1−n (steps back)",
+        ylabel="G′ and fraction",
         xlim=(0, N - 1),
-        ylim=(0.0, 1.3),  # room above 1 for the legend
+        ylim=(0.0, 1.05),
     )
     text = _vg_sentence(values, activation, family)
     return View(panels=(left, right), text=text, values=values)
@@ -225,10 +225,10 @@ def vanishing_gradient_explorer() -> Explorer:
     return Explorer(
         title="Vanishing and exploding gradients in a 64-unit RNN",
         controls=(
-            Control("family", "W_r", FAMILIES, "gaussian"),
+            Control("family", "W_{r}", FAMILIES, "gaussian"),
             Control(
                 "gain",
-                "gain g of W_r (ρ ≈ g)",
+                "gain g of W_{r} (ρ ≈ g)",
                 (0.8, 1.0, 1.2, 1.5, 2.0),
                 1.5,
                 live_values=tuple(round(0.5 + 0.1 * k, 1) for k in range(26)),
@@ -244,7 +244,7 @@ def vanishing_gradient_explorer() -> Explorer:
         ),
         compute=vanishing_gradient_view,
         caption="Raise the gain past 1: the gradient grows until the state saturates. Then compare families: "
-        "a Gaussian (generic) W_r stays chaotic on the rails (λ₁ > 0) and its gradient keeps exploding, a "
+        "a Gaussian (generic) W_{r} stays chaotic on the rails (λ₁ > 0) and its gradient keeps exploding, a "
         "symmetric one settles (λ₁ < 0) and its gradient vanishes. Turn the input scale up: strong inputs "
         "suppress the chaos.",
     )

@@ -1,16 +1,66 @@
-/* Kernel-free face of an lrnn Explorer (lrnn/explorer.py): draws precomputed
- * views as SVG and switches between them with HTML range/select inputs.
- * No dependencies, no network. Colours of axes and text follow the page
- * (currentColor), so the figure works in light and dark mode. */
+/* Kernel-free face of an lrnn Explorer (lrnn/widgets/explorer.py): draws precomputed views
+ * as SVG and switches between them with sliders (ordered numbers) and segmented buttons (two
+ * values, or named choices). No dependencies, no network.
+ *
+ * Colours come from CSS variables (explorer.css) that follow the page's light or dark theme;
+ * the panels are drawn at the width they get (so their text keeps its size) and redrawn when
+ * that width changes. Labels use a small markup: x_{sub} and x^{sup}. Legends sit under their
+ * panel (never on the data); markers are drawn under the lines, and thinned where they would
+ * bury them; dashed and dotted curves are drawn above solid ones, so none hides another. */
 (function () {
   if (window.lrnnExplorer) return;
   var NS = "http://www.w3.org/2000/svg";
+  var FONT = 13;
   function el(tag, attrs, parent) {
     var e = document.createElementNS(NS, tag);
     for (var k in attrs) e.setAttribute(k, attrs[k]);
     if (parent) parent.appendChild(e);
     return e;
   }
+  function html(tag, cls, parent) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  // "g_{cs}[n]" -> [["g", ""], ["cs", "sub"], ["[n]", ""]]
+  function parts(text) {
+    var out = [], re = /([_^])\{([^}]*)\}/g, last = 0, m;
+    text = String(text);
+    while ((m = re.exec(text))) {
+      if (m.index > last) out.push([text.slice(last, m.index), ""]);
+      out.push([m[2], m[1] === "_" ? "sub" : "sup"]);
+      last = re.lastIndex;
+    }
+    if (last < text.length) out.push([text.slice(last), ""]);
+    return out;
+  }
+  var NUM = /([\u2212-]?\d[\d.,]*(?:\s?[×x]\s?10[\u207B\u2070-\u2079\u00B9\u00B2\u00B3]+|e[+\u2212-]?\d+)?%?)/g;
+  // Rich text into an HTML element: sub/superscripts, numbers never broken across lines.
+  function setHTML(node, text) {
+    node.textContent = "";
+    parts(text).forEach(function (p) {
+      var host = p[1] ? html(p[1], "", node) : node;
+      String(p[0]).split(NUM).forEach(function (piece, i) {
+        if (!piece) return;
+        if (i % 2) { var s = html("span", "lrnn-num", host); s.textContent = piece.replace(/-(?=\d)/g, "\u2212"); }
+        else host.appendChild(document.createTextNode(piece));
+      });
+    });
+  }
+  // Rich text into an SVG <text>.
+  function setSVG(node, text) {
+    node.textContent = "";
+    parts(text).forEach(function (p) {
+      var t = el("tspan", {}, node);
+      if (p[1] === "sub") { t.setAttribute("baseline-shift", "sub"); t.setAttribute("font-size", "78%"); }
+      if (p[1] === "sup") { t.setAttribute("baseline-shift", "super"); t.setAttribute("font-size", "78%"); }
+      t.textContent = String(p[0]).replace(/-(?=\d)/g, "\u2212");
+    });
+  }
+  var SUP = { "-": "\u207B", "0": "\u2070", "1": "\u00B9", "2": "\u00B2", "3": "\u00B3", "4": "\u2074",
+              "5": "\u2075", "6": "\u2076", "7": "\u2077", "8": "\u2078", "9": "\u2079" };
+  function pow10(k) { return "10" + String(k).split("").map(function (c) { return SUP[c] || c; }).join(""); }
   function niceTicks(lo, hi, n) {
     var span = hi - lo, step = Math.pow(10, Math.floor(Math.log10(span / n)));
     var err = (n * step) / span;
@@ -21,8 +71,11 @@
   }
   function fmt(v) {
     var a = Math.abs(v);
-    if (a !== 0 && (a >= 1e4 || a < 1e-3)) return v.toExponential(0).replace("e+", "e");
-    return String(+v.toPrecision(4));
+    if (a !== 0 && (a >= 1e4 || a < 1e-3)) {
+      var e = Math.floor(Math.log10(a)), m = v / Math.pow(10, e);
+      return (Math.abs(m - 1) < 1e-9 ? "" : String(+m.toPrecision(2)) + "\u00D7") + pow10(e);
+    }
+    return String(+v.toPrecision(4)).replace("-", "\u2212");
   }
   function range(vals, fixed, pad) {
     if (fixed) return fixed.slice();
@@ -33,10 +86,16 @@
     var p = (hi - lo) * pad;
     return [lo - p, hi + p];
   }
-  function drawPanel(host, panel, palette) {
-    var W = 420, H = 300, L = 58, R = 12, T = panel.title ? 26 : 10, B = 44;
-    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, class: "lrnn-panel", role: "img",
-                          "aria-label": panel.title || "plot", style: "width:100%;max-width:" + W + "px;height:auto" }, host);
+  var ORDER = { markers: 0, stems: 0, line: 1, dashed: 2, dotted: 3 };
+  function dash(style) { return style === "dashed" ? "7 4" : style === "dotted" ? "2 3" : "none"; }
+  function colour(i) { return "var(--lx-c" + (i % 8) + ")"; }
+
+  function drawPanel(host, panel, width) {
+    var W = Math.max(260, Math.round(width)), H = Math.round(Math.min(340, Math.max(220, W * 0.66)));
+    var L = panel.ylabel ? 64 : 48, R = 14, T = 10, B = 46;
+    var svg = el("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, class: "lrnn-panel", role: "img",
+                          "aria-label": (panel.title || "plot") + (panel.ylabel ? ": " + panel.ylabel : ""),
+                          "font-size": FONT }, host);
     var ty = function (v) { return panel.logy ? (v > 0 ? Math.log10(v) : null) : v; };
     var xs = [], ys = [];
     panel.series.forEach(function (s) { xs = xs.concat(s.x); ys = ys.concat(s.y.map(ty)); });
@@ -49,122 +108,165 @@
     }
     var X = function (v) { return L + (v - xr[0]) / (xr[1] - xr[0]) * pw; };
     var Y = function (v) { return T + ph - (v - yr[0]) / (yr[1] - yr[0]) * ph; };
-    var g = el("g", { fill: "none", stroke: "currentColor", "stroke-width": 1, "font-size": 11 }, svg);
-    el("rect", { x: L, y: T, width: pw, height: ph, "stroke-opacity": 0.6 }, g);
-    niceTicks(xr[0], xr[1], 6).forEach(function (v) {
-      el("line", { x1: X(v), x2: X(v), y1: T + ph, y2: T + ph + 4 }, g);
-      el("line", { x1: X(v), x2: X(v), y1: T, y2: T + ph, "stroke-opacity": 0.12 }, g);
-      el("text", { x: X(v), y: T + ph + 16, "text-anchor": "middle", fill: "currentColor", stroke: "none" }, g).textContent = fmt(v);
+    var g = el("g", { fill: "none", "stroke-width": 1 }, svg);
+    el("rect", { x: L, y: T, width: pw, height: ph, class: "lx-plot" }, g);
+    niceTicks(xr[0], xr[1], Math.max(3, Math.round(pw / 70))).forEach(function (v) {
+      el("line", { x1: X(v), x2: X(v), y1: T, y2: T + ph, class: "lx-grid" }, g);
+      el("line", { x1: X(v), x2: X(v), y1: T + ph, y2: T + ph + 4, class: "lx-axis" }, g);
+      el("text", { x: X(v), y: T + ph + 17, "text-anchor": "middle", class: "lx-text" }, g).textContent = fmt(v);
     });
-    var yt = panel.logy ? niceTicks(yr[0], yr[1], 5).filter(function (v) { return Math.abs(v - Math.round(v)) < 1e-9; })
-                        : niceTicks(yr[0], yr[1], 5);
-    if (panel.logy && yt.length < 2) yt = niceTicks(yr[0], yr[1], 5);
+    var yt = niceTicks(yr[0], yr[1], 5);
+    if (panel.logy) {
+      var step = Math.max(1, Math.ceil((yr[1] - yr[0]) / 6));
+      yt = [];
+      for (var k = Math.ceil(yr[0]); k <= yr[1] + 1e-9; k++) if (k % step === 0) yt.push(k);
+      if (yt.length < 2) yt = niceTicks(yr[0], yr[1], 4);
+    }
     yt.forEach(function (v) {
-      el("line", { x1: L - 4, x2: L, y1: Y(v), y2: Y(v) }, g);
-      el("line", { x1: L, x2: L + pw, y1: Y(v), y2: Y(v), "stroke-opacity": 0.12 }, g);
-      el("text", { x: L - 6, y: Y(v) + 4, "text-anchor": "end", fill: "currentColor", stroke: "none" }, g)
-        .textContent = panel.logy ? (Math.abs(v - Math.round(v)) < 1e-9 ? "1e" + Math.round(v) : fmt(Math.pow(10, v))) : fmt(v);
+      el("line", { x1: L, x2: L + pw, y1: Y(v), y2: Y(v), class: "lx-grid" }, g);
+      el("line", { x1: L - 4, x2: L, y1: Y(v), y2: Y(v), class: "lx-axis" }, g);
+      el("text", { x: L - 7, y: Y(v) + 4, "text-anchor": "end", class: "lx-text" }, g).textContent =
+        panel.logy ? (Math.abs(v - Math.round(v)) < 1e-9 ? pow10(Math.round(v)) : fmt(Math.pow(10, v))) : fmt(v);
     });
-    var lab = { fill: "currentColor", stroke: "none", "font-size": 12, "text-anchor": "middle" };
-    if (panel.title) el("text", Object.assign({ x: L + pw / 2, y: 16, "font-weight": "bold" }, lab), svg).textContent = panel.title;
-    if (panel.xlabel) el("text", Object.assign({ x: L + pw / 2, y: H - 8 }, lab), svg).textContent = panel.xlabel;
-    if (panel.ylabel) el("text", Object.assign({ x: 14, y: T + ph / 2, transform: "rotate(-90 14 " + (T + ph / 2) + ")" }, lab), svg).textContent = panel.ylabel;
+    el("rect", { x: L, y: T, width: pw, height: ph, class: "lx-frame" }, g);
+    if (panel.xlabel) setSVG(el("text", { x: L + pw / 2, y: H - 8, "text-anchor": "middle", class: "lx-text lx-label" }, svg), panel.xlabel);
+    if (panel.ylabel) setSVG(el("text", { x: 15, y: T + ph / 2, "text-anchor": "middle", class: "lx-text lx-label",
+                                          transform: "rotate(-90 15 " + (T + ph / 2) + ")" }, svg), panel.ylabel);
     var clipId = "c" + Math.random().toString(36).slice(2);
     el("rect", { x: L, y: T, width: pw, height: ph }, el("clipPath", { id: clipId }, svg));
     var plot = el("g", { "clip-path": "url(#" + clipId + ")" }, svg);
     var legend = [];
-    panel.series.forEach(function (s) {
-      var col = palette[s.color % palette.length], pts = [];
-      for (var i = 0; i < s.x.length; i++) {
-        var yv = ty(s.y[i]);
-        if (yv === null || s.x[i] === null || !isFinite(yv)) continue;
-        pts.push([X(s.x[i]), Y(yv)]);
-      }
-      if (s.style === "markers" || s.style === "stems") {
-        pts.forEach(function (p) {
-          if (s.style === "stems") el("line", { x1: p[0], x2: p[0], y1: Y(Math.max(yr[0], Math.min(yr[1], 0))), y2: p[1], stroke: col }, plot);
-          el("circle", { cx: p[0], cy: p[1], r: 3.2, fill: col }, plot);
-        });
-      } else {
-        var dash = s.style === "dashed" ? "6 4" : s.style === "dotted" ? "2 3" : "none";
-        el("polyline", { points: pts.map(function (p) { return p[0].toFixed(1) + "," + p[1].toFixed(1); }).join(" "),
-                         fill: "none", stroke: col, "stroke-width": 1.8, "stroke-dasharray": dash }, plot);
-      }
-      if (s.label) legend.push([s.label, col, s.style]);
-    });
-    if (legend.length) {
-      var longest = Math.max.apply(null, legend.map(function (it) { return it[0].length; }));
-      el("rect", { x: L + 3, y: T + 3, width: 30 + 6.2 * longest, height: 15 * legend.length + 4,
-                   style: "fill:Canvas;fill-opacity:.8", stroke: "none" }, svg);
-    }
-    legend.forEach(function (item, i) {
-      var y = T + 14 + 15 * i, x = L + 8;
-      if (item[2] === "markers" || item[2] === "stems") el("circle", { cx: x + 9, cy: y - 4, r: 3.2, fill: item[1] }, svg);
-      else el("line", { x1: x, x2: x + 18, y1: y - 4, y2: y - 4, stroke: item[1], "stroke-width": 2,
-                        "stroke-dasharray": item[2] === "dashed" ? "6 4" : item[2] === "dotted" ? "2 3" : "none" }, svg);
-      el("text", { x: x + 24, y: y, fill: "currentColor", "font-size": 11 }, svg).textContent = item[0];
+    panel.series.map(function (s, i) { return [s, i]; })
+      .sort(function (a, b) { return (ORDER[a[0].style] - ORDER[b[0].style]) || (a[1] - b[1]); })
+      .forEach(function (pair) {
+        var s = pair[0], col = colour(s.color), pts = [];
+        for (var i = 0; i < s.x.length; i++) {
+          var yv = s.y[i] === null ? null : ty(s.y[i]);
+          if (yv === null || s.x[i] === null || !isFinite(yv)) continue;
+          pts.push([X(s.x[i]), Y(yv)]);
+        }
+        var note = "";
+        if (s.style === "markers" || s.style === "stems") {
+          var every = 1;
+          if (pts.length > 2) {
+            var span = Math.abs(pts[pts.length - 1][0] - pts[0][0]) / (pts.length - 1);
+            if (span > 0 && span < 7) every = Math.ceil(7 / span);
+          }
+          if (every > 1) note = " (every " + every + (every === 2 ? "nd" : every === 3 ? "rd" : "th") + " sample)";
+          pts.forEach(function (p, j) {
+            if (j % every) return;
+            if (s.style === "stems") el("line", { x1: p[0], x2: p[0], y1: Y(Math.max(yr[0], Math.min(yr[1], 0))), y2: p[1], style: "stroke:" + col }, plot);
+            el("circle", { cx: p[0], cy: p[1], r: 3.4, class: "lx-marker", style: "fill:" + col }, plot);
+          });
+        } else {
+          el("polyline", { points: pts.map(function (p) { return p[0].toFixed(1) + "," + p[1].toFixed(1); }).join(" "),
+                           fill: "none", style: "stroke:" + col, "stroke-width": s.style === "line" ? 2 : 2.2,
+                           "stroke-dasharray": dash(s.style), "stroke-linejoin": "round" }, plot);
+        }
+        if (s.label) legend[pair[1]] = [s.label + note, col, s.style];
+      });
+    return legend.filter(Boolean);
+  }
+
+  function drawLegend(host, items) {
+    if (!items.length) return;
+    var ul = html("ul", "lx-legend", host);
+    items.forEach(function (it) {
+      var li = html("li", "", ul);
+      var key = el("svg", { width: 26, height: 12, "aria-hidden": "true" }, li);
+      if (it[2] === "markers" || it[2] === "stems") el("circle", { cx: 13, cy: 6, r: 3.6, style: "fill:" + it[1], class: "lx-marker" }, key);
+      else el("line", { x1: 1, x2: 25, y1: 6, y2: 6, style: "stroke:" + it[1], "stroke-width": 2.4, "stroke-dasharray": dash(it[2]) }, key);
+      setHTML(html("span", "", li), it[0]);
     });
   }
+
+  function widgetOf(c) {
+    if (c.widget && c.widget !== "auto") return c.widget;
+    var numeric = c.values.every(function (v) { return !isNaN(parseFloat(v)); });
+    return numeric && c.values.length > 2 ? "slider" : c.values.length <= 6 ? "buttons" : "select";
+  }
+
   window.lrnnExplorer = function (root, data) {
     root.innerHTML = "";
-    root.style.cssText = "border:1px solid rgba(127,127,127,.35);border-radius:6px;padding:10px 12px;margin:1em 0";
-    var head = document.createElement("div");
-    head.style.cssText = "font-weight:bold;margin-bottom:6px";
-    head.textContent = data.title;
-    root.appendChild(head);
-    var form = document.createElement("div");
-    form.style.cssText = "display:flex;flex-wrap:wrap;gap:6px 22px;margin-bottom:6px";
-    root.appendChild(form);
+    setHTML(html("div", "lx-title", root), data.title);
+    var form = html("div", "lx-controls", root);
     var idx = data.controls.map(function (c) { return c.default; });
-    var figs = document.createElement("div");
-    figs.style.cssText = "display:flex;flex-wrap:wrap;gap:8px";
-    var text = document.createElement("p");
-    text.className = "lrnn-explorer-text";
-    text.style.cssText = "margin:6px 0 0 0;font-style:italic";
+    var figs = html("div", "lx-panels", root);
+    var text = html("p", "lrnn-explorer-text", root);
     text.setAttribute("aria-live", "polite");
     function frame() {
       var k = 0;
       for (var i = 0; i < data.controls.length; i++) k = k * data.controls[i].values.length + idx[i];
       return data.frames[k];
     }
+    var boxes = [];
     function redraw() {
       var f = frame();
-      figs.innerHTML = "";
-      f.panels.forEach(function (p) {
-        var box = document.createElement("div");
-        box.style.cssText = "flex:1 1 360px;max-width:460px";
-        figs.appendChild(box);
-        drawPanel(box, p, data.palette);
+      while (boxes.length < f.panels.length) boxes.push(html("figure", "lx-panel", figs));
+      f.panels.forEach(function (p, i) {
+        var box = boxes[i];
+        box.textContent = "";
+        var w = box.clientWidth || figs.clientWidth || 420;
+        if (p.title) setHTML(html("figcaption", "lx-panel-title", box), p.title);
+        drawLegend(box, drawPanel(box, p, w));
       });
-      text.textContent = f.text;
+      setHTML(text, f.text);
       root.setAttribute("data-frame", String(data.frames.indexOf(f)));
     }
     data.controls.forEach(function (c, i) {
-      var lab = document.createElement("label");
-      lab.style.cssText = "display:flex;align-items:center;gap:8px";
-      var name = document.createElement("span");
-      name.textContent = c.label;
-      var out = document.createElement("output");
-      out.style.cssText = "min-width:3.5em;font-variant-numeric:tabular-nums";
-      var input;
-      if (c.values.every(function (v) { return isNaN(parseFloat(v)); })) {
-        input = document.createElement("select");
-        c.values.forEach(function (v, j) { var o = document.createElement("option"); o.value = j; o.textContent = v; input.appendChild(o); });
-        out.style.display = "none";
-      } else {
-        input = document.createElement("input");
+      var kind = widgetOf(c);
+      var group = html("div", "lx-control lx-" + kind, form);
+      var name = html("span", "lx-control-name", group);
+      setHTML(name, c.label);
+      var set = function (j) { idx[i] = j; redraw(); };
+      if (kind === "slider") {
+        var lab = html("label", "", group);
+        lab.appendChild(name);
+        var input = html("input", "", lab);
         input.type = "range"; input.min = 0; input.max = c.values.length - 1; input.step = 1;
+        input.value = c.default; input.name = c.name;
+        var out = html("output", "lrnn-num", lab);
+        out.textContent = c.values[c.default];
+        input.setAttribute("aria-label", name.textContent);
+        input.setAttribute("aria-valuetext", c.values[c.default]);
+        input.addEventListener("input", function () {
+          out.textContent = c.values[+input.value];
+          input.setAttribute("aria-valuetext", c.values[+input.value]);
+          set(+input.value);
+        });
+      } else if (kind === "select") {
+        var sel = html("select", "", group);
+        sel.name = c.name;
+        sel.setAttribute("aria-label", name.textContent);
+        c.values.forEach(function (v, j) { var o = html("option", "", sel); o.value = j; o.textContent = v; });
+        sel.value = c.default;
+        sel.addEventListener("input", function () { set(+sel.value); });
+      } else {
+        var seg = html("div", "lx-segmented", group);
+        seg.setAttribute("role", "radiogroup");
+        seg.setAttribute("aria-label", name.textContent);
+        seg.dataset.name = c.name;
+        var buttons = c.values.map(function (v, j) {
+          var b = html("button", "", seg);
+          b.type = "button";
+          b.setAttribute("role", "radio");
+          b.setAttribute("aria-checked", j === c.default ? "true" : "false");
+          b.value = j;
+          setHTML(b, v);
+          b.addEventListener("click", function () {
+            buttons.forEach(function (o) { o.setAttribute("aria-checked", o === b ? "true" : "false"); });
+            set(j);
+          });
+          return b;
+        });
       }
-      input.value = c.default;
-      input.name = c.name;
-      input.setAttribute("aria-label", c.label);
-      out.textContent = c.values[c.default];
-      input.addEventListener("input", function () { idx[i] = +input.value; out.textContent = c.values[idx[i]]; redraw(); });
-      lab.appendChild(name); lab.appendChild(input); lab.appendChild(out);
-      form.appendChild(lab);
     });
-    root.appendChild(figs);
-    root.appendChild(text);
     redraw();
+    if (window.ResizeObserver) {
+      var last = figs.clientWidth;
+      new ResizeObserver(function () {
+        if (Math.abs(figs.clientWidth - last) > 4) { last = figs.clientWidth; redraw(); }
+      }).observe(figs);
+    }
   };
 })();

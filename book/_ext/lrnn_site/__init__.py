@@ -1,0 +1,64 @@
+"""The book's own Sphinx extension: links, numbering, lean assets and the runnable download.
+
+Registered in ``_config.yml`` (``sphinx.local_extensions``). Each module's docstring states
+its conventions:
+
+* :mod:`.crossref`: "Eq. N" and "P<n>" in prose become links to the displayed equation or
+  the errata row;
+* :mod:`.numbering`: the paper's numbering for propositions and remarks, a proof index by
+  title, author-year bibliography labels;
+* :mod:`.figures`: figures wider than the text column use the right margin too;
+* :mod:`.assets`: no Thebe, MathJax only where there is mathematics, a subset icon font,
+  no source maps or unused MathJax bundles;
+* the runnable book (``lrnn_runnable_zip``): after the build, the notebooks, a wheel of
+  ``lrnn`` and the pinned requirements in one zip at the site's root
+  (``book/_tools/runnable_book.py``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from . import assets, crossref, figures, numbering
+
+
+def _runnable_zip(app, exception):
+    name = app.config.lrnn_runnable_zip
+    if exception is not None or app.builder.format != "html" or not name:
+        return
+    path = Path(__file__).resolve().parents[2] / "_tools" / "runnable_book.py"
+    spec = importlib.util.spec_from_file_location("lrnn_runnable_book", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    tool.build_zip(Path(app.srcdir), Path(app.outdir) / name)
+
+
+def _config_inited(app, config):
+    config.html_search_scorer = str(Path(__file__).with_name("scorer.js"))
+
+
+def setup(app):
+    app.add_config_value("lrnn_equation_appendix", "appendix_equations", "env")
+    app.add_config_value("lrnn_errata_page", "appendix_errata", "env")
+    app.add_config_value("lrnn_paper_numbered", ["proposition", "remark", "example"], "env")
+    app.add_config_value("lrnn_runnable_zip", "lrnn-book.zip", "html")
+
+    assets.disable_thebe(app)
+    numbering.register_author_year_style()
+    import sphinx_proof.domain
+
+    sphinx_proof.domain.ProofIndex.generate = numbering.proof_index_generate
+
+    app.connect("config-inited", _config_inited)
+    app.connect("doctree-read", crossref.collect)
+    app.connect("doctree-read", numbering.record_titles)
+    app.connect("env-purge-doc", crossref.purge)
+    app.connect("env-merge-info", crossref.merge)
+    app.connect("env-get-updated", numbering.renumber, priority=900)
+    app.connect("doctree-resolved", crossref.link_mentions)
+    app.connect("doctree-resolved", figures.widen)
+    app.connect("html-page-context", assets.page_assets, priority=900)
+    app.connect("build-finished", _runnable_zip)
+    app.connect("build-finished", assets.finish, priority=900)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,152 @@
+"""Ship only what the pages use, and nothing that errs.
+
+* Thebe (live code through Binder) cannot work offline, and sphinx-thebe injected its
+  configuration twice on every page (a ``SyntaxError`` in the console): it is switched off.
+* MathJax loads only on pages that have mathematics, and only the parts of the MathJax
+  distribution that those pages load are kept (the TeX input with its extensions, the
+  CommonHTML fonts and the menu): no SVG/MathML bundles, no speech-rule engine.
+* The theme's 1.5 MB icon script goes; its icon font is cut down to the glyphs the pages
+  show (fontTools), and the search index loads only on the search page.
+* Source maps and translation catalogues (build inputs, never read by a browser) go.
+* A page whose title is the book's title does not repeat it in the window title.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+# Kept from sphinx-mathjax-offline's copy of MathJax, relative to _static/mathjax.
+MATHJAX_KEEP = ("tex-chtml.js", "input/tex/extensions", "output/chtml/fonts/woff-v2", "ui", "a11y")
+ICON_FONT = "lrnn-icons.woff"
+
+
+def disable_thebe(app):
+    """Disconnect sphinx-thebe (loaded by Jupyter Book whatever the configuration says)."""
+    for listeners in app.events.listeners.values():
+        for listener in list(listeners):
+            if getattr(listener.handler, "__module__", "").startswith("sphinx_thebe"):
+                app.disconnect(listener.id)
+    app.registry.css_files = [(f, a) for f, a in app.registry.css_files if "thebe" not in f]
+
+
+def page_assets(app, pagename, templatename, context, doctree):
+    """``html-page-context`` (after MathJax is installed): drop what this page does not use."""
+    if app.builder.format != "html":
+        return
+    body = context.get("body", "")
+    has_math = app.env.get_domain("math").has_equations(pagename) or "\\(" in body or "\\[" in body
+    scripts = context.get("script_files")
+    if scripts is not None and not has_math:
+        mathjax = lambda s: "mathjax" in str(s.filename or "") or "MathJax" in s.attributes.get("body", "")
+        context["script_files"] = [s for s in scripts if not mathjax(s)]
+    css = context.get("css_files")
+    if css is not None and "sd-" not in body:
+        context["css_files"] = [c for c in css if "sphinx-design" not in str(c.filename)]
+    title = re.sub(r"<[^>]+>", "", context.get("title", ""))
+    if title.strip() == (app.config.html_title or "").strip():
+        context["titlesuffix"] = ""
+
+
+def _icon_codepoints(html_dir: Path) -> set[int]:
+    """The Font Awesome glyphs the pages use: ``fa-*`` classes in the HTML, ``content`` in the CSS."""
+    css = (html_dir / "_static" / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    glyph = {}
+    for names, code in re.findall(r"((?:\.fa-[a-z0-9-]+:before,?)+)\{content:\"\\([0-9a-f]{4})\"\}", css):
+        for name in re.findall(r"\.fa-([a-z0-9-]+):before", names):
+            glyph.setdefault(name, int(code, 16))
+    used = set()
+    for page in html_dir.rglob("*.html"):
+        for name in set(re.findall(r"\bfa-([a-z0-9-]+)", page.read_text(encoding="utf-8"))):
+            if name in glyph:
+                used.add(glyph[name])
+    for sheet in (html_dir / "_static").rglob("*.css"):
+        if sheet.name != "pydata-sphinx-theme.css":
+            text = sheet.read_text(encoding="utf-8")
+            used |= {int(c, 16) for c in re.findall(r"content:\s*\"\\(f[0-9a-f]{3})\"", text)}
+    return used
+
+
+def _subset_icons(html_dir: Path) -> None:
+    from fontTools import subset
+
+    static = html_dir / "_static"
+    source = static / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.ttf"
+    if not source.exists():
+        return
+    options = subset.Options()
+    options.flavor = "woff"
+    options.layout_features = []
+    options.name_IDs = []
+    options.notdef_outline = True
+    font = subset.load_font(str(source), options)
+    sub = subset.Subsetter(options)
+    sub.populate(unicodes=sorted(_icon_codepoints(html_dir) | {0x20, 0xA0}))
+    sub.subset(font)
+    subset.save_font(font, str(static / ICON_FONT), options)
+    # The theme's own @font-face rules point at the subset (solid) or nowhere (regular, brands).
+    theme_css = static / "styles" / "pydata-sphinx-theme.css"
+    css = theme_css.read_text(encoding="utf-8")
+    css = re.sub(
+        r"src:url\(\.\./vendor/fontawesome/webfonts/fa-solid-900\.woff2\)[^;}]*",
+        f'src:url(../{ICON_FONT}) format("woff")',
+        css,
+    )
+    css = re.sub(r"@font-face\{[^}]*fa-(?:regular-400|brands-400)[^}]*\}", "", css)
+    theme_css.write_text(css, encoding="utf-8")
+
+
+def _strip_pages(html_dir: Path) -> None:
+    """Remove the icon script and, except on the search page, the search index from every page."""
+    icon = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+    search = re.compile(
+        r'\s*<script src="[^"]*_static/searchtools\.js"></script>'
+        r'\s*<script src="[^"]*_static/language_data\.js"></script>'
+        r'\s*<script src="[^"]*searchindex\.js"></script>'
+    )
+    for page in html_dir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new = icon.sub("", text)
+        if page.name != "search.html":
+            new = search.sub("", new)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
+def _prune_static(html_dir: Path) -> None:
+    static = html_dir / "_static"
+    mathjax = static / "mathjax"
+    if mathjax.is_dir():
+        keep = [mathjax / k for k in MATHJAX_KEEP]
+        for path in sorted(mathjax.rglob("*"), reverse=True):
+            if path.is_file() and not any(path == k or k in path.parents for k in keep):
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    for path in list(static.rglob("*.map")):
+        path.unlink()
+    for path in (static / "scripts").glob("fontawesome.js*"):
+        path.unlink()
+    for folder in (static / "vendor", static / "locales"):
+        shutil.rmtree(folder, ignore_errors=True)
+    for path in static.rglob("*.js"):  # no dangling pointer to a deleted source map
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        new = re.sub(r"\n//# sourceMappingURL=\S+\.map\s*$", "\n", text)
+        if new != text:
+            path.write_text(new, encoding="utf-8", errors="surrogateescape")
+    for path in static.rglob("*.css"):
+        text = path.read_text(encoding="utf-8")
+        new = re.sub(r"/\*# sourceMappingURL=\S+\.map \*/", "", text)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+
+
+def finish(app, exception):
+    """``build-finished``: subset the icon font, strip scripts, prune unused files."""
+    if exception is not None or app.builder.format != "html":
+        return
+    html_dir = Path(app.outdir)
+    _subset_icons(html_dir)
+    _strip_pages(html_dir)
+    _prune_static(html_dir)
