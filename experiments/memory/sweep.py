@@ -197,7 +197,11 @@ def git_commit() -> dict:
         return out.stdout.strip()
 
     dirty = git("status", "--porcelain", "--", "lrnn", "experiments/memory/sweep.py", "experiments/memory/models.py")
-    return {"commit": git("rev-parse", "HEAD") or None, "dirty": bool(dirty)}
+    code = "/".join(
+        git("rev-parse", f"HEAD:{p}")[:12]
+        for p in ("lrnn", "experiments/memory/sweep.py", "experiments/memory/models.py")
+    )
+    return {"commit": git("rev-parse", "HEAD") or None, "code": code or None, "dirty": bool(dirty)}
 
 
 def _cost(cfg) -> float:
@@ -247,6 +251,11 @@ def main(argv=None):
     ap.add_argument("--group", action="append", help="run only this group (repeatable); the rest is kept")
     ap.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     ap.add_argument("--list", action="store_true", help="print the configurations and exit")
+    ap.add_argument(
+        "--resume",
+        action="store_true",
+        help="skip runs stored from the same code (lrnn/, sweep.py, models.py); missing runs first, then stale",
+    )
     ap.add_argument("--reproduce", metavar="ID", help="run one configuration in this process, print its record")
     args = ap.parse_args(argv)
 
@@ -273,17 +282,33 @@ def main(argv=None):
     ids = {c["id"] for c in configs}
     kept = [r for r in old["runs"] if r["id"] not in ids]
     load_before, t0, code = _load_average(), time.perf_counter(), git_commit()  # the code this sweep runs
+    order = sorted(configs, key=_cost, reverse=True)
+    if args.resume:
+        if code["dirty"]:
+            raise SystemExit("--resume needs committed code: lrnn/ or experiments/memory/ has uncommitted changes")
+        stored = {r["id"]: r.get("code") for r in old["runs"]}
+        order = [c for c in order if c["id"] not in stored] + [
+            c for c in order if c["id"] in stored and stored[c["id"]] != code["code"]
+        ]
+        configs, ids = order, {c["id"] for c in order}
+        kept = [r for r in old["runs"] if r["id"] not in ids]
     records = []
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        futures = [pool.submit(run, c) for c in sorted(configs, key=_cost, reverse=True)]
+        futures = [pool.submit(run, c) for c in order]
         with tqdm(total=len(futures), desc="memory sweep", unit="run") as bar:
             for fut in as_completed(futures):
                 r = fut.result()
+                r["code"] = code["code"]  # lrnn/, sweep.py and models.py as committed when the run started
                 records.append(r)
-                _write(path, old, kept + records, _sweep_meta(configs, records, args.workers, load_before, t0, code))
+                _write(
+                    path,
+                    old,
+                    kept + records,
+                    _sweep_meta(configs, records, args.workers, load_before, t0, code, args.resume),
+                )
                 bar.set_postfix_str(f"{r['id']}: {'solved' if r['success'] else 'not solved'}")
                 bar.update()
-    sweep = _sweep_meta(configs, records, args.workers, load_before, t0, code)
+    sweep = _sweep_meta(configs, records, args.workers, load_before, t0, code, args.resume)
     _write(path, old, kept + records, sweep)
     print(
         f"{len(records)} runs in {sweep['wall_seconds'] / 60:.1f} min ({sweep['cpu_seconds'] / 60:.1f} CPU-min); "
@@ -291,7 +316,7 @@ def main(argv=None):
     )
 
 
-def _sweep_meta(configs, records, workers, load_before, t0, code) -> dict:
+def _sweep_meta(configs, records, workers, load_before, t0, code, resume=False) -> dict:
     """What one invocation of the sweep ran, how long it took, on which commit and under which load."""
     return dict(
         groups=sorted({c["group"] for c in configs}),
@@ -302,6 +327,7 @@ def _sweep_meta(configs, records, workers, load_before, t0, code) -> dict:
         workers=workers,
         load_average_before=load_before,
         load_average_after=_load_average(),
+        resume=resume,
         started=time.strftime("%Y-%m-%d %H:%M", time.localtime(time.time() - (time.perf_counter() - t0))),
         **code,
     )
@@ -318,7 +344,12 @@ def _write(path: Path, old: dict, runs: list[dict], sweep: dict) -> None:
         numpy=np.__version__,
         lrnn=lrnn.__version__,
         machine=f"{platform.machine()}, {os.cpu_count()} CPUs",
-        sweeps=[s for s in old.get("meta", {}).get("sweeps", []) if set(s["groups"]) - set(sweep["groups"])] + [sweep],
+        sweeps=[
+            s
+            for s in old.get("meta", {}).get("sweeps", [])
+            if sweep.get("resume") or set(s["groups"]) - set(sweep["groups"])
+        ]
+        + [sweep],
     )
     path.write_text(json.dumps({"meta": meta, "runs": runs}, indent=1) + "\n")
     rows = summary_rows(runs)
