@@ -8,6 +8,7 @@ have a stored record made with the current settings; the stored records must be 
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -86,7 +87,12 @@ def test_records_are_consistent(stored):
     for sw in meta["sweeps"]:
         assert sw["commit"] and not sw["dirty"], "each sweep ran on a committed state of the code"
         assert sw["workers"] >= 1 and sw["wall_seconds"] > 0 and len(sw["load_average_before"]) == 3
+        assert isinstance(sw.get("resume", False), bool)
+    codes = {sw["code"] for sw in meta["sweeps"] if sw.get("code")}
     for r in runs.values():
+        # tree hashes of lrnn/, sweep.py and models.py when the run started: one of the sweeps' code
+        assert re.fullmatch(r"[0-9a-f]{12}/[0-9a-f]{12}/[0-9a-f]{12}", r["code"]), r["id"]
+        assert r["code"] in codes, r["id"]
         task = MEMORY_TASKS[r["task"]]
         assert r["baseline"] == pytest.approx(task.baseline(r["lag"]))
         assert r["final_loss"] == r["val_loss"][-1] and r["best_loss"] == min(r["val_loss"])

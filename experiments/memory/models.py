@@ -36,9 +36,9 @@ def lstm_params(rng, d_x: int, d_s: int, *, forget_bias: float = 1.0, chrono: fl
     ``forget_bias`` sets every ``b_cs`` (Gers, Schmidhuber and Cummins 2000 used a positive bias
     so that the cell starts out remembering; 1 is the usual choice). ``chrono = T_max`` draws
     ``b_cs ~ log U(1, T_max - 1)`` and sets ``b_cu = -b_cs`` (Tallec and Ollivier 2018).
-    The other biases are ``N(0, 0.1^2)``, the weights ``N(0, 1/fan_in)`` (``LSTMParams.random``).
+    The other biases are ``N(0, 0.1^2)``, the weights ``N(0, 1/fan_in)`` (``LSTMParams.init``).
     """
-    p = lrnn.LSTMParams.random(rng, d_x, d_s, peepholes=False)
+    p = lrnn.LSTMParams.init(rng, d_x, d_s, peepholes=False)
     if chrono is not None:
         b_cs = np.log(rng.uniform(1.0, float(chrono) - 1.0, d_s))
         return dataclasses.replace(p, b_cs=b_cs, b_cu=-b_cs)

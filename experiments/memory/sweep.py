@@ -297,7 +297,12 @@ def main(argv=None):
         futures = [pool.submit(run, c) for c in order]
         with tqdm(total=len(futures), desc="memory sweep", unit="run") as bar:
             for fut in as_completed(futures):
-                r = fut.result()
+                try:
+                    r = fut.result()
+                except BaseException:  # a failed run stops the sweep now, not after every other run
+                    for f in futures:
+                        f.cancel()
+                    raise
                 r["code"] = code["code"]  # lrnn/, sweep.py and models.py as committed when the run started
                 records.append(r)
                 _write(
