@@ -23,7 +23,7 @@ Sec. VI-J, 173-182     LSTM error-gradient sequences                ``lstm_gradi
 Sec. VII, 183-215      Augmented LSTM forward                       ``augmented``
 Sec. VII-E, 216-250    Augmented LSTM backward (errata P3, P7)      ``augmented_bptt``
 Cho, Chung (2014)      GRU forward and backward, two conventions    ``gru``, ``gru_bptt``
--                      look-ahead task, losses, Adam, training      ``tasks``, ``losses``, ``train``
+-                      memory benchmarks, look-ahead task, losses   ``tasks``, ``losses``, ``train``
 -                      optimisers and clipping, progress bars       ``optim``, ``progress``
 -                      finite-difference gradient checks            ``gradcheck``
 -                      PyTorch-style state dicts                    ``interop``
@@ -113,7 +113,14 @@ from .rnn_bptt import rnn_backward
 from .rnn_gradients import gradient_norm_profile, make_recurrent_matrix, psi_jacobian, schematic_bound, theoretical_rate
 from .rnn_to_lstm import GateParams, run_cell, split_lstm_params, to_lstm_params
 from .standardize import Standardizer, fit_standardizer
-from .tasks import lookahead_mse_floor, lookahead_task
+from .tasks import (
+    MEMORY_TASKS,
+    adding_problem,
+    copy_memory,
+    lookahead_mse_floor,
+    lookahead_task,
+    temporal_order,
+)
 from .train import Adam, fit, sequence_loss_and_grads
 from .unrolling import (
     UnrolledTrace,
@@ -238,6 +245,10 @@ __all__ = [
     "sigmoid_bernoulli_nll",
     "softmax",
     "softmax_cross_entropy",
+    "MEMORY_TASKS",
+    "adding_problem",
+    "copy_memory",
+    "temporal_order",
 ]
 
 # Chapter 8: polyphonic music (the JSB Chorales), Chung et al. (2014)

@@ -40,6 +40,10 @@ __all__ = [
     "ledger",
     "package_dir",
     "section_of",
+    "GRU_SOURCES",
+    "GRULedgerRow",
+    "GRULedgerTable",
+    "gru_ledger",
 ]
 
 #: Paper sections (arXiv v9) and their equation ranges.
@@ -270,3 +274,151 @@ class LedgerTable:
 
     def __repr__(self) -> str:
         return f"LedgerTable({len(self.rows)} equations)"
+# The GRU's equations (Chapter 7) -----------------------------------------------------------------
+# Not the paper's: they are numbered G1-G19 in lrnn.gru and lrnn.gru_bptt and displayed with
+# \tag{G1} ... in Chapter 7, so they get their own rows and their own source column.
+
+import importlib  # noqa: E402  (only the GRU ledger imports lrnn, to name a helper's public entry points)
+
+_GEQ = re.compile(r"Eqs?\.\s*G(\d{1,2})(?:\s*(?:-|–|to)\s*G?(\d{1,2}))?")
+_GTAG = re.compile(r"\\tag\{G(\d{1,2})(?:\s*[-–]\s*G?(\d{1,2}))?\}")
+
+#: Where each GRU equation comes from.
+GRU_SOURCES = (
+    (1, 4, "Chung et al. (2014), Sec. 'Gated Recurrent Unit' (Cho et al. 2014): the GRU, reset before the product"),
+    (5, 8, "PyTorch documentation, torch.nn.GRU: z keeps the old state, reset after the product"),
+    (9, 13, "derived in lrnn.gru_bptt: BPTT through Eqs. G1-G4"),
+    (14, 19, "derived in lrnn.gru_bptt: BPTT through Eqs. G5-G8"),
+)
+
+
+@dataclass(frozen=True)
+class GRULedgerRow:
+    """One GRU equation: its source, implementing code, SymPy check, displaying chapters, exercising tests."""
+
+    eq: str
+    source: str
+    code: tuple = ()
+    symbolic: tuple = ()
+    chapters: tuple = ()
+    tests: tuple = ()
+
+
+def _gru_numbers(text: str, pattern: re.Pattern) -> set[int]:
+    out = set()
+    for m in pattern.finditer(text):
+        lo = int(m.group(1))
+        hi = int(m.group(2)) if m.group(2) else lo
+        if 1 <= lo <= hi <= 19:
+            out.update(range(lo, hi + 1))
+    return out
+
+
+def _gru_code_tags(package: Path, symbolic: bool) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = {}
+    for path in sorted(package.rglob("*.py")):
+        module = ".".join(path.relative_to(package.parent).with_suffix("").parts).removesuffix(".__init__")
+        if module.startswith(_NOT_IMPLEMENTATIONS) or module.startswith("lrnn.symbolic") != symbolic:
+            continue
+        source = path.read_text(encoding="utf-8")
+        spans = [s for s in _scopes(ast.parse(source), module) if s[2].count(".") == module.count(".") + 1]
+        for lineno, line in enumerate(source.splitlines(), start=1):
+            owner = next((name for lo, hi, name in spans if lo <= lineno <= hi), None)
+            comment = line.partition("#")[2]  # the line that computes an equation carries "# Eq. G.."
+            for eq in _gru_numbers(comment, _GEQ) if owner else ():
+                found.setdefault(eq, set()).add(owner)
+    return found
+
+
+def _public(name: str) -> set[str]:
+    """``name`` itself, or for a private helper the public entry points of its module (its ``__all__``)."""
+    module, _, short = name.rpartition(".")
+    if not short.startswith("_"):
+        return {name}
+    return {f"{module}.{n}" for n in getattr(importlib.import_module(module), "__all__", ())}
+
+
+def gru_ledger(
+    book_dir: Path | None = None, tests_dir: Path | None = None, package: Path | None = None
+) -> list[GRULedgerRow]:
+    """The ledger of the GRU's Eqs. G1-G19: source, code, SymPy check, chapters, tests.
+
+    Examples
+    --------
+    >>> rows = {row.eq: row for row in gru_ledger()}
+    >>> "lrnn.gru_bptt._recursion_chung" in rows["G9"].code, rows["G5"].source.startswith("PyTorch")
+    (True, True)
+    """
+    package = Path(package) if package else package_dir()
+    book_dir = Path(book_dir) if book_dir else notebooks.BOOK
+    tests_dir = Path(tests_dir) if tests_dir else package.parent / "tests"
+    code, sym = _gru_code_tags(package, symbolic=False), _gru_code_tags(package, symbolic=True)
+    chapters: dict[int, set[str]] = {}
+    for nb in sorted(book_dir.glob("*.ipynb")):
+        for eq in _gru_numbers(notebooks.markdown(nb), _GTAG):
+            chapters.setdefault(eq, set()).add(nb.stem)
+    names = set().union(*(_public(n) for n in set().union(*code.values(), *sym.values())))
+    uses = exercising_tests(tests_dir, names) if tests_dir.is_dir() else {}
+    rows = []
+    for lo, hi, source in GRU_SOURCES:
+        for eq in range(lo, hi + 1):
+            owners = set().union(*(_public(n) for n in code.get(eq, set()) | sym.get(eq, set())))
+            tests = sorted(set().union(*(uses.get(n, set()) for n in owners)))
+            rows.append(
+                GRULedgerRow(
+                    f"G{eq}",
+                    source,
+                    tuple(sorted(code.get(eq, ()))),
+                    tuple(sorted(sym.get(eq, ()))),
+                    tuple(sorted(chapters.get(eq, ()))),
+                    tuple(tests),
+                )
+            )
+    return rows
+
+
+class GRULedgerTable:
+    """The GRU's ledger as one table (HTML on the site) or a list (Markdown, for print).
+
+    Examples
+    --------
+    >>> table = GRULedgerTable([GRULedgerRow("G1", "Chung", ("lrnn.gru.gru_step",), (), ("07_x",))])
+    >>> print(table._repr_markdown_())
+    - **G1.** source: Chung; numpy: `lrnn.gru.gru_step`; chapters: 07_x.
+    """
+
+    HEAD = ("Eq.", "source", "numpy", "SymPy", "chapters")
+
+    def __init__(self, rows: list[GRULedgerRow]):
+        self.rows = list(rows)
+
+    @staticmethod
+    def _cells(r: GRULedgerRow):
+        return ((r.source,), r.code, r.symbolic, r.chapters)
+
+    def _repr_html_(self) -> str:
+        def cell(items):
+            return "<br>".join(f"<code>{html.escape(i)}</code>" for i in items) or "&ndash;"
+
+        head = "".join(f"<th>{h}</th>" for h in self.HEAD)
+        body = [
+            f"<tr><td>{r.eq}</td><td>{html.escape(r.source)}</td>"
+            + "".join(f"<td>{cell(c)}</td>" for c in self._cells(r)[1:])
+            + "</tr>"
+            for r in self.rows
+        ]
+        return f'<table class="table"><thead><tr>{head}</tr></thead><tbody>' + "".join(body) + "</tbody></table>"
+
+    def _repr_markdown_(self) -> str:
+        out = []
+        for r in self.rows:
+            parts = [
+                f"{name}: " + ", ".join(f"`{i}`" if name in ("numpy", "SymPy") else i for i in items)
+                for name, items in zip(self.HEAD[1:], self._cells(r))
+                if items
+            ]
+            out.append(f"- **{r.eq}.** " + "; ".join(parts) + ".")
+        return "\n".join(out)
+
+    def __repr__(self) -> str:
+        return f"GRULedgerTable({len(self.rows)} equations)"
