@@ -131,3 +131,14 @@ def test_bibliography_lists_the_references(pages):
     text = pages["bibliography.html"].get_text()
     for author in ("Sherstinsky", "Chen", "Chung", "Hochreiter", "Gers", "Greff", "Bengio", "Pascanu", "Sak"):
         assert author in text, author
+
+
+def test_no_dollar_is_left_beside_typeset_math(pages):
+    """A `$$` display glued to the paragraph above it is read as inline math pairs and shows
+    stray dollars and raw TeX; every dollar in the prose should have become math."""
+    for name, soup in pages.items():
+        if name.startswith(("_", "genindex", "search", "api")):
+            continue
+        for p in soup.select("article p, article li"):
+            text = str(p)
+            assert '$<span class="math' not in text and "</span>$" not in text, f"{name}: {p.get_text()[:80]}"
