@@ -1,7 +1,6 @@
 """The GRU rows of the equation ledger (Eqs. G1-G19): every equation has a source, code and a test."""
 
-import json
-
+import nbformat
 from _tools.ledger import GRU_SOURCES, gru_ledger
 
 
@@ -19,8 +18,8 @@ def test_every_gru_equation_has_its_source_code_and_tests():
 
 
 def test_chapter_tags_of_the_gru(tmp_path):
-    nb = {"cells": [{"cell_type": "markdown", "source": ["$$a \\tag{G1}$$ $$b \\tag{G5-G8}$$ $$c \\tag{12}$$"]}]}
-    (tmp_path / "07_x.ipynb").write_text(json.dumps(nb))
+    cell = nbformat.v4.new_markdown_cell("$$a \\tag{G1}$$ $$b \\tag{G5-G8}$$ $$c \\tag{12}$$")
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), str(tmp_path / "07_x.ipynb"))
     rows = {r.eq: r for r in gru_ledger(book_dir=tmp_path)}
     assert rows["G1"].chapters == ("07_x",) and rows["G6"].chapters == ("07_x",)
     assert rows["G2"].chapters == () and rows["G12"].chapters == ()
