@@ -14,7 +14,10 @@ PDF_NAME    := rnn-first-principles
 PDF         := _build/pdf/_build/latex/$(PDF_NAME).pdf
 STUDENT_SRC := _build/student-src
 STUDENT_PDF := _build/student/_build/latex/$(PDF_NAME)-student.pdf
-EDITION_JB  := LRNN_STATIC_SITE=1 LRNN_PRINT_EDITION=1 $(BIN)/jupyter-book build
+# One BLAS thread per kernel: CI builds the two editions side by side, one per core, and two
+# kernels each spinning two BLAS threads on two cores made the training chapters ten times slower.
+EDITION_JB  := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+               LRNN_STATIC_SITE=1 LRNN_PRINT_EDITION=1 $(BIN)/jupyter-book build
 STUDENT_JB  := $(EDITION_JB) $(STUDENT_SRC)/book --config "$(CURDIR)/$(STUDENT_SRC)/_config.yml" \
                --toc "$(CURDIR)/$(STUDENT_SRC)/_toc.yml" --path-output _build/student -W -n --keep-going
 # Debian's TeX, installed without recommends (about 113 MiB; texlive-fonts-extra is not needed).
