@@ -115,10 +115,22 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium not found: the browser checks will fail; install Debian's chromium package"; fi; }
 
+# The -W site build and the tests that do not read it run side by side (a core each, one BLAS
+# thread per process); then the checks of the built site, of its pages in Chromium, and of the
+# editions when they are built.
+SITE_FREE := not site and not browser and not pdf and not student
 test: $(STAMP) browser-deps
 	$(CLEAN_SITE)
-	$(JB) -W -n --keep-going
-	$(BIN)/python -m pytest
+	@mkdir -p _build
+	@export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1; \
+	echo "== the -W site build (log: _build/site-build.log), beside the tests that do not need it"; \
+	$(JB) -W -n --keep-going > _build/site-build.log 2>&1 & build=$$!; \
+	$(BIN)/python -m pytest -m "$(SITE_FREE)"; unit=$$?; \
+	wait $$build; built=$$?; tail -n 15 _build/site-build.log; \
+	if [ $$built -ne 0 ]; then echo "== the -W site build failed: see _build/site-build.log"; exit 1; fi; \
+	echo "== the built site, its pages in Chromium, the editions"; \
+	$(BIN)/python -m pytest -m "not ($(SITE_FREE))"; rest=$$?; \
+	exit $$((unit | rest))
 
 # Checks on the built editions (tests marked pdf/student): `make test` runs them when the
 # editions are built and skips them otherwise; here a missing edition fails.
