@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import html
+import importlib
 import importlib.util
 import re
 from dataclasses import dataclass, field
@@ -82,12 +83,13 @@ def section_of(eq: int) -> str:
     raise ValueError(f"eq = {eq} is outside the paper's equations 1-250.")
 
 
-def _numbers(text: str, pattern: re.Pattern) -> set[int]:
+def _numbers(text: str, pattern: re.Pattern, last: int = 250) -> set[int]:
+    """The equation numbers (1 to ``last``) that ``pattern`` finds in ``text``, ranges expanded."""
     out = set()
     for m in pattern.finditer(text):
         lo = int(m.group(1))
         hi = int(m.group(2)) if m.group(2) else lo
-        if 1 <= lo <= hi <= 250 and hi - lo <= 40:
+        if 1 <= lo <= hi <= last and hi - lo <= 40:
             out.update(range(lo, hi + 1))
     return out
 
@@ -111,12 +113,21 @@ def _scopes(tree: ast.AST, module: str):
 _NOT_IMPLEMENTATIONS = ("lrnn.viz", "lrnn.widgets", "lrnn.exercises", "lrnn.interop")
 
 
-def code_tags(package: Path | None = None, *, symbolic: bool = False) -> dict[int, set[str]]:
+def code_tags(
+    package: Path | None = None,
+    *,
+    symbolic: bool = False,
+    pattern: re.Pattern = _EQ,
+    last: int = 250,
+    comments_only: bool = False,
+) -> dict[int, set[str]]:
     """Equation number -> top-level functions/classes of ``lrnn`` whose body cites it.
 
     Only citations inside a function or class count (module docstrings summarise).
     ``symbolic=True`` reads the SymPy modules (``lrnn.symbolic*``) instead of the numpy ones.
-    ``package`` is the package folder (default: :func:`package_dir`).
+    ``package`` is the package folder (default: :func:`package_dir`). ``pattern`` and ``last``
+    say which numbers count (the paper's 1-250 by default; the GRU's ledger reads ``Eq. G..``
+    tags), and ``comments_only`` reads only the ``# Eq. N`` comments on the computing lines.
     """
     package = Path(package) if package else package_dir()
     found: dict[int, set[str]] = {}
@@ -131,16 +142,16 @@ def code_tags(package: Path | None = None, *, symbolic: bool = False) -> dict[in
             owner = next((name for lo, hi, name in spans if lo <= lineno <= hi), None)
             if owner is None:
                 continue
-            for eq in _numbers(line, _EQ):
+            for eq in _numbers(line.partition("#")[2] if comments_only else line, pattern, last):
                 found.setdefault(eq, set()).add(owner)
     return found
 
 
-def chapter_tags(book_dir: Path) -> dict[int, set[str]]:
+def chapter_tags(book_dir: Path, pattern: re.Pattern = _TAG, last: int = 250) -> dict[int, set[str]]:
     """Equation number -> chapter notebooks (stems) that display it with ``\\tag{...}``."""
     found: dict[int, set[str]] = {}
     for nb in sorted(Path(book_dir).glob("*.ipynb")):
-        for eq in _numbers(notebooks.markdown(nb), _TAG):
+        for eq in _numbers(notebooks.markdown(nb), pattern, last):
             found.setdefault(eq, set()).add(nb.stem)
     return found
 
@@ -274,11 +285,11 @@ class LedgerTable:
 
     def __repr__(self) -> str:
         return f"LedgerTable({len(self.rows)} equations)"
+
+
 # The GRU's equations (Chapter 7) -----------------------------------------------------------------
 # Not the paper's: they are numbered G1-G19 in lrnn.gru and lrnn.gru_bptt and displayed with
 # \tag{G1} ... in Chapter 7, so they get their own rows and their own source column.
-
-import importlib  # noqa: E402  (only the GRU ledger imports lrnn, to name a helper's public entry points)
 
 _GEQ = re.compile(r"Eqs?\.\s*G(\d{1,2})(?:\s*(?:-|–|to)\s*G?(\d{1,2}))?")
 _GTAG = re.compile(r"\\tag\{G(\d{1,2})(?:\s*[-–]\s*G?(\d{1,2}))?\}")
@@ -304,32 +315,6 @@ class GRULedgerRow:
     tests: tuple = ()
 
 
-def _gru_numbers(text: str, pattern: re.Pattern) -> set[int]:
-    out = set()
-    for m in pattern.finditer(text):
-        lo = int(m.group(1))
-        hi = int(m.group(2)) if m.group(2) else lo
-        if 1 <= lo <= hi <= 19:
-            out.update(range(lo, hi + 1))
-    return out
-
-
-def _gru_code_tags(package: Path, symbolic: bool) -> dict[int, set[str]]:
-    found: dict[int, set[str]] = {}
-    for path in sorted(package.rglob("*.py")):
-        module = ".".join(path.relative_to(package.parent).with_suffix("").parts).removesuffix(".__init__")
-        if module.startswith(_NOT_IMPLEMENTATIONS) or module.startswith("lrnn.symbolic") != symbolic:
-            continue
-        source = path.read_text(encoding="utf-8")
-        spans = [s for s in _scopes(ast.parse(source), module) if s[2].count(".") == module.count(".") + 1]
-        for lineno, line in enumerate(source.splitlines(), start=1):
-            owner = next((name for lo, hi, name in spans if lo <= lineno <= hi), None)
-            comment = line.partition("#")[2]  # the line that computes an equation carries "# Eq. G.."
-            for eq in _gru_numbers(comment, _GEQ) if owner else ():
-                found.setdefault(eq, set()).add(owner)
-    return found
-
-
 def _public(name: str) -> set[str]:
     """``name`` itself, or for a private helper the public entry points of its module (its ``__all__``)."""
     module, _, short = name.rpartition(".")
@@ -352,11 +337,11 @@ def gru_ledger(
     package = Path(package) if package else package_dir()
     book_dir = Path(book_dir) if book_dir else notebooks.BOOK
     tests_dir = Path(tests_dir) if tests_dir else package.parent / "tests"
-    code, sym = _gru_code_tags(package, symbolic=False), _gru_code_tags(package, symbolic=True)
-    chapters: dict[int, set[str]] = {}
-    for nb in sorted(book_dir.glob("*.ipynb")):
-        for eq in _gru_numbers(notebooks.markdown(nb), _GTAG):
-            chapters.setdefault(eq, set()).add(nb.stem)
+    # the line that computes a GRU equation carries "# Eq. G.."
+    code, sym = (
+        code_tags(package, symbolic=s, pattern=_GEQ, last=19, comments_only=True) for s in (False, True)
+    )
+    chapters = chapter_tags(book_dir, _GTAG, last=19)
     names = set().union(*(_public(n) for n in set().union(*code.values(), *sym.values())))
     uses = exercising_tests(tests_dir, names) if tests_dir.is_dir() else {}
     rows = []
