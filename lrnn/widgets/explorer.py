@@ -39,10 +39,20 @@ from typing import Any
 
 import numpy as np
 
-from .._display import static_site
-from .still import print_edition, still_bundle
+from .._display import print_edition, static_site
 
-__all__ = ["Series", "Panel", "View", "Control", "Explorer", "sci", "plain_text", "rich_html", "WIDGETS"]
+__all__ = [
+    "Series",
+    "Panel",
+    "View",
+    "Control",
+    "Explorer",
+    "sci",
+    "plain_text",
+    "rich_html",
+    "myst_markdown",
+    "WIDGETS",
+]
 
 #: The kinds of control: ``"auto"`` picks a slider for three or more numbers, else buttons.
 WIDGETS = ("auto", "slider", "buttons", "select")
@@ -92,6 +102,25 @@ _MARKUP = re.compile(r"([_^])\{([^}]*)\}")
 def plain_text(label: str) -> str:
     """The label markup flattened for plain-text widgets: ``g_{cs}`` -> ``g_cs``, ``10^{3}`` -> ``10^3``."""
     return _MARKUP.sub(lambda m: m.group(1) + m.group(2), label)
+
+
+def myst_markdown(text: str) -> str:
+    """The label markup as MyST Markdown, everything else escaped: ``W_{r}`` -> ``W{sub}`r```.
+
+    Examples
+    --------
+    >>> print(myst_markdown("W_{r} (“gaussian”); delay τ_{0} = ΔT; 10^{3} [steps]"))
+    W{sub}`r` (“gaussian”); delay τ{sub}`0` = ΔT; 10{sup}`3` \\[steps\\]
+    """
+    parts = _MARKUP.split(text)  # text, kind, script, text, kind, script, ..., text
+    out = [_markdown_escape(parts[0])]
+    for kind, script, rest in zip(parts[1::3], parts[2::3], parts[3::3]):
+        out += [f"{{{'sub' if kind == '_' else 'sup'}}}`{script}`", _markdown_escape(rest)]
+    return "".join(out)
+
+
+def _markdown_escape(s: str) -> str:
+    return re.sub(r"([\\`*_{}\[\]<>#|$~])", r"\\\1", s)
 
 
 def rich_html(text: str) -> str:
@@ -301,7 +330,9 @@ class Explorer:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {"text/plain": f"<Explorer: {self.title}>", "text/html": self.static_html()}
-        if print_edition():  # the PDF build: a still of the default view and its caption (widgets.still)
+        if print_edition():  # the PDF build: a still of the default view and its caption
+            from .still import still_bundle  # (the still draws explorers, so it imports this module)
+
             bundle |= still_bundle(self)
         if static_site():  # the site build: no kernel will ever serve the widget
             return bundle

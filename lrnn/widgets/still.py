@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 
 from .._display import print_edition
+from .explorer import myst_markdown
 
 __all__ = ["print_edition", "still_bundle", "still_caption", "still_png"]
 
@@ -72,28 +72,6 @@ def still_png(explorer, dpi: int = 150) -> bytes:
     return buf.getvalue()
 
 
-def _markdown_escape(s: str) -> str:
-    return re.sub(r"([\\`*_{}\[\]<>#|$~])", r"\\\1", s)
-
-
-_SCRIPT = re.compile(r"([_^])\{([^}]*)\}")
-
-
-def _markdown(s: str) -> str:
-    """Text to Markdown: the labels' sub- and superscripts (``W_{r}``, ``τ_{0}``) as MyST roles.
-
-    Examples
-    --------
-    >>> print(_markdown("W_{r} (“gaussian”); delay τ_{0} = ΔT; 10^{3} [steps]"))
-    W{sub}`r` (“gaussian”); delay τ{sub}`0` = ΔT; 10{sup}`3` \\[steps\\]
-    """
-    parts = _SCRIPT.split(s)  # text, kind, script, text, kind, script, ..., text
-    out = [_markdown_escape(parts[0])]
-    for kind, script, text in zip(parts[1::3], parts[2::3], parts[3::3]):
-        out += [f"{{{'sub' if kind == '_' else 'sup'}}}`{script}`", _markdown_escape(text)]
-    return "".join(out)
-
-
 def still_bundle(explorer) -> dict:
     """The entries an explorer adds to its output for the PDF edition: ``image/png``, ``text/markdown``.
 
@@ -104,5 +82,5 @@ def still_bundle(explorer) -> dict:
     head, rest = caption[: len(explorer.title)], caption[len(explorer.title) :]
     return {
         "image/png": base64.b64encode(still_png(explorer)).decode("ascii"),
-        "text/markdown": f"**{_markdown(head)}**{_markdown(rest)}",
+        "text/markdown": f"**{myst_markdown(head)}**{myst_markdown(rest)}",
     }
