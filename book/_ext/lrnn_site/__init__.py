@@ -8,6 +8,7 @@ its conventions:
 * :mod:`.numbering`: the paper's numbering for propositions and remarks, a proof index by
   title, author-year bibliography labels;
 * :mod:`.figures`: figures wider than the text column use the right margin too;
+* :mod:`.deeper`: sections titled "Deeper: ..." (what a first reading can skip) in a box;
 * :mod:`.assets`: no Thebe, MathJax only where there is mathematics, a subset icon font,
   no source maps or unused MathJax bundles;
 * the runnable book (``lrnn_runnable_zip``): after the build, the notebooks, a wheel of
@@ -20,7 +21,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from . import assets, crossref, figures, numbering
+from . import assets, crossref, deeper, figures, numbering
 
 
 def _runnable_zip(app, exception):
@@ -58,6 +59,7 @@ def setup(app):
     app.connect("env-get-updated", numbering.renumber, priority=900)
     app.connect("doctree-resolved", crossref.link_mentions)
     app.connect("doctree-resolved", figures.widen)
+    app.connect("doctree-resolved", deeper.mark)
     app.connect("html-page-context", assets.page_assets, priority=900)
     app.connect("build-finished", _runnable_zip)
     app.connect("build-finished", assets.finish, priority=900)
