@@ -19,12 +19,12 @@ __all__ = ["draw_gates_at_work"]
 
 # (signal, label, kind): the rows from top to bottom, in the order the cell computes them
 ROWS = (
-    ("x", "input data", "data"),
-    ("g_cu", "update gate $g_{cu}$", "gate"),
+    ("x", "input", "data"),
+    ("g_cu", "update $g_{cu}$", "gate"),
     ("u", "candidate $u$", "data"),
-    ("g_cs", "forget gate $g_{cs}$", "gate"),
+    ("g_cs", "forget $g_{cs}$", "gate"),
     ("s", "state $s$", "data"),
-    ("g_cr", "readout gate $g_{cr}$", "gate"),
+    ("g_cr", "readout $g_{cr}$", "gate"),
     ("v", "value $v$", "data"),
 )
 _POS, _NEG = np.array([0.12, 0.40, 0.70]), np.array([0.80, 0.20, 0.18])  # blue, red at full strength
@@ -97,16 +97,20 @@ def draw_gates_at_work(signals: dict, labels=(), unit: int = 0):
     if len(labels) != N:
         raise ValueError(f"labels has {len(labels)} entries, expected one per step ({N}).")
 
-    w, h, left = 1.0, 0.78, 3.1
-    fig, ax = new_diagram(0.62 * (N + left) + 0.2, 0.62 * (len(ROWS) + 1.4), (-left, N), (-0.2, len(ROWS) + 1.2))
+    # sized for a phone: the picture is scaled to the text column, so the type is large for its width
+    w, h, left, big, small = 1.0, 0.8, 2.2, 16, 13
+    fig, ax = new_diagram(0.64 * (N + left) + 0.1, 0.64 * (len(ROWS) + 1.5), (-left, N), (-0.15, len(ROWS) + 1.35))
     top = len(ROWS)
     for n in range(N):
-        ax.text(n + 0.5, top + 0.25, f"$n={n}$", ha="center", va="bottom", fontsize=12, color=INK)
+        ax.text(n + 0.5, top + 0.2, f"{n}", ha="center", va="bottom", fontsize=big, color=INK)
         if labels[n]:
-            ax.text(n + 0.5, top + 0.72, labels[n], ha="center", va="bottom", fontsize=12, color=CONTROL, weight="bold")
+            ax.text(
+                n + 0.5, top + 0.75, labels[n], ha="center", va="bottom", fontsize=small, color=CONTROL, weight="bold"
+            )
+    ax.text(-0.15, top + 0.2, "step $n$", ha="right", va="bottom", fontsize=big, color=INK)
     for r, ((_, label, kind), values) in enumerate(zip(ROWS, rows)):
         y = top - 1 - r
-        ax.text(-0.15, y + 0.5, label, ha="right", va="center", fontsize=12, color=CONTROL if kind == "gate" else INK)
+        ax.text(-0.15, y + 0.5, label, ha="right", va="center", fontsize=big, color=CONTROL if kind == "gate" else INK)
         for n, value in enumerate(values):
             fill = _fill(kind, value)
             ax.add_patch(
@@ -122,7 +126,7 @@ def draw_gates_at_work(signals: dict, labels=(), unit: int = 0):
                 text.replace("-", "\N{MINUS SIGN}"),
                 ha="center",
                 va="center",
-                fontsize=12,
+                fontsize=small,
                 color=_ink(fill),
             )
     return fig, ax
