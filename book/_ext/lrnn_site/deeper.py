@@ -53,3 +53,9 @@ def mark(app, doctree, docname=None) -> None:
         else:
             note = nodes.paragraph("", NOTE, classes=["lrnn-deeper-note"])
             section.insert(section.index(title) + 1, note)
+
+
+def setup(app):
+    """Load this module alone (the book loads it through :mod:`lrnn_site`)."""
+    app.connect("doctree-resolved", mark)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
