@@ -109,8 +109,8 @@ def _scopes(tree: ast.AST, module: str):
     return spans
 
 
-#: Modules that cite equations without implementing them (figures, explorers, checks, this file).
-_NOT_IMPLEMENTATIONS = ("lrnn.viz", "lrnn.widgets", "lrnn.exercises", "lrnn.interop")
+#: Modules that cite equations without implementing them (figures, explorers, checks, worked examples, this file).
+_NOT_IMPLEMENTATIONS = ("lrnn.viz", "lrnn.widgets", "lrnn.exercises", "lrnn.interop", "lrnn.gate_example")
 
 
 def code_tags(
