@@ -311,4 +311,5 @@ def test_pdf_prints_each_prediction_then_its_answer_and_boxes_the_deeper_section
     for start, end in zip(starts, [*starts[1:], len(text)]):
         assert "Measured:" in text[start:end][:2000], f"no answer after the question {text[start : start + 80]!r}"
     deeper = sum(len(reading.measure(c).deeper) for c in notebooks.chapters())
-    assert text.count("DEEPER") >= deeper, f"{text.count('DEEPER')} Deeper boxes printed, {deeper} Deeper sections"
+    boxes = squash(text).count(squash("A first reading can skip this section."))
+    assert boxes >= deeper, f"{boxes} Deeper boxes printed, {deeper} Deeper sections"
