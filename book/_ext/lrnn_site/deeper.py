@@ -7,9 +7,9 @@ what it finds. This transform
 
 * gives the section the class ``lrnn-deeper`` and adds a one-line note under its title
   (``book/_static/lrnn-reading.css`` draws the box and the "Deeper" badge);
-* in LaTeX, sets the section's body in a framed box that may break across pages
-  (``lrnndeeper``, defined in the first such section): figures inside it do not float
-  (a float cannot live in a framed box), they stay where they are.
+* in LaTeX, sets the section's body between two rules, the first labelled "DEEPER: a first
+  reading can skip this section", the second closing it: a ruled box that breaks across
+  pages wherever the text does (see :data:`LATEX_BEGIN`).
 """
 
 from __future__ import annotations
@@ -19,18 +19,18 @@ from docutils import nodes
 PREFIX = "Deeper:"
 NOTE = "A first reading can skip this section: the text before it says what it finds."
 
-# framed.sty (loaded by Sphinx) breaks the box across pages; inside it a figure is set in place.
-LATEX_DEFINITION = r"""\makeatletter
-\@ifundefined{lrnndeeper}{%
-\newenvironment{lrnndeeper}{%
-  \par\medskip
-  \def\FrameCommand{\fboxsep=8pt\fcolorbox[gray]{0.55}{0.965}}%
-  \MakeFramed{\advance\hsize-\width\FrameRestore}%
-  \renewenvironment{figure}[1][]{\par\medskip\noindent\begin{minipage}{\linewidth}\def\@captype{figure}\centering}{\end{minipage}\par\medskip}%
-  \noindent{\sffamily\bfseries\small DEEPER}\quad{\small\itshape A first reading can skip this section.}\par\smallskip
-}{\endMakeFramed\medskip}}{}
-\makeatother
-"""
+# A ruled box: a rule and the label under the title, a rule at the end. Not a framed box:
+# framed.sty cannot break content that is already boxed (Sphinx's code listings are), and TeX
+# loops forever on a listing or figure taller than what is left of the page inside a frame.
+LATEX_BEGIN = (
+    r"\par\smallskip\noindent{\color[gray]{0.55}\rule{\linewidth}{1.2pt}}\par\nobreak"
+    r"\noindent{\sffamily\bfseries\small DEEPER}\quad{\small\itshape A first reading can skip this section.}"
+    r"\par\nobreak\smallskip"
+)
+LATEX_END = (
+    r"\par\nobreak\smallskip\noindent{\color[gray]{0.55}\rule{\linewidth}{1.2pt}}"
+    r"\par\nobreak\noindent{\sffamily\small\color[gray]{0.4} end of the Deeper section}\par\medskip"
+)
 
 
 def _is_deeper(section: nodes.section) -> bool:
@@ -47,9 +47,8 @@ def mark(app, doctree, docname=None) -> None:
         section["classes"].append("lrnn-deeper")
         title = section.children[0]
         if latex:
-            begin = nodes.raw("", LATEX_DEFINITION + "\\begin{lrnndeeper}\n", format="latex")
-            section.insert(section.index(title) + 1, begin)
-            section.append(nodes.raw("", "\\end{lrnndeeper}\n", format="latex"))
+            section.insert(section.index(title) + 1, nodes.raw("", LATEX_BEGIN + "\n", format="latex"))
+            section.append(nodes.raw("", LATEX_END + "\n", format="latex"))
         else:
             note = nodes.paragraph("", NOTE, classes=["lrnn-deeper-note"])
             section.insert(section.index(title) + 1, note)
