@@ -139,7 +139,7 @@ def lstm_params_to_torch(params: LSTMParams) -> dict:
 
     Examples
     --------
-    >>> p = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=2, peepholes=False)
+    >>> p = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=2, pinholes=False)
     >>> {k: v.shape for k, v in lstm_params_to_torch(p).items()}
     {'weight_ih_l0': (8, 3), 'weight_hh_l0': (8, 2), 'bias_ih_l0': (8,), 'bias_hh_l0': (8,)}
     """
@@ -150,7 +150,7 @@ def lstm_params_to_torch(params: LSTMParams) -> dict:
         if np.any(W != 0):
             raise ValueError(
                 f"params.{name} is non-zero (max |entry| = {np.abs(W).max():.3g}), but nn.LSTM has "
-                "no state-to-gate ('pinhole', P4) weights; use LSTMParams.init(..., peepholes=False) "
+                "no state-to-gate ('pinhole', P4) weights; use LSTMParams.init(..., pinholes=False) "
                 "or set W_s_cu, W_s_cs, W_s_cr to zero before exporting."
             )
     W_x, W_v, b = _stack(params, "W_x"), _stack(params, "W_v"), _stack(params, "b")

@@ -47,6 +47,7 @@ import numpy as np
 
 from ._validation import as_float_array, check_rng, check_shape, fmt_shape
 from .activations import G_c
+from .cell import replace_unchecked
 
 __all__ = [
     "mean_squared_error",
@@ -370,7 +371,7 @@ def readout_loss(readout: Readout, v, target, loss: Callable = mean_squared_erro
         )
     E, dE_dy = loss(readout(v), target, mask=mask)
     flat_g, flat_v = dE_dy.reshape(-1, dE_dy.shape[-1]), v.reshape(-1, v.shape[-1])
-    grads = Readout(W_y=flat_g.T @ flat_v, b_y=flat_g.sum(axis=0))
+    grads = replace_unchecked(readout, W_y=flat_g.T @ flat_v, b_y=flat_g.sum(axis=0))  # a gradient: no validation
     return E, dE_dy @ readout.W_y, grads
 
 

@@ -380,14 +380,14 @@ def recurrent_matrix(
     family        ``W_r``
     ============  ==================================================================================
     gaussian      ``gain * G / sqrt(d)`` with ``G`` i.i.d. standard normal: the generic case, and the
-                  same draw as ``RNNParams.init(rng, d_x, d, scheme="gaussian", gain=gain).W_r``.
+                  same draw as ``RNNParams.init(rng, d_x, d, recurrent="gaussian", scale=gain).W_r``.
                   Its eigenvalues fill the disc of radius ``gain`` as ``d`` grows (circular law);
                   at ``d = 64`` the spectral radius is usually within ten percent of ``gain``, and
                   ``||W_r||_2`` is about ``2 gain``.
     symmetric     :func:`make_recurrent_matrix` with ``normal=True``: real eigenvalues, spectral
                   radius exactly ``gain`` (the paper's "best case" ``B = B^T``).
     orthogonal    ``gain * Q`` with ``Q`` Haar-distributed orthogonal: every ``|mu_i| = gain``; the
-                  same draw as ``RNNParams.init(..., scheme="orthogonal", gain=gain).W_r``.
+                  same draw as ``RNNParams.init(..., recurrent="orthogonal", scale=gain).W_r``.
     non-normal    :func:`make_recurrent_matrix` with ``normal=False``: the symmetric family's
                   eigenvalues plus a strictly upper-triangular Schur part of norm ``nonnormality``.
     ============  ==================================================================================

@@ -162,9 +162,11 @@ def _split_batch(batch):
 
 
 def _step(params, x, target, mask, state, loss, backward_options):
-    """Forward, readout, loss, backward: ``(E, grads, trace)``."""
+    """Forward, readout, loss, backward: ``(E, grads, trace)``; ``(nan, None, trace)`` if the forward overflowed."""
     cell, readout = params
     trace = cell.forward(x, state)
+    if not np.all(np.isfinite(trace.output)):  # parameters grown past float64 by earlier updates: a divergence
+        return np.nan, None, trace
     E, dE_dv, readout_grads = readout_loss(readout, trace.output, target, loss, mask)
     return E, (cell.backward(trace, dE_dv, **backward_options), readout_grads), trace
 
@@ -275,6 +277,11 @@ class FitResult:
         True if the patience ran out before ``steps``.
     diverged : bool
         True if a loss or gradient became NaN/inf and ``nonfinite="stop"`` ended the run there.
+    diverged_at : int or None
+        The update that diverged (0-based: the number of updates done before it); None if none did.
+    reason : str or None
+        Why the run ended early: which quantity was not finite (the loss, the gradient norm, the
+        forward pass) and its value; or that the patience ran out. None for a run of all ``steps``.
     """
 
     params: object
@@ -287,6 +294,8 @@ class FitResult:
     best_epoch: int | None = None
     stopped_early: bool = False
     diverged: bool = False
+    diverged_at: int | None = None
+    reason: str | None = None
 
     @property
     def steps(self) -> int:
@@ -304,6 +313,8 @@ class FitResult:
             "best_epoch": self.best_epoch,
             "stopped_early": self.stopped_early,
             "diverged": self.diverged,
+            "diverged_at": self.diverged_at,
+            "reason": self.reason,
             "seconds": self.seconds,
         }
 
@@ -312,9 +323,9 @@ def _check_loop_args(rng, steps, optimizer, clip_norm, validate, eval_every, pat
     check_rng(rng)
     steps = positive_int("steps", steps)
     optimizer = Adam() if optimizer is None else optimizer
-    if not (callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "step", None))):
+    if not (callable(getattr(optimizer, "init_state", None)) and callable(getattr(optimizer, "step", None))):
         raise TypeError(
-            f"optimizer has type {type(optimizer).__name__}, expected an optimiser with init() and step(), "
+            f"optimizer has type {type(optimizer).__name__}, expected an optimiser with init_state() and step(), "
             f"e.g. lrnn.optim.Adam(lr=1e-3)."
         )
     if clip_norm is not None:
@@ -346,10 +357,11 @@ def _loop(
     desc,
 ) -> FitResult:
     """The loop shared by :func:`fit` and :func:`fit_sequences`: ``next_update(params) -> (loss, grads)``."""
-    state = optimizer.init(params)
+    state = optimizer.init_state(params)
     losses, norms = np.empty(steps), np.empty(steps)
     watch = _Watch(validate, patience) if validate is not None else None
     stopped_early = diverged = False
+    reason = None
     run = 0  # updates done
     bar = ProgressBar(steps, desc, enabled=progress, unit="step")
     t0 = time.perf_counter()
@@ -357,13 +369,15 @@ def _loop(
         if watch is not None:
             watch(params, 0)
         while run < steps and not stopped_early:
-            loss, grads = next_update(params)
-            norm = global_norm(grads)
+            with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, not warned
+                loss, grads = next_update(params)
+                norm = np.nan if grads is None else global_norm(grads)
             if not (np.isfinite(loss) and np.isfinite(norm)):
+                reason = _divergence(loss, norm, grads, run)
                 if nonfinite == "raise":
                     raise FloatingPointError(
-                        f"the loss is {loss} and the gradient norm {norm} at step {run}; lower the learning rate, "
-                        f"set clip_norm, or pass nonfinite='stop' to end the run there."
+                        f"{reason}; lower the learning rate, set clip_norm, or pass nonfinite='stop' to end the "
+                        f"run there."
                     )
                 diverged = True
                 break
@@ -374,6 +388,8 @@ def _loop(
             run += 1
             if watch is not None and (run % eval_every == 0 or run == steps):
                 stopped_early = watch(params, run) and run < steps
+                if stopped_early:
+                    reason = f"no new lowest validation loss in {patience} evaluations (patience) after update {run}"
             bar.update(loss=float(loss), **({"val": watch.losses[-1]} if watch is not None else {}))
     finally:
         bar.close(complete=stopped_early or diverged)
@@ -388,7 +404,18 @@ def _loop(
         best_epoch=watch.best_index if watch else None,
         stopped_early=stopped_early,
         diverged=diverged,
+        diverged_at=run if diverged else None,
+        reason=reason,
     )
+
+
+def _divergence(loss, norm, grads, run: int) -> str:
+    """Why update ``run`` cannot be made: which of the forward pass, the loss and the gradients is not finite."""
+    if grads is None:
+        return f"the forward pass overflowed (its output is not finite) at update {run}"
+    if not np.isfinite(loss):
+        return f"the loss is {loss} at update {run}"
+    return f"the gradient overflowed at update {run}: its global norm is {norm} (the loss is {float(loss):.6g})"
 
 
 class _Watch:
@@ -611,7 +638,7 @@ def fit_sequences(
 
     >>> from lrnn.rnn import RNNParams
     >>> rng = np.random.default_rng(0)
-    >>> model = (RNNParams.init(rng, 1, 8, scheme="orthogonal"), Readout(np.zeros((1, 8)), np.zeros(1)))
+    >>> model = (RNNParams.init(rng, 1, 8, recurrent="orthogonal"), Readout(np.zeros((1, 8)), np.zeros(1)))
     >>> def echo(rng, N=20, B=16):
     ...     x = rng.standard_normal((N, B, 1))
     ...     return x, np.concatenate([np.zeros((2, B, 1)), x[:-2]])

@@ -97,9 +97,9 @@ class LeakyParams:
 
 def make_cell(kind, rng, d_x=2, d_s=3):
     if kind == "rnn":
-        return RNNParams.init(rng, d_x, d_s, gain=1.5)
+        return RNNParams.init(rng, d_x, d_s, scale=1.5)
     if kind == "canonical":
-        return RNNParams.init(rng, d_x, d_s, gain=1.5, canonical=True)
+        return RNNParams.init(rng, d_x, d_s, scale=1.5, canonical=True)
     if kind == "leaky":
         return LeakyParams.init(rng, d_x, d_s)
     if kind == "lstm":
@@ -212,7 +212,7 @@ class Recorder:
     def __init__(self):
         self.grads = []
 
-    def init(self, params):
+    def init_state(self, params):
         return None
 
     def step(self, params, grads, state):
@@ -300,7 +300,7 @@ def adding_problem(rng, N=10, B=32):
 
 def test_an_rnn_learns_the_adding_problem_at_a_short_lag():
     rng = np.random.default_rng(0)
-    model = (RNNParams.init(rng, 2, 32, scheme="orthogonal"), Readout(np.zeros((1, 32)), np.array([1.0])))
+    model = (RNNParams.init(rng, 2, 32, recurrent="orthogonal"), Readout(np.zeros((1, 32)), np.array([1.0])))
     val = adding_problem(np.random.default_rng(99), B=500)
     res = fit_sequences(
         model,
@@ -420,7 +420,7 @@ def test_divergence_raises_or_stops():
     p = Readout(W_y=[[1.0]], b_y=[0.0])
     calls = iter(range(100))
     lg = lambda q, _: (np.inf, q) if next(calls) == 3 else (1.0, q)
-    with pytest.raises(FloatingPointError, match="the loss is inf and the gradient norm .* at step 3"):
+    with pytest.raises(FloatingPointError, match="the loss is inf at update 3; lower the learning rate"):
         fit(lg, p, lambda r: None, np.random.default_rng(0), steps=6, optimizer=SGD(lr=0.1), progress=False)
     calls = iter(range(100))
     res = fit(
@@ -434,6 +434,7 @@ def test_divergence_raises_or_stops():
         progress=False,
     )
     assert res.diverged and res.steps == 3 and not res.stopped_early
+    assert res.diverged_at == 3 and res.reason == "the loss is inf at update 3"
 
 
 def test_the_look_ahead_models_of_chapter_6_still_train():
@@ -545,3 +546,22 @@ def test_pad_batch_errors(rng):
         pad_batch([np.zeros((2, 2))], [np.zeros(3)])
     with pytest.raises(ValueError, match=r"inputs\[0\] has 1 dimension"):
         pad_batch([np.zeros(2)], [np.zeros(2)])
+
+
+def test_an_rnn_whose_gradient_overflows_ends_as_diverged_not_as_an_input_error():
+    # Zero inputs and a zero bias keep every state at s = 0, where G'(0) = 1: BPTT multiplies psi by W_r^T
+    # at each step, and W_r = 3 Q (Q orthogonal) makes |psi| grow as 3^n: 3^700 > 1e308 overflows.
+    rng = np.random.default_rng(0)
+    cell = RNNParams.init(rng, 1, 4, recurrent="orthogonal", scale=3.0)  # theta_s = 0
+    model = (cell, Readout(rng.standard_normal((1, 4)), np.zeros(1)))
+    batch = lambda r: (np.zeros((700, 2, 1)), np.ones((700, 2, 1)))
+    res = fit_sequences(model, batch, rng, steps=5, nonfinite="stop", progress=False)
+    assert res.diverged and res.diverged_at == 0 and res.steps == 0 and not res.stopped_early
+    assert res.reason.startswith("the gradient overflowed at update 0: its global norm is")
+    assert res.history()["diverged_at"] == 0 and res.params is model
+    with pytest.raises(FloatingPointError, match="the gradient overflowed at update 0"):
+        fit_sequences(model, batch, rng, steps=5, progress=False)
+    # a shorter sequence trains, and the update that overflows is named
+    res = fit_sequences(model, lambda r: (np.zeros((40, 2, 1)), np.ones((40, 2, 1))), rng, steps=3,
+                        nonfinite="stop", progress=False)  # fmt: skip
+    assert not res.diverged and res.diverged_at is None and res.reason is None and res.steps == 3

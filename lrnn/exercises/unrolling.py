@@ -53,7 +53,7 @@ def check_stateful_forward(student_fn) -> str:
     AssertionError: N = 7, lengths = [3, 2, 2]: you restarted every segment from zero (Eq. 73); ...
     """
     rng = np.random.default_rng(_SEED)
-    p, x, K = RNNParams.init(rng, 2, 3, gain=1.5), rng.standard_normal((7, 2)), [3, 2, 2]
+    p, x, K = RNNParams.init(rng, 2, 3, scale=1.5), rng.standard_normal((7, 2)), [3, 2, 2]
     label = "N = 7, lengths = [3, 2, 2]"
     try:
         got = np.asarray(student_fn(p, x.copy(), list(K)), dtype=float)
