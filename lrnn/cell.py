@@ -395,7 +395,7 @@ class TraceFields:
         return tuple(getattr(self, name)[-1] for name in self.STATE)
 
 
-def check_trace(params, trace, dE_dout, *, cell: type, trace_type: type, forward: str, name: str = "dE_dout"):
+def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type, forward: str, name: str = "dE_dout"):
     """The boundary check of a backward pass; returns ``dE_dout`` as a float64 array.
 
     Parameters
@@ -407,8 +407,10 @@ def check_trace(params, trace, dE_dout, *, cell: type, trace_type: type, forward
         its ``x`` has ``d_x`` entries per step, its ``s`` ``d_s``, its ``output`` ``d_out``.
     dE_dout : array_like, shape of ``trace.output``
         The direct derivative of the loss with respect to each output; finite.
-    cell, trace_type : type
-        The expected classes.
+    cell : type or tuple of type
+        The expected parameter class (or classes).
+    trace_type : type
+        The expected trace class.
     forward : str
         The forward function's name, for the message (``"lstm_forward"``).
     name : str, default "dE_dout"
@@ -436,7 +438,8 @@ def check_trace(params, trace, dE_dout, *, cell: type, trace_type: type, forward
     ...
     ValueError: dE_dv has shape (3, 3), expected the shape of trace.v, (3, 2); pass dE/dv[n] for every step n ...
     """
-    check_type("params", params, cell, f"build one with {cell.__name__}.init(rng, d_x, d_s)")
+    first = cell[0] if isinstance(cell, tuple) else cell
+    check_type("params", params, cell, f"build one with {first.__name__}.init(rng, d_x, d_s)")
     check_type("trace", trace, trace_type, f"pass the result of {forward}(params, x)")
     seen = {"d_s": trace.s.shape[-1], "d_x": trace.x.shape[-1], params.OUTPUT: trace.output.shape[-1]}
     want = {"d_s": params.d_s, "d_x": params.d_x, params.OUTPUT: params.d_out}
