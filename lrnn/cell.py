@@ -404,7 +404,8 @@ def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type,
         Must be an instance of ``cell``.
     trace : TraceFields
         Must be an instance of ``trace_type``, computed with parameters of ``params``' sizes:
-        its ``x`` has ``d_x`` entries per step, its ``s`` ``d_s``, its ``output`` ``d_out``.
+        its ``x`` has ``d_x`` entries per step, its ``output`` ``d_out`` and its ``s`` (if it has
+        one) ``d_s``.
     dE_dout : array_like, shape of ``trace.output``
         The direct derivative of the loss with respect to each output; finite.
     cell : type or tuple of type
@@ -441,8 +442,9 @@ def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type,
     first = cell[0] if isinstance(cell, tuple) else cell
     check_type("params", params, cell, f"build one with {first.__name__}.init(rng, d_x, d_s)")
     check_type("trace", trace, trace_type, f"pass the result of {forward}(params, x)")
-    seen = {"d_s": trace.s.shape[-1], "d_x": trace.x.shape[-1], params.OUTPUT: trace.output.shape[-1]}
-    want = {"d_s": params.d_s, "d_x": params.d_x, params.OUTPUT: params.d_out}
+    seen = {"d_s": trace.s.shape[-1]} if hasattr(trace, "s") else {}  # a trace without s: checked by its output
+    seen.update({"d_x": trace.x.shape[-1], params.OUTPUT: trace.output.shape[-1]})
+    want = {k: params.sizes[k] for k in seen}
     if seen != want:
         fmt = lambda d: ", ".join(f"{k} = {v}" for k, v in d.items())  # noqa: E731
         raise ValueError(f"trace has {fmt(seen)} but params has {fmt(want)}; run {forward} with these params first.")

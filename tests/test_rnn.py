@@ -15,9 +15,20 @@ def test_hand_computed_two_steps_standard():
 
 
 def test_hand_computed_canonical_with_initial_state():
-    p = RNNParams(W_r=[[0.5]], W_x=[[2.0]], theta_s=[0.0], W_s=[[0.25]])
-    tr = rnn_forward(p, [[0.0]], s0=[4.0])
-    np.testing.assert_allclose(tr.s[0, 0], 0.25 * 4.0 + 0.5 * np.tanh(4.0))
+    # Eq. 30 written out entry by entry, with non-symmetric 2x2 W_s and W_r: a transposed matrix fails.
+    W_s, W_r = [[0.5, 0.2], [-0.1, 0.3]], [[0.4, -0.3], [0.1, 0.2]]
+    p = RNNParams(W_r=W_r, W_x=[[1.0], [-2.0]], theta_s=[0.1, 0.0], W_s=W_s)
+    tr = rnn_forward(p, [[0.5], [-1.0]], s0=[1.0, -2.0])
+    a, b = np.tanh(1.0), np.tanh(-2.0)  # r[-1] = G(s[-1])
+    s0 = [0.5 * 1.0 + 0.2 * -2.0 + 0.4 * a - 0.3 * b + 1.0 * 0.5 + 0.1,
+          -0.1 * 1.0 + 0.3 * -2.0 + 0.1 * a + 0.2 * b - 2.0 * 0.5]  # fmt: skip
+    c, d = np.tanh(s0[0]), np.tanh(s0[1])
+    s1 = [0.5 * s0[0] + 0.2 * s0[1] + 0.4 * c - 0.3 * d + 1.0 * -1.0 + 0.1,
+          -0.1 * s0[0] + 0.3 * s0[1] + 0.1 * c + 0.2 * d - 2.0 * -1.0]  # fmt: skip
+    np.testing.assert_allclose(tr.s, [s0, s1], rtol=1e-14)
+    for swapped in (dict(W_s=np.transpose(W_s)), dict(W_r=np.transpose(W_r))):  # the test can fail
+        q = RNNParams(**{**p.arrays(), **swapped})
+        assert not np.allclose(rnn_forward(q, [[0.5], [-1.0]], s0=[1.0, -2.0]).s, [s0, s1])
 
 
 def test_shapes_single_batched_and_n1(rng):
