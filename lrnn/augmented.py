@@ -39,7 +39,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_type, fmt_shape
+from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_type, fmt_shape, type_error
 from .activations import G_c, G_d
 from .cell import Parameters, TraceFields, check_options
 from .initializers import chrono_bias
@@ -259,7 +259,7 @@ class AugmentedLSTMParams(Parameters):
         (1, 3, True)
         """
         if not isinstance(params, LSTMParams):
-            raise TypeError(f"params has type {type(params).__name__}, expected LSTMParams (a Vanilla LSTM).")
+            raise type_error("params", params, "LSTMParams (a Vanilla LSTM)")
         d_s, d_x = params.d_s, params.d_x
         taps = {f.name: getattr(params, f.name)[None] for f in fields(LSTMParams) if f.name.startswith("W_x")}
         rest = {f.name: getattr(params, f.name) for f in fields(LSTMParams) if not f.name.startswith("W_x")}

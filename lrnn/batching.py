@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, fmt_shape, positive_int
+from ._validation import as_float_array, fmt_shape, positive_int, type_error
 
 __all__ = ["TBPTTWindows", "check_mask", "pad_batch", "split_batch", "tbptt_lengths", "tbptt_windows"]
 
@@ -92,10 +92,7 @@ def pad_batch(inputs, targets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def split_batch(batch) -> tuple:
     """``(x, target, mask)`` from a batch ``(x, target)`` or ``(x, target, mask)`` (``mask`` None if absent)."""
     if not isinstance(batch, tuple | list) or len(batch) not in (2, 3):
-        raise TypeError(
-            f"batch has type {type(batch).__name__}, expected a tuple (x, target) or (x, target, mask) "
-            f"with x of shape (N, B, d_x)."
-        )
+        raise type_error("batch", batch, "a tuple (x, target) or (x, target, mask) with x of shape (N, B, d_x)")
     return batch[0], batch[1], (batch[2] if len(batch) == 3 else None)
 
 

@@ -64,7 +64,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
-from ._validation import as_float_array, check_shape, check_type, fmt_shape, positive_int
+from ._validation import as_float_array, check_shape, check_type, fmt_shape, positive_int, type_error
 
 __all__ = [
     "BACKWARD_OPTIONS",
@@ -351,10 +351,8 @@ class Parameters:
             return (None,) * len(self.STATE)
         if not isinstance(state, tuple | list) or len(state) != len(self.STATE):
             k = len(self.STATE)
-            raise TypeError(
-                f"state has type {type(state).__name__}, expected None or a {k}-tuple "
-                f"({', '.join(self.STATE_NAMES)}{',' if k == 1 else ''}); pass a trace's last_state."
-            )
+            names = ", ".join(self.STATE_NAMES) + ("," if k == 1 else "")
+            raise type_error("state", state, f"None or a {k}-tuple ({names})", "pass a trace's last_state")
         return tuple(state)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, check_rng, positive_int
+from ._validation import as_float_array, check_rng, positive_int, type_error
 
 __all__ = ["chrono_bias", "glorot_uniform", "orthogonal", "real_scale"]
 
@@ -36,7 +36,7 @@ def real_scale(name: str, value) -> float:
     ValueError: scale = -1.0, expected a finite number >= 0.
     """
     if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise TypeError(f"{name} has type {type(value).__name__}, expected a real number such as 1.0.")
+        raise type_error(name, value, "a real number such as 1.0")
     if not (np.isfinite(value) and value >= 0):
         raise ValueError(f"{name} = {value!r}, expected a finite number >= 0.")
     return float(value)

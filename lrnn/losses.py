@@ -45,7 +45,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_array, check_rng, check_shape, fmt_shape
+from ._validation import as_float_array, check_rng, check_shape, check_type, fmt_shape, type_error
 from .activations import G_c
 from .cell import replace_unchecked
 
@@ -355,14 +355,9 @@ def readout_loss(readout: Readout, v, target, loss: Callable = mean_squared_erro
     >>> dE_dv, g.b_y  # W_y^T (p - t) = 1 (-1/2) - 1 (1/2)
     (array([[-1.]]), array([-0.5,  0.5]))
     """
-    if not isinstance(readout, Readout):
-        raise TypeError(
-            f"readout has type {type(readout).__name__}, expected Readout; build one with Readout(W_y, b_y)."
-        )
+    check_type("readout", readout, Readout, "build one with Readout(W_y, b_y)")
     if not callable(loss):
-        raise TypeError(
-            f"loss has type {type(loss).__name__}, expected a function loss(y, target, mask) -> (E, dE_dy)."
-        )
+        raise type_error("loss", loss, "a function loss(y, target, mask) -> (E, dE_dy)")
     v = as_float_array("v", v)
     if v.shape[-1:] != readout.W_y.shape[1:]:
         raise ValueError(

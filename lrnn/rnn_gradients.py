@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_shape
+from ._validation import check_rng, check_shape, check_type
 from .activations import dG_d
 from .rnn import RNNParams, RNNTrace
 
@@ -57,10 +57,8 @@ FAMILIES = ("gaussian", "symmetric", "orthogonal", "non-normal")
 
 def _derivatives(params, trace) -> np.ndarray:
     """Check ``params`` and ``trace``; return ``G'(s[n])`` as ``(N, B, d_s)``."""
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"params has type {type(params).__name__}, expected RNNParams.")
-    if not isinstance(trace, RNNTrace):
-        raise TypeError(f"trace has type {type(trace).__name__}, expected RNNTrace; pass rnn_forward(params, x).")
+    check_type("params", params, RNNParams)
+    check_type("trace", trace, RNNTrace, "pass rnn_forward(params, x)")
     axes = ("N", "B", "d_s") if trace.batched else ("N", "d_s")
     check_shape("trace.s", trace.s, (*trace.s.shape[:-1], params.d_s), axes, source=f"from W_r {params.W_r.shape}")
     dG = dG_d(trace.s, check=False)
@@ -350,10 +348,7 @@ def make_recurrent_matrix(
     >>> round(float(np.abs(np.linalg.eigvals(W)).max()), 6), bool(np.linalg.norm(W, 2) > 1.5)
     (0.9, True)
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng has type {type(rng).__name__}, expected numpy.random.Generator; use np.random.default_rng(seed)."
-        )
+    check_rng(rng)
     if int(d) != d or d < 1 or not spectral_radius >= 0 or not nonnormality >= 0:
         raise ValueError(
             f"d = {d}, spectral_radius = {spectral_radius}, nonnormality = {nonnormality}: "
@@ -425,10 +420,7 @@ def recurrent_matrix(
         raise ValueError(f"family = {family!r}, expected one of {FAMILIES}.")
     if family in ("symmetric", "non-normal"):
         return make_recurrent_matrix(rng, d, gain, family == "symmetric", nonnormality=nonnormality)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng has type {type(rng).__name__}, expected numpy.random.Generator; use np.random.default_rng(seed)."
-        )
+    check_rng(rng)
     if int(d) != d or d < 1 or not gain >= 0:
         raise ValueError(f"d = {d}, gain = {gain}: expected an integer d >= 1 and gain >= 0.")
     d = int(d)

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import check_rng, check_type, positive_int
+from ._validation import check_rng, check_type, positive_int, type_error
 from .batching import TBPTTWindows, pad_batch, split_batch, tbptt_lengths, tbptt_windows
 from .losses import Readout, mean_squared_error, readout_loss
 from .optim import Adam, clip_by_global_norm, global_norm  # Adam: also reached as lrnn.train.Adam
@@ -67,9 +67,10 @@ __all__ = [
 
 def _split_model(params):
     if not isinstance(params, tuple) or len(params) != 2:
-        raise TypeError(
-            f"params has type {type(params).__name__}, expected a model (cell, readout): a tuple of a cell's "
-            f"parameters (e.g. RNNParams) and a lrnn.losses.Readout."
+        raise type_error(
+            "params",
+            params,
+            "a model (cell, readout): a tuple of a cell's parameters (e.g. RNNParams) and a lrnn.losses.Readout",
         )
     cell, readout = params
     for method in ("forward", "backward"):
@@ -214,9 +215,8 @@ def _check_loop_args(rng, steps, optimizer, clip_norm, validate, eval_every, pat
     steps = positive_int("steps", steps)
     optimizer = Adam() if optimizer is None else optimizer
     if not (callable(getattr(optimizer, "init_state", None)) and callable(getattr(optimizer, "step", None))):
-        raise TypeError(
-            f"optimizer has type {type(optimizer).__name__}, expected an optimiser with init_state() and step(), "
-            f"e.g. lrnn.optim.Adam(lr=1e-3)."
+        raise type_error(
+            "optimizer", optimizer, "an optimiser with init_state() and step()", "e.g. lrnn.optim.Adam(lr=1e-3)"
         )
     if clip_norm is not None:
         clip_by_global_norm((), clip_norm)  # checks the value
