@@ -131,18 +131,21 @@ def tbptt_windows(N: int, k1: int, k2: int | None = None) -> list[tuple[int, int
 class TBPTTWindows:
     """The updates of :func:`lrnn.train.fit_sequences`: the TBPTT windows of batch after batch, the state carried.
 
+    Calling the walker with the current parameters, a model ``(cell, readout)``, returns the next
+    update's loss and gradients, ``(E, grads)``; windows of padding only are skipped (the state
+    moves on through them).
+
     Parameters
     ----------
     make_batch : callable
-        ``make_batch(rng) -> (x, target)`` or ``(x, target, mask)``, time-major, ``x`` of shape ``(N, B, d_x)``.
+        ``make_batch(rng)`` returns ``(x, target)`` or ``(x, target, mask)``, time-major, ``x`` of
+        shape ``(N, B, d_x)``.
     rng : numpy.random.Generator
-    tbptt : (k1, k2) or None
-        Checked lengths (:func:`tbptt_lengths`); None: one window per batch (full BPTT).
+    tbptt : tuple of int, or None
+        ``(k1, k2)`` checked by :func:`tbptt_lengths`; None: one window per batch (full BPTT).
     step : callable
-        ``step(params, x, target, mask, state) -> (E, grads, trace)`` on one window, from ``state``.
-
-    Calling the walker with the current parameters ``(cell, readout)`` returns the next update's
-    ``(E, grads)``; windows of padding only are skipped (the state moves on through them).
+        ``step(params, x, target, mask, state)`` returns ``(E, grads, trace)`` on one window,
+        starting from ``state``.
     """
 
     def __init__(self, make_batch, rng, tbptt, step):

@@ -28,9 +28,7 @@ package's own message (clipping, footnote 25, is an option of the LSTMs' backwar
 
 Shapes are time-major throughout: one sequence ``(N, d)``, a batch ``(N, B, d)``.
 
-Writing a new cell
-------------------
-::
+A new cell, in outline::
 
     @dataclass(frozen=True)
     class MyParams(Parameters):
@@ -165,8 +163,8 @@ def replace_unchecked(obj, **changes):
 class Parameters:
     """Mixin for a cell's frozen parameter dataclass: everything derived from one shape table.
 
-    Class attributes (set by each cell)
-    -----------------------------------
+    Attributes
+    ----------
     SHAPES : dict of str to tuple of str
         One entry per dataclass field, in field order: the names of its axes, e.g.
         ``{"W_x_cu": ("d_s", "d_x"), ..., "b_cu": ("d_s",)}``. The first field that has an axis
@@ -183,6 +181,8 @@ class Parameters:
         How the state's entries are written in messages, e.g. ``("s[-1]", "v[-1]")``.
     OUTPUT : str
         The size name of ``trace.output``, e.g. ``"d_s"`` or ``"d_v"``.
+
+    Every one is a class attribute (``typing.ClassVar``), not a dataclass field.
 
     Examples
     --------
@@ -359,8 +359,8 @@ class Parameters:
 class TraceFields:
     """Mixin for a forward pass's trace dataclass: ``batched``, ``output`` and ``last_state``.
 
-    Class attributes (set by each trace)
-    ------------------------------------
+    Attributes
+    ----------
     OUTPUT : str
         The field a readout sees (``"r"``, ``"v"`` or ``"s"``).
     STATE : tuple of str

@@ -38,6 +38,7 @@ import numpy as np
 
 from ._validation import check_rng, check_shape, check_type
 from .activations import dG_d
+from .initializers import orthogonal
 from .rnn import RNNParams, RNNTrace
 
 __all__ = [
@@ -357,8 +358,7 @@ def make_recurrent_matrix(
     d = int(d)
     mu = spectral_radius * rng.uniform(-1.0, 1.0, d)
     mu[0] = spectral_radius  # attains the prescribed radius exactly
-    Q, R = np.linalg.qr(rng.standard_normal((d, d)))
-    Q *= np.sign(np.diag(R))  # Haar-distributed orthogonal matrix
+    Q = orthogonal(rng, d)  # Haar-distributed
     T = np.zeros((d, d))
     if not normal and d > 1:
         T = np.triu(rng.standard_normal((d, d)), 1)
@@ -424,8 +424,6 @@ def recurrent_matrix(
     if int(d) != d or d < 1 or not gain >= 0:
         raise ValueError(f"d = {d}, gain = {gain}: expected an integer d >= 1 and gain >= 0.")
     d = int(d)
-    G = rng.standard_normal((d, d))
     if family == "gaussian":
-        return gain * G / np.sqrt(d)
-    Q, R = np.linalg.qr(G)
-    return gain * (Q * np.sign(np.diag(R)))  # Haar-distributed orthogonal matrix, times the gain
+        return gain * rng.standard_normal((d, d)) / np.sqrt(d)
+    return orthogonal(rng, d, gain)  # Haar-distributed, times the gain

@@ -25,6 +25,7 @@ import dataclasses
 import numpy as np
 
 import lrnn
+from lrnn.initializers import chrono_bias
 from lrnn.losses import Readout
 
 CELLS = ("rnn", "gru", "lstm", "augmented")
@@ -40,7 +41,7 @@ def lstm_params(rng, d_x: int, d_s: int, *, forget_bias: float = 1.0, chrono: fl
     """
     p = lrnn.LSTMParams.init(rng, d_x, d_s, pinholes=False)
     if chrono is not None:
-        b_cs = np.log(rng.uniform(1.0, float(chrono) - 1.0, d_s))
+        b_cs = chrono_bias(rng, chrono, d_s)
         return dataclasses.replace(p, b_cs=b_cs, b_cu=-b_cs)
     return dataclasses.replace(p, b_cs=np.full(d_s, float(forget_bias)))
 
