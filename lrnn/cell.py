@@ -392,6 +392,25 @@ class TraceFields:
         """The state after the last step: pass it as ``state=`` of the next chunk's forward pass."""
         return tuple(getattr(self, name)[-1] for name in self.STATE)
 
+    def as_batch(self, *names: str) -> tuple:
+        """The named fields with a batch axis: signals as ``(N, B, d)``, initial conditions as ``(B, d)``.
+
+        A batched trace's arrays are returned as they are; a single sequence's get ``B = 1``
+        (``(N, d) -> (N, 1, d)``, ``(d,) -> (1, d)``), so that backward passes are written once,
+        for batches. Views, not copies.
+
+        Examples
+        --------
+        >>> from lrnn.rnn import RNNParams
+        >>> tr = RNNParams.zeros(1, 2).forward(np.zeros((3, 1)))
+        >>> [a.shape for a in tr.as_batch("s", "x", "s0")]
+        [(3, 1, 2), (3, 1, 1), (1, 2)]
+        """
+        if self.batched:
+            return tuple(getattr(self, name) for name in names)
+        out_ndim = self.output.ndim
+        return tuple((a[:, None] if a.ndim == out_ndim else a[None]) for a in map(self.__getattribute__, names))
+
 
 def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type, forward: str, name: str = "dE_dout"):
     """The boundary check of a backward pass; returns ``dE_dout`` as a float64 array.
@@ -404,8 +423,9 @@ def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type,
         Must be an instance of ``trace_type``, computed with parameters of ``params``' sizes:
         its ``x`` has ``d_x`` entries per step, its ``output`` ``d_out`` and its ``s`` (if it has
         one) ``d_s``.
-    dE_dout : array_like, shape of ``trace.output``
-        The direct derivative of the loss with respect to each output; finite.
+    dE_dout : array_like, shape of ``trace.output``, or None
+        The direct derivative of the loss with respect to each output; finite. None checks
+        ``params`` and ``trace`` alone (for functions that read a trace without a loss).
     cell : type or tuple of type
         The expected parameter class (or classes).
     trace_type : type
@@ -417,7 +437,7 @@ def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type,
 
     Returns
     -------
-    numpy.ndarray of float64, shape of ``trace.output``
+    numpy.ndarray of float64, shape of ``trace.output``, or None
 
     Raises
     ------
@@ -446,6 +466,8 @@ def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type,
     if seen != want:
         fmt = lambda d: ", ".join(f"{k} = {v}" for k, v in d.items())  # noqa: E731
         raise ValueError(f"trace has {fmt(seen)} but params has {fmt(want)}; run {forward} with these params first.")
+    if dE_dout is None:
+        return None
     dE = as_float_array(name, dE_dout)
     if dE.shape != trace.output.shape:
         out = trace_type.OUTPUT

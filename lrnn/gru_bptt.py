@@ -116,8 +116,16 @@ def gru_bptt_signals(params: GRUParams, trace: GRUTrace, dE_ds) -> GRUBPTTSignal
     array([[0.5],
            [1. ]])
     """
-    dE, X, S0, sig = _read(params, trace, dE_ds)
-    p, s, g_r, g_z, u = params, sig["s"], sig["g_r"], sig["g_z"], sig["u"]
+    dE = check_trace(params, trace, dE_ds, cell=(GRUParams, TorchGRUParams), trace_type=GRUTrace,
+                     forward="gru_forward", name="dE_ds")  # fmt: skip
+    if (trace.a_s_u is not None) != (params.convention == "torch"):
+        made = "PyTorch's (TorchGRUParams)" if trace.a_s_u is not None else "Chung's (GRUParams)"
+        raise ValueError(
+            f"trace was computed in {made} convention but params is {type(params).__name__}; "
+            "run gru_forward with these params first."
+        )
+    dE = dE if trace.batched else dE[:, None]
+    p, (S0, s, g_r, g_z, u) = params, trace.as_batch("s0", "s", "g_r", "g_z", "u")  # (B, d_s), (N, B, d_s) ...
     N, B, d = s.shape
     W_s_rz = np.concatenate([p.W_s_r, p.W_s_z])  # (2 d_s, d_s): W_s_r^T alpha_r + W_s_z^T alpha_z in one product
     alpha = np.zeros((N + 1, B, 3 * d))  # alpha[N] = 0; stacked [r | z | u] as in the forward pass
@@ -136,7 +144,7 @@ def gru_bptt_signals(params: GRUParams, trace: GRUTrace, dE_ds) -> GRUBPTTSignal
             rho[n] = alpha_u[n] @ p.W_s_u  # W_s_u^T alpha_u[n] = dE/d(g_r[n] * s[n-1])
             alpha_r[n] = rho[n] * s_prev * g_r[n] * (1.0 - g_r[n])  # Eq. G12
     else:
-        gamma_u, a_s_u = carry, sig["a_s_u"]
+        gamma_u, (a_s_u,) = carry, trace.as_batch("a_s_u")
         for n in reversed(range(N)):
             s_prev = s[n - 1] if n else S0
             f_psi = alpha[n + 1, :, : 2 * d] @ W_s_rz + gamma_u[n + 1] @ p.W_s_u  # ... + W_s_u^T gamma_u[n+1]
@@ -176,10 +184,8 @@ def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds):
 
     Raises
     ------
-    TypeError
-        If ``params`` or ``trace`` has the wrong type.
-    ValueError
-        If ``dE_ds`` has the wrong shape or holds NaN/inf, or ``trace`` does not fit ``params``.
+    TypeError, ValueError
+        As :func:`gru_bptt_signals`.
 
     References
     ----------
@@ -218,20 +224,3 @@ def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds):
     else:
         grads.update(W_s_u=alpha_u.T @ (rows(trace.g_r) * s_prev))  # Eq. G13: sum_n alpha_u[n] (g_r[n] * s[n-1])^T
     return type(params).unchecked(**grads), sig.psi  # a gradient, not user input: no validation
-
-
-def _read(params, trace, dE_ds):
-    """The boundary check; returns ``dE, X, S0`` and the signals as ``(N, B, .)`` arrays."""
-    dE = check_trace(params, trace, dE_ds, cell=(GRUParams, TorchGRUParams), trace_type=GRUTrace,
-                     forward="gru_forward", name="dE_ds")  # fmt: skip
-    if (trace.a_s_u is not None) != (params.convention == "torch"):
-        made = "PyTorch's (TorchGRUParams)" if trace.a_s_u is not None else "Chung's (GRUParams)"
-        raise ValueError(
-            f"trace was computed in {made} convention but params is {type(params).__name__}; "
-            "run gru_forward with these params first."
-        )
-    names = ("s", "g_r", "g_z", "u") + (("a_s_u",) if params.convention == "torch" else ())
-    sig = {k: getattr(trace, k) for k in names}
-    if trace.batched:
-        return dE, trace.x, trace.s0, sig
-    return dE[:, None], trace.x[:, None], trace.s0[None], {k: a[:, None] for k, a in sig.items()}

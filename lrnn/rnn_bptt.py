@@ -76,9 +76,8 @@ def rnn_backward(params: RNNParams, trace: RNNTrace, dE_dr, *, erratum_p1: bool 
     """
     chi_direct = check_trace(params, trace, dE_dr, cell=RNNParams, trace_type=RNNTrace, forward="rnn_forward",
                              name="dE_dr")  # fmt: skip
-    S, S0, X = trace.s, trace.s0, trace.x
-    if not trace.batched:
-        S, S0, X, chi_direct = S[:, None], S0[None], X[:, None], chi_direct[:, None]
+    S, S0, X = trace.as_batch("s", "s0", "x")  # (N, B, d_s), (B, d_s), (N, B, d_x)
+    chi_direct = chi_direct if trace.batched else chi_direct[:, None]
     N, B, d_s = S.shape
     W_r_back = params.W_r if erratum_p1 else params.W_r.T  # Eq. 82 prints W_r; the gradient needs W_r.T (erratum P1)
     dG = dG_d(S, check=False)  # G'(s[n]) for all n, (N, B, d_s)
