@@ -133,3 +133,21 @@ def test_no_gradient_or_optimiser_path_calls_the_public_validator(kind, monkeypa
 
 def test_import_lrnn_exposes_the_interface():
     assert lrnn.Cell is Cell and lrnn.cell.Parameters is Parameters and callable(lrnn.gru_step)
+
+
+def test_one_init_vocabulary():
+    # recurrent= chooses the recurrent draw, scale= multiplies it; the orthogonal draw is the shared one
+    rng = lambda: np.random.default_rng(5)  # noqa: E731
+    rnn = RNNParams.init(rng(), 2, 4, recurrent="orthogonal", scale=0.9)
+    gru = GRUParams.init(rng(), 2, 4, recurrent="orthogonal", scale=0.9)
+    lstm = LSTMParams.init(rng(), 2, 4, recurrent="orthogonal", scale=0.9)
+    gauss = LSTMParams.init(rng(), 2, 4, scale=0.9)
+    for W in (rnn.W_r, gru.W_s_u, lstm.W_v_cu, lstm.W_v_du):
+        np.testing.assert_allclose(W @ W.T, 0.81 * np.eye(4), atol=1e-12)
+    np.testing.assert_array_equal(lstm.W_x_cu, gauss.W_x_cu)  # only the W_v_* draws change
+    assert not np.allclose(lstm.W_v_cs, gauss.W_v_cs)
+    for cls in (RNNParams, LSTMParams, GRUParams):
+        with pytest.raises(ValueError, match="recurrent = 'xavier', expected"):
+            cls.init(rng(), 2, 4, recurrent="xavier")
+    assert not np.any(LSTMParams.init(rng(), 2, 4, pinholes=False).W_s_cr)
+    assert AugmentedLSTMParams.init(rng(), 2, 4, scale=0.5).W_v_cu.shape == (4, 4)
