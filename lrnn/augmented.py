@@ -131,9 +131,9 @@ class AugmentedLSTMParams(Parameters):
         f"W_x_{node}": "(one (d_s, d_x) matrix per context-window tap; for L = 1 pass W[None] or use from_vanilla)"
         for node in NODES
     }
-    STATE: ClassVar = ("d_s", "d_v")
+    STATE_SIZES: ClassVar = ("d_s", "d_v")
     STATE_NAMES: ClassVar = ("s[-1]", "v[-1]")
-    OUTPUT: ClassVar = "d_v"
+    OUTPUT_SIZE: ClassVar = "d_v"
 
     W_x_cu: np.ndarray  # (L, d_s, d_x)  Eqs. 196-197
     W_s_cu: np.ndarray  # (d_s, d_s)     Eq. 197, from s[n-1]

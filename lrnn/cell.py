@@ -18,7 +18,8 @@ following it too. Three pieces do the work that would otherwise be written once 
     reported by the trainer, not an input error.
 :class:`TraceFields`
     A mixin for the trace dataclass a forward pass returns: ``batched``, ``output`` (what a
-    readout sees) and ``last_state`` (what the next chunk starts from), from two class-level names.
+    readout sees) and ``last_state`` (what the next chunk starts from), from two class-level
+    names, and ``as_batch`` (a single sequence's signals with a batch axis of 1).
 :func:`check_trace`
     The boundary check of every backward pass: the parameters and the trace have the expected
     types and sizes, and ``dE_dout`` is finite and shaped like ``trace.output``.
@@ -33,26 +34,30 @@ A new cell, in outline::
     @dataclass(frozen=True)
     class MyParams(Parameters):
         SHAPES: ClassVar = {"W_x": ("d_s", "d_x"), "W_s": ("d_s", "d_s"), "b": ("d_s",)}
-        STATE: ClassVar = ("s",)          # the carried state: (s[-1],)
+        STATE_SIZES: ClassVar = ("d_s",)  # the carried state (s[-1],) has d_s entries (the default)
 
-        W_x: np.ndarray
-        W_s: np.ndarray
-        b: np.ndarray
+        W_x: np.ndarray  # (d_s, d_x)
+        W_s: np.ndarray  # (d_s, d_s)
+        b: np.ndarray  # (d_s,)
 
-        def forward(self, x, state=None) -> MyTrace: ...          # my_forward(self, x, *self.parse_state(state))
+        def forward(self, x, state=None) -> MyTrace:
+            return my_forward(self, x, *self.parse_state(state))  # checks x and s0, runs the loop
+
         def backward(self, trace, dE_dout, **options) -> MyParams:
-            check_options(self, options)                           # no options
-            dE = check_trace(self, trace, dE_dout, trace_type=MyTrace, forward="my_forward")
+            check_options(self, options)  # this cell has no options
+            dE = check_trace(self, trace, dE_dout, cell=MyParams, trace_type=MyTrace, forward="my_forward")
+            s, x, s0 = trace.as_batch("s", "x", "s0")  # (N, B, d_s), (N, B, d_x), (B, d_s)
             ...
-            return MyParams.unchecked(W_x=..., W_s=..., b=...)     # gradients: no validation
+            return MyParams.unchecked(W_x=..., W_s=..., b=...)  # a gradient: no validation
 
     @dataclass(frozen=True)
     class MyTrace(TraceFields):
-        OUTPUT: ClassVar = "s"
-        STATE: ClassVar = ("s",)
-        s: np.ndarray
-        x: np.ndarray
-        s0: np.ndarray
+        OUTPUT: ClassVar = "s"  # what a readout sees
+        STATE: ClassVar = ("s",)  # last_state = (s[N-1],)
+
+        s: np.ndarray  # (N, d_s) or (N, B, d_s)
+        x: np.ndarray  # (N, d_x) or (N, B, d_x)
+        s0: np.ndarray  # (d_s,) or (B, d_s)
 """
 
 from __future__ import annotations
@@ -174,12 +179,12 @@ class Parameters:
     SHAPE_HINTS : dict of str to str
         What to say when a field has the wrong number of axes (e.g. how to add the Augmented
         LSTM's tap axis).
-    STATE : tuple of str
+    STATE_SIZES : tuple of str
         The size names of the carried state's entries, e.g. ``("d_s", "d_s")`` for the LSTM's
         ``(s[-1], v[-1])``; :meth:`parse_state` reads a state of that many arrays.
     STATE_NAMES : tuple of str
         How the state's entries are written in messages, e.g. ``("s[-1]", "v[-1]")``.
-    OUTPUT : str
+    OUTPUT_SIZE : str
         The size name of ``trace.output``, e.g. ``"d_s"`` or ``"d_v"``.
 
     Every one is a class attribute (``typing.ClassVar``), not a dataclass field.
@@ -199,9 +204,9 @@ class Parameters:
     SHAPES: ClassVar[dict[str, tuple[str, ...]]] = {}
     OPTIONAL: ClassVar[tuple[str, ...]] = ()
     SHAPE_HINTS: ClassVar[dict[str, str]] = {}
-    STATE: ClassVar[tuple[str, ...]] = ("d_s",)
+    STATE_SIZES: ClassVar[tuple[str, ...]] = ("d_s",)
     STATE_NAMES: ClassVar[tuple[str, ...]] = ("s[-1]",)
-    OUTPUT: ClassVar[str] = "d_s"
+    OUTPUT_SIZE: ClassVar[str] = "d_s"
 
     def __post_init__(self):
         """Validate user-built parameters: real finite numbers, float64, sizes that agree."""
@@ -320,7 +325,7 @@ class Parameters:
     @property
     def d_out(self) -> int:
         """Width of ``trace.output``, what a readout sees."""
-        return self.sizes[self.OUTPUT]
+        return self.sizes[self.OUTPUT_SIZE]
 
     @property
     def n_params(self) -> int:
@@ -328,7 +333,7 @@ class Parameters:
         return sum(a.size for a in self.arrays().values())
 
     def parse_state(self, state) -> tuple:
-        """A carried state as a tuple of ``len(STATE)`` entries; ``None`` gives ``None`` for each (zeros).
+        """A carried state as a tuple of ``len(STATE_SIZES)`` entries; ``None`` gives ``None`` for each (zeros).
 
         The entries' shapes are checked by the forward pass, which knows the batch size.
 
@@ -348,9 +353,9 @@ class Parameters:
         TypeError: state has type ndarray, expected None or a 2-tuple (s[-1], v[-1]); pass a trace's last_state.
         """
         if state is None:
-            return (None,) * len(self.STATE)
-        if not isinstance(state, tuple | list) or len(state) != len(self.STATE):
-            k = len(self.STATE)
+            return (None,) * len(self.STATE_SIZES)
+        if not isinstance(state, tuple | list) or len(state) != len(self.STATE_SIZES):
+            k = len(self.STATE_SIZES)
             names = ", ".join(self.STATE_NAMES) + ("," if k == 1 else "")
             raise type_error("state", state, f"None or a {k}-tuple ({names})", "pass a trace's last_state")
         return tuple(state)
@@ -461,7 +466,7 @@ def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type,
     check_type("params", params, cell, f"build one with {first.__name__}.init(rng, d_x, d_s)")
     check_type("trace", trace, trace_type, f"pass the result of {forward}(params, x)")
     seen = {"d_s": trace.s.shape[-1]} if hasattr(trace, "s") else {}  # a trace without s: checked by its output
-    seen.update({"d_x": trace.x.shape[-1], params.OUTPUT: trace.output.shape[-1]})
+    seen.update({"d_x": trace.x.shape[-1], params.OUTPUT_SIZE: trace.output.shape[-1]})
     want = {k: params.sizes[k] for k in seen}
     if seen != want:
         fmt = lambda d: ", ".join(f"{k} = {v}" for k, v in d.items())  # noqa: E731

@@ -81,7 +81,7 @@ class LSTMParams(Parameters):
         for kind, axes in (("W_x", ("d_s", "d_x")), ("W_s", ("d_s", "d_s")), ("W_v", ("d_s", "d_s")), ("b", ("d_s",)))
         if not (node == "du" and kind == "W_s")  # the data update has no state term (Eq. 129)
     }
-    STATE: ClassVar = ("d_s", "d_s")
+    STATE_SIZES: ClassVar = ("d_s", "d_s")
     STATE_NAMES: ClassVar = ("s[-1]", "v[-1]")
 
     W_x_cu: np.ndarray  # (d_s, d_x)  Eq. 126

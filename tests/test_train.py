@@ -37,7 +37,7 @@ class LeakyTrace(TraceFields):
 @dataclasses.dataclass(frozen=True)
 class LeakyParams(Parameters):  # a new cell plugs in through lrnn.cell: a shape table and two methods
     SHAPES: ClassVar = {"W": ("d_s", "d_s"), "U": ("d_s", "d_x"), "b": ("d_s",), "a": ("d_s",)}
-    STATE: ClassVar = ("d_s", "d_s")
+    STATE_SIZES: ClassVar = ("d_s", "d_s")
     STATE_NAMES: ClassVar = ("h[-1]", "c[-1]")
 
     W: np.ndarray  # (d, d)
