@@ -26,6 +26,7 @@ Sec. VII, 183-215      Augmented LSTM forward                       ``augmented`
 Sec. VII-E, 216-250    Augmented LSTM backward (errata P3, P7)      ``augmented_bptt``
 Cho, Chung (2014)      GRU forward and backward, two conventions    ``gru``, ``gru_bptt``
 -                      memory benchmarks, look-ahead task, losses   ``tasks``, ``losses``, ``train``
+-                      padding, masks, truncated-BPTT windows       ``batching``
 -                      optimisers and clipping, progress bars       ``optim``, ``progress``
 -                      finite-difference gradient checks            ``gradcheck``
 -                      PyTorch-style state dicts                    ``interop``
@@ -44,6 +45,7 @@ from . import (
     activations,
     augmented,
     augmented_bptt,
+    batching,
     cell,
     exercises,
     gradcheck,
@@ -246,6 +248,7 @@ __all__ = [
     "GRUBPTTSignals",
     "gru_bptt_signals",
     "gru_backward",
+    "batching",
     "cell",
     "initializers",
     "Cell",

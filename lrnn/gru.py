@@ -321,7 +321,7 @@ def gru_inputs(p: GRUParams, x) -> dict:
     )
 
 
-def gru_step(p: GRUParams, x, s_prev, xw: dict | None = None) -> dict:
+def gru_step(p: GRUParams, x, s_prev, xi: dict | None = None) -> dict:
     """One step of the GRU, in the order the equations must be evaluated: G1-G4 (Chung) or G5-G8 (PyTorch).
 
     Parameters
@@ -332,7 +332,7 @@ def gru_step(p: GRUParams, x, s_prev, xw: dict | None = None) -> dict:
         The input ``x[n]``.
     s_prev : numpy.ndarray, shape (d_s,) or (B, d_s)
         The previous state ``s[n-1]``.
-    xw : dict, optional
+    xi : dict, optional
         This step's input products ``W_x_* x[n]`` (:func:`gru_inputs`), when computed beforehand for
         the whole sequence; then ``x`` is not read.
 
@@ -354,18 +354,18 @@ def gru_step(p: GRUParams, x, s_prev, xw: dict | None = None) -> dict:
     >>> gru_step(GRUParams.zeros(1, 1), np.zeros(1), np.array([2.0]))["s"]
     array([1.])
     """
-    xw = gru_inputs(p, x) if xw is None else xw
-    a_r = xw["r"] + p.b_r + s_prev @ p.W_s_r.T  # Eq. G1 (G5)
+    xi = gru_inputs(p, x) if xi is None else xi
+    a_r = xi["r"] + p.b_r + s_prev @ p.W_s_r.T  # Eq. G1 (G5)
     g_r = G_c(a_r, check=False)  # Eq. G1 (G5): the reset gate
-    a_z = xw["z"] + p.b_z + s_prev @ p.W_s_z.T  # Eq. G2 (G6)
+    a_z = xi["z"] + p.b_z + s_prev @ p.W_s_z.T  # Eq. G2 (G6)
     g_z = G_c(a_z, check=False)  # Eq. G2 (G6): the update gate
     if p.convention == "chung":
-        a_u = xw["u"] + p.b_u + (g_r * s_prev) @ p.W_s_u.T  # Eq. G3: the reset acts before the recurrent product
+        a_u = xi["u"] + p.b_u + (g_r * s_prev) @ p.W_s_u.T  # Eq. G3: the reset acts before the recurrent product
         u = G_d(a_u, check=False)  # Eq. G3: the candidate
         s = (1.0 - g_z) * s_prev + g_z * u  # Eq. G4: g_z is the share of new content
         return dict(a_r=a_r, a_z=a_z, a_u=a_u, g_r=g_r, g_z=g_z, u=u, s=s)
     a_s_u = s_prev @ p.W_s_u.T + p.b_s_u  # Eq. G7: the recurrent term first ...
-    a_u = xw["u"] + p.b_u + g_r * a_s_u  # Eq. G7: ... then the reset, after the product
+    a_u = xi["u"] + p.b_u + g_r * a_s_u  # Eq. G7: ... then the reset, after the product
     u = G_d(a_u, check=False)  # Eq. G7: the candidate
     s = (1.0 - g_z) * u + g_z * s_prev  # Eq. G8: g_z is the share of the old state
     return dict(a_r=a_r, a_z=a_z, a_u=a_u, g_r=g_r, g_z=g_z, u=u, s=s, a_s_u=a_s_u)
@@ -420,10 +420,10 @@ def gru_forward(params: GRUParams, x, s0=None) -> GRUTrace:
     X, batched = as_sequence("x", x, params.d_x, "d_x", source=f"from W_x_r of shape {fmt_shape(params.W_x_r.shape)}")
     N = len(X)
     S0 = as_initial("s0", s0, X.shape[1], params.d_s, "d_s", batched)  # s[-1], (B, d_s)
-    xw = gru_inputs(params, X)  # W_x_* x[n] for every n: (N, B, d_s) each, three products before the loop
+    xi = gru_inputs(params, X)  # W_x_* x[n] for every n: (N, B, d_s) each, three products before the loop
     s_prev = S0
     for n in range(N):
-        step = gru_step(params, None, s_prev, {k: a[n] for k, a in xw.items()})  # Eqs. G1-G4 or G5-G8
+        step = gru_step(params, None, s_prev, {k: a[n] for k, a in xi.items()})  # Eqs. G1-G4 or G5-G8
         if n == 0:
             signals = {name: np.empty((N, *a.shape)) for name, a in step.items()}  # (N, B, d_s) each
         for name, a in step.items():

@@ -61,7 +61,7 @@ MISTAKES = (
         "the candidate is not warped: Eq. G3 passes its accumulation through G_d = tanh.",
     ),
     (
-        [('xw["r"] + p.b_r', 'xw["r"]'), ('xw["z"] + p.b_z', 'xw["z"]'), ('xw["u"] + p.b_u + (g_r', 'xw["u"] + (g_r')],
+        [('xi["r"] + p.b_r', 'xi["r"]'), ('xi["z"] + p.b_z', 'xi["z"]'), ('xi["u"] + p.b_u + (g_r', 'xi["u"] + (g_r')],
         "a bias is missing: each of Eqs. G1-G3 adds its own b_r, b_z, b_u.",
     ),
 )
