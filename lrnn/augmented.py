@@ -42,7 +42,7 @@ import numpy as np
 from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_type, fmt_shape, type_error
 from .activations import G_c, G_d
 from .cell import Parameters, TraceFields, check_options
-from .initializers import chrono_bias
+from .initializers import chrono_bias, orthogonal
 from .lstm import LSTMParams
 
 __all__ = [
@@ -180,7 +180,9 @@ class AugmentedLSTMParams(Parameters):
         d_v: int | None = None,
         L: int = 1,
         *,
+        recurrent: str = "gaussian",
         scale: float = 1.0,
+        pinholes: bool = True,
         forget_bias: float = 0.0,
         chrono: float | None = None,
     ) -> AugmentedLSTMParams:
@@ -201,8 +203,10 @@ class AugmentedLSTMParams(Parameters):
             Value size, ``d_s`` by default.
         L : int, default 1
             Context-window length.
-        scale, forget_bias, chrono
-            As in :meth:`lrnn.lstm.LSTMParams.init`.
+        recurrent, scale, pinholes, forget_bias, chrono
+            As in :meth:`lrnn.lstm.LSTMParams.init`. ``recurrent="orthogonal"`` draws each ``W_v_*``
+            (``d_s x d_v``, ``d_v <= d_s``) with orthonormal columns, times ``scale``;
+            ``pinholes=False`` sets the four ``W_s_*`` to zero.
 
         Returns
         -------
@@ -223,6 +227,8 @@ class AugmentedLSTMParams(Parameters):
         shapes = cls.shapes(d_x=d_x, d_s=d_s, d_v=d_s if d_v is None else d_v, L=L)
         scale = float(as_float_array("scale", scale, ndim=0))
         forget_bias = float(as_float_array("forget_bias", forget_bias, ndim=0))
+        if recurrent not in ("gaussian", "orthogonal"):
+            raise ValueError(f"recurrent = {recurrent!r}, expected 'gaussian' or 'orthogonal'.")
         if chrono is not None and forget_bias != 0.0:
             raise ValueError("pass either forget_bias or chrono: the chrono initialisation sets b_cs itself.")
         draws = {}
@@ -232,9 +238,16 @@ class AugmentedLSTMParams(Parameters):
             else:  # fan_in: L d_x for the taps (the window's whole input), the last axis otherwise
                 fan_in = shape[0] * shape[2] if name.startswith("W_x") else shape[1]
                 draws[name] = scale * rng.standard_normal(shape) / np.sqrt(fan_in)
+        d_s, d_v = shapes["W_v_cu"]
+        if recurrent == "orthogonal":
+            if d_v > d_s:
+                raise ValueError(f"recurrent = 'orthogonal' needs d_v <= d_s, as the paper has; d_v = {d_v} > {d_s}.")
+            draws.update({f"W_v_{node}": orthogonal(rng, d_s, scale, cols=d_v) for node in NODES})
+        if not pinholes:
+            draws.update({f"W_s_{node}": np.zeros((d_s, d_s)) for node in ("cu", "cs", "cr", "cx")})
         draws["b_cs"] = draws["b_cs"] + forget_bias
         if chrono is not None:
-            draws["b_cs"] = chrono_bias(rng, chrono, shapes["b_cs"][0])
+            draws["b_cs"] = chrono_bias(rng, chrono, d_s)
             draws["b_cu"] = -draws["b_cs"]
         return cls(**draws)
 

@@ -42,32 +42,43 @@ def real_scale(name: str, value) -> float:
     return float(value)
 
 
-def orthogonal(rng: np.random.Generator, d: int, scale: float = 1.0) -> np.ndarray:
-    """``scale`` times a uniformly (Haar) distributed orthogonal ``d x d`` matrix.
+def orthogonal(rng: np.random.Generator, d: int, scale: float = 1.0, *, cols: int | None = None) -> np.ndarray:
+    """``scale`` times a uniformly (Haar) distributed orthogonal ``d x d`` matrix (or ``d x cols``, ``cols <= d``).
 
     The Q of the QR decomposition of a Gaussian matrix, with the signs of R's diagonal moved
     into Q (Mezzadri 2007): without that step Q is orthogonal but not uniformly distributed.
     Every singular value and every eigenvalue modulus equals ``scale`` (Saxe et al. 2014).
+    With ``cols < d`` the columns are orthonormal (times ``scale``): every singular value is
+    ``scale``, the tall matrices a projection layer such as the Augmented LSTM's ``W_v_*`` needs.
 
     Parameters
     ----------
     rng : numpy.random.Generator
     d : int
-        Size, >= 1.
+        Rows, >= 1.
     scale : float, default 1.0
+    cols : int, optional
+        Columns, ``1 <= cols <= d``; ``d`` by default (a square matrix).
 
     Returns
     -------
-    numpy.ndarray, shape (d, d)
+    numpy.ndarray, shape (d, cols)
 
     Examples
     --------
     >>> W = orthogonal(np.random.default_rng(0), 3, scale=0.9)
     >>> bool(np.allclose(W @ W.T, 0.81 * np.eye(3)))
     True
+    >>> V = orthogonal(np.random.default_rng(0), 3, cols=2)
+    >>> V.shape, bool(np.allclose(V.T @ V, np.eye(2)))
+    ((3, 2), True)
     """
     check_rng(rng)
-    Q, R = np.linalg.qr(rng.standard_normal((positive_int("d", d), d)))
+    d = positive_int("d", d)
+    cols = d if cols is None else positive_int("cols", cols)
+    if cols > d:
+        raise ValueError(f"cols = {cols} > d = {d}: at most d columns of length d are orthonormal; pass cols <= d.")
+    Q, R = np.linalg.qr(rng.standard_normal((d, cols)))  # the reduced QR: Q is (d, cols)
     return scale * Q * np.where(np.diag(R) < 0, -1.0, 1.0)  # Haar measure (Mezzadri 2007)
 
 

@@ -146,8 +146,12 @@ def test_one_init_vocabulary():
         np.testing.assert_allclose(W @ W.T, 0.81 * np.eye(4), atol=1e-12)
     np.testing.assert_array_equal(lstm.W_x_cu, gauss.W_x_cu)  # only the W_v_* draws change
     assert not np.allclose(lstm.W_v_cs, gauss.W_v_cs)
-    for cls in (RNNParams, LSTMParams, GRUParams):
+    for cls in (RNNParams, LSTMParams, AugmentedLSTMParams, GRUParams):
         with pytest.raises(ValueError, match="recurrent = 'xavier', expected"):
             cls.init(rng(), 2, 4, recurrent="xavier")
     assert not np.any(LSTMParams.init(rng(), 2, 4, pinholes=False).W_s_cr)
-    assert AugmentedLSTMParams.init(rng(), 2, 4, scale=0.5).W_v_cu.shape == (4, 4)
+    aug = AugmentedLSTMParams.init(rng(), 2, 4, d_v=3, recurrent="orthogonal", scale=0.5, pinholes=False)
+    np.testing.assert_allclose(aug.W_v_cx.T @ aug.W_v_cx, 0.25 * np.eye(3), atol=1e-12)  # orthonormal columns
+    assert not np.any(aug.W_s_cx) and aug.W_q_dr.shape == (3, 4)
+    same = AugmentedLSTMParams.init(rng(), 2, 4, d_v=3, scale=0.5)
+    np.testing.assert_array_equal(aug.W_x_cu, same.W_x_cu)  # the other draws are the default's
