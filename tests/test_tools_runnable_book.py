@@ -38,16 +38,21 @@ def test_requirements_are_the_runtime_pins_only():
 
 
 @pytest.fixture(scope="module")
-def book_zip(tmp_path_factory):
-    return rb.build_zip(out=tmp_path_factory.mktemp("zip") / "lrnn-book.zip")
+def wheel(tmp_path_factory):
+    return rb.build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 @pytest.fixture(scope="module")
-def student_zip(tmp_path_factory):
+def book_zip(tmp_path_factory, wheel):
+    return rb.build_zip(out=tmp_path_factory.mktemp("zip") / "lrnn-book.zip", wheel=wheel)
+
+
+@pytest.fixture(scope="module")
+def student_zip(tmp_path_factory, wheel):
     """The student edition's runnable book, as its site build writes it (from the edition's sources)."""
     src = tmp_path_factory.mktemp("student-src")
     student_edition.write_student_sources(BOOK, src)
-    return rb.build_zip(src / "book", out=tmp_path_factory.mktemp("student-zip") / "lrnn-book.zip")
+    return rb.build_zip(src / "book", out=tmp_path_factory.mktemp("student-zip") / "lrnn-book.zip", wheel=wheel)
 
 
 def test_only_notebooks_that_import_book_tooling_stay_out(tmp_path):

@@ -140,14 +140,13 @@ def build_wheel(dest: Path) -> Path:
 
 
 def build_zip(
-    src: Path = ROOT / "book",
-    out: Path = ROOT / "_build" / "html" / "lrnn-book.zip",
+    src: Path = ROOT / "book", out: Path = ROOT / "_build" / "html" / "lrnn-book.zip", *, wheel: Path | None = None
 ) -> Path:
     """Write the runnable book to ``out``: the runnable notebooks of ``src``, the committed results
-    they read, the wheel, the requirements and a README."""
+    they read, the wheel (built here unless ``wheel`` is one already built), the requirements and a README."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        wheel = build_wheel(Path(tmp))
+        wheel = Path(wheel) if wheel else build_wheel(Path(tmp))
         requirements = [*runtime_requirements(), wheel.name]
         readme = (
             "Recurrent Networks from First Principles: the runnable book.\n"
