@@ -118,21 +118,9 @@ def build_wheel(dest: Path) -> Path:
         tree.mkdir()
         for name in ("pyproject.toml", "README.md", "LICENSE"):
             shutil.copy2(ROOT / name, tree / name)
-        shutil.copytree(
-            ROOT / "lrnn",
-            tree / "lrnn",
-            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
-        )
+        shutil.copytree(ROOT / "lrnn", tree / "lrnn", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "wheel",
-                "--no-deps",
-                "--quiet",
-                "--disable-pip-version-check",
-            ]
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check"]
             + ["-w", str(dest), str(tree)],
             check=True,
         )
@@ -169,17 +157,8 @@ def build_zip(
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument(
-        "--src",
-        type=Path,
-        default=ROOT / "book",
-        help="folder with the notebooks",
-    )
-    ap.add_argument(
-        "--out",
-        type=Path,
-        default=ROOT / "_build" / "html" / "lrnn-book.zip",
-    )
+    ap.add_argument("--src", type=Path, default=ROOT / "book", help="folder with the notebooks")
+    ap.add_argument("--out", type=Path, default=ROOT / "_build" / "html" / "lrnn-book.zip")
     args = ap.parse_args(argv)
     print(build_zip(args.src, args.out))
 
