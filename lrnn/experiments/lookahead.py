@@ -18,6 +18,7 @@ from .. import tasks, train
 from ..augmented import AugmentedLSTMParams, augmented_forward
 from ..losses import Readout, readout_mse
 from ..lstm import LSTMParams, lstm_forward
+from ..optim import Adam
 
 __all__ = ["CONFIG", "MODELS", "make_models", "train_all", "test_set", "test_mse", "floors"]
 
@@ -68,7 +69,7 @@ def train_all(seed: int, progress: bool = False) -> dict:
             lambda r: tasks.lookahead_task(r, N, B, window),
             np.random.default_rng(1000 + seed),
             steps=CONFIG["steps"],
-            optimizer=train.Adam(lr=CONFIG["lr"]),
+            optimizer=Adam(lr=CONFIG["lr"]),
             clip_norm=CONFIG["clip"],
             progress=progress,
             desc=f"seed {seed}, {name}",
