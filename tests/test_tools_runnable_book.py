@@ -9,12 +9,14 @@ results as a single notebook downloaded from the site into a folder of its own: 
 found through the installed wheel, not the working folder.
 """
 
+import importlib
 import json
 import os
 import re
 import subprocess
 import sys
 import time
+import types
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -101,6 +103,21 @@ def test_the_student_zip_holds_the_student_notebooks(book_zip, student_zip):
     assert book.read("lrnn-book/requirements.txt") == student.read("lrnn-book/requirements.txt")
     chapter = "lrnn-book/03_training_rnn.ipynb"
     assert b"solution-start" in book.read(chapter) and b"solution-start" not in student.read(chapter)
+
+
+def test_a_page_the_runnable_book_leaves_out_offers_no_ipynb(tmp_path, monkeypatch):
+    """The site's download menu (book/_ext/lrnn_site): no .ipynb for a notebook that imports book tooling."""
+    monkeypatch.syspath_prepend(str(BOOK / "_ext"))  # as Sphinx loads it (_config.yml, local_extensions)
+    site = importlib.import_module("lrnn_site")
+    for name, source in (("index", "from _tools import notebooks"), ("ch", "x = 1")):
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)]), tmp_path / f"{name}.ipynb")
+    app = types.SimpleNamespace(srcdir=str(tmp_path), config=types.SimpleNamespace(lrnn_runnable_zip="lrnn-book.zip"))
+    for page, kept in (("index", [".pdf"]), ("ch", [".ipynb", ".ipynb", ".pdf"]), ("notes", [".md", ".pdf"])):
+        suffix = ".md" if page == "notes" else ".ipynb"
+        buttons = [{"url": f"_sources/{page}{suffix}", "text": suffix}] * (2 if suffix == ".ipynb" else 1)
+        context = {"header_buttons": [{"label": "download-buttons", "buttons": [*buttons, {"text": ".pdf"}]}]}
+        site._notebook_download(app, page, "page.html", context, None)
+        assert [b["text"] for b in context["header_buttons"][0]["buttons"]] == kept, page
 
 
 def _environment() -> dict:
