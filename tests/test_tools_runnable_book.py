@@ -2,17 +2,19 @@
 
 The last tests read the built sites (``make book``; the student site when that edition is built).
 Each page's .ipynb download is the runnable book's own notebook; and, in CI, the reader's path: unpack
-the site's zip (and the student site's) into an empty folder, run its install instruction in a fresh
-virtual environment, and execute every notebook there (two at a time, one BLAS thread each),
-reporting each notebook that fails with its error. It also runs a chapter that reads committed
-results as a single notebook downloaded from the site into a folder of its own: the results are
-found through the installed wheel, not the working folder.
+the site's zip into an empty folder, run its install instruction in a fresh virtual environment, and
+execute every notebook there (two at a time, one BLAS thread each), reporting each notebook that fails
+with its error; then a chapter that reads committed results, as a single notebook downloaded from the
+site into a folder of its own (the results are found through the installed wheel, not the working
+folder); then every notebook of the student site's zip, whose wheel goes into the same environment
+from the zip's own folder (the two zips pin the same packages).
 """
 
 import importlib
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -192,32 +194,48 @@ def _built_zips() -> dict:
     return zips
 
 
+def _run(jobs: list, jupyter: Path, env: dict) -> list:
+    """Run ``(label, notebook)`` jobs two at a time, the longest first: ``[(label, seconds, error), ...]``."""
+    jobs = sorted(jobs, key=lambda job: -job[1].stat().st_size)  # an even split over the two workers
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda job: _execute(job[0], jupyter, job[1], env), jobs))
+
+
 @pytest.mark.site
 @pytest.mark.skipif(
     not (os.environ.get("CI") or os.environ.get("LRNN_RUNNABLE_TEST")),
-    reason="minutes (fresh installs of JupyterLab, every notebook of each edition): CI, or LRNN_RUNNABLE_TEST=1",
+    reason="minutes (a fresh install of JupyterLab, every notebook of each edition): CI, or LRNN_RUNNABLE_TEST=1",
 )
 def test_every_notebook_of_the_sites_zips_runs_in_a_fresh_environment(tmp_path):
-    """The reader's path for the site's zip and the student site's: unzip, `python3 -m venv .venv &&
-    .venv/bin/pip install -r requirements.txt`, then every notebook runs in that environment (here with nbconvert
-    instead of the interactive lab), and so does a page's .ipynb downloaded into a folder of its own."""
-    env = _environment()
-    zips = _built_zips()
-    start = time.perf_counter()
-    with ThreadPoolExecutor(2) as pool:  # the installs side by side
-        folders = dict(zip(zips, pool.map(lambda s: _install(zips[s], tmp_path / s, env), zips)))
+    """The reader's path: unzip the site's runnable book, `python3 -m venv .venv && .venv/bin/pip install -r
+    requirements.txt`, then every notebook runs in that environment (here with nbconvert instead of the
+    interactive lab), and so does a page's .ipynb downloaded into a folder of its own. Then the student site's
+    zip: it pins the same packages, so its wheel goes into the same environment from its own folder (where lrnn
+    then finds the results) and every student notebook runs there."""
+    env, zips = _environment(), _built_zips()
+    pins = {zipfile.ZipFile(z).read("lrnn-book/requirements.txt") for z in zips.values()}
+    assert len(pins) == 1, "the editions pin the same packages"
+    start, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    book = _install(zips["book"], tmp_path / "book", env)
     installed = time.perf_counter() - start
+    jupyter = book / ".venv" / "bin" / "jupyter"
     downloaded = tmp_path / "downloads" / "06_augmented_lstm.ipynb"  # as the site offers it (_sources/)
     downloaded.parent.mkdir()
     downloaded.write_bytes((SITES["book"] / "_sources" / downloaded.name).read_bytes())
-    jobs = [(f"{site}/{nb.name}", folder / ".venv" / "bin" / "jupyter", nb)
-            for site, folder in folders.items() for nb in sorted(folder.glob("*.ipynb"))]  # fmt: skip
-    jobs.append((f"downloaded/{downloaded.name}", folders["book"] / ".venv" / "bin" / "jupyter", downloaded))
-    jobs.sort(key=lambda job: -job[2].stat().st_size)  # the longest first, for an even split over two workers
-    with ThreadPoolExecutor(2) as pool:
-        runs = list(pool.map(lambda job: _execute(*job, env), jobs))
+    jobs = [(f"book/{nb.name}", nb) for nb in sorted(book.glob("*.ipynb"))]
+    runs = _run(jobs + [(f"downloaded/{downloaded.name}", downloaded)], jupyter, env)
+    for site in set(zips) - {"book"}:
+        zipfile.ZipFile(zips[site]).extractall(tmp_path / site)
+        folder = tmp_path / site / "lrnn-book"
+        wheel = next(folder.glob("lrnn-*.whl")).name
+        pip = [str(book / ".venv" / "bin" / "pip"), "install", "--no-deps", "--force-reinstall", wheel]
+        subprocess.run(pip, cwd=folder, env=env, check=True, capture_output=True)
+        runs += _run([(f"{site}/{nb.name}", nb) for nb in sorted(folder.glob("*.ipynb"))], jupyter, env)
     failed = [f"== {label} ({seconds:.0f} s)\n{error}" for label, seconds, error in runs if error]
     times = ", ".join(f"{label} {seconds:.0f} s" for label, seconds, _ in sorted(runs, key=lambda r: -r[1]))
     ran = time.perf_counter() - start - installed
-    print(f"installs {installed:.0f} s ({', '.join(zips)}), then {len(runs)} notebooks {ran:.0f} s: {times}")
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime  # the install's, the kernels' (reaped)
+    print(f"install {installed:.0f} s, then {len(runs)} notebooks ({', '.join(zips)}) {ran:.0f} s; CPU {cpu:.0f} s")
+    print(times)
     assert not failed, f"{len(failed)} of {len(runs)} notebooks failed:\n" + "\n".join(failed)
