@@ -31,8 +31,8 @@ from __future__ import annotations
 import json
 from importlib import metadata
 from pathlib import Path
-from urllib.parse import urlparse
-from urllib.request import url2pathname
+
+from ..music_models import KINDS
 
 __all__ = ["RESULTS", "result", "source"]
 
@@ -40,7 +40,7 @@ __all__ = ["RESULTS", "result", "source"]
 RESULTS = {
     "lookahead": ("results.json",),
     "memory": ("results/runs.json",),
-    "jsb": ("results.json", "tanh.npz", "gru.npz", "lstm.npz", "lstm_pinholes.npz", "augmented.npz"),
+    "jsb": ("results.json", *(f"{kind}.npz" for kind in KINDS)),  # the best model of each kind
 }
 
 
@@ -62,6 +62,9 @@ def source() -> Path:
             "experiments/ beside it: install it from the repository (`pip install -e .`, or `make env`) "
             "or from the runnable book (`pip install -r requirements.txt` in its folder)."
         )
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname  # (urllib.request is slow to import: only here)
+
     path = Path(url2pathname(urlparse(json.loads(record)["url"]).path))
     return path if path.is_dir() else path.parent
 
