@@ -28,6 +28,7 @@ Cho, Chung (2014)      GRU forward and backward, two conventions    ``gru``, ``g
 -                      memory benchmarks, look-ahead task, losses   ``tasks``, ``losses``, ``train``
 -                      padding, masks, truncated-BPTT windows       ``batching``
 -                      optimisers and clipping, progress bars       ``optim``, ``progress``
+-                      the experiments' recipes and results         ``experiments``
 -                      finite-difference gradient checks            ``gradcheck``
 -                      PyTorch-style state dicts                    ``interop``
 -                      self-checks for the exercises                ``exercises``
