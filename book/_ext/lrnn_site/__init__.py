@@ -8,6 +8,7 @@ its conventions:
 * :mod:`.numbering`: the paper's numbering for propositions and remarks, a proof index by
   title, author-year bibliography labels;
 * :mod:`.figures`: figures wider than the text column use the right margin too;
+* :mod:`.mathjax`: MathJax at the text's size, its TeX core and the packages a page uses;
 * :mod:`.assets`: no Thebe, MathJax only where there is mathematics, a subset icon font,
   no source maps or unused MathJax bundles;
 * the runnable book (``lrnn_runnable_zip``): after the build, the notebooks, a wheel of
@@ -20,7 +21,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from . import assets, crossref, figures, numbering
+from . import assets, crossref, figures, mathjax, numbering
 
 
 def _runnable_zip(app, exception):
@@ -36,6 +37,7 @@ def _runnable_zip(app, exception):
 
 def _config_inited(app, config):
     config.html_search_scorer = str(Path(__file__).with_name("scorer.js"))
+    mathjax.configure(app, config)
 
 
 def setup(app):
