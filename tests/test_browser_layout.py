@@ -1,0 +1,252 @@
+"""The site's layout as a reader meets it, on every page at 390 and 1280 px, light and dark.
+
+* no page is wider than the screen;
+* no inline formula is cut (each fits its line's block, or scrolls on its own);
+* at most :data:`MAX_SCROLLING_DISPLAYS` display equations scroll sideways on a phone, in the
+  whole book (the rest fit the column);
+* no table is clipped at 1280 px (none needs scrolling at desktop width); on a phone a wide
+  table either scrolls with a cue or is laid out as cards;
+* every icon the page can show has its glyph in the site's icon font (its character map is
+  read with fontTools);
+* the whole site, pages and assets but not the downloads, stays under 12 MB.
+
+Each run writes what it measured to ``_build/layout-report.json`` (counts per page).
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from test_browser import HTML, browser, server  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "_build" / "layout-report.json"
+MAX_SCROLLING_DISPLAYS = 20
+SITE_BUDGET = 12_000_000
+ICON_FONTS = {"Free": HTML / "_static" / "lrnn-icons.woff", "Brands": HTML / "_static" / "lrnn-icons-brands.woff"}
+
+
+def site_pages():
+    return sorted(p.name for p in HTML.glob("*.html"))
+
+
+def icon_cmaps():
+    """The characters each of the site's icon fonts has: ``{"Free": set, "Brands": set}``."""
+    from fontTools.ttLib import TTFont
+
+    assert ICON_FONTS["Free"].exists(), "the site's icon font is missing"
+    return {k: set(TTFont(str(p)).getBestCmap()) if p.exists() else set() for k, p in ICON_FONTS.items()}
+
+
+# One pass over a page at the current width: what a reader would find wrong.
+MEASURE = """() => {
+  const vw = document.documentElement.clientWidth;
+  const px = v => parseFloat(v) || 0;
+  const blockOf = el => {
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const d = getComputedStyle(a).display;
+      if (!d.startsWith('inline') && d !== 'contents') return a;
+    }
+    return document.body;
+  };
+  const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const text = el => (el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 60);
+  const out = {pageWide: document.documentElement.scrollWidth - vw, inlineCut: [], displayScroll: [],
+               displayCount: 0, tableClipped: [], tableNoCue: []};
+  const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
+  article.querySelectorAll('mjx-container').forEach(m => {
+    if (m.getAttribute('display') === 'true' || m.closest('div.math') || !visible(m)) return;
+    if (m.parentElement.closest('mjx-container')) return;
+    const r = m.getBoundingClientRect();
+    if (scrolls(m) && m.scrollWidth > m.clientWidth + 1) {   // scrolls on its own: reachable
+      const b = blockOf(m).getBoundingClientRect();
+      if (r.right <= Math.min(b.right, vw) + 1 && r.left >= Math.max(b.left, 0) - 1) return;
+    }
+    const blk = blockOf(m), b = blk.getBoundingClientRect(), cs = getComputedStyle(blk);
+    const right = Math.min(b.right - px(cs.paddingRight), vw), left = Math.max(b.left + px(cs.paddingLeft), 0);
+    // inside a box that scrolls sideways (a wide table's wrapper) the formula can be reached
+    for (let a = blk; a && a !== article; a = a.parentElement) {
+      if (scrolls(a) && a.scrollWidth > a.clientWidth + 1 && a !== document.body) return;
+    }
+    if (r.right > right + 1 || r.left < left - 1)
+      out.inlineCut.push({text: text(m), over: Math.round(r.right - right), where: text(blk).slice(0, 40)});
+  });
+  article.querySelectorAll('div.math').forEach(box => {
+    if (!box.querySelector('mjx-container') || !visible(box)) return;
+    out.displayCount += 1;
+    const over = box.scrollWidth - box.clientWidth;
+    if (over > 1) out.displayScroll.push({id: box.id || '', over: over, text: text(box)});
+  });
+  article.querySelectorAll('table').forEach(t => {
+    if (!visible(t) || t.closest('.lrnn-explorer, mjx-container')) return;
+    const r = t.getBoundingClientRect();
+    let clip = null;
+    for (let a = t.parentElement; a && a !== document.documentElement; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible' && a.scrollWidth > a.clientWidth + 1) { clip = a; break; }
+    }
+    const name = text(t.querySelector('caption, thead, tr') || t);
+    if (clip || r.right > vw + 1)
+      out.tableClipped.push({table: name, over: clip ? clip.scrollWidth - clip.clientWidth : Math.round(r.right - vw),
+                             cue: !!(clip && clip.classList.contains('lrnn-more-right'))});
+  });
+  return out;
+}"""
+
+# Every ::before/::after (and element) set in the icon font, and the character it shows.
+ICONS = """() => {
+  const out = [];
+  const look = (el, pseudo) => {
+    const cs = getComputedStyle(el, pseudo);
+    if (!/Font Awesome/i.test(cs.fontFamily)) return;
+    let c = pseudo ? cs.content : null;
+    if (pseudo) {
+      if (!c || c === 'none' || c === 'normal') return;
+      const m = c.match(/^"(.*)"$/);
+      if (!m || !m[1]) return;
+      c = m[1];
+    } else {
+      c = (el.childNodes.length === 1 && el.firstChild.nodeType === 3) ? el.textContent.trim() : '';
+      if (!c) return;
+    }
+    for (const ch of c) {
+      const cp = ch.codePointAt(0);
+      if (cp > 0x20 && cp !== 0xa0) out.push({cp: cp, brands: /Brands/i.test(cs.fontFamily), el: el.tagName.toLowerCase() + '.' +
+        String(el.className && el.className.baseVal === undefined ? el.className : '').split(' ').slice(0, 3).join('.')});
+    }
+  };
+  const skip = new Set(['MJX-CONTAINER', 'svg', 'SCRIPT', 'STYLE', 'TEMPLATE']);
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT,
+    {acceptNode: n => skip.has(n.tagName) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+  for (let el = walker.nextNode(); el; el = walker.nextNode()) { look(el, '::before'); look(el, '::after'); look(el, null); }
+  return out;
+}"""
+
+
+def settle(page):
+    page.wait_for_function(
+        "!document.querySelector('.math') || (window.MathJax && MathJax.startup && MathJax.startup.promise)",
+        timeout=30000,
+    )
+    page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+    page.wait_for_timeout(250)
+
+
+def measure_site(browser, server, theme):  # noqa: F811
+    """Every page at 1280 then 390 px in one theme: ``{page: {width: measurements}}``."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=theme)
+    ctx.add_init_script(f"localStorage.setItem('mode', '{theme}'); localStorage.setItem('theme', '{theme}');")
+    page = ctx.new_page()
+    found = {}
+    for name in site_pages():
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(f"{server}/{name}", wait_until="load")
+        settle(page)
+        found[name] = {"1280": page.evaluate(MEASURE), "icons": page.evaluate(ICONS)}
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(300)
+        found[name]["390"] = page.evaluate(MEASURE)
+    ctx.close()
+    return found
+
+
+def summary(found):
+    s = {"pages": len(found), "display_equations": 0, "display_scrolling_390": 0, "display_scrolling_390_over_300": 0}
+    for w in ("1280", "390"):
+        s[f"pages_wider_than_screen_{w}"] = sum(f[w]["pageWide"] > 1 for f in found.values())
+        s[f"inline_cut_{w}"] = sum(len(f[w]["inlineCut"]) for f in found.values())
+        s[f"tables_clipped_{w}"] = sum(len(f[w]["tableClipped"]) for f in found.values())
+    for f in found.values():
+        s["display_equations"] += f["390"]["displayCount"]
+        s["display_scrolling_390"] += len(f["390"]["displayScroll"])
+        s["display_scrolling_390_over_300"] += sum(e["over"] > 300 for e in f["390"]["displayScroll"])
+    return s
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_page_fits_a_phone_and_a_desktop(browser, server, theme):  # noqa: F811
+    found = measure_site(browser, server, theme)
+    cmaps = icon_cmaps()
+    missing = {}
+    for name, f in found.items():
+        for icon in f.pop("icons"):
+            if icon["cp"] not in cmaps["Brands" if icon["brands"] else "Free"]:
+                missing.setdefault(f"U+{icon['cp']:04X}", set()).add(f"{name}: {icon['el']}")
+    s = summary(found)
+    s["missing_icon_glyphs"] = sorted(missing)
+    report = json.loads(REPORT.read_text()) if REPORT.exists() else {}
+    report[theme] = {"summary": s, "pages": found}
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(report, indent=1))
+
+    problems = []
+    for name, f in found.items():
+        for w in ("1280", "390"):
+            if f[w]["pageWide"] > 1:
+                problems.append(f"{name} at {w} px: the page is {f[w]['pageWide']} px wider than the screen")
+            problems += [f"{name} at {w} px: inline formula cut: {c}" for c in f[w]["inlineCut"]]
+        problems += [f"{name} at 1280 px: table clipped: {t}" for t in f["1280"]["tableClipped"]]
+        problems += [f"{name} at 390 px: wide table without a cue: {t}" for t in f["390"]["tableClipped"] if not t["cue"]]
+    problems += [f"missing icon glyph {cp} ({sorted(where)[:3]})" for cp, where in missing.items()]
+    if s["display_scrolling_390"] > MAX_SCROLLING_DISPLAYS:
+        wide = sorted(
+            ((e["over"], n, e["id"]) for n, f in found.items() for e in f["390"]["displayScroll"]), reverse=True
+        )
+        problems.append(
+            f"{s['display_scrolling_390']} display equations scroll at 390 px (at most {MAX_SCROLLING_DISPLAYS}); "
+            f"widest: {wide[:8]}"
+        )
+    assert not problems, f"{theme} mode, {len(problems)} problems:\n" + "\n".join(problems[:40])
+
+
+def css_icon_codepoints():
+    """``{codepoint: stylesheet}`` for every icon a stylesheet's ``content`` can show: the value
+    itself or, through ``var(--name)``, the custom properties it reads (resolved to their
+    characters, written as such or as a CSS escape). The theme's catalogue of Font Awesome
+    classes (``.fa-bell:before{content:...}``) is left out: a class shows only where a page
+    names it, and the browser test checks those where they appear."""
+    catalogue = re.compile(r"(?:\.fa-[a-z0-9-]+:(?:before|after),?)+\{content:\"\\[0-9a-f]{4,5}\"\}")
+    char = re.compile(r"\\([0-9a-fA-F]{1,6}) ?|([^\\])")
+    used = {}
+    for sheet in (HTML / "_static").rglob("*.css"):
+        text = catalogue.sub("", sheet.read_text(encoding="utf-8", errors="replace"))
+        props = dict(re.findall(r"(--[\w-]+)\s*:\s*([^;}]+)", text))
+
+        def chars(value, depth=0):
+            out = []
+            for name in re.findall(r"var\((--[\w-]+)", value):
+                if depth < 10 and name in props:
+                    out += chars(props[name], depth + 1)
+            for quoted in re.findall(r"\"([^\"]*)\"", value):
+                out += [int(e, 16) if e else ord(c) for e, c in char.findall(quoted)]
+            return out
+
+        for value in re.findall(r"(?<![\w-])content\s*:\s*([^;}]+)", text):
+            for cp in chars(value):
+                if 0xE000 <= cp <= 0xF8FF:
+                    used.setdefault(cp, sheet.name)
+    return used
+
+
+@pytest.mark.site
+def test_every_icon_codepoint_in_the_css_is_in_the_icon_font():
+    """Each codepoint a stylesheet can show in the icon font has a glyph in the subset font
+    (the admonitions' icons among them: U+F05A note, U+F0EB tip, U+F071 warning, U+F064 see also)."""
+    cmaps = icon_cmaps()
+    cmap = cmaps["Free"] | cmaps["Brands"]
+    used = css_icon_codepoints()
+    assert {0xF05A, 0xF0EB, 0xF071, 0xF064} <= set(used), sorted(map(hex, used))
+    missing = {f"U+{c:04X}": where for c, where in used.items() if c not in cmap}
+    assert not missing, f"codepoints the CSS uses but the icon font lacks: {missing}"
+
+
+@pytest.mark.site
+def test_site_weighs_under_twelve_megabytes():
+    """Pages and assets, not the downloads a reader asks for (the runnable book, the PDFs)."""
+    downloads = {"lrnn-book.zip"} | {p.name for p in HTML.glob("*.pdf")}
+    files = [p for p in HTML.rglob("*") if p.is_file() and p.name not in downloads]
+    total = sum(p.stat().st_size for p in files)
+    biggest = sorted(((p.stat().st_size, p.relative_to(HTML).as_posix()) for p in files), reverse=True)[:6]
+    assert total < SITE_BUDGET, f"site is {total / 1e6:.2f} MB; biggest: {biggest}"
