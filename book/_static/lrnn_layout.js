@@ -55,16 +55,18 @@
     });
   }
   // A tagged equation: the equation, a gap and the tag, all flush left (no mirror margin).
-  function compactTag(m) {
+  function measureTag(m) {
     var mt = m.querySelector("mjx-mtable[side]");
-    if (!mt) return;
+    if (!mt) return null;
     var table = mt.querySelector(":scope > mjx-table"), labels = mt.querySelector(":scope > mjx-labels");
     var tag = labels && labels.querySelector(":scope > mjx-itable");
-    if (!table || !tag) return;
-    var em = parseFloat(getComputedStyle(m).fontSize) || 16;
-    var E = table.getBoundingClientRect().width, T = tag.getBoundingClientRect().width;
-    var W = (E + T) / em + 0.8 + "em";
-    var parts = { c: m, t: mt, b: table, l: labels };
+    if (!table || !tag) return null;
+    return { mt: mt, table: table, labels: labels, em: parseFloat(getComputedStyle(m).fontSize) || 16,
+             E: table.getBoundingClientRect().width, T: tag.getBoundingClientRect().width };
+  }
+  function compactTag(m, t) {
+    var W = (t.E + t.T) / t.em + 0.8 + "em";
+    var parts = { c: m, t: t.mt, b: t.table, l: t.labels };
     if (!m.dataset.lrnnTag) {
       var saved = {};
       Object.keys(parts).forEach(function (k) {
@@ -74,43 +76,52 @@
       m.dataset.lrnnTag = JSON.stringify(saved);
     }
     m.style.minWidth = W;
-    mt.style.minWidth = W;
-    table.style.margin = "0 " + (T / em + 0.8) + "em 0 0";
-    labels.style.width = W;
+    t.mt.style.minWidth = W;
+    t.table.style.margin = "0 " + (t.T / t.em + 0.8) + "em 0 0";
+    t.labels.style.width = W;
   }
-  function fitDisplay(box) {
-    var m = box.querySelector("mjx-container");
-    if (!m) return;
-    if (m.dataset.lrnnSize === undefined) m.dataset.lrnnSize = m.style.fontSize || "";
-    m.style.fontSize = m.dataset.lrnnSize;
-    restoreTag(m);
-    var room = box.clientWidth;
-    if (!room || box.scrollWidth <= room + 1) return;
-    compactTag(m);
-    var need = box.scrollWidth;
-    if (need <= room + 1) return;
-    var r = room / need;
-    if (r >= MIN_FIT) m.style.fontSize = (parseFloat(m.dataset.lrnnSize) || 100) * r * 0.99 + "%";
-  }
+  // In batches (every write, then every read): one layout of the page per step, not one per
+  // equation, so that a resize or a phone's rotation stays quick on a long chapter.
   function displays() {
-    document.querySelectorAll("div.math").forEach(fitDisplay);
+    var boxes = [];
+    document.querySelectorAll("div.math").forEach(function (box) {
+      var m = box.querySelector("mjx-container");
+      if (!m) return;
+      if (m.dataset.lrnnSize === undefined) m.dataset.lrnnSize = m.style.fontSize || "";
+      m.style.fontSize = m.dataset.lrnnSize;
+      restoreTag(m);
+      boxes.push([box, m]);
+    });
+    var wide = boxes.filter(function (b) { return b[0].clientWidth && b[0].scrollWidth > b[0].clientWidth + 1; });
+    var tagged = wide.map(function (b) { return measureTag(b[1]); });
+    wide.forEach(function (b, i) { if (tagged[i]) compactTag(b[1], tagged[i]); });
+    var ratio = wide.map(function (b) { return b[0].clientWidth / b[0].scrollWidth; });
+    wide.forEach(function (b, i) {
+      if (ratio[i] < 1 && ratio[i] >= MIN_FIT) b[1].style.fontSize = (parseFloat(b[1].dataset.lrnnSize) || 100) * ratio[i] * 0.99 + "%";
+    });
   }
 
   /* -- inline formulas wider than their line --------------------------------------------------- */
   function inlineMath() {
     var article = document.querySelector("article") || document.body;
+    var all = [];
     article.querySelectorAll("mjx-container:not([display='true'])").forEach(function (m) {
       if (m.closest("div.math") || m.parentElement.closest("mjx-container")) return;
-      m.classList.remove("lrnn-inline-wide");
-      var block = blockOf(m), room = contentWidth(block);
-      if (room > 0 && m.getBoundingClientRect().width > room + 1) {
-        m.classList.add("lrnn-inline-wide");
-        m.setAttribute("tabindex", "0");
-        cue(m);
-      } else if (m.dataset.lrnnCue) {
-        m.classList.remove("lrnn-more-left", "lrnn-more-right");
-      }
+      m.classList.remove("lrnn-inline-wide", "lrnn-more-left", "lrnn-more-right");
+      all.push(m);
     });
+    var rooms = new Map();
+    var wide = all.filter(function (m) {
+      var block = blockOf(m);
+      if (!rooms.has(block)) rooms.set(block, contentWidth(block));
+      var room = rooms.get(block);
+      return room > 0 && m.getBoundingClientRect().width > room + 1;
+    });
+    wide.forEach(function (m) {
+      m.classList.add("lrnn-inline-wide");
+      m.setAttribute("tabindex", "0");
+    });
+    wide.forEach(cue);
   }
 
   /* -- tables ------------------------------------------------------------------------------------ */

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .mathjax import DROP as MATHJAX_DROP
 from .mathjax import KEEP as MATHJAX_KEEP
+
 ICON_FONT = "lrnn-icons.woff"
 BRAND_FONT = "lrnn-icons-brands.woff"
 
