@@ -277,3 +277,81 @@ def test_site_weighs_under_twelve_megabytes():
     total = sum(p.stat().st_size for p in files)
     biggest = sorted(((p.stat().st_size, p.relative_to(HTML).as_posix()) for p in files), reverse=True)[:6]
     assert total < SITE_BUDGET, f"site is {total / 1e6:.2f} MB; biggest: {biggest}"
+
+
+def phone_page(browser, server, name, theme="light"):  # noqa: F811
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=theme, has_touch=True)
+    ctx.add_init_script(f"localStorage.setItem('mode', '{theme}'); localStorage.setItem('theme', '{theme}');")
+    page = ctx.new_page()
+    page.goto(f"{server}/{name}", wait_until="load")
+    settle(page)
+    return ctx, page
+
+
+def test_phone_explorer_keeps_its_controls_and_verdict_on_screen(browser, server):  # noqa: F811
+    """Scrolled to the foot of each explorer (its last panel in view), its controls and the sentence
+    that reports their effect are both on screen; no control row is wider than the column."""
+    for name in ("01_roots.html", "03_training_rnn.html"):
+        ctx, page = phone_page(browser, server, name)
+        roots = page.locator('[data-lrnn-explorer="static"]')
+        assert roots.count() >= 1
+        for i in range(roots.count()):
+            root = roots.nth(i)
+            root.evaluate(
+                "r => { const b = r.getBoundingClientRect(); window.scrollBy(0, b.bottom - innerHeight - 10); }"
+            )
+            page.wait_for_timeout(150)
+            got = root.evaluate(
+                """r => { const box = e => e.getBoundingClientRect();
+                  const c = r.querySelector('.lx-controls'), v = r.querySelector('.lrnn-explorer-text');
+                  return {controls: [box(c).top, box(c).bottom], verdict: [box(v).top, box(v).bottom],
+                          panels: box(r.querySelector('.lx-panels')).top, wide: c.scrollWidth - c.clientWidth,
+                          column: r.clientWidth, rows: Array.from(r.querySelectorAll('.lx-control'))
+                            .map(x => box(x).right - box(r).right)}; }"""
+            )
+            assert 0 <= got["controls"][0] and got["verdict"][1] <= 844, f"{name} explorer {i}: {got}"
+            assert got["verdict"][0] >= got["controls"][1] - 1, f"{name} explorer {i}: verdict not under controls"
+            assert got["wide"] <= 1 and max(got["rows"]) <= 1, f"{name} explorer {i}: a control row is too wide: {got}"
+        ctx.close()
+
+
+def test_phone_wide_tables_read_as_cards(browser, server):  # noqa: F811
+    """On a phone the errata table shows each erratum (not only its name) and Chapter 8's results
+    show the Chung et al. column beside each model's name, within the screen."""
+    ctx, page = phone_page(browser, server, "appendix_errata.html")
+    cells = page.evaluate(
+        """() => Array.from(document.querySelector('article table').querySelectorAll('tbody tr'))
+             .map(tr => Array.from(tr.children).map(td => Math.round(td.getBoundingClientRect().right)))"""
+    )
+    assert page.locator("article table").first.evaluate("t => t.classList.contains('lrnn-cards')")
+    assert cells and all(max(row) <= 390 for row in cells), cells[:3]
+    page.goto(f"{server}/08_real_music.html", wait_until="load")
+    settle(page)
+    chung = page.evaluate(
+        """() => Array.from(document.querySelectorAll('article td[data-label]'))
+             .filter(td => /Chung/.test(td.dataset.label)).map(td => Math.round(td.getBoundingClientRect().right))"""
+    )
+    assert chung and max(chung) <= 390, chung
+    ctx.close()
+
+
+def test_phone_enlarged_figure_opens_at_natural_size(browser, server):  # noqa: F811
+    """Tapping a multi-panel figure on a phone opens it at its natural size, to pan (and pinch-zoom)."""
+    ctx, page = phone_page(browser, server, "07_learning_to_remember.html")
+    img = page.locator("div.cell_output img").nth(
+        page.evaluate(
+            "() => { const a = Array.from(document.querySelectorAll('div.cell_output img'));"
+            " return a.indexOf(a.reduce((m, i) => i.naturalWidth > m.naturalWidth ? i : m)); }"
+        )
+    )
+    img.scroll_into_view_if_needed()
+    img.click()
+    page.wait_for_timeout(200)
+    got = page.evaluate(
+        """() => { const d = document.querySelector('dialog.lrnn-lightbox[open]'), i = d.querySelector('img');
+                   return {natural: i.naturalWidth, shown: i.getBoundingClientRect().width,
+                           pans: d.scrollWidth > d.clientWidth, touch: getComputedStyle(d).touchAction}; }"""
+    )
+    assert got["natural"] > 390 and abs(got["shown"] - got["natural"]) <= 2 and got["pans"], got
+    assert got["touch"] in ("manipulation", "pan-x pan-y pinch-zoom"), got  # pinch-zoom allowed
+    ctx.close()
