@@ -9,6 +9,7 @@ its conventions:
   title, author-year bibliography labels;
 * :mod:`.figures`: figures wider than the text column use the right margin too;
 * :mod:`.deeper`: sections titled "Deeper: ..." (what a first reading can skip) in a box;
+* :mod:`.mathjax`: MathJax at the text's size, its TeX core and the packages a page uses;
 * :mod:`.assets`: no Thebe, MathJax only where there is mathematics, a subset icon font,
   no source maps or unused MathJax bundles;
 * the runnable book (``lrnn_runnable_zip``): after the build, the notebooks, a wheel of
@@ -23,7 +24,7 @@ import functools
 import importlib.util
 from pathlib import Path
 
-from . import assets, crossref, deeper, figures, numbering
+from . import assets, crossref, deeper, figures, mathjax, numbering
 
 
 @functools.cache
@@ -55,6 +56,7 @@ def _notebook_download(app, pagename, templatename, context, doctree):
 
 def _config_inited(app, config):
     config.html_search_scorer = str(Path(__file__).with_name("scorer.js"))
+    mathjax.configure(app, config)
 
 
 def setup(app):
