@@ -54,16 +54,17 @@ SMALL = [(16, 36), (32, 36), (64, 36), (16, 64), (32, 64), (64, 64), (16, 100), 
 def products(N: int, B: int, d_x: int, d: int):
     """The matrix products of one forward + backward pass of lrnn: ``(per_step, once)``, lists of shape pairs.
 
-    Per step, forward (:func:`lrnn.lstm.lstm_step`): four ``x W_x^T``, two ``s[n-1] W_s^T``, four
-    ``v[n-1] W_v^T``, one ``s[n] W_s_cr^T``; backward (:func:`lrnn.lstm_bptt.lstm_bptt_signals`):
-    ``alpha_cr W_s_cr`` (Eq. 150), four ``alpha W_v`` (Eq. 154), two ``alpha W_s`` (Eq. 155).
-    Once (:func:`lrnn.lstm_bptt.lstm_backward`): four ``alpha^T x`` and seven ``alpha^T s`` or
+    Once, forward (:func:`lrnn.lstm.lstm_inputs`): four ``x W_x^T`` over all ``N B`` rows. Per
+    step, forward (:func:`lrnn.lstm.lstm_step`): two ``s[n-1] W_s^T``, four ``v[n-1] W_v^T``, one
+    ``s[n] W_s_cr^T``; backward (:func:`lrnn.lstm_bptt.lstm_bptt_signals`): ``alpha_cr W_s_cr``
+    (Eq. 150), four ``alpha W_v`` (Eq. 154), two ``alpha W_s`` (Eq. 155). Once, backward
+    (:func:`lrnn.lstm_bptt.lstm_backward`): four ``alpha^T x`` and seven ``alpha^T s`` or
     ``alpha^T v`` over all ``N B`` rows. Every product has its own weight matrix, as in the code,
-    so that the floor pays for reading 15 matrices per step, not one kept in cache.
+    so that the floor pays for reading 14 matrices per step, not one kept in cache.
     """
     NB = N * B
-    per_step = [((B, d_x), (d_x, d))] * 4 + [((B, d), (d, d))] * 14
-    once = [((d, NB), (NB, d_x))] * 4 + [((d, NB), (NB, d))] * 7
+    per_step = [((B, d), (d, d))] * 14
+    once = [((NB, d_x), (d_x, d))] * 4 + [((d, NB), (NB, d_x))] * 4 + [((d, NB), (NB, d))] * 7
     return per_step, once
 
 
