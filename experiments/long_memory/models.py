@@ -31,7 +31,7 @@ from lrnn.lru import LRUParams, lru_forward
 from lrnn.selective import SelectiveSSMParams, selective_forward
 
 CELLS = ("gru", "lstm", "lru", "selective")
-SIZES = {"gru": dict(d_s=16), "lstm": dict(d_s=11), "lru": dict(d_s=8, d_h=16), "selective": dict(d_s=8, d_h=16)}
+SIZES = {"gru": dict(d_s=16), "lstm": dict(d_s=11), "lru": dict(d_s=8, d_h=16), "selective": dict(d_s=4, d_h=16)}
 LINEAR = ("lru", "selective")  # the cells whose recurrence runs by the scan (method="scan" or "loop")
 FORWARD = {"LRUParams": lru_forward, "SelectiveSSMParams": selective_forward}  # forward passes with method=
 

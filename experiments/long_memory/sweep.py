@@ -2,7 +2,7 @@
 
 Trains the GRU, the Vanilla LSTM, the LRU and the selective state-space layer, each with
 about a thousand parameters (``models.py``), on the adding problem at lags 200 and 1000 and on
-selective copying (Gu and Dao 2023) at lag 200, three seeds each, with the same optimiser,
+selective copying (Gu and Dao 2023) at lag 100, three seeds each, with the same optimiser,
 batch size and number of updates for every cell of a task and lag. Every run is deterministic
 given its configuration: the seed fixes the initial parameters (``default_rng([seed, 0])``)
 and the training batches (``default_rng([seed, 1])``); the validation batch depends only on
@@ -68,15 +68,15 @@ CELLS = models.CELLS
 DEFAULTS = dict(
     batch=32,  # sequences per update
     optimizer="adam",
-    lr=3e-3,
+    lr=1e-2,
     clip=1.0,  # global-norm clipping threshold
-    eval_every=100,  # updates between validation losses
+    eval_every=50,  # updates between validation losses
     val_size=128,  # sequences in the validation batch (scored in chunks of `batch`)
     curve_every=50,  # training losses and gradient norms kept as means (and maxima) over this many updates
 )
 
 #: (task, lag, updates): the update budget of every cell at that task and lag.
-SETTINGS = (("adding", 200, 800), ("selective_copy", 200, 800), ("adding", 1000, 300))
+SETTINGS = (("adding", 200, 600), ("selective_copy", 100, 600), ("adding", 1000, 200))
 
 
 def _config(task, cell, lag, seed, steps):
