@@ -6,8 +6,8 @@ state unit. Orvieto et al. train that diagonal directly, parametrised so that it
 by construction, and normalise what enters each unit::
 
     lambda     = exp(-exp(nu_log) + i exp(theta_log))          Sec. 3.3-3.4   |lambda| < 1 always
-    s[n]       = lambda * s[n-1] + exp(gamma_log) * (B u[n])    Eq. 7          complex, elementwise in lambda
-    y[n]       = Re(C s[n]) + D * u[n]                          Eqs. 1, 3      real again
+    s[n]       = lambda * s[n-1] + exp(gamma_log) * (B u[n])    Eq. O7         complex, elementwise in lambda
+    y[n]       = Re(C s[n]) + D * u[n]                          Eqs. O1, O3    real again
 
 ``exp(gamma_log)`` starts at ``sqrt(1 - |lambda|^2)``, which keeps the state's variance that of
 its input under white noise (Sec. 3.4), and is trained. The initialisation draws ``lambda``
@@ -36,6 +36,9 @@ Symbols (paper -> code -> shape of one step; complex where marked)::
     D          D        (d_h,)     elementwise skip, as in the paper's code
     y_k        y        (d_h,)     output of the recurrence
     -          v        (d_h,)     output of the cell (after the output GLU)
+
+Equation labels: Orvieto et al.'s equations are cited with their own numbers and the letter
+O (``Eq. O7`` is their equation (7)), so that they cannot be mistaken for Sherstinsky's.
 
 Complex gradients: for a complex ``z = z_re + i z_im`` and a real loss, the gradient of a
 complex signal is ``dE/dz_re + i dE/dz_im``; parameters are stored as real arrays (``B_re``,
@@ -91,7 +94,7 @@ def ring_init(rng: np.random.Generator, d_s: int, r_min: float = 0.0, r_max: flo
 
 @dataclass(frozen=True)
 class LRUParams:
-    """Parameters of an LRU cell: input GLU, diagonal complex recurrence (Eq. 7), output ``Re(C s) + D u``, output GLU.
+    """Parameters of an LRU cell: input GLU, diagonal complex recurrence (Eq. O7), output ``Re(C s) + D u``, output GLU.
 
     Parameters
     ----------
@@ -120,10 +123,10 @@ class LRUParams:
     b_e: np.ndarray  # (d_h,)
     nu_log: np.ndarray  # (d_s,)  |lambda| = exp(-exp(nu_log))  (Sec. 3.3)
     theta_log: np.ndarray  # (d_s,)  arg(lambda) = exp(theta_log)  (Sec. 3.4)
-    gamma_log: np.ndarray  # (d_s,)  input normalisation (Eq. 7)
-    B_re: np.ndarray  # (d_s, d_h)  Eq. 7
+    gamma_log: np.ndarray  # (d_s,)  input normalisation (Eq. O7)
+    B_re: np.ndarray  # (d_s, d_h)  Eq. O7
     B_im: np.ndarray  # (d_s, d_h)
-    C_re: np.ndarray  # (d_h, d_s)  y = Re(C s) + D u  (Eqs. 1, 3)
+    C_re: np.ndarray  # (d_h, d_s)  y = Re(C s) + D u  (Eqs. O1, O3)
     C_im: np.ndarray  # (d_h, d_s)
     D: np.ndarray  # (d_h,)
     W_o: np.ndarray  # (d_h, d_h)  output GLU, value
@@ -280,7 +283,7 @@ def _initial(s0, B: int, d_s: int, batched: bool) -> np.ndarray:
 
 
 def lru_forward(params: LRUParams, x, s0=None, *, method: str = "scan") -> LRUTrace:
-    """Run the LRU cell over a sequence; the recurrence (Eq. 7) by the associative scan.
+    """Run the LRU cell over a sequence; the recurrence (Eq. O7) by the associative scan.
 
     Parameters
     ----------
@@ -313,9 +316,9 @@ def lru_forward(params: LRUParams, x, s0=None, *, method: str = "scan") -> LRUTr
     a_u = X @ params.W_u.T + params.b_u  # input GLU, value
     a_e = X @ params.W_e.T + params.b_e  # input GLU, gate
     u = a_u * G_c(a_e, check=False)
-    Bc = (params.B_re + 1j * params.B_im) * np.exp(params.gamma_log)[:, None]  # exp(gamma_log) * B, Eq. 7
-    s = scan_method(method)(params.lam, u @ Bc.T, S0)  # s[n] = lambda s[n-1] + exp(gamma_log) (B u[n]), Eq. 7
-    y = s.real @ params.C_re.T - s.imag @ params.C_im.T + params.D * u  # Re(C s[n]) + D u[n], Eqs. 1, 3
+    Bc = (params.B_re + 1j * params.B_im) * np.exp(params.gamma_log)[:, None]  # exp(gamma_log) * B, Eq. O7
+    s = scan_method(method)(params.lam, u @ Bc.T, S0)  # s[n] = lambda s[n-1] + exp(gamma_log) (B u[n]), Eq. O7
+    y = s.real @ params.C_re.T - s.imag @ params.C_im.T + params.D * u  # Re(C s[n]) + D u[n], Eqs. O1, O3
     a_o = y @ params.W_o.T + params.b_o  # output GLU, value
     a_g = y @ params.W_g.T + params.b_g  # output GLU, gate
     v = a_o * G_c(a_g, check=False)

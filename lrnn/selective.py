@@ -1,10 +1,11 @@
 """A selective diagonal state-space layer (Gu and Dao 2023, S6), with its forward and backward passes.
 
 The continuous system of Chapter 1, ``h'(t) = A h(t) + B x(t)``, ``y(t) = C h(t)`` (Gu and Dao,
-Eq. 1), sampled with a zero-order hold of step ``Delta`` (Eq. 4)::
+Eq. M1a-b; the letter M marks Gu and Dao's numbers, so that they cannot be mistaken for
+Sherstinsky's), sampled with a zero-order hold of step ``Delta`` (Eq. M4)::
 
-    A_bar = exp(Delta A),     B_bar = (Delta A)^-1 (exp(Delta A) - I) Delta B          Eq. 4 (ZOH)
-    h[n]  = A_bar h[n-1] + B_bar x[n],     y[n] = C h[n]                              Eq. 2
+    A_bar = exp(Delta A),     B_bar = (Delta A)^-1 (exp(Delta A) - I) Delta B          Eq. M4 (ZOH)
+    h[n]  = A_bar h[n-1] + B_bar x[n],     y[n] = C h[n]                              Eq. M2a-b
 
 is a linear time-invariant recurrence when ``Delta, B, C`` are fixed. *Selection* makes them
 functions of the current input: each channel ``c`` of the layer has its own step
@@ -15,17 +16,17 @@ negative real entries (stable for every step: ``0 < exp(Delta A) < 1``), while `
     u[n]        = W_u x[n] + b_u                           (d_h,)      the channels
     Delta[n]    = softplus(W_dt x[n] + b_dt)               (d_h,)      step of each channel
     B[n], C[n]  = W_B x[n] + b_B,  W_C x[n] + b_C          (d_s,)
-    A_bar[n]    = exp(Delta[n] A)                          (d_h, d_s)  Eq. 4
-    B_bar[n]    = (exp(Delta[n] A) - 1) / A * B[n]         (d_h, d_s)  Eq. 4, diagonal A
-    h[n]        = A_bar[n] * h[n-1] + B_bar[n] * u[n]      (d_h, d_s)  Eq. 2, elementwise
-    y[n]        = h[n] C[n] + D * u[n]                     (d_h,)      Eq. 2, plus a skip
+    A_bar[n]    = exp(Delta[n] A)                          (d_h, d_s)  Eq. M4
+    B_bar[n]    = (exp(Delta[n] A) - 1) / A * B[n]         (d_h, d_s)  Eq. M4, diagonal A
+    h[n]        = A_bar[n] * h[n-1] + B_bar[n] * u[n]      (d_h, d_s)  Eq. M2a, elementwise
+    y[n]        = h[n] C[n] + D * u[n]                     (d_h,)      Eq. M2b, plus a skip
     v[n]        = (W_o y[n] + b_o) * G_c(W_g y[n] + b_g)    (d_h,)      output GLU
 
-The coefficients change with ``n``, so there is no convolution kernel (Eq. 3 is lost), but the
+The coefficients change with ``n``, so there is no convolution kernel (Eq. M3 is lost), but the
 recurrence is still linear in ``h``: :func:`lrnn.scan.linear_scan` runs it. Mamba's Theorem 1
-(Eq. 5) is the special case ``d_s = 1, A = -1, B = 1``: then ``A_bar = 1 - g`` and
+(Eq. M5) is the special case ``d_s = 1, A = -1, B = 1``: then ``A_bar = 1 - g`` and
 ``B_bar = g`` with ``g = sigma(W_dt x + b_dt)``, the gated leaky integrator
-``h[n] = (1 - g[n]) h[n-1] + g[n] x[n]``. The layer keeps the exact ZOH ``B_bar`` of Eq. 4, for which
+``h[n] = (1 - g[n]) h[n-1] + g[n] x[n]``. The layer keeps the exact ZOH ``B_bar`` of Eq. M4, for which
 that identity holds exactly. Mamba's block wraps the layer in projections, a convolution and a
 multiplicative gate; this cell keeps one gated output (the gated linear unit of the LRU cell,
 :mod:`lrnn.lru`), so that the two linear recurrences of the chapter meet the task with the same
@@ -100,7 +101,7 @@ class SelectiveSSMParams:
     b_u: np.ndarray  # (d_h,)
     W_dt: np.ndarray  # (d_h, d_x)  Delta = softplus(W_dt x + b_dt)
     b_dt: np.ndarray  # (d_h,)
-    A_log: np.ndarray  # (d_h, d_s)  A = -exp(A_log)  (Eq. 1, diagonal)
+    A_log: np.ndarray  # (d_h, d_s)  A = -exp(A_log)  (Eq. M1a, diagonal)
     W_B: np.ndarray  # (d_s, d_x)  B[n] = W_B x + b_B  (selection)
     b_B: np.ndarray  # (d_s,)
     W_C: np.ndarray  # (d_s, d_x)  C[n] = W_C x + b_C  (selection)
@@ -244,7 +245,7 @@ class SelectiveTrace:
 
 
 def selective_forward(params: SelectiveSSMParams, x, h0=None, *, method: str = "scan") -> SelectiveTrace:
-    """Run the selective layer over a sequence (Eqs. 2 and 4 with input-dependent ``Delta, B, C``).
+    """Run the selective layer over a sequence (Eqs. M2a-b and M4 with input-dependent ``Delta, B, C``).
 
     Parameters
     ----------
@@ -297,10 +298,10 @@ def selective_forward(params: SelectiveSSMParams, x, h0=None, *, method: str = "
     Bn = X @ params.W_B.T + params.b_B  # B[n], selection
     Cn = X @ params.W_C.T + params.b_C  # C[n], selection
     dtA = dt[..., None] * A  # (N, B, d_h, d_s)
-    A_bar = np.exp(dtA)  # Eq. 4
-    B_bar = np.expm1(dtA) / A  # Eq. 4 for diagonal A: (exp(Delta A) - 1) / A, times B[n] below
-    h = scan_method(method)(A_bar, B_bar * Bn[..., None, :] * u[..., None], H0)  # Eq. 2, by the scan
-    y = (h @ Cn[..., None])[..., 0] + params.D * u  # y[n] = h[n] C[n] + D u[n]
+    A_bar = np.exp(dtA)  # Eq. M4
+    B_bar = np.expm1(dtA) / A  # Eq. M4 for diagonal A: (exp(Delta A) - 1) / A, times B[n] below
+    h = scan_method(method)(A_bar, B_bar * Bn[..., None, :] * u[..., None], H0)  # Eq. M2a, by the scan
+    y = (h @ Cn[..., None])[..., 0] + params.D * u  # y[n] = h[n] C[n] + D u[n], Eq. M2b
     a_o = y @ params.W_o.T + params.b_o  # output GLU, value
     a_g = y @ params.W_g.T + params.b_g  # output GLU, gate
     v = a_o * G_c(a_g, check=False)
