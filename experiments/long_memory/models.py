@@ -13,8 +13,8 @@
                and an output GLU
 =============  ==============================================================================
 
-The sizes give each cell about a thousand parameters (:data:`SIZES`; the counts are in every
-record). The readout is ``y = W_y v + b_y`` with ``W_y ~ N(0, 1/d_out)`` and ``b_y = 0``.
+The sizes give each cell about a thousand parameters (:data:`SIZES`): on the adding problem 912
+(GRU), 979 (LSTM), 1192 (LRU) and 744 (selective), before the readout; every record holds its count. The readout is ``y = W_y v + b_y`` with ``W_y ~ N(0, 1/d_out)`` and ``b_y = 0``.
 """
 
 from __future__ import annotations
