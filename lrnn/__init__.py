@@ -261,7 +261,7 @@ from .music import load_jsb_chorales, split_nll  # noqa: E402
 
 __all__ += ["music", "music_models", "synth", "load_jsb_chorales", "split_nll"]
 
-# Chapter 11: linear recurrences, state spaces and selection (Orvieto et al. 2023; Gu and Dao 2023; Beck et al. 2024)
+# "Back to the differential equation": linear recurrences, state spaces, selection, xLSTM
 from . import lru, scan, selective, xlstm  # noqa: E402
 from .lru import LRUParams, lru_backward, lru_forward  # noqa: E402
 from .scan import linear_scan, linear_scan_loop  # noqa: E402

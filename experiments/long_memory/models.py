@@ -1,4 +1,6 @@
-"""The models of the long-memory sweep (Chapter 11): four cells of the book at matched sizes, and a linear readout.
+"""The models of the long-memory sweep: four cells of the book at matched sizes, and a linear readout.
+
+The chapter "Back to the differential equation" plots the results.
 
 =============  ==============================================================================
 ``gru``        ``GRUParams.init(rng, d_x, d_s)``: Chung's GRU (Eqs. G1-G4), orthogonal recurrent
@@ -13,8 +15,9 @@
                and an output GLU
 =============  ==============================================================================
 
-The sizes give each cell about a thousand parameters (:data:`SIZES`): on the adding problem 912
-(GRU), 979 (LSTM), 1192 (LRU) and 744 (selective), before the readout; every record holds its count. The readout is ``y = W_y v + b_y`` with ``W_y ~ N(0, 1/d_out)`` and ``b_y = 0``.
+The sizes give each cell about a thousand parameters (:data:`SIZES`): on the adding problem
+912 (GRU), 979 (LSTM), 1192 (LRU) and 744 (selective), before the readout; every record holds
+its count. The readout is ``y = W_y v + b_y`` with ``W_y ~ N(0, 1/d_out)`` and ``b_y = 0``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Linear recurrences against gated cells at long lags: the sweep of Chapter 11.
+"""Linear recurrences against gated cells at long lags: the sweep of the chapter "Back to the differential equation".
 
 Trains the GRU, the Vanilla LSTM, the LRU and the selective state-space layer, each with
 about a thousand parameters (``models.py``), on the adding problem at lags 200 and 1000 and on

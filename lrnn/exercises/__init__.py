@@ -19,7 +19,7 @@ submodule      checks
 ``jacobian``   Ch. 5: the one-step error Jacobian of Eq. 179 (a derivation)
 ``augmented``  Ch. 6: the context window, the Augmented LSTM backward pass
 ``music``      Ch. 8: the published score of polyphonic music (NLL per frame)
-``scan``       Ch. 11: the linear recurrence h[n] = a[n] h[n-1] + b[n]
+``scan``       "Back to the differential equation": the linear recurrence h[n] = a[n] h[n-1] + b[n]
 =============  =============================================================
 """
 

@@ -1,4 +1,6 @@
-"""Self-check for the exercise on the linear scan (Ch. 11): ``h[n] = a[n] h[n-1] + b[n]`` for every ``n``.
+"""Self-check for the exercise on the linear scan: ``h[n] = a[n] h[n-1] + b[n]`` for every ``n``.
+
+The exercise is in the chapter "Back to the differential equation".
 
 A student writes ``my_scan(a, b, h0)``, by a loop or by combining pairs
 ``(a1, b1) then (a2, b2) = (a2 a1, a2 b1 + b2)``. :func:`check_linear_scan` compares it with
