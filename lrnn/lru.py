@@ -62,7 +62,33 @@ from ._validation import as_float_array, as_sequence, check_rng, check_shape, fm
 from .activations import G_c
 from .scan import linear_scan_backward, scan_method
 
-__all__ = ["LRUParams", "LRUTrace", "lru_forward", "lru_backward", "ring_init"]
+__all__ = ["LRUParams", "LRUTrace", "lru_forward", "lru_backward", "ring_init", "glu", "glu_backward"]
+
+
+def glu(z, W_a, b_a, W_g, b_g):
+    """The gated linear unit (Dauphin et al. 2017): ``(W_a z + b_a) * G_c(W_g z + b_g)``, time-major ``z``.
+
+    Returns ``(a_a, a_g, out)``: the value and gate pre-activations, kept for :func:`glu_backward`.
+
+    Examples
+    --------
+    >>> a_a, a_g, out = glu(np.ones((1, 1, 2)), np.eye(2), np.zeros(2), np.zeros((2, 2)), np.zeros(2))
+    >>> out  # the gate at G_c(0) = 1/2
+    array([[[0.5, 0.5]]])
+    """
+    a_a = z @ W_a.T + b_a  # value
+    a_g = z @ W_g.T + b_g  # gate
+    return a_a, a_g, a_a * G_c(a_g, check=False)
+
+
+def glu_backward(z, a_a, a_g, d_out, W_a, W_g):
+    """Gradients through :func:`glu` on ``(N, B, .)`` arrays: ``dz`` and ``(dW_a, db_a, dW_g, db_g)``, summed."""
+    g = G_c(a_g, check=False)
+    d_aa = d_out * g
+    d_ag = d_out * a_a * g * (1.0 - g)
+    flat = lambda a: a.reshape(-1, a.shape[-1])  # noqa: E731
+    grads = (flat(d_aa).T @ flat(z), d_aa.sum(axis=(0, 1)), flat(d_ag).T @ flat(z), d_ag.sum(axis=(0, 1)))
+    return d_aa @ W_a + d_ag @ W_g, grads
 
 
 def ring_init(rng: np.random.Generator, d_s: int, r_min: float = 0.0, r_max: float = 1.0, max_phase: float = 2 * np.pi):
@@ -313,15 +339,11 @@ def lru_forward(params: LRUParams, x, s0=None, *, method: str = "scan") -> LRUTr
     X, batched = as_sequence("x", x, params.d_x, "d_x", source=f"from W_u of shape {fmt_shape(params.W_u.shape)}")
     N, B, _ = X.shape
     S0 = _initial(s0, B, params.d_s, batched)
-    a_u = X @ params.W_u.T + params.b_u  # input GLU, value
-    a_e = X @ params.W_e.T + params.b_e  # input GLU, gate
-    u = a_u * G_c(a_e, check=False)
+    a_u, a_e, u = glu(X, params.W_u, params.b_u, params.W_e, params.b_e)  # input GLU
     Bc = (params.B_re + 1j * params.B_im) * np.exp(params.gamma_log)[:, None]  # exp(gamma_log) * B, Eq. O7
     s = scan_method(method)(params.lam, u @ Bc.T, S0)  # s[n] = lambda s[n-1] + exp(gamma_log) (B u[n]), Eq. O7
     y = s.real @ params.C_re.T - s.imag @ params.C_im.T + params.D * u  # Re(C s[n]) + D u[n], Eqs. O1, O3
-    a_o = y @ params.W_o.T + params.b_o  # output GLU, value
-    a_g = y @ params.W_g.T + params.b_g  # output GLU, gate
-    v = a_o * G_c(a_g, check=False)
+    a_o, a_g, v = glu(y, params.W_o, params.b_o, params.W_g, params.b_g)  # output GLU
     out = dict(x=X, a_u=a_u, a_e=a_e, u=u, s=s, y=y, a_o=a_o, a_g=a_g, v=v)
     if not batched:
         out = {k: a[:, 0] for k, a in out.items()}
@@ -362,10 +384,7 @@ def lru_backward(params: LRUParams, trace: LRUTrace, dE_dv, *, method: str = "sc
     dv = dv if batched else dv[:, None]
     sum2 = lambda a, b: a.reshape(-1, a.shape[-1]).T @ b.reshape(-1, b.shape[-1])  # noqa: E731  sum over n, b
 
-    g_g = G_c(t.a_g, check=False)
-    d_ao = dv * g_g  # output GLU
-    d_ag = dv * t.a_o * g_g * (1.0 - g_g)
-    dy = d_ao @ params.W_o + d_ag @ params.W_g
+    dy, (dW_o, db_o, dW_g, db_g) = glu_backward(t.y, t.a_o, t.a_g, dv, params.W_o, params.W_g)  # output GLU
     ds = dy @ (params.C_re - 1j * params.C_im)  # y = s_re C_re^T - s_im C_im^T: dE/ds_re + i dE/ds_im
     lam = params.lam
     d_lam_n, g, d_s0 = linear_scan_backward(lam, t.s, ds, t.s0, method=method)  # the adjoint recurrence, scanned
@@ -377,16 +396,14 @@ def lru_backward(params: LRUParams, trace: LRUTrace, dE_dv, *, method: str = "sc
     dB = gamma[:, None] * sum2(g, t.u)
     du = (np.conj(g) * gamma) @ Bc  # Re of it below: d/du of Re(conj(g) gamma B u)
     du = du.real + dy * params.D
-    g_e = G_c(t.a_e, check=False)
-    d_au = du * g_e  # input GLU
-    d_ae = du * t.a_u * g_e * (1.0 - g_e)
+    _, (dW_u, db_u, dW_e, db_e) = glu_backward(t.x, t.a_u, t.a_e, du, params.W_u, params.W_e)  # input GLU
     grads = LRUParams(
-        W_u=sum2(d_au, t.x), b_u=d_au.sum(axis=(0, 1)), W_e=sum2(d_ae, t.x), b_e=d_ae.sum(axis=(0, 1)),
+        W_u=dW_u, b_u=db_u, W_e=dW_e, b_e=db_e,
         nu_log=d_z.real * -np.exp(params.nu_log),  # z = -exp(nu_log) + i exp(theta_log)
         theta_log=d_z.imag * np.exp(params.theta_log),
         gamma_log=gamma * np.sum((np.conj(g) * P).real, axis=(0, 1)),
         B_re=dB.real, B_im=dB.imag,
         C_re=sum2(dy, t.s.real), C_im=-sum2(dy, t.s.imag), D=np.sum(dy * t.u, axis=(0, 1)),
-        W_o=sum2(d_ao, t.y), b_o=d_ao.sum(axis=(0, 1)), W_g=sum2(d_ag, t.y), b_g=d_ag.sum(axis=(0, 1)),
+        W_o=dW_o, b_o=db_o, W_g=dW_g, b_g=db_g,
     )  # fmt: skip
     return grads, (d_s0 if batched else d_s0[0])

@@ -57,6 +57,7 @@ import numpy as np
 
 from ._validation import as_float_array, as_sequence, check_rng, check_shape, fmt_shape, positive_int
 from .activations import G_c
+from .lru import glu, glu_backward
 from .scan import linear_scan_backward, scan_method
 
 __all__ = ["SelectiveSSMParams", "SelectiveTrace", "selective_forward", "selective_backward", "softplus"]
@@ -302,9 +303,7 @@ def selective_forward(params: SelectiveSSMParams, x, h0=None, *, method: str = "
     B_bar = np.expm1(dtA) / A  # Eq. M4 for diagonal A: (exp(Delta A) - 1) / A, times B[n] below
     h = scan_method(method)(A_bar, B_bar * Bn[..., None, :] * u[..., None], H0)  # Eq. M2a, by the scan
     y = (h @ Cn[..., None])[..., 0] + params.D * u  # y[n] = h[n] C[n] + D u[n], Eq. M2b
-    a_o = y @ params.W_o.T + params.b_o  # output GLU, value
-    a_g = y @ params.W_g.T + params.b_g  # output GLU, gate
-    v = a_o * G_c(a_g, check=False)
+    a_o, a_g, v = glu(y, params.W_o, params.b_o, params.W_g, params.b_g)  # output GLU
     out = dict(x=X, u=u, a_dt=a_dt, dt=dt, B=Bn, C=Cn, A_bar=A_bar, B_bar=B_bar, h=h, y=y, a_o=a_o, a_g=a_g, v=v)
     if not batched:
         out = {k: a[:, 0] for k, a in out.items()}
@@ -338,10 +337,7 @@ def selective_backward(params: SelectiveSSMParams, trace: SelectiveTrace, dE_dv,
     sum2 = lambda a, b: a.reshape(-1, a.shape[-1]).T @ b.reshape(-1, b.shape[-1])  # noqa: E731  sum over n, b
     A = -np.exp(params.A_log)
 
-    g_g = G_c(t.a_g, check=False)
-    d_ao = dv * g_g  # output GLU
-    d_ag = dv * t.a_o * g_g * (1.0 - g_g)
-    dy = d_ao @ params.W_o + d_ag @ params.W_g
+    dy, (dW_o, db_o, dW_g, db_g) = glu_backward(t.y, t.a_o, t.a_g, dv, params.W_o, params.W_g)  # output GLU
     dC = (dy[..., None, :] @ t.h)[..., 0, :]  # sum over the channels of dy[n] h[n]
     dh = dy[..., None] * t.C[..., None, :]  # direct dE/dh[n] through y[n]
     d_Abar, g, d_h0 = linear_scan_backward(t.A_bar, t.h, dh, t.h0, method=method)  # the adjoint recurrence, scanned
@@ -359,6 +355,6 @@ def selective_backward(params: SelectiveSSMParams, trace: SelectiveTrace, dE_dv,
         W_u=sum2(du, t.x), b_u=du.sum(axis=(0, 1)), W_dt=sum2(d_adt, t.x), b_dt=d_adt.sum(axis=(0, 1)),
         A_log=dA * A, W_B=sum2(dB, t.x), b_B=dB.sum(axis=(0, 1)), W_C=sum2(dC, t.x), b_C=dC.sum(axis=(0, 1)),
         D=np.sum(dy * t.u, axis=(0, 1)),
-        W_o=sum2(d_ao, t.y), b_o=d_ao.sum(axis=(0, 1)), W_g=sum2(d_ag, t.y), b_g=d_ag.sum(axis=(0, 1)),
+        W_o=dW_o, b_o=db_o, W_g=dW_g, b_g=db_g,
     )  # fmt: skip
     return grads, (d_h0 if batched else d_h0[0])
