@@ -39,6 +39,7 @@ INSTRUCTIONS = (
 )
 FOLDER = "lrnn-book"
 SWEEPS = ROOT / "experiments" / "jsb"  #: committed results a chapter reads (lrnn.music_models.sweep_dir)
+LONG_MEMORY = ROOT / "experiments" / "long_memory" / "results"  #: the runs the linear-recurrence chapter plots
 
 
 def _canonical(name: str) -> str:
@@ -109,6 +110,8 @@ def build_zip(src: Path = ROOT / "book", out: Path = ROOT / "_build" / "html" / 
             for f in sorted(SWEEPS.glob("*")):  # Chapter 8 reads the JSB sweep's results and models
                 if f.name == "results.json" or f.suffix == ".npz":
                     z.write(f, f"{FOLDER}/experiments/jsb/{f.name}")
+            for f in sorted(LONG_MEMORY.glob("runs.json")):  # the linear-recurrence chapter reads these runs
+                z.write(f, f"{FOLDER}/experiments/long_memory/results/{f.name}")
     return out
 
 
