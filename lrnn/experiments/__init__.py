@@ -6,13 +6,14 @@ progress bars), a README, and the small results the script writes and the reposi
 What the script and its chapter share, the models and how they are trained and scored, is a
 module of the package (the *recipe*), so that both run the same code:
 
-==============  =====================  ===================================  =======
-experiment      script                 recipe                               chapter
-==============  =====================  ===================================  =======
-``lookahead``   ``run.py``             :mod:`lrnn.experiments.lookahead`    6
-``memory``      ``sweep.py``           ``models.py`` beside the script      7
-``jsb``         ``train.py``           :mod:`lrnn.music_models`             8
-==============  =====================  ===================================  =======
+===============  =====================  ====================================  ============
+experiment       script                 recipe                                chapter
+===============  =====================  ====================================  ============
+``lookahead``    ``run.py``             :mod:`lrnn.experiments.lookahead`     6
+``memory``       ``sweep.py``           ``models.py`` beside the script       7
+``jsb``          ``train.py``           :mod:`lrnn.music_models`              8
+``long_memory``  ``sweep.py``           the package's cells, in the script    11
+===============  =====================  ====================================  ============
 
 :func:`result` is the one way to reach a committed result: ``experiments/<name>/<file>`` in
 the folder that ``lrnn`` was installed from, which pip records (PEP 610, ``direct_url.json``).
@@ -41,6 +42,7 @@ RESULTS = {
     "lookahead": ("results.json",),
     "memory": ("results/runs.json",),
     "jsb": ("results.json", *(f"{kind}.npz" for kind in KINDS)),  # the best model of each kind
+    "long_memory": ("results/runs.json",),  # the linear recurrences against the gated cells
 }
 
 
