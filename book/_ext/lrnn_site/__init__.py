@@ -8,6 +8,12 @@ its conventions:
 * :mod:`.numbering`: the paper's numbering for propositions and remarks, a proof index by
   title, author-year bibliography labels;
 * :mod:`.figures`: figures wider than the text column use the right margin too;
+* :mod:`.glossary`: index entries that map the common names to the paper's, on the sections
+  that introduce them, and the table of both on the index page;
+* :mod:`.preview`: an "Eq. N" or "P<n>" link shows its equation or erratum in a popover;
+* :mod:`.audio`: sounds served as compressed files that load on demand, not inlined;
+* :mod:`.repository`: the repository's address, where a page mentions cloning, when configured;
+* :mod:`.pages`: the front page's window title names the book once;
 * :mod:`.assets`: no Thebe, MathJax only where there is mathematics, a subset icon font,
   no source maps or unused MathJax bundles;
 * the runnable book (``lrnn_runnable_zip``): after the build, the notebooks, a wheel of
@@ -20,7 +26,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from . import assets, crossref, figures, numbering
+from . import assets, audio, crossref, figures, glossary, numbering, pages, preview, repository
 
 
 def _runnable_zip(app, exception):
@@ -61,4 +67,9 @@ def setup(app):
     app.connect("html-page-context", assets.page_assets, priority=900)
     app.connect("build-finished", _runnable_zip)
     app.connect("build-finished", assets.finish, priority=900)
+    glossary.setup(app)
+    repository.setup(app)
+    preview.setup(app)
+    audio.setup(app)
+    pages.setup(app)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
