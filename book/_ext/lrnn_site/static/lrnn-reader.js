@@ -35,6 +35,33 @@
     return decodeURIComponent(path) + url.hash;
   }
 
+  /* MathJax typesets a preview: the page's own copy, or the site's, loaded on first use on a
+   * page that has no formula of its own. */
+  var mathjax = null;
+  function typeset(el) {
+    if (!el.querySelector(".math")) return Promise.resolve();
+    if (!mathjax) {
+      mathjax = new Promise(function (resolve) {
+        function started() {
+          if (window.MathJax && MathJax.startup && MathJax.startup.promise) MathJax.startup.promise.then(resolve);
+          else resolve();
+        }
+        if (window.MathJax && MathJax.typesetPromise) return started();
+        if (window.MathJax) return window.addEventListener("load", started);  // the page's copy is loading
+        window.MathJax = { options: { processHtmlClass: "tex2jax_process|mathjax_process|math|output_area" },
+                           startup: { typeset: false } };
+        var s = document.createElement("script");
+        s.src = root + "_static/mathjax/tex-chtml.js";
+        s.onload = started;
+        s.onerror = function () { resolve(); };
+        document.head.appendChild(s);
+      });
+    }
+    return mathjax.then(function () {
+      return window.MathJax && MathJax.typesetPromise ? MathJax.typesetPromise([el]) : null;
+    });
+  }
+
   function popover() {
     if (pop) return pop;
     pop = document.createElement("div");
@@ -79,9 +106,7 @@
       a.setAttribute("aria-describedby", "lrnn-preview");
       a.setAttribute("aria-expanded", "true");
       place(a);
-      if (window.MathJax && MathJax.typesetPromise) {
-        MathJax.typesetPromise([p.firstChild]).then(function () { if (current === a) place(a); });
-      }
+      typeset(p.firstChild).then(function () { if (current === a) place(a); });
     });
   }
 
