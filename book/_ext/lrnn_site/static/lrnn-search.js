@@ -1,7 +1,8 @@
 /* The search page (book/_ext/lrnn_site/preview.py loads this after Sphinx's searchtools.js):
  * - a result's snippet reads as text: the TeX of inline formulas loses its delimiters and
  *   commands (\(\vec s[n]\) reads "s[n]"), display equations become "[Eq. N]";
- * - a full-text hit links to the section where the words occur, not to the top of the page. */
+ * - a full-text hit links to the first section (below the chapter's opening) whose own text
+ *   holds every word of the query, not to the top of the page. */
 (function () {
   "use strict";
   if (typeof Search === "undefined") return;
@@ -59,15 +60,17 @@
     var doc = new DOMParser().parseFromString(htmlString, "text/html");
     var main = doc.querySelector('[role="main"]');
     if (!main) return null;
+    // the page's own section (its title and overview) comes last: a section that discusses
+    // the words is the better place to land than a summary of the chapter
     var best = null;
     var sections = main.querySelectorAll("section[id]");
-    for (var i = 0; i < sections.length && !best; i++) {
+    for (var i = 1; i < sections.length && !best; i++) {
       var s = sections[i];
       var own = Array.prototype.filter.call(s.childNodes, function (c) { return !(c.nodeName === "SECTION"); })
         .map(function (c) { return c.textContent; }).join(" ").toLowerCase();
       if (words.every(function (w) { return own.indexOf(w) >= 0; })) best = s;
     }
-    return best && best !== sections[0] ? best.id : null;
+    return best ? best.id : null;
   }
 
   var summary = Search.makeSearchSummary;
