@@ -275,7 +275,7 @@ def test_axe_finds_nothing_serious_on_the_page(browser, server, axe_log, name):
         if view == "dark 390":
             page.evaluate(DARK)
             page.set_viewport_size({"width": 390, "height": 844})
-            page.wait_for_timeout(200)
+            page.wait_for_timeout(500)
         found = axe_run(page, None if view == "light 1280" else AFTER_RESIZE)
         axe_log[f"{name} {view}"] = found
         bad += [(view, v) for v in found if v["impact"] in ("serious", "critical")]

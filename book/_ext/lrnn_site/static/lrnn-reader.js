@@ -1,7 +1,8 @@
 /* The reader's aids (no dependencies, no network; book/_ext/lrnn_site/preview.py):
  * - an "Eq. N" or "P<n>" link shows its equation or erratum in a popover: on hover, on keyboard
  *   focus, or on a first tap on a touch screen (a second tap, or the popover's own link, goes there);
- * - the download menu's ".pdf" falls back to the print dialog where the site has no PDF (over http). */
+ * - the download menu's ".pdf" falls back to the print dialog where the site has no PDF (over http);
+ * - a box that scrolls sideways takes keyboard focus (axe: scrollable-region-focusable). */
 (function () {
   "use strict";
   var root = document.documentElement.dataset.content_root || "./";
@@ -158,8 +159,37 @@
     }).catch(function () {});
   }
 
+  /* -- a box that scrolls sideways (an equation or a table on a phone) takes keyboard focus, so
+   * that the arrow keys scroll it ----------------------------------------------------------- */
+  var SCROLLERS = "article div.math, article .pst-scrollable-table-container, article div.highlight pre";
+  function focusableScrollers() {
+    document.querySelectorAll(SCROLLERS).forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.dataset.lrnnScrollFocus = "1";
+        if (box.matches("div.math") && !box.hasAttribute("aria-label")) {
+          var tag = (box.textContent.match(/\\tag\*?\{([^}]*)\}/) || [])[1];
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", tag ? "Equation " + tag + ", scrolls sideways" : "Equation, scrolls sideways");
+        }
+      } else if (!scrolls && box.dataset.lrnnScrollFocus) {
+        box.removeAttribute("tabindex");
+        delete box.dataset.lrnnScrollFocus;
+      }
+    });
+  }
+  var scrollTimer = null;
+  function watchScrollers() {
+    focusableScrollers();
+    window.addEventListener("resize", function () { clearTimeout(scrollTimer); scrollTimer = setTimeout(focusableScrollers, 100); });
+    window.addEventListener("load", function () { setTimeout(focusableScrollers, 300); });
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise) MathJax.startup.promise.then(focusableScrollers);
+  }
+
   ready(function () {
     previewsLinks();
     pdfFallback();
+    watchScrollers();
   });
 })();
