@@ -348,3 +348,22 @@ def test_chapter_4_explorer_counts_orders_of_magnitude(browser, server):
         changes = re.findall(r"(?:falls|grows) by [\d.]+( orders of magnitude)?", t)
         assert len(changes) == 2 and all(changes), t
     page.close()
+
+
+def test_pdf_entry_opens_the_pdf_or_prints(browser, server):
+    """The .pdf entry names the PDF whatever was built first; a site served without it prints instead."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.add_init_script("window.print = () => { window.__printed = true; };")
+    page = ctx.new_page()
+    page.goto(f"{server}/02_unrolling.html", wait_until="networkidle")
+    page.locator(".dropdown-download-buttons button").click()
+    link = page.locator(".dropdown-download-buttons a[href$='.pdf']")
+    name = link.get_attribute("href").split("/")[-1]
+    if (HTML / name).exists():
+        with ctx.expect_page() as tab:
+            link.click()
+        tab.value.wait_for_url(re.compile(re.escape(name) + "$"), wait_until="commit", timeout=10000)
+    else:
+        link.click()
+        page.wait_for_function("window.__printed === true", timeout=5000)
+    ctx.close()

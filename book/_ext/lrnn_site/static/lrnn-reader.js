@@ -148,15 +148,19 @@
     window.addEventListener("resize", function () { if (current) place(current); });
   }
 
-  /* -- the download menu's .pdf: the print dialog where the site has no PDF ------------------ */
+  /* -- the download menu's .pdf: the print dialog where the site has no PDF ------------------
+   * Checked when the reader asks for it (served over http; from disk the link is followed). */
   function pdfFallback() {
     var a = document.querySelector(".dropdown-download-buttons a[href$='.pdf']");
-    if (!a || !/^https?:$/.test(location.protocol)) return;
-    fetch(a.href, { method: "HEAD" }).then(function (r) {
-      if (r.ok) return;
-      a.addEventListener("click", function (e) { e.preventDefault(); window.print(); });
-      a.setAttribute("title", "Print this page (the site was built without the PDF)");
-    }).catch(function () {});
+    if (!a || !/^https?:$/.test(location.protocol) || !window.fetch) return;
+    a.addEventListener("click", function (e) {
+      e.preventDefault();
+      var tab = window.open("", "_blank");
+      fetch(a.href, { method: "HEAD" }).then(function (r) {
+        if (r.ok) { if (tab) tab.location = a.href; else location.href = a.href; }
+        else { if (tab) tab.close(); window.print(); }
+      }).catch(function () { if (tab) tab.close(); window.print(); });
+    });
   }
 
   /* -- a box that scrolls sideways (an equation or a table on a phone) takes keyboard focus, so
