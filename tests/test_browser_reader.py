@@ -2,6 +2,7 @@
 tap, from disk, dark mode), sounds, search and the index, accessibility (axe-core on every page),
 explorers by keyboard, and the slips a reader noticed. Page-level checks: tests/test_site_reader.py."""
 
+# ruff: noqa: F811  (the fixtures browser and server come from tests/test_browser.py; tests take them as arguments)
 import json
 import re
 from pathlib import Path
@@ -20,7 +21,9 @@ def themed(browser, theme="light", **kw):
 
 
 def settle(page):
-    page.wait_for_function("!document.querySelector('div.math') || document.querySelector('mjx-container')", timeout=20000)
+    page.wait_for_function(
+        "!document.querySelector('div.math') || document.querySelector('mjx-container')", timeout=20000
+    )
     page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
 
 
@@ -188,8 +191,11 @@ def test_search_finds_the_paper_names_and_lands_on_sections(browser, server):
     assert pages[0] == "04_rnn_to_lstm.html", hits[:4]
     assert pages.index("04_rnn_to_lstm.html") < (pages.index("01_roots.html") if "01_roots.html" in pages else 99)
     assert "#" in hits[0][0]
-    for q, where in (("output gate", "04_rnn_to_lstm.html"), ("peephole", "05_vanilla_lstm.html"),
-                     ("BPTT", "03_training_rnn.html")):
+    for q, where in (
+        ("output gate", "04_rnn_to_lstm.html"),
+        ("peephole", "05_vanilla_lstm.html"),
+        ("BPTT", "03_training_rnn.html"),
+    ):
         first = search(page, server, q)[0][0]
         assert first.startswith(where) and "#" in first, (q, first)
     # snippets read as text, and full-text hits land on their section
@@ -238,9 +244,13 @@ def axe_run(page, rules=None):
     options = {"resultTypes": ["violations"]} | ({"runOnly": {"type": "rule", "values": rules}} if rules else {})
     results = Axe().run(page, options=options)
     return [
-        {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"]),
-         "first": v["nodes"][0]["target"] if v["nodes"] else None,
-         "summary": v["nodes"][0].get("failureSummary", "")[:240] if v["nodes"] else ""}
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "nodes": len(v["nodes"]),
+            "first": v["nodes"][0]["target"] if v["nodes"] else None,
+            "summary": v["nodes"][0].get("failureSummary", "")[:240] if v["nodes"] else "",
+        }
         for v in results.response["violations"]
     ]
 
@@ -305,7 +315,9 @@ def test_explorer_controls_work_by_keyboard(browser, server):
             for _ in range(n):
                 reached.append(page.evaluate("document.activeElement.outerHTML.slice(0, 120)"))
                 page.keyboard.press("Tab")
-            assert sorted(reached) == sorted(every), f"{name} explorer {i}: Tab reaches {len(set(reached) & set(every))} of {n}"
+            assert sorted(reached) == sorted(every), (
+                f"{name} explorer {i}: Tab reaches {len(set(reached) & set(every))} of {n}"
+            )
             kinds = controls.evaluate_all(
                 "cs => cs.map(c => [c.tagName, c.getAttribute('aria-checked'), c.tagName === 'SELECT' ?"
                 " c.selectedIndex < c.options.length - 1 : c.value !== c.max])"
@@ -315,7 +327,9 @@ def test_explorer_controls_work_by_keyboard(browser, server):
                     continue
                 before = root.evaluate(STATE)
                 controls.nth(j).focus()
-                key = {"BUTTON": "Space", "SELECT": "ArrowDown" if up else "ArrowUp"}.get(tag, "ArrowRight" if up else "ArrowLeft")
+                key = {"BUTTON": "Space", "SELECT": "ArrowDown" if up else "ArrowUp"}.get(
+                    tag, "ArrowRight" if up else "ArrowLeft"
+                )
                 page.keyboard.press(key)
                 assert root.evaluate(STATE) != before, f"{name} explorer {i}: control {j} ({tag}) does nothing by {key}"
     page.close()

@@ -48,9 +48,15 @@ def build(tmp_path, url):
 
 @pytest.mark.parametrize(
     "config, url",
-    [({"repository_url": "https://github.com/lrnn-authors/lrnn-book.git"}, "https://github.com/lrnn-authors/lrnn-book"),
-     ({"repository_url": "https://github.com/lrnn-authors/lrnn-book/"}, "https://github.com/lrnn-authors/lrnn-book"),
-     ({"repository_url": ""}, ""), ({}, "")],
+    [
+        (
+            {"repository_url": "https://github.com/lrnn-authors/lrnn-book.git"},
+            "https://github.com/lrnn-authors/lrnn-book",
+        ),
+        ({"repository_url": "https://github.com/lrnn-authors/lrnn-book/"}, "https://github.com/lrnn-authors/lrnn-book"),
+        ({"repository_url": ""}, ""),
+        ({}, ""),
+    ],
 )
 def test_repository_url_reads_the_theme_option(config, url):
     class Config:

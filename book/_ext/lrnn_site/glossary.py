@@ -45,8 +45,13 @@ TERMS: tuple[Term, ...] = (
     Term("cell state", "state signal", "04_rnn_to_lstm", "Step 1: a state part", r"\vec s[n]"),
     Term("hidden state", "value signal", "04_rnn_to_lstm", "Step 4: the readout gate", r"\vec v[n]"),
     Term("candidate", "data update", "04_rnn_to_lstm", "Step 6: bound the update", r"\vec u[n]"),
-    Term("peephole", "pinhole connections", "05_vanilla_lstm", "The fifteen parameter entities",
-         r"W_{s_{cu}}, W_{s_{cs}}, W_{s_{cr}}"),
+    Term(
+        "peephole",
+        "pinhole connections",
+        "05_vanilla_lstm",
+        "The fifteen parameter entities",
+        r"W_{s_{cu}}, W_{s_{cs}}, W_{s_{cr}}",
+    ),
     Term("CEC", "Example 2, the constant error carousel", "04_rnn_to_lstm", "Example 2: the Constant Error Carousel"),
     Term("constant error carousel", "Example 2", "04_rnn_to_lstm", "Example 2: the Constant Error Carousel"),
     Term("carousel", "the state gate's error path", "05_vanilla_lstm", "Error-gradient sequences"),
@@ -58,10 +63,13 @@ TERMS: tuple[Term, ...] = (
     Term("Lyapunov exponent", "Lyapunov exponent", "03_training_rnn", "The Lyapunov exponent decides"),
     Term("sigmoid", "control warping function", "04_rnn_to_lstm", "Step 7: the logistic", "G_c"),
     Term("tanh", "data warping function", "04_rnn_to_lstm", "Step 6: bound the update", "G_d"),
-    Term("recurrent projection layer", "recurrent projection layer", "06_augmented_lstm",
-         "The recurrent projection layer"),
-    Term("look-ahead", "external input context windows", "06_augmented_lstm",
-         "External input context windows"),
+    Term(
+        "recurrent projection layer",
+        "recurrent projection layer",
+        "06_augmented_lstm",
+        "The recurrent projection layer",
+    ),
+    Term("look-ahead", "external input context windows", "06_augmented_lstm", "External input context windows"),
     Term("gated recurrent unit", "GRU", "07_learning_to_remember", "The GRU: a leaky integrator"),
     Term("update gate (GRU)", "update gate", "07_learning_to_remember", "The GRU: a leaky integrator", r"\vec g_z"),
     Term("reset gate (GRU)", "reset gate", "07_learning_to_remember", "The GRU: a leaky integrator", r"\vec g_r"),
@@ -92,8 +100,7 @@ def add_entries(app, doctree):
             continue
         section = _section(doctree, term.heading)
         if section is None or not section["ids"]:
-            logger.warning("index term %r: no section %r in %s", term.common, term.heading, docname,
-                           location=docname)
+            logger.warning("index term %r: no section %r in %s", term.common, term.heading, docname, location=docname)
             continue
         target = section["ids"][0]
         entries = [("single", f"{term.common}; {term.paper} (the paper's name)", target, "main", None)]
@@ -135,8 +142,13 @@ class PaperNames(SphinxDirective):
                 paper += [nodes.Text(" "), nodes.math(term.tex, term.tex)]
             row += nodes.entry("", paper)
             ref = addnodes.pending_xref(
-                "", nodes.Text(term.heading), refdomain="std", reftype="lrnn-section", reftarget=f"{term.doc}|{term.heading}",
-                refdoc=self.env.docname, refexplicit=True,
+                "",
+                nodes.Text(term.heading),
+                refdomain="std",
+                reftype="lrnn-section",
+                reftarget=f"{term.doc}|{term.heading}",
+                refdoc=self.env.docname,
+                refexplicit=True,
             )
             row += nodes.entry("", nodes.paragraph("", "", ref))
             body += row

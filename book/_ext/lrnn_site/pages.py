@@ -17,7 +17,9 @@ def single_title(html_dir: Path) -> None:
         text = page.read_text(encoding="utf-8")
         m = TITLE.search(text)
         if m and m.group(1).strip() == m.group(2).strip():
-            page.write_text(text[: m.start()] + f"<title>{m.group(1).strip()}</title>" + text[m.end() :], encoding="utf-8")
+            page.write_text(
+                text[: m.start()] + f"<title>{m.group(1).strip()}</title>" + text[m.end() :], encoding="utf-8"
+            )
 
 
 def finish(app, exception):
