@@ -180,7 +180,8 @@ def search(page, server, q):
     page.wait_for_selector("#search-results li", timeout=20000)
     page.wait_for_timeout(600)
     return page.locator("#search-results li").evaluate_all(
-        "ls => ls.map(l => [l.querySelector('a').getAttribute('href'), (l.querySelector('p.context') || {}).textContent || ''])"
+        "ls => ls.map(l => [l.querySelector('a').getAttribute('href'),"
+        " (l.querySelector('p.context') || {}).textContent || ''])"
     )
 
 

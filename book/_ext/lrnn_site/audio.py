@@ -43,7 +43,7 @@ def serve_sounds(html_dir: Path) -> int:
         depth = len(page.relative_to(html_dir).parts) - 1
         prefix = "../" * depth
 
-        def file_for(m):
+        def file_for(m, prefix=prefix):
             wav = base64.b64decode(re.sub(r"\s", "", m.group(1)))
             name = hashlib.sha256(wav).hexdigest()[:16] + ".mp3"
             folder.mkdir(parents=True, exist_ok=True)
