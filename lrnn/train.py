@@ -46,6 +46,7 @@ import numpy as np
 
 from ._validation import as_float_array, check_rng, check_type, fmt_shape, positive_int
 from .losses import Readout, mean_squared_error, readout_loss
+from .onehot import OneHot
 from .optim import Adam, clip_by_global_norm, global_norm  # Adam: also reached as lrnn.train.Adam
 from .progress import ProgressBar
 
@@ -512,7 +513,7 @@ class _Windows:
 
     def _next_batch(self):
         x, target, mask = _split_batch(self.make_batch(self.rng))
-        x = as_float_array("x", x)
+        x = x if isinstance(x, OneHot) else as_float_array("x", x)  # a OneHot stays codes (lrnn.onehot)
         if x.ndim != 3:
             raise ValueError(
                 f"x has shape {fmt_shape(x.shape)}, expected (N, B, d_x): time-major batches; add a batch axis "
