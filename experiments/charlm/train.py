@@ -53,11 +53,12 @@ LN2 = float(np.log(2.0))
 #: The runs: name -> configuration. "small" is the configuration the test re-runs in full.
 RUNS = {
     "small": {"kind": "gru", "size": 32, "epochs": 0.05, "batch_size": 16, "tbptt": 32, "val_chars": 20_000},
-    "gru": {"kind": "gru", "size": SIZES["gru"], "epochs": 7},
-    "lstm": {"kind": "lstm", "size": SIZES["lstm"], "epochs": 7},
+    "gru": {"kind": "gru", "size": SIZES["gru"], "epochs": 6},
+    "lstm": {"kind": "lstm", "size": SIZES["lstm"], "epochs": 6},
     "tanh": {"kind": "tanh", "size": SIZES["tanh"], "epochs": 4},
     "lstm_pinholes": {"kind": "lstm_pinholes", "size": SIZES["lstm_pinholes"], "epochs": 4},
 }
+GROUPS = (("small",), ("gru", "lstm"), ("tanh", "lstm_pinholes"))  # trained side by side, an epoch at a time
 TRAINING = {
     "optimizer": "Adam",
     "lr": 0.003,
@@ -109,11 +110,17 @@ def _load_checkpoint(path: Path, model, rng):
     return (cell, readout), state, meta["record"]
 
 
-def run(name: str, seed: int = 0, *, epochs: float | None = None, progress: bool = True, resume: bool = True,
-        on_epoch=None) -> dict:  # fmt: skip
-    """Train run ``name`` with ``seed`` (all its epochs, or the first ``epochs``); its record and best model."""
+def run(name: str, seed: int = 0, *, epochs: float | None = None, until: float | None = None, progress: bool = True,
+        resume: bool = True, on_epoch=None) -> dict:  # fmt: skip
+    """Train run ``name`` with ``seed``; its record and best model.
+
+    With ``epochs``, the first ``epochs`` only, from scratch and without checkpoints (what the test
+    re-runs); otherwise all the run's epochs, resuming from its checkpoint, or (``until``) up to
+    that many epochs, so that the sweep can take its runs an epoch at a time, side by side.
+    """
     cfg = _config(name)
     kind, total = cfg["kind"], cfg["epochs"] if epochs is None else epochs
+    stop = total if until is None else min(total, until)
     vocab, train, val = data()
     val = val[: cfg.get("val_chars", len(val))]
     model = init_model(kind, np.random.default_rng([seed, 0]), train, d_x=vocab.size, size=cfg["size"],
@@ -128,8 +135,8 @@ def run(name: str, seed: int = 0, *, epochs: float | None = None, progress: bool
         model, opt_state, record = _load_checkpoint(ckpt, model, rng)
         best = _best_from(ckpt)
     done = record["curve"]["epoch"][-1]
-    while done < total:
-        share = min(1.0, total - done)
+    while done < stop:
+        share = min(1.0, stop - done)
         lr = cfg["lr"] * cfg["lr_decay_per_epoch"] ** int(done)
         fit = fit_text(kind, model, train, rng, epochs=share, batch_size=cfg["batch_size"], tbptt=cfg["tbptt"], lr=lr,
                        clip_norm=cfg["clip_norm"], optimizer_state=opt_state, progress=progress,
@@ -220,10 +227,12 @@ def main(argv=None) -> None:
               f"nats/char (best {record['val_nll']:.4f}), {record['cpu_s']:.0f} s CPU, {record['wall_s']:.0f} s wall",
               flush=True)  # fmt: skip
 
-    for seed in args.seeds:
-        for name in args.run:
-            r = run(name, seed, resume=not args.fresh, on_epoch=land)
-            land(r, r["model"])
+    for seed in args.seeds:  # the runs of a group an epoch at a time, in turn: a stopped sweep has all of them
+        for group in GROUPS:
+            names = [n for n in group if n in args.run]
+            for until in range(1, int(np.ceil(max([RUNS[n]["epochs"] for n in names], default=0))) + 1):
+                for name in names:
+                    run(name, seed, until=until, resume=not args.fresh or until > 1, on_epoch=land)
 
 
 if __name__ == "__main__":
