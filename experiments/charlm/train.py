@@ -127,7 +127,7 @@ def run(name: str, seed: int = 0, *, epochs: float | None = None, until: float |
                        forget_bias=TRAINING["forget_bias"])  # fmt: skip
     rng = np.random.default_rng([seed, 1])
     record = {"run": name, "kind": kind, "seed": seed, "config": cfg, "n_params": n_trainable(kind, model),
-              "curve": {"epoch": [0], "train_nll": [None], "val_nll": [nats_per_char(model, val)], "wall_s": [0.0],
+              "curve": {"epoch": [0], "train_nll": [None], "val_nll": [_untrained_nll(model, val)], "wall_s": [0.0],
                         "cpu_s": [0.0], "updates": [0]}, "first_losses": []}  # fmt: skip
     best, opt_state = model, None
     ckpt = CKPT / f"{name}-s{seed}.npz"
@@ -163,6 +163,14 @@ def run(name: str, seed: int = 0, *, epochs: float | None = None, until: float |
         if on_epoch is not None:
             on_epoch(record, best)
     return {**record, "model": best}
+
+
+def _untrained_nll(model, val) -> float:
+    """The untrained model's score: with ``W_y = 0`` its prediction is ``softmax(b_y)`` whatever it reads."""
+    readout = model[1]
+    assert not readout.W_y.any()
+    log_p = readout.b_y - np.log(np.exp(readout.b_y).sum())
+    return float(-log_p[val[1:]].mean())
 
 
 def _best_from(ckpt: Path):
