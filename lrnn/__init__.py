@@ -256,3 +256,10 @@ from . import music, music_models, synth  # noqa: E402
 from .music import load_jsb_chorales, split_nll  # noqa: E402
 
 __all__ += ["music", "music_models", "synth", "load_jsb_chorales", "split_nll"]
+
+# Chapter 9: character-level language models (Tiny Shakespeare)
+from . import charlm, ngram, onehot, text, text_units  # noqa: E402
+from .onehot import OneHot  # noqa: E402
+from .text import load_tiny_shakespeare, nats_per_char  # noqa: E402
+
+__all__ += ["charlm", "ngram", "onehot", "text", "text_units", "OneHot", "load_tiny_shakespeare", "nats_per_char"]

@@ -50,6 +50,9 @@ __all__ = [
     "log_likelihoods",
     "nats_per_char",
     "bits_per_char",
+    "next_log_probs",
+    "entropy",
+    "sample",
 ]
 
 TEXT_FILE = Path(__file__).parent / "data" / "tiny_shakespeare.txt"  # shipped as package data
@@ -104,7 +107,7 @@ class Vocabulary:
     --------
     >>> v = Vocabulary.from_text("hello")
     >>> v.chars, v.size, v.encode("hole"), v.decode([3, 1])
-    ('ehlo', 4, array([1, 3, 2, 0]), 'oe')
+    ('ehlo', 4, array([1, 3, 2, 0]), 'oh')
     >>> v.encode("help")
     Traceback (most recent call last):
     ...
@@ -294,3 +297,95 @@ def bits_per_char(model, codes, **kwargs) -> float:
     """:func:`nats_per_char` divided by ``ln 2``."""
     return nats_per_char(model, codes, **kwargs) / float(np.log(2.0))
 
+
+
+def next_log_probs(model, codes, *, chunk: int = 2000) -> np.ndarray:
+    """``ln p(w | c[0..n])`` for every character ``w`` after each prefix: shape ``(M, V)``.
+
+    Row ``n`` is the model's whole predictive distribution after reading ``c[0..n]`` (from a zero
+    state); :func:`log_likelihoods` picks from row ``n`` the entry of ``c[n+1]``.
+
+    Parameters
+    ----------
+    model : (cell, Readout) or object with ``next_log_probs(context)``
+        A network, or an n-gram model of :mod:`lrnn.ngram` (asked one prefix at a time).
+    codes : array_like of int, shape (M,)
+    """
+    codes = np.asarray(codes)
+    if not isinstance(model, tuple):
+        return np.array([model.next_log_probs(codes[: n + 1]) for n in range(len(codes))])
+    cell, readout = model
+    x, rows, state = OneHot(codes, cell.d_x), [], None
+    for start in range(0, len(codes), positive_int("chunk", chunk)):
+        trace = cell.forward(x[start : start + chunk], state)
+        y = readout(trace.output)
+        z = y - y.max(axis=-1, keepdims=True)
+        rows.append(z - np.log(np.exp(z).sum(axis=-1, keepdims=True)))
+        state = trace.last_state
+    return np.concatenate(rows)
+
+
+def entropy(log_p) -> np.ndarray:
+    """``H = -sum_w p_w ln p_w`` in nats along the last axis, from log-probabilities (``0 ln 0 = 0``)."""
+    log_p = np.asarray(log_p, dtype=float)
+    p = np.exp(log_p)
+    terms = np.multiply(p, log_p, out=np.zeros_like(p), where=p > 0)
+    return -terms.sum(axis=-1)
+
+
+def sample(model, rng: np.random.Generator, n_chars: int, prime, *, temperature: float = 1.0) -> np.ndarray:
+    """Characters drawn one at a time, each from ``softmax(y / T)`` after reading ``prime`` and the draws so far.
+
+    ``T = 1`` samples the model's own distribution; ``T < 1`` divides the logits' differences by
+    less than one and sharpens it; ``T > 1`` flattens it; ``T = 0`` takes the most likely
+    character every time (greedy). For an n-gram model, ``y`` is its log-probabilities.
+
+    Parameters
+    ----------
+    model : (cell, Readout) or object with ``next_log_probs(context)``
+    rng : numpy.random.Generator
+    n_chars : int
+        Characters to draw after ``prime``.
+    prime : array_like of int, shape (M0,), M0 >= 1
+        Codes the model reads first (e.g. ``vocab.encode("ROMEO:\\n")``).
+    temperature : float, default 1.0
+        ``>= 0``.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (n_chars,)
+        The drawn codes (without ``prime``).
+
+    Examples
+    --------
+    >>> from lrnn.ngram import AddOne
+    >>> m = AddOne(np.array([0, 1, 2, 0, 1, 2, 0, 1, 2]), V=3, order=2)
+    >>> sample(m, np.random.default_rng(0), 5, [0], temperature=0)   # greedy: 0 -> 1 -> 2 -> 0 ...
+    array([1, 2, 0, 1, 2])
+    """
+    check_rng(rng)
+    n_chars = positive_int("n_chars", n_chars)
+    T = float(temperature)
+    if not (np.isfinite(T) and T >= 0):
+        raise ValueError(f"temperature = {temperature!r}, expected a number >= 0 (0 is greedy, 1 the model itself).")
+    codes = list(np.asarray(prime, dtype=np.int64))
+    if not codes:
+        raise ValueError("prime is empty; pass at least one character for the model to read first.")
+    network = isinstance(model, tuple)
+    if network:
+        cell, readout = model
+        trace = cell.forward(OneHot(np.array(codes), cell.d_x))
+    out = []
+    for _ in range(n_chars):
+        y = readout(trace.output[-1]) if network else model.next_log_probs(np.array(codes))
+        if T == 0:
+            c = int(np.argmax(y))
+        else:
+            z = (y - y.max()) / T
+            p = np.exp(z) / np.exp(z).sum()
+            c = int(rng.choice(len(p), p=p))
+        out.append(c)
+        codes.append(c)
+        if network:
+            trace = cell.forward(OneHot(np.array([c]), cell.d_x), trace.last_state)
+    return np.array(out, dtype=np.int64)

@@ -19,10 +19,12 @@ submodule      checks
 ``jacobian``   Ch. 5: the one-step error Jacobian of Eq. 179 (a derivation)
 ``augmented``  Ch. 6: the context window, the Augmented LSTM backward pass
 ``music``      Ch. 8: the published score of polyphonic music (NLL per frame)
+``charlm``     Ch. 9: the character model's loss (one-hot lookup), the TBPTT training loop
 =============  =============================================================
 """
 
 from .augmented import check_augmented_backward, check_context_window
+from .charlm import check_char_loss, check_fit
 from .gates import check_gated_step
 from .jacobian import check_step_jacobian
 from .lstm import check_lstm_backward, check_lstm_step
@@ -52,4 +54,6 @@ __all__ = [
     "check_context_window",
     "check_augmented_backward",
     "check_split_nll",
+    "check_char_loss",
+    "check_fit",
 ]
