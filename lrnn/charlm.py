@@ -164,7 +164,8 @@ class _Carried:
 
 def fit_text(kind: str, model, train_codes, rng: np.random.Generator, *, epochs: float = 1.0, batch_size: int = 32,
              tbptt: int | tuple = 64, lr: float = 0.002, clip_norm: float | None = 1.0, optimizer_state=None,
-             progress: bool = True, desc: str | None = None) -> TextFit:  # fmt: skip
+             offset: int | None = None, part: tuple[int, int] = (0, 1), progress: bool = True,
+             desc: str | None = None) -> TextFit:  # fmt: skip
     """Train a character model by stateful truncated BPTT over the training text, with Adam.
 
     The text is cut into ``batch_size`` parallel streams (:func:`lrnn.text.stream_batch`, a random
@@ -190,6 +191,11 @@ def fit_text(kind: str, model, train_codes, rng: np.random.Generator, *, epochs:
     optimizer_state : AdamState, optional
         Adam's moments from an earlier call (``TextFit.optimizer_state``): training goes on as if
         it had not stopped.
+    offset : int, optional
+        Where the streams start (instead of a random offset below ``k1``).
+    part : (q, Q), default (0, 1)
+        Train on the ``q``-th of ``Q`` pieces of the streams along time (an epoch in ``Q`` calls);
+        ``epochs`` then counts passes over that piece.
     progress : bool, default True
     desc : str, optional
 
@@ -199,13 +205,15 @@ def fit_text(kind: str, model, train_codes, rng: np.random.Generator, *, epochs:
     """
     check_rng(rng)
     k1 = tbptt if isinstance(tbptt, int) else tbptt[0]
-    L = (len(train_codes) - 1 - k1) // positive_int("batch_size", batch_size)
+    L = (len(train_codes) - 1 - (k1 if offset is None else offset)) // positive_int("batch_size", batch_size)
+    q, Q = part
+    L = (q + 1) * L // Q - q * L // Q  # the length of the piece
     steps = max(1, int(round(float(epochs) * -(-L // positive_int("k1", k1)))))
     frozen = PINHOLES if _check_kind(kind) == "lstm" else ()
     opt = _Carried(Adam(lr=lr), optimizer_state, frozen)
     t0, c0 = time.perf_counter(), time.process_time()
     res = fit_sequences(
-        model, epoch_batches(train_codes, batch_size, model[0].d_x, k1), rng, steps=steps,
+        model, epoch_batches(train_codes, batch_size, model[0].d_x, k1, offset=offset, part=part), rng, steps=steps,
         loss=softmax_cross_entropy, tbptt=tbptt, optimizer=opt, clip_norm=clip_norm, progress=progress,
         desc=desc or kind,
     )  # fmt: skip

@@ -227,15 +227,27 @@ def stream_batch(codes, batch_size: int, d: int, offset: int = 0) -> tuple[OneHo
     return OneHot(np.ascontiguousarray(x), d), np.ascontiguousarray(t)
 
 
-def epoch_batches(codes, batch_size: int, d: int, max_offset: int = 0) -> Callable:
+def epoch_batches(codes, batch_size: int, d: int, max_offset: int = 0, *, offset: int | None = None,
+                  part: tuple[int, int] = (0, 1)) -> Callable:  # fmt: skip
     """``make_batch(rng)`` for :func:`lrnn.train.fit_sequences`: each call, one epoch of :func:`stream_batch`.
 
     Each epoch starts the streams at a random ``offset`` in ``0 .. max_offset - 1`` drawn from
-    ``rng`` (0 when ``max_offset = 0``), so that the windows' boundaries move from epoch to epoch.
+    ``rng`` (0 when ``max_offset = 0``), so that the windows' boundaries move from epoch to epoch;
+    or at the given ``offset``. With ``part = (q, Q)`` a batch is the ``q``-th of ``Q`` equal pieces
+    of the streams along time (for an epoch trained in ``Q`` calls; the state starts from zero at
+    the start of each piece).
     """
+    q, Q = part
+    if not (isinstance(q, int) and isinstance(Q, int) and 0 <= q < Q):
+        raise ValueError(f"part = {part!r}, expected (q, Q) with 0 <= q < Q.")
+
     def make_batch(rng):
         check_rng(rng)
-        return stream_batch(codes, batch_size, d, int(rng.integers(max_offset)) if max_offset else 0)
+        start = offset if offset is not None else (int(rng.integers(max_offset)) if max_offset else 0)
+        x, t = stream_batch(codes, batch_size, d, start)
+        L = len(t)
+        piece = slice(q * L // Q, (q + 1) * L // Q)
+        return x[piece], t[piece]
 
     return make_batch
 

@@ -6,8 +6,8 @@ One command (from the repository root)::
     python experiments/charlm/train.py --kinds gru --seeds 0   # a part of it
     python experiments/charlm/train.py --run small             # the small run the test re-runs
 
-Each run trains one model by stateful truncated BPTT (:func:`lrnn.charlm.fit_text`) one epoch at a
-time; after every epoch it scores the whole validation split as one stream from a zero state
+Each run trains one model by stateful truncated BPTT (:func:`lrnn.charlm.fit_text`), an epoch in
+two halves along the streams (the state starts from zero at each half); after every half it scores the whole validation split as one stream from a zero state
 (:func:`lrnn.text.nats_per_char`) and writes, next to this file:
 
 - ``checkpoints/<run>.npz`` (not committed): parameters, Adam's moments, the random generator's
@@ -52,19 +52,21 @@ LN2 = float(np.log(2.0))
 
 #: The runs: name -> configuration. "small" is the configuration the test re-runs in full.
 RUNS = {
-    "small": {"kind": "gru", "size": 64, "epochs": 0.5, "batch_size": 32, "tbptt": 32, "val_chars": 20_000},
+    "small": {"kind": "gru", "size": 64, "epochs": 0.5, "parts": 1, "batch_size": 32, "tbptt": 32,
+              "val_chars": 20_000},
     "gru": {"kind": "gru", "size": SIZES["gru"], "epochs": 6},
     "lstm": {"kind": "lstm", "size": SIZES["lstm"], "epochs": 6},
     "tanh": {"kind": "tanh", "size": SIZES["tanh"], "epochs": 4},
     "lstm_pinholes": {"kind": "lstm_pinholes", "size": SIZES["lstm_pinholes"], "epochs": 4},
 }
-GROUPS = (("small",), ("gru", "lstm"), ("tanh", "lstm_pinholes"))  # trained side by side, an epoch at a time
+GROUPS = (("small",), ("gru", "lstm"), ("tanh", "lstm_pinholes"))  # trained side by side, half an epoch at a time
 TRAINING = {
     "optimizer": "Adam",
     "lr": 0.003,
     "lr_decay_per_epoch": 0.75,
     "batch_size": 32,
     "tbptt": 64,
+    "parts": 2,
     "clip_norm": 1.0,
     "forget_bias": 1.0,
     "readout_init": "W_y = 0, b_y = log of the training character frequencies (add-one)",
@@ -82,7 +84,8 @@ def data():
 
 
 def _config(name: str) -> dict:
-    cfg = {**{k: TRAINING[k] for k in ("lr", "lr_decay_per_epoch", "batch_size", "tbptt", "clip_norm")}, **RUNS[name]}
+    keys = ("lr", "lr_decay_per_epoch", "batch_size", "tbptt", "parts", "clip_norm")
+    cfg = {**{k: TRAINING[k] for k in keys}, **RUNS[name]}
     return cfg
 
 
@@ -135,14 +138,18 @@ def run(name: str, seed: int = 0, *, epochs: float | None = None, until: float |
         model, opt_state, record = _load_checkpoint(ckpt, model, rng)
         best = _best_from(ckpt)
     done = record["curve"]["epoch"][-1]
-    while done < stop:
-        share = min(1.0, stop - done)
-        lr = cfg["lr"] * cfg["lr_decay_per_epoch"] ** int(done)
+    P = cfg["parts"]  # an epoch is trained in P calls, each checkpointed and scored
+    while done < stop - 1e-9:
+        e = int(done + 1e-9)
+        q = int(round((done - e) * P))
+        share = min(1.0, (stop - done) * P)  # passes over the piece (less than one at a fractional end)
+        offset = int(np.random.default_rng([seed, 2, e]).integers(cfg["tbptt"]))  # the epoch's stream offset
+        lr = cfg["lr"] * cfg["lr_decay_per_epoch"] ** e
         fit = fit_text(kind, model, train, rng, epochs=share, batch_size=cfg["batch_size"], tbptt=cfg["tbptt"], lr=lr,
-                       clip_norm=cfg["clip_norm"], optimizer_state=opt_state, progress=progress,
-                       desc=f"{name} s{seed} epoch {int(done) + 1}/{int(np.ceil(total))}")  # fmt: skip
+                       clip_norm=cfg["clip_norm"], optimizer_state=opt_state, offset=offset, part=(q, P),
+                       progress=progress, desc=f"{name} s{seed} epoch {e + 1}/{int(np.ceil(total))} part {q + 1}/{P}")
         model, opt_state = fit.model, fit.optimizer_state
-        done = round(done + share, 6)
+        done = round(done + share / P, 6)
         c = record["curve"]
         if not record["first_losses"]:
             record["first_losses"] = [float(v) for v in fit.losses[:FIRST_LOSSES]]
@@ -238,9 +245,10 @@ def main(argv=None) -> None:
     for seed in args.seeds:  # the runs of a group an epoch at a time, in turn: a stopped sweep has all of them
         for group in GROUPS:
             names = [n for n in group if n in args.run]
-            for until in range(1, int(np.ceil(max([RUNS[n]["epochs"] for n in names], default=0))) + 1):
+            P = max(_config(n)["parts"] for n in names) if names else 1
+            for r in range(1, int(np.ceil(max([RUNS[n]["epochs"] for n in names], default=0) * P)) + 1):
                 for name in names:
-                    run(name, seed, until=until, resume=not args.fresh or until > 1, on_epoch=land)
+                    run(name, seed, until=r / P, resume=not args.fresh or r > 1, on_epoch=land)
 
 
 if __name__ == "__main__":
