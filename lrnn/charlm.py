@@ -52,7 +52,7 @@ from .text import epoch_batches
 from .train import fit_sequences
 
 __all__ = ["KINDS", "SIZES", "PINHOLES", "init_model", "n_trainable", "unigram_readout", "fit_text", "TextFit",
-           "save_model", "load_model"]  # fmt: skip
+           "save_model", "load_model", "sweep_dir"]  # fmt: skip
 
 KINDS = ("tanh", "gru", "lstm", "lstm_pinholes")
 SIZES = {"tanh": 527, "gru": 298, "lstm": 256, "lstm_pinholes": 200}  # about 346k parameters each
@@ -224,6 +224,27 @@ def fit_text(kind: str, model, train_codes, rng: np.random.Generator, *, epochs:
         grad_norms=res.grad_norms,
         seconds=time.perf_counter() - t0,
         cpu_seconds=time.process_time() - c0,
+    )
+
+
+def sweep_dir() -> Path:
+    """The folder of the Tiny Shakespeare sweep's committed results: ``experiments/charlm``.
+
+    In the repository (lrnn installed from it, in editable mode) it is beside the package; in the
+    runnable book it is beside the notebooks, in the current folder.
+
+    Raises
+    ------
+    FileNotFoundError
+        Neither folder holds ``results.json``; run ``python experiments/charlm/train.py`` in the repository.
+    """
+    places = [base / "experiments" / "charlm" for base in (Path(__file__).resolve().parents[1], Path.cwd())]
+    for folder in places:
+        if (folder / "results.json").is_file():
+            return folder
+    raise FileNotFoundError(
+        f"no experiments/charlm/results.json in {', '.join(str(p) for p in places)}; run "
+        "`python experiments/charlm/train.py` in the repository to make it."
     )
 
 

@@ -17,6 +17,7 @@ Functions::
     draw_unrolled_lstm         Fig. 8, the unrolled LSTM
     draw_augmented_lstm_cell   Fig. 10a, the Augmented LSTM cell
     draw_context_windows       Fig. 10b, the context-window filters
+    draw_coloured_text         text coloured by a unit's activation (Chapter 9; Karpathy et al. 2015)
 
 Drawing primitives (``box``, ``node``, ``arrow``, ``new_diagram``) are shared by all diagrams.
 """
@@ -24,9 +25,11 @@ Drawing primitives (``box``, ``node``, ``arrow``, ``new_diagram``) are shared by
 from .augmented import draw_augmented_lstm_cell, draw_context_windows
 from .base import arrow, box, new_diagram, node
 from .lstm import draw_gated_cell, draw_unrolled_lstm, draw_vanilla_lstm_cell
+from .text import draw_coloured_text
 from .rnn import draw_bptt_graph, draw_canonical_cell, draw_unit_step_and_sample, draw_unrolled_rnn
 
 __all__ = [
+    "draw_coloured_text",
     "new_diagram",
     "box",
     "node",
