@@ -172,6 +172,21 @@ def run(name: str, seed: int = 0, *, epochs: float | None = None, until: float |
     return {**record, "model": best}
 
 
+def first_updates(name: str, seed: int = 0, n: int = FIRST_LOSSES) -> list[float]:
+    """The losses of run ``name``'s first ``n`` updates, re-run from scratch (the record's ``first_losses``)."""
+    cfg = _config(name)
+    vocab, train, _ = data()
+    model = init_model(cfg["kind"], np.random.default_rng([seed, 0]), train, d_x=vocab.size, size=cfg["size"],
+                       forget_bias=TRAINING["forget_bias"])  # fmt: skip
+    offset = int(np.random.default_rng([seed, 2, 0]).integers(cfg["tbptt"]))
+    P, k1 = cfg["parts"], cfg["tbptt"]
+    windows = -(-((len(train) - 1 - offset) // cfg["batch_size"] // P) // k1)
+    fit = fit_text(cfg["kind"], model, train, np.random.default_rng([seed, 1]), epochs=n / windows,
+                   batch_size=cfg["batch_size"], tbptt=k1, lr=cfg["lr"], clip_norm=cfg["clip_norm"], offset=offset,
+                   part=(0, P), progress=False)  # fmt: skip
+    return [float(v) for v in fit.losses[:n]]
+
+
 def _untrained_nll(model, val) -> float:
     """The untrained model's score: with ``W_y = 0`` its prediction is ``softmax(b_y)`` whatever it reads."""
     readout = model[1]
