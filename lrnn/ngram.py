@@ -119,7 +119,9 @@ class AddOne:
         if self.order > MAX_ORDER:
             raise ValueError(f"order = {order}, expected at most {MAX_ORDER} (one int64 key per n-gram).")
         c = _codes("train_codes", train_codes, self.V)
-        self.tables = [None] + [_Table(*np.unique(_keys(c, k, self.V), return_counts=True), self.V) for k in range(1, self.order + 1)]
+        self.tables = [None] + [
+            _Table(*np.unique(_keys(c, k, self.V), return_counts=True), self.V) for k in range(1, self.order + 1)
+        ]
 
     def _prob(self, ctx: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
         t = self.tables[k]
@@ -220,4 +222,3 @@ class KneserNey(AddOne):
     def next_log_probs(self, context) -> np.ndarray:
         """``ln p_N(w | context)`` for every character ``w``, shape ``(V,)``: one step of a sample."""
         return np.log(self._interpolate(self._context_keys(context), np.arange(self.V)))
-

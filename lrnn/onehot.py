@@ -170,11 +170,13 @@ class OneHot:
         """``x @ M`` for ``M`` of shape ``(d, k)``: the rows ``M[c[n]]`` (``x @ W.T`` = columns of ``W``)."""
         M = np.asarray(M)
         if M.ndim != 2 or M.shape[0] != self.d:
-            raise ValueError(f"OneHot of shape {_shape(self.shape)} @ array of shape {_shape(M.shape)}: expected ({self.d}, k).")
+            raise ValueError(
+                f"OneHot of shape {_shape(self.shape)} @ array of shape {_shape(M.shape)}: expected ({self.d}, k)."
+            )
         return M[self.codes]
 
     def __rmatmul__(self, A) -> np.ndarray:
-        """``A @ x`` for ``A`` of shape ``(k, m)`` and ``x`` of shape ``(m, d)``: column ``c`` sums ``A[:, n]`` over ``c[n] = c``."""
+        """``A @ x`` for ``A`` ``(k, m)`` and ``x`` ``(m, d)``: column ``c`` sums ``A[:, n]`` over ``c[n] = c``."""
         A = np.asarray(A)
         if self.codes.ndim != 1 or A.ndim != 2 or A.shape[1] != len(self.codes):
             raise ValueError(

@@ -310,7 +310,6 @@ def bits_per_char(model, codes, **kwargs) -> float:
     return nats_per_char(model, codes, **kwargs) / float(np.log(2.0))
 
 
-
 def next_log_probs(model, codes, *, chunk: int = 2000) -> np.ndarray:
     """``ln p(w | c[0..n])`` for every character ``w`` after each prefix: shape ``(M, V)``.
 

@@ -90,7 +90,7 @@ def best_unit(activations, feature) -> tuple[int, float]:
 
 
 def gate_saturation(gates, low: float = 0.1, high: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
-    """Per unit, the share of steps with the gate below ``low`` (shut) and above ``high`` (open): two ``(d,)`` arrays."""
+    """Per unit, the share of steps with the gate below ``low`` (shut) and above ``high`` (open), each ``(d,)``."""
     g = np.asarray(gates, dtype=float).reshape(-1, np.shape(gates)[-1])
     return (g < low).mean(axis=0), (g > high).mean(axis=0)
 

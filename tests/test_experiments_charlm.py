@@ -1,4 +1,4 @@
-"""The committed Tiny Shakespeare sweep (experiments/charlm): its models score what results.json says, its runs reproduce."""
+"""The committed Tiny Shakespeare sweep (experiments/charlm): its models score what it says; its runs reproduce."""
 
 import json
 import subprocess

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from lrnn.gru import GRUParams, TorchGRUParams
+from lrnn.losses import Readout, softmax_cross_entropy
 from lrnn.lstm import LSTMParams
 from lrnn.onehot import OneHot
 from lrnn.rnn import RNNParams
 from lrnn.train import sequence_loss_and_grads
-from lrnn.losses import Readout, softmax_cross_entropy
 
 
 def test_products_are_lookups():

@@ -103,7 +103,11 @@ def test_sampling_temperature_and_greedy():
     rng = np.random.default_rng(1)
     model = _model(rng)
     a = sample(model, np.random.default_rng(5), 40, [1, 2])
-    assert a.shape == (40,) and a.dtype == np.int64 and np.array_equal(a, sample(model, np.random.default_rng(5), 40, [1, 2]))
+    assert (
+        a.shape == (40,)
+        and a.dtype == np.int64
+        and np.array_equal(a, sample(model, np.random.default_rng(5), 40, [1, 2]))
+    )
     greedy = sample(model, np.random.default_rng(0), 30, [1, 2], temperature=0)
     assert np.array_equal(greedy, sample(model, np.random.default_rng(9), 30, [1, 2], temperature=0))
     # greedy is the argmax of the model's own distribution after each prefix

@@ -24,13 +24,32 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["RUNTIME", "NOT_RUNNABLE", "INSTRUCTIONS", "runtime_requirements", "build_wheel", "build_zip"]
+__all__ = [
+    "RUNTIME",
+    "NOT_RUNNABLE",
+    "INSTRUCTIONS",
+    "runtime_requirements",
+    "build_wheel",
+    "build_zip",
+]
 
 #: The repository: the nearest folder above this file with the package's pyproject.toml (the
 #: student edition runs a copy of this file from _build/student-src/book/_tools).
-ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
+ROOT = next(
+    p
+    for p in Path(__file__).resolve().parents
+    if (p / "pyproject.toml").is_file()
+)
 #: What the notebooks import or run in (their dependencies follow from the installed metadata).
-RUNTIME = ("numpy", "matplotlib", "ipywidgets", "sympy", "tqdm", "jupyterlab", "ipykernel")
+RUNTIME = (
+    "numpy",
+    "matplotlib",
+    "ipywidgets",
+    "sympy",
+    "tqdm",
+    "jupyterlab",
+    "ipykernel",
+)
 #: Notebooks that read the repository's own sources, so do not run outside it.
 NOT_RUNNABLE = ("appendix_ledger.ipynb",)
 INSTRUCTIONS = (
@@ -38,7 +57,11 @@ INSTRUCTIONS = (
     ".venv/bin/jupyter lab",
 )
 FOLDER = "lrnn-book"
-SWEEPS = ROOT / "experiments" / "jsb"  #: committed results a chapter reads (lrnn.music_models.sweep_dir)
+SWEEPS = (
+    ROOT / "experiments" / "jsb"
+)  #: committed results a chapter reads (lrnn.music_models.sweep_dir)
+#: further sweeps whose results and models chapters read (lrnn.charlm.sweep_dir: Chapter 9)
+MORE_SWEEPS = (ROOT / "experiments" / "charlm",)
 
 
 def _canonical(name: str) -> str:
@@ -61,12 +84,16 @@ def _closure(roots) -> set[str]:
             continue
         for line in requires:
             req = Requirement(line)
-            if req.marker is None or any(req.marker.evaluate({"extra": e}) for e in (*extras, "")):
+            if req.marker is None or any(
+                req.marker.evaluate({"extra": e}) for e in (*extras, "")
+            ):
                 todo.append((_canonical(req.name), tuple(req.extras)))
     return seen
 
 
-def runtime_requirements(pins: Path = ROOT / "requirements.txt") -> list[str]:
+def runtime_requirements(
+    pins: Path = ROOT / "requirements.txt",
+) -> list[str]:
     """The lines ``name==version`` of ``pins`` that the notebooks need."""
     need = _closure(RUNTIME)
     out = []
@@ -80,14 +107,27 @@ def runtime_requirements(pins: Path = ROOT / "requirements.txt") -> list[str]:
 def build_wheel(dest: Path) -> Path:
     """Build the ``lrnn`` wheel from the repository into ``dest`` (pip's own build front end)."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check", "-w", str(dest)]
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-w",
+            str(dest),
+        ]
         + [str(ROOT)],
         check=True,
     )
     return next(dest.glob("lrnn-*.whl"))
 
 
-def build_zip(src: Path = ROOT / "book", out: Path = ROOT / "_build" / "html" / "lrnn-book.zip") -> Path:
+def build_zip(
+    src: Path = ROOT / "book",
+    out: Path = ROOT / "_build" / "html" / "lrnn-book.zip",
+) -> Path:
     """Write the runnable book to ``out``: notebooks of ``src``, the wheel, requirements, README."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -99,23 +139,42 @@ def build_zip(src: Path = ROOT / "book", out: Path = ROOT / "_build" / "html" / 
             + "\n".join(f"    {line}" for line in INSTRUCTIONS)
             + "\n\n(On Windows: .venv\\Scripts\\pip and .venv\\Scripts\\jupyter.)\n"
         )
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        with zipfile.ZipFile(
+            out, "w", compression=zipfile.ZIP_DEFLATED
+        ) as z:
             z.writestr(f"{FOLDER}/README.txt", readme)
-            z.writestr(f"{FOLDER}/requirements.txt", "\n".join(requirements) + "\n")
+            z.writestr(
+                f"{FOLDER}/requirements.txt", "\n".join(requirements) + "\n"
+            )
             z.write(wheel, f"{FOLDER}/{wheel.name}")
             for nb in sorted(src.glob("*.ipynb")):
                 if nb.name not in NOT_RUNNABLE:
                     z.write(nb, f"{FOLDER}/{nb.name}")
-            for f in sorted(SWEEPS.glob("*")):  # Chapter 8 reads the JSB sweep's results and models
-                if f.name == "results.json" or f.suffix == ".npz":
-                    z.write(f, f"{FOLDER}/experiments/jsb/{f.name}")
+            for sweep in (
+                SWEEPS,
+                *MORE_SWEEPS,
+            ):  # Chapters 8 and 9 read their sweeps' results and models
+                for f in sorted(sweep.glob("*")):
+                    if f.name == "results.json" or f.suffix == ".npz":
+                        z.write(
+                            f, f"{FOLDER}/experiments/{sweep.name}/{f.name}"
+                        )
     return out
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--src", type=Path, default=ROOT / "book", help="folder with the notebooks")
-    ap.add_argument("--out", type=Path, default=ROOT / "_build" / "html" / "lrnn-book.zip")
+    ap.add_argument(
+        "--src",
+        type=Path,
+        default=ROOT / "book",
+        help="folder with the notebooks",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "_build" / "html" / "lrnn-book.zip",
+    )
     args = ap.parse_args(argv)
     print(build_zip(args.src, args.out))
 

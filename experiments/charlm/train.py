@@ -7,7 +7,8 @@ One command (from the repository root)::
     python experiments/charlm/train.py --run small             # the small run the test re-runs
 
 Each run trains one model by stateful truncated BPTT (:func:`lrnn.charlm.fit_text`), an epoch in
-two halves along the streams (the state starts from zero at each half); after every half it scores the whole validation split as one stream from a zero state
+two halves along the streams (the state starts from zero at each half); after every half it scores
+the whole validation split as one stream from a zero state
 (:func:`lrnn.text.nats_per_char`) and writes, next to this file:
 
 - ``checkpoints/<run>.npz`` (not committed): parameters, Adam's moments, the random generator's
@@ -52,8 +53,7 @@ LN2 = float(np.log(2.0))
 
 #: The runs: name -> configuration. "small" is the configuration the test re-runs in full.
 RUNS = {
-    "small": {"kind": "gru", "size": 64, "epochs": 0.5, "parts": 1, "batch_size": 32, "tbptt": 32,
-              "val_chars": 20_000},
+    "small": {"kind": "gru", "size": 64, "epochs": 0.5, "parts": 1, "batch_size": 32, "tbptt": 32, "val_chars": 20_000},
     "gru": {"kind": "gru", "size": SIZES["gru"], "epochs": 6},
     "lstm": {"kind": "lstm", "size": SIZES["lstm"], "epochs": 6},
     "tanh": {"kind": "tanh", "size": SIZES["tanh"], "epochs": 4},
@@ -93,7 +93,9 @@ def _save_checkpoint(path: Path, model, opt_state: AdamState, rng, record: dict)
     cell, readout = model
     arrays = {f"cell.{k}": v for k, v in vars(cell).items() if v is not None}
     arrays |= {"readout.W_y": readout.W_y, "readout.b_y": readout.b_y}
-    arrays |= {f"adam.m.{i}": a for i, a in enumerate(opt_state.m)} | {f"adam.v.{i}": a for i, a in enumerate(opt_state.v)}
+    arrays |= {f"adam.m.{i}": a for i, a in enumerate(opt_state.m)} | {
+        f"adam.v.{i}": a for i, a in enumerate(opt_state.v)
+    }
     meta = {"adam_t": opt_state.t, "rng": rng.bit_generator.state, "record": record}
     tmp = path.with_suffix(".tmp.npz")
     np.savez(tmp, **arrays, meta=np.array(json.dumps(meta)))
@@ -145,9 +147,22 @@ def run(name: str, seed: int = 0, *, epochs: float | None = None, until: float |
         share = min(1.0, (stop - done) * P)  # passes over the piece (less than one at a fractional end)
         offset = int(np.random.default_rng([seed, 2, e]).integers(cfg["tbptt"]))  # the epoch's stream offset
         lr = cfg["lr"] * cfg["lr_decay_per_epoch"] ** e
-        fit = fit_text(kind, model, train, rng, epochs=share, batch_size=cfg["batch_size"], tbptt=cfg["tbptt"], lr=lr,
-                       clip_norm=cfg["clip_norm"], optimizer_state=opt_state, offset=offset, part=(q, P),
-                       progress=progress, desc=f"{name} s{seed} epoch {e + 1}/{int(np.ceil(total))} part {q + 1}/{P}")
+        fit = fit_text(
+            kind,
+            model,
+            train,
+            rng,
+            epochs=share,
+            batch_size=cfg["batch_size"],
+            tbptt=cfg["tbptt"],
+            lr=lr,
+            clip_norm=cfg["clip_norm"],
+            optimizer_state=opt_state,
+            offset=offset,
+            part=(q, P),
+            progress=progress,
+            desc=f"{name} s{seed} epoch {e + 1}/{int(np.ceil(total))} part {q + 1}/{P}",
+        )
         model, opt_state = fit.model, fit.optimizer_state
         done = round(done + share / P, 6)
         c = record["curve"]
@@ -228,8 +243,9 @@ def write_results(records: dict, out: Path = HERE) -> None:
         rs = [r for r in runs.values() if r["run"] == name]
         if rs:
             best = min(rs, key=lambda r: r["val_nll"])  # chosen on validation
-            results[name] = {k: best[k] for k in ("kind", "seed", "val_nll", "val_bpc", "n_params", "updates",
-                                                   "best_epoch", "epochs_run", "wall_s", "cpu_s", "complete")}  # fmt: skip
+            keys = ("kind", "seed", "val_nll", "val_bpc", "n_params", "updates", "best_epoch", "epochs_run", "wall_s",
+                    "cpu_s", "complete")  # fmt: skip
+            results[name] = {k: best[k] for k in keys}
             results[name]["size"] = best["config"]["size"]
     results["training"] = TRAINING
     results["runs"] = sorted(runs.values(), key=lambda r: (list(RUNS).index(r["run"]), r["seed"]))
@@ -253,7 +269,8 @@ def main(argv=None) -> None:
             chosen = json.loads((HERE / "results.json").read_text())[record["run"]]
             if chosen["seed"] == record["seed"]:
                 save_model(HERE / f"{record['run']}.npz", record["kind"], best)
-        print(f"{record['run']} s{record['seed']} epoch {record['epochs_run']}: val {record['curve']['val_nll'][-1]:.4f} "
+        last = record["curve"]["val_nll"][-1]
+        print(f"{record['run']} s{record['seed']} epoch {record['epochs_run']}: val {last:.4f} "
               f"nats/char (best {record['val_nll']:.4f}), {record['cpu_s']:.0f} s CPU, {record['wall_s']:.0f} s wall",
               flush=True)  # fmt: skip
 

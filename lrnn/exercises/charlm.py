@@ -156,4 +156,5 @@ def check_fit(student_fn, *, seed: int = 0) -> str:
     if not np.allclose(trained[0].W_s_u, res.params[0].W_s_u, rtol=1e-9, atol=1e-12):
         raise AssertionError(f"{label}: the losses agree but the returned model does not: return the model after "
                              "the last update.")  # fmt: skip
-    return f"{label}: {steps} windows of TBPTT({k}, {k}) agree with lrnn.train.fit_sequences (state carried, clipped, Adam)."
+    what = "state carried, clipped, Adam"
+    return f"{label}: {steps} windows of TBPTT({k}, {k}) agree with lrnn.train.fit_sequences ({what})."

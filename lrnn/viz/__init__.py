@@ -25,8 +25,8 @@ Drawing primitives (``box``, ``node``, ``arrow``, ``new_diagram``) are shared by
 from .augmented import draw_augmented_lstm_cell, draw_context_windows
 from .base import arrow, box, new_diagram, node
 from .lstm import draw_gated_cell, draw_unrolled_lstm, draw_vanilla_lstm_cell
-from .text import draw_coloured_text
 from .rnn import draw_bptt_graph, draw_canonical_cell, draw_unit_step_and_sample, draw_unrolled_rnn
+from .text import draw_coloured_text
 
 __all__ = [
     "draw_coloured_text",
