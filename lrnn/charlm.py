@@ -22,7 +22,9 @@ kind                cell                                           ``d_s``   fil
 Saved models are ``.npz`` state dicts as :mod:`lrnn.music_models` writes them: PyTorch's keys
 (``weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0``) for the first three, so that
 ``torch.nn.RNN/GRU/LSTM(65, d_s)`` load them unchanged, and ``readout.weight`` (65, d_s),
-``readout.bias`` (65,).
+``readout.bias`` (65,). This module is the recipe of the sweep ``experiments/charlm/train.py``;
+its committed results are ``lrnn.experiments.result("charlm", "results.json")``, ``"gru.npz"``
+and ``"lstm.npz"``.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ from .text import epoch_batches
 from .train import fit_sequences
 
 __all__ = ["KINDS", "SIZES", "PINHOLES", "init_model", "n_trainable", "unigram_readout", "fit_text", "TextFit",
-           "save_model", "load_model", "sweep_dir"]  # fmt: skip
+           "save_model", "load_model"]  # fmt: skip
 
 KINDS = ("tanh", "gru", "lstm", "lstm_pinholes")
 SIZES = {"tanh": 527, "gru": 298, "lstm": 256, "lstm_pinholes": 200}  # about 346k parameters each
@@ -79,7 +81,7 @@ def init_model(kind: str, rng: np.random.Generator, train_codes, *, d_x: int = 6
                forget_bias: float = 1.0):  # fmt: skip
     """A character model ``(cell, Readout)`` of the given kind, its readout at the unigram baseline.
 
-    Cells: ``tanh`` ``RNNParams.init(scheme="orthogonal")``; ``gru`` ``TorchGRUParams.init`` (Glorot
+    Cells: ``tanh`` ``RNNParams.init(recurrent="orthogonal")``; ``gru`` ``TorchGRUParams.init`` (Glorot
     inputs, orthogonal recurrent weights, zero biases); the LSTMs Gaussian (weights
     ``N(0, 1/fan_in)``), biases zero but the control state ("forget") gate's, ``b_cs = forget_bias``;
     for ``lstm`` the pinholes are zero (and stay zero in training).
@@ -93,7 +95,7 @@ def init_model(kind: str, rng: np.random.Generator, train_codes, *, d_x: int = 6
     check_rng(rng)
     size = SIZES[_check_kind(kind)] if size is None else positive_int("size", size)
     if kind == "tanh":
-        cell = RNNParams.init(rng, d_x, size, scheme="orthogonal")
+        cell = RNNParams.init(rng, d_x, size, recurrent="orthogonal")
     elif kind == "gru":
         cell = TorchGRUParams.init(rng, d_x, size)
     else:
@@ -224,27 +226,6 @@ def fit_text(kind: str, model, train_codes, rng: np.random.Generator, *, epochs:
         grad_norms=res.grad_norms,
         seconds=time.perf_counter() - t0,
         cpu_seconds=time.process_time() - c0,
-    )
-
-
-def sweep_dir() -> Path:
-    """The folder of the Tiny Shakespeare sweep's committed results: ``experiments/charlm``.
-
-    In the repository (lrnn installed from it, in editable mode) it is beside the package; in the
-    runnable book it is beside the notebooks, in the current folder.
-
-    Raises
-    ------
-    FileNotFoundError
-        Neither folder holds ``results.json``; run ``python experiments/charlm/train.py`` in the repository.
-    """
-    places = [base / "experiments" / "charlm" for base in (Path(__file__).resolve().parents[1], Path.cwd())]
-    for folder in places:
-        if (folder / "results.json").is_file():
-            return folder
-    raise FileNotFoundError(
-        f"no experiments/charlm/results.json in {', '.join(str(p) for p in places)}; run "
-        "`python experiments/charlm/train.py` in the repository to make it."
     )
 
 

@@ -22,6 +22,8 @@ The ``lstm`` keeps its pinhole matrices at zero during training (their gradients
 it is exactly ``torch.nn.LSTM``. Saved models are ``.npz`` state dicts: PyTorch's keys
 (``weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0``) for the first three, the parameter
 dataclass's field names for the other two, and ``readout.weight`` (88, d_out), ``readout.bias`` (88,).
+This module is the recipe of the JSB sweep (``experiments/jsb/train.py``); its committed results
+and models are ``lrnn.experiments.result("jsb", "results.json")``, ``result("jsb", "gru.npz")``, ...
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import numpy as np
 
 from ._validation import check_rng, positive_int
 from .augmented import AugmentedLSTMParams
+from .cell import replace_unchecked
 from .gru import TorchGRUParams
 from .interop import (
     gru_params_from_torch,
@@ -52,7 +55,7 @@ from .rnn import RNNParams
 from .train import fit, sequence_loss_and_grads
 
 __all__ = ["KINDS", "SIZES", "PINHOLES", "init_model", "n_trainable", "fit_pieces", "PieceFit", "save_model",
-           "load_model", "sweep_dir"]  # fmt: skip
+           "load_model"]  # fmt: skip
 
 KINDS = ("tanh", "gru", "lstm", "lstm_pinholes", "augmented")
 SIZES = {"tanh": 100, "gru": 46, "lstm": 36, "lstm_pinholes": 32, "augmented": (28, 22)}  # d_s, or (d_s, d_v)
@@ -68,7 +71,7 @@ def _check_kind(kind):
 def init_model(kind: str, rng: np.random.Generator, train_rolls, *, size=None, forget_bias: float = 1.0):
     """A model ``(cell, Readout)`` of the given kind, its readout at the independent-keys baseline.
 
-    Cells: ``tanh`` ``RNNParams.init(scheme="orthogonal")``; ``gru`` ``TorchGRUParams.init`` (Glorot
+    Cells: ``tanh`` ``RNNParams.init(recurrent="orthogonal")``; ``gru`` ``TorchGRUParams.init`` (Glorot
     inputs, orthogonal recurrent weights, zero biases); the LSTMs Gaussian (weights
     ``N(0, 1/fan_in)``) with biases reset to zero and the control state ("forget") gate bias
     ``b_cs = forget_bias``; for ``lstm`` the pinholes are zero, for ``augmented`` ``L = 1``.
@@ -97,28 +100,18 @@ def init_model(kind: str, rng: np.random.Generator, train_rolls, *, size=None, f
     check_rng(rng)
     size = SIZES[_check_kind(kind)] if size is None else size
     if kind == "tanh":
-        cell = RNNParams.init(rng, 88, size, scheme="orthogonal")
+        cell = RNNParams.init(rng, 88, size, recurrent="orthogonal")
     elif kind == "gru":
         cell = TorchGRUParams.init(rng, 88, size)
     elif kind == "augmented":
-        cell = _gaussian(AugmentedLSTMParams, rng, 88, size[0], d_v=size[1], L=1)
+        cell = AugmentedLSTMParams.init(rng, 88, size[0], d_v=size[1], L=1)
     else:
-        cell = _gaussian(LSTMParams, rng, 88, size, peepholes=kind == "lstm_pinholes")
+        cell = LSTMParams.init(rng, 88, size, pinholes=kind == "lstm_pinholes")
     if kind in ("lstm", "lstm_pinholes", "augmented"):
         biases = {f.name: np.zeros(cell.d_s) for f in dataclasses.fields(cell) if f.name.startswith("b_")}
         biases["b_cs"] = np.full(cell.d_s, float(forget_bias))  # the "forget" gate starts mostly open
         cell = dataclasses.replace(cell, **biases)
     return cell, frequency_baseline(train_rolls, d_out=cell.d_out)
-
-
-def _gaussian(cls, rng, *args, **kwargs):
-    """``cls.init`` where the class has it, else ``cls.random``: the same draws under two names.
-
-    The LSTMs' Gaussian initialisation (weights ``N(0, 1/fan_in)``, biases ``N(0, 0.1^2)``, field by
-    field) is ``random`` in one version of :mod:`lrnn.lstm` and :mod:`lrnn.augmented` and ``init``
-    in the next; either gives the committed runs' initial parameters.
-    """
-    return (getattr(cls, "init", None) or cls.random)(rng, *args, **kwargs)
 
 
 def n_trainable(kind: str, model) -> int:
@@ -188,7 +181,7 @@ def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch
     def loss_and_grads(model, batch):
         E, (g_cell, g_out) = sequence_loss_and_grads(model, batch, loss=sigmoid_bernoulli_nll)
         if frozen:  # nn.LSTM has no pinholes: they stay at their initial zeros
-            g_cell = dataclasses.replace(g_cell, **{k: np.zeros_like(getattr(g_cell, k)) for k in frozen})
+            g_cell = replace_unchecked(g_cell, **{k: np.zeros_like(getattr(g_cell, k)) for k in frozen})  # a gradient
         return E, (g_cell, g_out)
 
     def validate(model):
@@ -219,27 +212,6 @@ def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch
         cpu_seconds=np.array(cpu) - cpu_start,
         stopped_early=res.stopped_early,
         history=res.history(),
-    )
-
-
-def sweep_dir() -> Path:
-    """The folder of the JSB sweep's committed results: ``experiments/jsb`` with ``results.json`` and the models.
-
-    In the repository (lrnn installed from it, in editable mode) it is beside the package; in the
-    runnable book (``book/_tools/runnable_book.py``) it is beside the notebooks, in the current folder.
-
-    Raises
-    ------
-    FileNotFoundError
-        Neither folder holds ``results.json``; run ``python experiments/jsb/train.py`` in the repository.
-    """
-    places = [base / "experiments" / "jsb" for base in (Path(__file__).resolve().parents[1], Path.cwd())]
-    for folder in places:
-        if (folder / "results.json").is_file():
-            return folder
-    raise FileNotFoundError(
-        f"no experiments/jsb/results.json in {', '.join(str(p) for p in places)}; run "
-        "`python experiments/jsb/train.py` in the repository to make it."
     )
 
 

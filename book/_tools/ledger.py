@@ -331,7 +331,7 @@ def gru_ledger(
     Examples
     --------
     >>> rows = {row.eq: row for row in gru_ledger()}
-    >>> "lrnn.gru_bptt._recursion_chung" in rows["G9"].code, rows["G5"].source.startswith("PyTorch")
+    >>> "lrnn.gru_bptt.gru_bptt_signals" in rows["G9"].code, rows["G5"].source.startswith("PyTorch")
     (True, True)
     """
     package = Path(package) if package else package_dir()
