@@ -61,8 +61,6 @@ class OneHot:
     ----------
     codes : numpy.ndarray of int64
     d : int
-    shape : tuple
-        The shape of the one-hot array it stands for, ``codes.shape + (d,)``.
 
     Raises
     ------
