@@ -12,6 +12,7 @@ experiment       script                 recipe                                ch
 ``lookahead``    ``run.py``             :mod:`lrnn.experiments.lookahead`     6
 ``memory``       ``sweep.py``           ``models.py`` beside the script       7
 ``jsb``          ``train.py``           :mod:`lrnn.music_models`              8
+``charlm``       ``train.py``           :mod:`lrnn.charlm`                    9
 ``long_memory``  ``sweep.py``           the package's cells, in the script    11
 ===============  =====================  ====================================  ============
 
@@ -43,6 +44,7 @@ RESULTS = {
     "memory": ("results/runs.json",),
     "jsb": ("results.json", *(f"{kind}.npz" for kind in KINDS)),  # the best model of each kind
     "long_memory": ("results/runs.json",),  # the linear recurrences against the gated cells
+    "charlm": ("results.json", "gru.npz", "lstm.npz"),  # Chapter 9 opens the GRU and the LSTM
 }
 
 
