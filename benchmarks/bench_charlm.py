@@ -105,7 +105,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--kinds", nargs="+", default=["gru", "lstm"], choices=["gru", "lstm"])
     ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--smoke", action="store_true", help="the GRU, one round: checks that it runs")
     args = ap.parse_args(argv)
+    if args.smoke:
+        args.kinds, args.rounds = ["gru"], 1
     try:
         import torch  # noqa: F401
 

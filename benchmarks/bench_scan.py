@@ -45,7 +45,10 @@ def main(argv=None):
     ap.add_argument("--lengths", type=int, nargs="+", default=[100, 1_000, 10_000, 100_000])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    ap.add_argument("--smoke", action="store_true", help="two short lengths, one width, once: checks that it runs")
     a = ap.parse_args(argv)
+    if a.smoke:
+        a.widths, a.lengths, a.repeat = [1], [100, 1_000], 1
     rng = np.random.default_rng(0)
     rows = []
     print(f"{'N':>8} {'d':>4} {'scan ms':>10} {'loop ms':>10} {'loop/scan':>10} {'rel. diff':>10}")

@@ -142,10 +142,13 @@ def test_site_download_menu_links_the_pdf_when_it_exists(tmp_path):
     assert (tmp_path / "out" / "book.pdf").read_text() == "%PDF-1.4 fake"
 
 
-def test_site_keeps_the_print_dialog_without_a_pdf(tmp_path):
+def test_site_links_the_pdf_before_it_is_built(tmp_path):
+    """A site built before the PDF links where ``make pdf`` will copy it (the reader's script falls back to
+    the print dialog while it is missing; tests/test_browser_reader.py), and copies nothing."""
     conf = "html_theme = 'sphinx_book_theme'\nlrnn_pdf = 'missing.pdf'\n"
     html = (build(tmp_path, {"index.md": "# Book\n\ntext\n"}, "html", conf) / "index.html").read_text()
-    assert "window.print" in html and not (tmp_path / "out" / "missing.pdf").exists()
+    assert 'href="missing.pdf"' in html and "window.print" not in html
+    assert not (tmp_path / "out" / "missing.pdf").exists()
 
 
 def test_references_to_exercises_of_another_chapter_print_their_number(tmp_path):

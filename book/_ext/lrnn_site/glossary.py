@@ -76,7 +76,7 @@ TERMS: tuple[Term, ...] = (
     Term("leaky integrator", "additive model", "01_roots", "The additive model"),
     Term("stability", "eigenvalues of W_s + W_r", "01_roots", "Stability"),
     Term("piano roll", "piano roll", "08_real_music", "What a chorale is"),
-    Term("nn.LSTM", "Vanilla LSTM", "05_vanilla_lstm", "The mapping to PyTorch"),
+    Term("nn.LSTM", "Vanilla LSTM", "05_vanilla_lstm", "Deeper: the mapping to PyTorch"),
 )
 
 
