@@ -9,6 +9,7 @@ the first two run everywhere.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from dataclasses import fields
@@ -222,3 +223,29 @@ def test_bad_input_gets_a_clear_error():
         lt.VanillaLSTM.from_lrnn(lrnn.GRUParams.zeros(2, 3))
     with pytest.raises(TypeError, match="Chung"):
         lt.GRU.from_lrnn(lrnn.TorchGRUParams.zeros(2, 3))
+
+
+def test_the_book_backward_pass_inside_autograd():
+    """backward='book' runs lstm_forward/lstm_backward inside autograd: the same gradients as autograd's."""
+    rng = np.random.default_rng(21)
+    p = _vanilla(rng, 3, 5)
+    x, w = torch.as_tensor(rng.standard_normal((9, 4, 3))), torch.as_tensor(rng.standard_normal((9, 4, 5)))
+    for pinholes in (True, False):
+        q = p if pinholes else dataclasses.replace(p, **{k: np.zeros((5, 5)) for k in ("W_s_cu", "W_s_cs", "W_s_cr")})
+        ref, book = lt.VanillaLSTM.from_lrnn(q, pinholes=pinholes), lt.VanillaLSTM.from_lrnn(q, pinholes=pinholes)
+        book.layers[0].backward = "book"
+        out_ref, (s_ref, v_ref) = ref(x)
+        out, (s, v) = book(x)
+        _close(out, out_ref.detach().numpy(), FORWARD_TOL, "v")
+        ((out_ref * w).sum() + v_ref.sum()).backward()
+        ((out * w).sum() + v.sum()).backward()  # a loss on the last value too
+        for name, param in book.named_parameters():
+            _close(param.grad, dict(ref.named_parameters())[name].grad.numpy(), GRAD_TOL, name)
+    with pytest.raises(RuntimeError, match="last state"):
+        book(x)[1][0].sum().backward()
+    with pytest.raises(ValueError, match="no gradient for the input"):
+        book(x.clone().requires_grad_())
+    with pytest.raises(TypeError, match="float64 tensors on the CPU"):
+        book.float()(x.float())
+    with pytest.raises(ValueError, match="num_layers = 1"):
+        lt.VanillaLSTM(3, 5, num_layers=2, backward="book")

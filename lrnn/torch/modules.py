@@ -30,7 +30,8 @@ from torch import nn
 
 from ..augmented import AugmentedLSTMParams
 from ..gru import GRUParams
-from ..lstm import LSTMParams
+from ..lstm import LSTMParams, lstm_forward
+from ..lstm_bptt import lstm_backward
 
 __all__ = [
     "VanillaLSTMLayer",
@@ -40,6 +41,7 @@ __all__ = [
     "AugmentedLSTM",
     "GRU",
     "context_window",
+    "BookLSTMFunction",
 ]
 
 G_c = torch.sigmoid  # Eq. 121, the control (gate) warping function
@@ -124,6 +126,11 @@ class VanillaLSTMLayer(_Layer):
     pinholes : bool, default True
         False holds the three state-to-gate matrices ``W_s_cu, W_s_cs, W_s_cr`` at zero (as
         buffers, not trained): PyTorch's ``nn.LSTM``.
+    backward : {"autograd", "book"}, default "autograd"
+        ``"book"`` runs the forward pass and the book's hand-derived backward pass
+        (:func:`lrnn.lstm_forward`, :func:`lrnn.lstm_backward`, Eqs. 126-172) in numpy inside a
+        ``torch.autograd.Function`` (:class:`BookLSTMFunction`): on the CPU in float64, for a
+        layer whose input and initial state need no gradient (a first layer reading data).
     generator : torch.Generator, optional
         Source of the initial draws.
     device, dtype
@@ -132,9 +139,12 @@ class VanillaLSTMLayer(_Layer):
 
     params_class = LSTMParams
 
-    def __init__(self, d_x: int, d_s: int, *, pinholes: bool = True, generator=None, device=None, dtype=None):
+    def __init__(self, d_x: int, d_s: int, *, pinholes: bool = True, backward: str = "autograd", generator=None,
+                 device=None, dtype=None):  # fmt: skip
         super().__init__()
-        self.d_x, self.d_s, self.d_out = d_x, d_s, d_s
+        if backward not in ("autograd", "book"):
+            raise ValueError(f"backward = {backward!r}, expected 'autograd' or 'book'.")
+        self.d_x, self.d_s, self.d_out, self.backward = d_x, d_s, d_s, backward
         self.frozen = () if pinholes else ("W_s_cu", "W_s_cs", "W_s_cr")
         shapes = {f.name: _lstm_shape(f.name, d_x, d_s) for f in fields(LSTMParams)}
         self._register(shapes, {"device": device, "dtype": dtype})
@@ -151,6 +161,8 @@ class VanillaLSTMLayer(_Layer):
 
     def forward(self, x: torch.Tensor, state: tuple) -> tuple:
         """Run the layer over ``x`` (N, B, d_x) from ``state = (s[-1], v[-1])``; return ``(v, (s[N-1], v[N-1]))``."""
+        if self.backward == "book":
+            return _book_lstm(self, x, state)
         s, v = state
         x_cu = x @ self.W_x_cu.T  # Eq. 126: the input terms, all N steps at once
         x_cs = x @ self.W_x_cs.T  # Eq. 127
@@ -171,6 +183,49 @@ class VanillaLSTMLayer(_Layer):
             v = g_cr * r  # Eq. 136
             values.append(v)
         return torch.stack(values), (s, v)
+
+
+class BookLSTMFunction(torch.autograd.Function):
+    """The Vanilla LSTM with the book's own backward pass: :func:`lrnn.lstm_forward` and :func:`lrnn.lstm_backward`.
+
+    ``apply(x, s0, v0, *weights)`` with the 15 tensors in the field order of :class:`lrnn.LSTMParams`
+    returns ``(v, s[N-1], v[N-1])``; its backward pass returns the gradients of the weights from
+    Eqs. 137-172 (in numpy, float64, on the CPU). It gives no gradient for ``x``, ``s0`` and
+    ``v0`` and accepts none for ``s[N-1]`` (the recursion starts from ``f_psi[N] = 0``, P5).
+    """
+
+    @staticmethod
+    def forward(ctx, x, s0, v0, *weights):
+        params = LSTMParams(**{f.name: w.numpy() for f, w in zip(fields(LSTMParams), weights, strict=True)})
+        trace = lstm_forward(params, x.numpy(), s0.numpy(), v0.numpy())  # Eqs. 126-136
+        ctx.params, ctx.trace = params, trace
+        return torch.from_numpy(trace.v), torch.from_numpy(trace.s[-1]), torch.from_numpy(trace.v[-1])
+
+    @staticmethod
+    def backward(ctx, dE_dv, dE_ds_last, dE_dv_last):
+        if dE_ds_last is not None and torch.any(dE_ds_last != 0):
+            raise RuntimeError(
+                "the loss depends on the last state s[N-1], which backward='book' does not carry "
+                "(the book's recursion starts from f_psi[N] = 0); detach the state or use backward='autograd'."
+            )
+        dE = dE_dv.numpy().copy()
+        if dE_dv_last is not None:
+            dE[-1] += dE_dv_last.numpy()  # v[N-1] is also the last entry of the sequence
+        grads = lstm_backward(ctx.params, ctx.trace, dE)[0]  # Eqs. 137-172
+        return None, None, None, *(torch.from_numpy(getattr(grads, f.name)) for f in fields(LSTMParams))
+
+
+def _book_lstm(layer: VanillaLSTMLayer, x: torch.Tensor, state: tuple) -> tuple:
+    weights = [getattr(layer, f.name) for f in fields(LSTMParams)]
+    if any(t.device.type != "cpu" or t.dtype != torch.float64 for t in (x, *weights)):
+        raise TypeError("backward='book' runs the numpy cell: use float64 tensors on the CPU, or backward='autograd'.")
+    if x.requires_grad or any(t.requires_grad for t in state):
+        raise ValueError(
+            "backward='book' gives no gradient for the input or the initial state; use it for a first layer "
+            "reading data from a fixed state, or use backward='autograd'."
+        )
+    v, s_last, v_last = BookLSTMFunction.apply(x, *state, *weights)
+    return v, (s_last, v_last)
 
 
 class AugmentedLSTMLayer(_Layer):
@@ -395,6 +450,8 @@ class VanillaLSTM(_Stack):
     batch_first : bool, default False
     pinholes : bool, default True
         False: no state-to-gate weights, which is ``nn.LSTM``.
+    backward : {"autograd", "book"}, default "autograd"
+        ``"book"``: the book's hand-derived backward pass (see :class:`VanillaLSTMLayer`), one layer only.
     generator, device, dtype
         For the initial draws and the parameters' placement.
 
@@ -410,8 +467,10 @@ class VanillaLSTM(_Stack):
     layer_class = VanillaLSTMLayer
 
     def __init__(self, d_x: int, d_s: int, num_layers: int = 1, *, dropout: float = 0.0, batch_first: bool = False,
-                 pinholes: bool = True, generator=None, device=None, dtype=None):  # fmt: skip
-        kw = {"pinholes": pinholes, "generator": generator, "device": device, "dtype": dtype}
+                 pinholes: bool = True, backward: str = "autograd", generator=None, device=None, dtype=None):  # fmt: skip
+        if backward == "book" and num_layers != 1:
+            raise ValueError("backward='book' needs num_layers = 1: it gives no gradient for a layer's input.")
+        kw = {"pinholes": pinholes, "backward": backward, "generator": generator, "device": device, "dtype": dtype}
         layers = [VanillaLSTMLayer(d_x if i == 0 else d_s, d_s, **kw) for i in range(_count(num_layers))]
         super().__init__(layers, dropout=dropout, batch_first=batch_first)
 
