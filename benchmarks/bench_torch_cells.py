@@ -85,7 +85,7 @@ def contenders(N: int, B: int, d_x: int, d_s: int, dtype: str) -> dict:
 def measure(runs: dict, rounds: int) -> dict:
     """Median over rounds of each contender's best-of-3 process CPU time, in ms."""
     times = {name: [] for name in runs}
-    for name, fn in runs.items():
+    for fn in runs.values():
         fn()  # warm up
     for _ in range(rounds):
         for name, fn in runs.items():

@@ -147,8 +147,13 @@ def run(kind: str, seed: int, *, max_epochs: int, dtype: str = "float32", device
     trained = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
     optimizer = torch.optim.Adam(model.parameters(), lr=CONFIG["lr"])
     train, n, B = data["train"], len(data["train"]), CONFIG["batch_size"]
-    curve = {"epoch": [0], "train_nll": [split_nll(model, train, tdtype, device)],
-             "valid_nll": [split_nll(model, data["valid"], tdtype, device)], "seconds": [0.0], "cpu_seconds": [0.0]}  # fmt: skip
+    curve = {
+        "epoch": [0],
+        "train_nll": [split_nll(model, train, tdtype, device)],
+        "valid_nll": [split_nll(model, data["valid"], tdtype, device)],
+        "seconds": [0.0],
+        "cpu_seconds": [0.0],
+    }
     best, best_epoch, best_state = curve["valid_nll"][0], 0, None
     start, cpu0 = time.perf_counter(), time.process_time()
     bar = ProgressBar(max_epochs, desc=f"{kind} seed {seed}") if progress and rank == 0 else None
@@ -172,8 +177,9 @@ def run(kind: str, seed: int, *, max_epochs: int, dtype: str = "float32", device
             dist.all_reduce(sums)
             total, frames = float(sums[0]), float(sums[1])
         valid = split_nll(model, data["valid"], tdtype, device)
-        for key, value in (("epoch", epoch), ("train_nll", total / frames), ("valid_nll", valid),
-                           ("seconds", time.perf_counter() - start), ("cpu_seconds", time.process_time() - cpu0)):  # fmt: skip
+        now = {"epoch": epoch, "train_nll": total / frames, "valid_nll": valid}
+        now.update(seconds=time.perf_counter() - start, cpu_seconds=time.process_time() - cpu0)
+        for key, value in now.items():
             curve[key].append(value)
         if valid < best:
             best, best_epoch = valid, epoch

@@ -467,7 +467,8 @@ class VanillaLSTM(_Stack):
     layer_class = VanillaLSTMLayer
 
     def __init__(self, d_x: int, d_s: int, num_layers: int = 1, *, dropout: float = 0.0, batch_first: bool = False,
-                 pinholes: bool = True, backward: str = "autograd", generator=None, device=None, dtype=None):  # fmt: skip
+                 pinholes: bool = True, backward: str = "autograd", generator=None, device=None,
+                 dtype=None):  # fmt: skip
         if backward == "book" and num_layers != 1:
             raise ValueError("backward='book' needs num_layers = 1: it gives no gradient for a layer's input.")
         kw = {"pinholes": pinholes, "backward": backward, "generator": generator, "device": device, "dtype": dtype}
