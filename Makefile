@@ -29,6 +29,13 @@ TEX_DEBS    := texlive-latex-recommended texlive-latex-extra texlive-fonts-recom
 torch: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[torch]"
 
+# Run the PyTorch page and keep its outputs (it is committed with them; tests/test_torch_page.py
+# fails when they are stale).
+.PHONY: torch-page
+torch-page: torch
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=600 book/pytorch_bridge.ipynb
+
 .PHONY: help env book student student-src pdf student-pdf editions test test-editions unit lab clean browser-deps pdf-deps runnable
 
 help:
