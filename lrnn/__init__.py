@@ -25,6 +25,7 @@ Sec. VII-E, 216-250    Augmented LSTM backward (errata P3, P7)      ``augmented_
 Cho, Chung (2014)      GRU forward and backward, two conventions    ``gru``, ``gru_bptt``
 -                      memory benchmarks, look-ahead task, losses   ``tasks``, ``losses``, ``train``
 -                      optimisers and clipping, progress bars       ``optim``, ``progress``
+-                      the experiments' recipes and results         ``experiments``
 -                      finite-difference gradient checks            ``gradcheck``
 -                      PyTorch-style state dicts                    ``interop``
 -                      self-checks for the exercises                ``exercises``

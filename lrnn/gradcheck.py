@@ -10,6 +10,9 @@ so ``eps = 1e-6`` gives about 1e-9 relative accuracy on smooth losses.
 
 The relative error of one parameter entity ``W`` is ``||g - n|| / max(||g|| + ||n||, tiny)``
 (Frobenius norms of the analytic gradient ``g`` and the numerical one ``n``).
+
+A backward pass needs a loss to be checked on: :func:`random_readout_loss` gives the one the
+chapters and the tests use, a random linear readout of the cell's output scored by squared error.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import as_float_array, check_rng, positive_int
 
-__all__ = ["numerical_gradient", "relative_error", "check_gradients", "GradCheckReport"]
+__all__ = ["numerical_gradient", "relative_error", "check_gradients", "GradCheckReport", "random_readout_loss"]
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -> np.ndarray:
@@ -145,3 +148,57 @@ def check_gradients(loss: Callable, params, grads, eps: float = 1e-6) -> GradChe
 
         errors[field.name] = relative_error(getattr(grads, field.name), numerical_gradient(f, value, eps))
     return GradCheckReport(errors)
+
+
+def random_readout_loss(rng: np.random.Generator, forward: Callable, params, x, *initial, d_y: int = 2):
+    """A loss to check a cell's backward pass on: the squared error of a random readout of its output.
+
+    ``E(q) = 1/2 sum_n ||W_y out[n] - target[n]||^2`` with ``out = forward(q, x, *initial).output``
+    (``r`` of the RNN, ``v`` of the LSTMs, ``s`` of the GRU) and ``W_y`` of shape ``(d_y, d_out)`` and
+    the targets drawn from ``rng`` (standard normal, in that order). Every output unit at every step
+    reaches ``E`` with weights of its own, so a gradient wrong in any of them shows. The direct
+    derivative is ``dE/dout[n] = W_y^T (W_y out[n] - target[n])``, the first term of Eq. 144 (Eq. 217
+    for the Augmented LSTM); the backward pass adds what reaches ``out[n]`` from later steps.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    forward : callable
+        ``forward(params, x, *initial) -> trace`` with ``trace.output``, e.g. ``lrnn.lstm_forward``.
+    params : parameter dataclass
+        The cell's parameters (its ``d_out`` sizes the readout).
+    x : array_like, shape (N, d_x) or (N, B, d_x)
+    *initial
+        The initial state as ``forward`` takes it, e.g. ``s0, v0``.
+    d_y : int, default 2
+        Outputs of the readout.
+
+    Returns
+    -------
+    loss : callable
+        ``loss(q) -> float``: ``E`` at parameters ``q`` of the same cell.
+    dE_dout : callable
+        ``dE_dout(trace) -> array`` of the trace's output shape: the derivative to pass to the backward pass.
+
+    Examples
+    --------
+    >>> from lrnn.lstm import LSTMParams, lstm_forward
+    >>> rng = np.random.default_rng(0)
+    >>> p, x = LSTMParams.init(rng, 2, 3), rng.standard_normal((5, 2))
+    >>> loss, dE_dout = random_readout_loss(rng, lstm_forward, p, x)
+    >>> trace = lstm_forward(p, x)
+    >>> check_gradients(loss, p, p.backward(trace, dE_dout(trace))).max_error < 1e-6
+    True
+    """
+    check_rng(rng)
+    d_y = positive_int("d_y", d_y)
+    W_y = rng.standard_normal((d_y, params.d_out))
+    target = rng.standard_normal(np.shape(x)[:-1] + (d_y,))
+
+    def loss(q) -> float:
+        return 0.5 * float(np.sum((forward(q, x, *initial).output @ W_y.T - target) ** 2))
+
+    def dE_dout(trace) -> np.ndarray:
+        return (trace.output @ W_y.T - target) @ W_y
+
+    return loss, dE_dout

@@ -22,6 +22,8 @@ The ``lstm`` keeps its pinhole matrices at zero during training (their gradients
 it is exactly ``torch.nn.LSTM``. Saved models are ``.npz`` state dicts: PyTorch's keys
 (``weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0``) for the first three, the parameter
 dataclass's field names for the other two, and ``readout.weight`` (88, d_out), ``readout.bias`` (88,).
+This module is the recipe of the JSB sweep (``experiments/jsb/train.py``); its committed results
+and models are ``lrnn.experiments.result("jsb", "results.json")``, ``result("jsb", "gru.npz")``, ...
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ from .rnn import RNNParams
 from .train import fit, sequence_loss_and_grads
 
 __all__ = ["KINDS", "SIZES", "PINHOLES", "init_model", "n_trainable", "fit_pieces", "PieceFit", "save_model",
-           "load_model", "sweep_dir"]  # fmt: skip
+           "load_model"]  # fmt: skip
 
 KINDS = ("tanh", "gru", "lstm", "lstm_pinholes", "augmented")
 SIZES = {"tanh": 100, "gru": 46, "lstm": 36, "lstm_pinholes": 32, "augmented": (28, 22)}  # d_s, or (d_s, d_v)
@@ -219,27 +221,6 @@ def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch
         cpu_seconds=np.array(cpu) - cpu_start,
         stopped_early=res.stopped_early,
         history=res.history(),
-    )
-
-
-def sweep_dir() -> Path:
-    """The folder of the JSB sweep's committed results: ``experiments/jsb`` with ``results.json`` and the models.
-
-    In the repository (lrnn installed from it, in editable mode) it is beside the package; in the
-    runnable book (``book/_tools/runnable_book.py``) it is beside the notebooks, in the current folder.
-
-    Raises
-    ------
-    FileNotFoundError
-        Neither folder holds ``results.json``; run ``python experiments/jsb/train.py`` in the repository.
-    """
-    places = [base / "experiments" / "jsb" for base in (Path(__file__).resolve().parents[1], Path.cwd())]
-    for folder in places:
-        if (folder / "results.json").is_file():
-            return folder
-    raise FileNotFoundError(
-        f"no experiments/jsb/results.json in {', '.join(str(p) for p in places)}; run "
-        "`python experiments/jsb/train.py` in the repository to make it."
     )
 
 

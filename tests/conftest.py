@@ -7,6 +7,7 @@ import matplotlib
 import numpy as np
 import pytest
 
+from lrnn.gradcheck import random_readout_loss
 from lrnn.lstm import LSTMParams
 
 matplotlib.use("Agg")
@@ -42,26 +43,8 @@ def sigma():
 
 @pytest.fixture
 def squared_error():
-    """``make(rng, forward, params, x, s0, v0)`` -> ``(loss, dE_dout)`` for a random linear readout.
-
-    ``E = 0.5 sum_n ||W_y out[n] - target[n]||^2`` with ``out = forward(params, x, s0, v0).output``;
-    ``loss(q)`` evaluates E at other parameters ``q`` and ``dE_dout(trace)`` is the direct derivative
-    ``W_y^T (W_y out[n] - target[n])``, the first term of Eq. 144 (or 217).
-    """
-
-    def make(rng, forward, params, x, s0=None, v0=None, d_y=2):
-        W_y = rng.standard_normal((d_y, params.d_out))
-        target = rng.standard_normal(np.shape(x)[:-1] + (d_y,))
-
-        def loss(q):
-            return 0.5 * float(np.sum((forward(q, x, s0, v0).output @ W_y.T - target) ** 2))
-
-        def dE_dout(trace):
-            return (trace.output @ W_y.T - target) @ W_y
-
-        return loss, dE_dout
-
-    return make
+    """``make(rng, forward, params, x, *initial) -> (loss, dE_dout)``: :func:`lrnn.gradcheck.random_readout_loss`."""
+    return random_readout_loss
 
 
 # The book's own tooling (ledger, student edition) lives in book/_tools, outside the package.

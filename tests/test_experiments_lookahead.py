@@ -1,16 +1,15 @@
-"""The look-ahead experiment of Chapter 6 (experiments/lookahead/run.py): reproducible, and the chapter shows it."""
+"""The look-ahead experiment of Chapter 6 (experiments/lookahead/run.py, lrnn.experiments.lookahead): reproducible."""
 
-import ast
 import importlib.util
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
+
+from lrnn.experiments import result
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "experiments" / "lookahead"
-CHAPTER = ROOT / "book" / "06_augmented_lstm.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -26,19 +25,9 @@ def stored():
     return json.loads((HERE / "results.json").read_text())
 
 
-def chapter_literal():
-    """The ``TEN_SEEDS`` literal of the chapter, as a dict."""
-    for cell in json.loads(CHAPTER.read_text())["cells"]:
-        src = "".join(cell["source"])
-        if cell["cell_type"] == "code" and "TEN_SEEDS = {" in src:
-            for node in ast.parse(src).body:
-                if isinstance(node, ast.Assign) and node.targets[0].id == "TEN_SEEDS":
-                    return ast.literal_eval(node.value)
-    raise AssertionError("the chapter has no TEN_SEEDS literal")
-
-
 def test_stored_results_are_those_of_the_current_settings(run, stored):
     assert stored["config"] == json.loads(json.dumps(run.CONFIG))
+    assert result("lookahead", "results.json") == HERE / "results.json", "the file the chapter reads"
     assert sorted(stored["runs"], key=int) == [str(s) for s in run.SEEDS]
     assert stored["floors"] == pytest.approx(run.floors(), rel=1e-15)
 
@@ -47,14 +36,6 @@ def test_seed_0_reproduces_the_stored_numbers(run, stored):
     again = run.run(0)
     for name, row in stored["runs"]["0"].items():
         assert again[name]["test_mse"] == pytest.approx(row["test_mse"], rel=1e-9), name
-
-
-def test_the_chapter_shows_the_stored_table(run, stored):
-    table = chapter_literal()
-    assert list(table) == list(run.MODELS)
-    for name, values in table.items():
-        runs = [stored["runs"][str(s)][name]["test_mse"] for s in run.SEEDS]
-        np.testing.assert_allclose(values, runs, rtol=1e-5, err_msg=name)  # 6 significant digits
 
 
 def test_every_seed_reaches_the_floor_its_window_allows(stored):

@@ -1,11 +1,12 @@
 """Tests for lrnn.gradcheck against gradients known in closed form."""
 
 import dataclasses
+import types
 
 import numpy as np
 import pytest
 
-from lrnn.gradcheck import check_gradients, numerical_gradient, relative_error
+from lrnn.gradcheck import check_gradients, numerical_gradient, random_readout_loss, relative_error
 
 
 def test_numerical_gradient_of_a_quadratic_form_is_exact():
@@ -52,3 +53,18 @@ def test_check_gradients_reports_each_entity():
     report = check_gradients(loss, p, wrong)
     assert report.worst == "B" and 0.04 < report.errors["B"] < 0.06 and report.errors["a"] < 1e-9
     assert "B" in str(report) and "max" in str(report)
+
+
+def test_random_readout_loss_passes_on_the_derivative_of_its_loss():
+    """dE_dout is the derivative of E with respect to the output, checked where the output is the parameter."""
+    rng = np.random.default_rng(5)
+    out = rng.standard_normal((4, 2, 3))  # N = 4, a batch of 2, d_out = 3
+
+    def forward(q, x, *initial):  # a "cell" whose output is its parameter array, shifted by the initial state
+        return types.SimpleNamespace(output=q + sum(initial))
+
+    loss, dE_dout = random_readout_loss(rng, forward, types.SimpleNamespace(d_out=3), out, 0.5, d_y=5)
+    np.testing.assert_allclose(dE_dout(forward(out, None, 0.5)), numerical_gradient(loss, out), rtol=1e-7, atol=1e-9)
+    assert loss(out) != loss(out - 0.5), "the initial state reaches the forward pass"
+    with pytest.raises(ValueError, match="d_y"):
+        random_readout_loss(rng, forward, types.SimpleNamespace(d_out=3), out, d_y=0)

@@ -1,17 +1,35 @@
-"""The runnable book (book/_tools/runnable_book.py): what the zip holds, and that it runs.
+"""The runnable book (book/_tools/runnable_book.py) and the student edition's: what the zips hold, and that they run.
 
-The last test does what a reader does: unpack the zip into an empty folder, run its two
-instructions' install command in a fresh virtual environment, and execute a chapter there.
+The last tests read the built sites (``make book``; the student site when that edition is built).
+Each page's .ipynb download is the runnable book's own notebook; and, in CI, the reader's path: unpack
+the site's zip into an empty folder, run its install instruction in a fresh virtual environment, and
+execute every notebook there (two at a time, one BLAS thread each), reporting each notebook that fails
+with its error; then a chapter that reads committed results, as a single notebook downloaded from the
+site into a folder of its own (the results are found through the installed wheel, not the working
+folder); then every notebook of the student site's zip, whose wheel goes into the same environment
+from the zip's own folder (the two zips pin the same packages).
 """
 
+import importlib
+import json
 import os
+import re
+import resource
 import subprocess
 import sys
 import time
+import types
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import nbformat
 import pytest
 from _tools import runnable_book as rb
+from _tools import student_edition
+
+BOOK = rb.ROOT / "book"
+EXPERIMENTS = re.compile(r"experiments/([a-z_0-9]+)")
 
 
 def test_requirements_are_the_runtime_pins_only():
@@ -24,46 +42,200 @@ def test_requirements_are_the_runtime_pins_only():
 
 
 @pytest.fixture(scope="module")
-def book_zip(tmp_path_factory):
-    return rb.build_zip(out=tmp_path_factory.mktemp("zip") / "lrnn-book.zip")
+def wheel(tmp_path_factory):
+    return rb.build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
-def test_zip_holds_notebooks_wheel_requirements_and_instructions(book_zip):
-    names = zipfile.ZipFile(book_zip).namelist()
-    assert "lrnn-book/README.txt" in names and "lrnn-book/requirements.txt" in names
+@pytest.fixture(scope="module")
+def book_zip(tmp_path_factory, wheel):
+    return rb.build_zip(out=tmp_path_factory.mktemp("zip") / "lrnn-book.zip", wheel=wheel)
+
+
+@pytest.fixture(scope="module")
+def student_zip(tmp_path_factory, wheel):
+    """The student edition's runnable book, as its site build writes it (from the edition's sources)."""
+    src = tmp_path_factory.mktemp("student-src")
+    student_edition.write_student_sources(BOOK, src)
+    return rb.build_zip(src / "book", out=tmp_path_factory.mktemp("student-zip") / "lrnn-book.zip", wheel=wheel)
+
+
+def test_only_notebooks_that_import_book_tooling_stay_out(tmp_path):
+    shipped = {p.name for p in rb.notebooks(BOOK)}
+    assert {p.name for p in BOOK.glob("[0-9][0-9]_*.ipynb")} <= shipped, "every chapter"
+    assert {"appendix_ledger.ipynb", "course_exercises.ipynb", "course_objectives.ipynb"}.isdisjoint(shipped)
+    assert "appendix_errata.ipynb" in shipped
+    for nb in BOOK.glob("*.ipynb"):
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        assert (nb.name in shipped) == ("_tools" not in code), nb.name
+    for source, ok in [("from _tools import notebooks", False), ("x = 1\n  import _tools.ledger", False),
+                       ("import _toolshed", True), ("# see _tools", True)]:  # fmt: skip
+        path = tmp_path / "page.ipynb"
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)]), path)
+        assert rb.runnable(path) == ok, source
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("import _tools")]), path)
+    assert rb.runnable(path), "only code counts"
+
+
+@pytest.mark.parametrize("which", ["book", "student"])
+def test_zip_holds_notebooks_results_wheel_requirements_and_instructions(which, book_zip, student_zip):
+    path = book_zip if which == "book" else student_zip
+    z = zipfile.ZipFile(path)
+    names = set(z.namelist())
+    assert {"lrnn-book/README.txt", "lrnn-book/requirements.txt"} <= names
     assert any(n.startswith("lrnn-book/lrnn-") and n.endswith(".whl") for n in names)
-    chapters = sorted(p.name for p in (rb.ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
-    assert all(f"lrnn-book/{c}" in names for c in chapters)
-    assert "lrnn-book/appendix_ledger.ipynb" not in names, "it reads the repository's sources"
-    readme = zipfile.ZipFile(book_zip).read("lrnn-book/README.txt").decode()
+    assert {f"lrnn-book/{p.name}" for p in rb.notebooks(BOOK)} == {n for n in names if n.endswith(".ipynb")}
+    assert not any("_tools" in n for n in names)
+    # exactly the committed results the chapters read, as in the repository
+    shipped = {n.removeprefix("lrnn-book/") for n in names if n.startswith("lrnn-book/experiments/")}
+    assert shipped == set(rb.results())
+    assert all(z.read(f"lrnn-book/{p}") == (rb.ROOT / p).read_bytes() for p in shipped)
+    # every experiment a notebook names has its results in the zip
+    for nb in (n for n in names if n.endswith(".ipynb")):
+        for name in set(EXPERIMENTS.findall(z.read(nb).decode())):
+            assert any(p.startswith(f"experiments/{name}/") for p in shipped), (nb, name)
+    readme = z.read("lrnn-book/README.txt").decode()
     assert all(line in readme for line in rb.INSTRUCTIONS)
-    requirements = zipfile.ZipFile(book_zip).read("lrnn-book/requirements.txt").decode().split()
+    requirements = z.read("lrnn-book/requirements.txt").decode().split()
     assert requirements[-1].startswith("lrnn-") and requirements[-1].endswith(".whl")
 
 
-@pytest.mark.skipif(
-    not (os.environ.get("CI") or os.environ.get("LRNN_RUNNABLE_TEST")),
-    reason="about 3 minutes (a fresh install of JupyterLab): runs in CI, or with LRNN_RUNNABLE_TEST=1",
-)
-def test_unpacked_book_runs_a_chapter_in_a_fresh_environment(book_zip, tmp_path):
-    """The reader's path: unzip, `python3 -m venv .venv && .venv/bin/pip install -r requirements.txt`,
-    then a chapter runs in that environment (here with nbconvert instead of the interactive lab)."""
-    zipfile.ZipFile(book_zip).extractall(tmp_path)
-    folder = tmp_path / "lrnn-book"
+def test_the_student_zip_holds_the_student_notebooks(book_zip, student_zip):
+    book, student = zipfile.ZipFile(book_zip), zipfile.ZipFile(student_zip)
+    assert book.read("lrnn-book/requirements.txt") == student.read("lrnn-book/requirements.txt")
+    chapter = "lrnn-book/03_training_rnn.ipynb"
+    assert b"solution-start" in book.read(chapter) and b"solution-start" not in student.read(chapter)
+
+
+def test_a_page_the_runnable_book_leaves_out_offers_no_ipynb(tmp_path, monkeypatch):
+    """The site's download menu (book/_ext/lrnn_site): no .ipynb for a notebook that imports book tooling."""
+    monkeypatch.syspath_prepend(str(BOOK / "_ext"))  # as Sphinx loads it (_config.yml, local_extensions)
+    site = importlib.import_module("lrnn_site")
+    for name, source in (("index", "from _tools import notebooks"), ("ch", "x = 1")):
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)]), tmp_path / f"{name}.ipynb")
+    app = types.SimpleNamespace(srcdir=str(tmp_path), config=types.SimpleNamespace(lrnn_runnable_zip="lrnn-book.zip"))
+    for page, kept in (("index", [".pdf"]), ("ch", [".ipynb", ".ipynb", ".pdf"]), ("notes", [".md", ".pdf"])):
+        suffix = ".md" if page == "notes" else ".ipynb"
+        buttons = [{"url": f"_sources/{page}{suffix}", "text": suffix}] * (2 if suffix == ".ipynb" else 1)
+        context = {"header_buttons": [{"label": "download-buttons", "buttons": [*buttons, {"text": ".pdf"}]}]}
+        site._notebook_download(app, page, "page.html", context, None)
+        assert [b["text"] for b in context["header_buttons"][0]["buttons"]] == kept, page
+
+
+def _environment() -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "MPLBACKEND")}
+    env = {k: v for k, v in env.items() if not k.startswith("LRNN_")}  # no build switches (static site, PDF)
     env["PIP_NO_COMPILE"] = "1"  # the same packages, without compiling their bytecode ahead (a minute saved)
-    start = time.perf_counter()
+    env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")  # two kernels on two cores
+    return env
+
+
+def _install(zip_path: Path, where: Path, env: dict) -> Path:
+    """Unpack ``zip_path`` into ``where`` and run the first instruction there: the reader's install."""
+    zipfile.ZipFile(zip_path).extractall(where)
+    folder = where / "lrnn-book"
     install = rb.INSTRUCTIONS[0].replace("python3", sys.executable, 1)
     subprocess.run(install, shell=True, cwd=folder, env=env, check=True, capture_output=True)
-    installed = time.perf_counter() - start
     assert (folder / ".venv" / "bin" / "jupyter-lab").exists(), "the second instruction's program is installed"
-    subprocess.run(
-        [".venv/bin/jupyter", "nbconvert", "--to", "notebook", "--execute", "--output", "ran.ipynb", "01_roots.ipynb"],
-        cwd=folder,
+    return folder
+
+
+def _execute(label: str, jupyter: Path, notebook: Path, env: dict) -> tuple[str, float, str]:
+    """Run one notebook from its own folder: ``(label, seconds, error or "")``."""
+    start = time.perf_counter()
+    ran = subprocess.run(
+        [str(jupyter), "nbconvert", "--to", "notebook", "--execute", "--output-dir", str(notebook.parent / "ran")]
+        + ["--ExecutePreprocessor.timeout=600", notebook.name],
+        cwd=notebook.parent,
         env=env,
-        check=True,
         capture_output=True,
-        timeout=300,
+        text=True,
     )
-    assert (folder / "ran.ipynb").exists()
-    print(f"install {installed:.0f} s, then run {time.perf_counter() - start - installed:.0f} s")
+    error = "" if ran.returncode == 0 else "\n".join(ran.stderr.strip().splitlines()[-30:])
+    return label, time.perf_counter() - start, error
+
+
+SITES = {"book": rb.ROOT / "_build" / "html", "student": rb.ROOT / "_build" / "student" / "_build" / "html"}
+
+
+@pytest.mark.parametrize(
+    "site", [pytest.param("book", marks=pytest.mark.site), pytest.param("student", marks=pytest.mark.student)]
+)
+def test_every_notebook_a_page_offers_is_the_runnable_books_own(site):
+    """A page's .ipynb download is byte for byte the notebook of the site's runnable book, which the test
+    above runs; a page the runnable book leaves out (the ledger, the course pages) offers no .ipynb."""
+    html = SITES[site]
+    if not (html / "lrnn-book.zip").exists():
+        if site == "student" and not os.environ.get("LRNN_EDITIONS_REQUIRED"):
+            pytest.skip("no student edition built (`make student`)")
+        pytest.fail(f"no {html.relative_to(rb.ROOT)}/lrnn-book.zip: build the site first")
+    z = zipfile.ZipFile(html / "lrnn-book.zip")
+    offered = {}
+    for page in html.glob("*.html"):
+        for href in set(re.findall(r'href="[^"]*_sources/([^"/]+\.ipynb)"', page.read_text(encoding="utf-8"))):
+            offered.setdefault(page.name, []).append(href)
+    assert {f"{p.stem}.html" for p in BOOK.glob("[0-9][0-9]_*.ipynb")} <= set(offered), "every chapter offers one"
+    assert not {"appendix_ledger.html", "course_exercises.html", "course_objectives.html"} & set(offered)
+    for page, hrefs in offered.items():
+        assert hrefs == [f"{Path(page).stem}.ipynb"], page
+        assert (html / "_sources" / hrefs[0]).read_bytes() == z.read(f"lrnn-book/{hrefs[0]}"), page
+
+
+def _built_zips() -> dict:
+    """The site's runnable book, and the student site's when that edition is built (or required)."""
+    zips = {}
+    for site, html in SITES.items():
+        if (html / "lrnn-book.zip").exists():
+            zips[site] = html / "lrnn-book.zip"
+        elif site == "book" or os.environ.get("LRNN_EDITIONS_REQUIRED"):
+            pytest.fail(
+                f"no {html.relative_to(rb.ROOT)}/lrnn-book.zip: build the site first (`make book`, `make student`)"
+            )
+    return zips
+
+
+def _run(jobs: list, jupyter: Path, env: dict) -> list:
+    """Run ``(label, notebook)`` jobs two at a time, the longest first: ``[(label, seconds, error), ...]``."""
+    jobs = sorted(jobs, key=lambda job: -job[1].stat().st_size)  # an even split over the two workers
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda job: _execute(job[0], jupyter, job[1], env), jobs))
+
+
+@pytest.mark.site
+@pytest.mark.skipif(
+    not (os.environ.get("CI") or os.environ.get("LRNN_RUNNABLE_TEST")),
+    reason="minutes (a fresh install of JupyterLab, every notebook of each edition): CI, or LRNN_RUNNABLE_TEST=1",
+)
+def test_every_notebook_of_the_sites_zips_runs_in_a_fresh_environment(tmp_path):
+    """The reader's path: unzip the site's runnable book, `python3 -m venv .venv && .venv/bin/pip install -r
+    requirements.txt`, then every notebook runs in that environment (here with nbconvert instead of the
+    interactive lab), and so does a page's .ipynb downloaded into a folder of its own. Then the student site's
+    zip: it pins the same packages, so its wheel goes into the same environment from its own folder (where lrnn
+    then finds the results) and every student notebook runs there."""
+    env, zips = _environment(), _built_zips()
+    pins = {zipfile.ZipFile(z).read("lrnn-book/requirements.txt") for z in zips.values()}
+    assert len(pins) == 1, "the editions pin the same packages"
+    start, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    book = _install(zips["book"], tmp_path / "book", env)
+    installed = time.perf_counter() - start
+    jupyter = book / ".venv" / "bin" / "jupyter"
+    downloaded = tmp_path / "downloads" / "06_augmented_lstm.ipynb"  # as the site offers it (_sources/)
+    downloaded.parent.mkdir()
+    downloaded.write_bytes((SITES["book"] / "_sources" / downloaded.name).read_bytes())
+    jobs = [(f"book/{nb.name}", nb) for nb in sorted(book.glob("*.ipynb"))]
+    runs = _run(jobs + [(f"downloaded/{downloaded.name}", downloaded)], jupyter, env)
+    for site in set(zips) - {"book"}:
+        zipfile.ZipFile(zips[site]).extractall(tmp_path / site)
+        folder = tmp_path / site / "lrnn-book"
+        wheel = next(folder.glob("lrnn-*.whl")).name
+        pip = [str(book / ".venv" / "bin" / "pip"), "install", "--no-deps", "--force-reinstall", wheel]
+        subprocess.run(pip, cwd=folder, env=env, check=True, capture_output=True)
+        runs += _run([(f"{site}/{nb.name}", nb) for nb in sorted(folder.glob("*.ipynb"))], jupyter, env)
+    failed = [f"== {label} ({seconds:.0f} s)\n{error}" for label, seconds, error in runs if error]
+    times = ", ".join(f"{label} {seconds:.0f} s" for label, seconds, _ in sorted(runs, key=lambda r: -r[1]))
+    ran = time.perf_counter() - start - installed
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime  # the install's, the kernels' (reaped)
+    print(f"install {installed:.0f} s, then {len(runs)} notebooks ({', '.join(zips)}) {ran:.0f} s; CPU {cpu:.0f} s")
+    print(times)
+    assert not failed, f"{len(failed)} of {len(runs)} notebooks failed:\n" + "\n".join(failed)

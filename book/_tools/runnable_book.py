@@ -10,6 +10,13 @@ zip, and the book's "How to use" page)::
 the notebooks need (numpy, matplotlib, ipywidgets, sympy, tqdm, JupyterLab and everything
 they depend on, as installed in the environment that builds the book), then the wheel.
 
+The zip ships exactly what its notebooks read: the committed results of the training
+experiments that Chapters 6-8 plot (:data:`lrnn.experiments.RESULTS`, under ``experiments/``
+beside the notebooks, where :func:`lrnn.experiments.result` finds them: pip records that the
+wheel was installed from this folder), and no notebook that imports the book's own tooling
+(``_tools``: the ledger and the course pages, which read the book's sources and the table of
+contents, and stay on the website).
+
 Usage: ``python book/_tools/runnable_book.py [--src book] [--out _build/html/lrnn-book.zip]``.
 """
 
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,21 +32,21 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["RUNTIME", "NOT_RUNNABLE", "INSTRUCTIONS", "runtime_requirements", "build_wheel", "build_zip"]
+__all__ = ["RUNTIME", "INSTRUCTIONS", "runnable", "notebooks", "results", "runtime_requirements", "build_wheel",
+           "build_zip"]  # fmt: skip
 
 #: The repository: the nearest folder above this file with the package's pyproject.toml (the
 #: student edition runs a copy of this file from _build/student-src/book/_tools).
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 #: What the notebooks import or run in (their dependencies follow from the installed metadata).
 RUNTIME = ("numpy", "matplotlib", "ipywidgets", "sympy", "tqdm", "jupyterlab", "ipykernel")
-#: Notebooks that read the repository's own sources, so do not run outside it.
-NOT_RUNNABLE = ("appendix_ledger.ipynb",)
 INSTRUCTIONS = (
     "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt",
     ".venv/bin/jupyter lab",
 )
 FOLDER = "lrnn-book"
-SWEEPS = ROOT / "experiments" / "jsb"  #: committed results a chapter reads (lrnn.music_models.sweep_dir)
+#: A code line that imports the book's tooling (book/_tools), which the runnable book does not ship.
+TOOLING = re.compile(r"^\s*(?:from|import)\s+_tools\b", re.M)
 
 
 def _canonical(name: str) -> str:
@@ -77,38 +85,73 @@ def runtime_requirements(pins: Path = ROOT / "requirements.txt") -> list[str]:
     return out
 
 
+def runnable(notebook: Path) -> bool:
+    """Whether a notebook runs outside the repository: none of its code cells imports ``_tools``."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    return not any(c.cell_type == "code" and TOOLING.search(c.source) for c in nb.cells)
+
+
+def notebooks(src: Path = ROOT / "book") -> list[Path]:
+    """The notebooks of ``src`` that the runnable book ships (:func:`runnable` ones), in name order."""
+    return [nb for nb in sorted(Path(src).glob("*.ipynb")) if runnable(nb)]
+
+
+def results() -> list[str]:
+    """The committed results the chapters read, as paths ``experiments/<name>/<file>`` of the repository."""
+    from lrnn.experiments import RESULTS
+
+    return [f"experiments/{name}/{file}" for name, files in RESULTS.items() for file in files]
+
+
 def build_wheel(dest: Path) -> Path:
-    """Build the ``lrnn`` wheel from the repository into ``dest`` (pip's own build front end)."""
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check", "-w", str(dest)]
-        + [str(ROOT)],
-        check=True,
-    )
+    """Build the ``lrnn`` wheel into ``dest`` with pip's own build front end.
+
+    From a copy of the package's sources (``pyproject.toml``, ``README.md``, ``LICENSE``, ``lrnn/``):
+    building in the repository would leave ``build/`` there, whose stale modules a later build
+    would package, and an ``lrnn.egg-info`` that shadows the installed distribution's metadata.
+    """
+    dest = Path(dest)
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "lrnn-src"
+        tree.mkdir()
+        for name in ("pyproject.toml", "README.md", "LICENSE"):
+            shutil.copy2(ROOT / name, tree / name)
+        shutil.copytree(ROOT / "lrnn", tree / "lrnn", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check"]
+            + ["-w", str(dest), str(tree)],
+            check=True,
+        )
     return next(dest.glob("lrnn-*.whl"))
 
 
-def build_zip(src: Path = ROOT / "book", out: Path = ROOT / "_build" / "html" / "lrnn-book.zip") -> Path:
-    """Write the runnable book to ``out``: notebooks of ``src``, the wheel, requirements, README."""
+def build_zip(
+    src: Path = ROOT / "book", out: Path = ROOT / "_build" / "html" / "lrnn-book.zip", *, wheel: Path | None = None
+) -> Path:
+    """Write the runnable book to ``out``: the runnable notebooks of ``src``, the committed results
+    they read, the wheel (built here unless ``wheel`` is one already built), the requirements and a README."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        wheel = build_wheel(Path(tmp))
+        wheel = Path(wheel) if wheel else build_wheel(Path(tmp))
         requirements = [*runtime_requirements(), wheel.name]
         readme = (
             "Recurrent Networks from First Principles: the runnable book.\n"
             "Python 3.11 or newer. In this folder, run:\n\n"
             + "\n".join(f"    {line}" for line in INSTRUCTIONS)
-            + "\n\n(On Windows: .venv\\Scripts\\pip and .venv\\Scripts\\jupyter.)\n"
+            + "\n\n(On Windows: .venv\\Scripts\\pip and .venv\\Scripts\\jupyter.)\n\n"
+            "experiments/ holds the committed results of the book's training runs, which Chapters 6 to 8\n"
+            "read (lrnn finds them here because it was installed from this folder).\n"
         )
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr(f"{FOLDER}/README.txt", readme)
             z.writestr(f"{FOLDER}/requirements.txt", "\n".join(requirements) + "\n")
             z.write(wheel, f"{FOLDER}/{wheel.name}")
-            for nb in sorted(src.glob("*.ipynb")):
-                if nb.name not in NOT_RUNNABLE:
-                    z.write(nb, f"{FOLDER}/{nb.name}")
-            for f in sorted(SWEEPS.glob("*")):  # Chapter 8 reads the JSB sweep's results and models
-                if f.name == "results.json" or f.suffix == ".npz":
-                    z.write(f, f"{FOLDER}/experiments/jsb/{f.name}")
+            for nb in notebooks(src):
+                z.write(nb, f"{FOLDER}/{nb.name}")
+            for path in results():
+                z.write(ROOT / path, f"{FOLDER}/{path}")
     return out
 
 

@@ -11,27 +11,45 @@ its conventions:
 * :mod:`.assets`: no Thebe, MathJax only where there is mathematics, a subset icon font,
   no source maps or unused MathJax bundles;
 * the runnable book (``lrnn_runnable_zip``): after the build, the notebooks, a wheel of
-  ``lrnn`` and the pinned requirements in one zip at the site's root
-  (``book/_tools/runnable_book.py``).
+  ``lrnn``, the committed results the chapters read and the pinned requirements in one zip at
+  the site's root (``book/_tools/runnable_book.py``); a page that the zip leaves out (it
+  imports the book's tooling, so runs only in the repository) offers no ``.ipynb`` download.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from pathlib import Path
 
 from . import assets, crossref, figures, numbering
 
 
-def _runnable_zip(app, exception):
-    name = app.config.lrnn_runnable_zip
-    if exception is not None or app.builder.format != "html" or not name:
-        return
+@functools.cache
+def _runnable_book():
+    """``book/_tools/runnable_book.py``, loaded from its file (``_tools`` is not a package on the path here)."""
     path = Path(__file__).resolve().parents[2] / "_tools" / "runnable_book.py"
     spec = importlib.util.spec_from_file_location("lrnn_runnable_book", path)
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
-    tool.build_zip(Path(app.srcdir), Path(app.outdir) / name)
+    return tool
+
+
+def _runnable_zip(app, exception):
+    name = app.config.lrnn_runnable_zip
+    if exception is not None or app.builder.format != "html" or not name:
+        return
+    _runnable_book().build_zip(Path(app.srcdir), Path(app.outdir) / name)
+
+
+def _notebook_download(app, pagename, templatename, context, doctree):
+    """A notebook page that the runnable book leaves out offers no ``.ipynb``: it would not run there."""
+    source = Path(app.srcdir) / f"{pagename}.ipynb"
+    if not app.config.lrnn_runnable_zip or not source.is_file() or _runnable_book().runnable(source):
+        return
+    for group in context.get("header_buttons", ()):
+        if group.get("label") == "download-buttons":
+            group["buttons"] = [b for b in group["buttons"] if not str(b.get("url", "")).endswith(".ipynb")]
 
 
 def _config_inited(app, config):
@@ -59,6 +77,7 @@ def setup(app):
     app.connect("doctree-resolved", crossref.link_mentions)
     app.connect("doctree-resolved", figures.widen)
     app.connect("html-page-context", assets.page_assets, priority=900)
+    app.connect("html-page-context", _notebook_download, priority=600)  # after sphinx-book-theme's (501)
     app.connect("build-finished", _runnable_zip)
     app.connect("build-finished", assets.finish, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
