@@ -12,6 +12,7 @@ experiment      script                 recipe                               chap
 ``lookahead``   ``run.py``             :mod:`lrnn.experiments.lookahead`    6
 ``memory``      ``sweep.py``           ``models.py`` beside the script      7
 ``jsb``         ``train.py``           :mod:`lrnn.music_models`             8
+``jsb_torch``   ``train.py``           :mod:`lrnn.music_models`             PyTorch page
 ==============  =====================  ===================================  =======
 
 :func:`result` is the one way to reach a committed result: ``experiments/<name>/<file>`` in
@@ -41,6 +42,7 @@ RESULTS = {
     "lookahead": ("results.json",),
     "memory": ("results/runs.json",),
     "jsb": ("results.json", *(f"{kind}.npz" for kind in KINDS)),  # the best model of each kind
+    "jsb_torch": ("results.json", "bench_cells.json"),  # the PyTorch page (it keeps its outputs)
 }
 
 
@@ -75,7 +77,7 @@ def result(name: str, file: str) -> Path:
     Parameters
     ----------
     name : str
-        An experiment of :data:`RESULTS`: ``"lookahead"``, ``"memory"`` or ``"jsb"``.
+        An experiment of :data:`RESULTS`: ``"lookahead"``, ``"memory"``, ``"jsb"`` or ``"jsb_torch"``.
     file : str
         One of its files in :data:`RESULTS`, e.g. ``"results.json"``.
 
