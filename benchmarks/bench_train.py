@@ -60,7 +60,7 @@ def main():
     dE_dv = dE_dy @ readout.W_y
     grads = (cell.backward(trace, dE_dv), readout)
     opt = Adam(lr=1e-3)
-    state = opt.init(model)
+    state = opt.init_state(model)
     steps = 20
     parts = {
         "forward": lambda: cell.forward(x),

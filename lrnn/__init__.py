@@ -10,6 +10,8 @@ Where each part of the paper lives:
 paper                  what                                         module
 =====================  ===========================================  ===============
 Sec. II, Eqs. 14-29    additive model, integrator, discretisation   ``ode``
+-                      the cell interface every cell follows        ``cell``
+-                      shared random draws (orthogonal, chrono)     ``initializers``
 Sec. II, Eqs. 30-33    canonical and standard RNN forward           ``rnn``
 Sec. III, Eqs. 34-77   unit step/sample, segments, unrolling        ``unrolling``
 Sec. IV, Eqs. 78-90    BPTT (erratum P1)                            ``rnn_bptt``
@@ -24,6 +26,7 @@ Sec. VII, 183-215      Augmented LSTM forward                       ``augmented`
 Sec. VII-E, 216-250    Augmented LSTM backward (errata P3, P7)      ``augmented_bptt``
 Cho, Chung (2014)      GRU forward and backward, two conventions    ``gru``, ``gru_bptt``
 -                      memory benchmarks, look-ahead task, losses   ``tasks``, ``losses``, ``train``
+-                      padding, masks, truncated-BPTT windows       ``batching``
 -                      optimisers and clipping, progress bars       ``optim``, ``progress``
 -                      the experiments' recipes and results         ``experiments``
 -                      finite-difference gradient checks            ``gradcheck``
@@ -43,10 +46,13 @@ from . import (
     activations,
     augmented,
     augmented_bptt,
+    batching,
+    cell,
     exercises,
     gradcheck,
     gru,
     gru_bptt,
+    initializers,
     interop,
     losses,
     lstm,
@@ -75,9 +81,10 @@ from .augmented import (
     context_window,
 )
 from .augmented_bptt import AugmentedBPTTSignals, augmented_backward, augmented_bptt_signals
+from .cell import Cell, Parameters, TraceFields, check_trace
 from .gradcheck import check_gradients, numerical_gradient
-from .gru import GRUParams, GRUTrace, TorchGRUParams, gru_forward
-from .gru_bptt import gru_backward
+from .gru import GRUParams, GRUTrace, TorchGRUParams, gru_forward, gru_inputs, gru_step
+from .gru_bptt import GRUBPTTSignals, gru_backward, gru_bptt_signals
 from .interop import (
     gru_grads_to_torch,
     gru_params_from_torch,
@@ -237,7 +244,18 @@ __all__ = [
     "GRUTrace",
     "TorchGRUParams",
     "gru_forward",
+    "gru_inputs",
+    "gru_step",
+    "GRUBPTTSignals",
+    "gru_bptt_signals",
     "gru_backward",
+    "batching",
+    "cell",
+    "initializers",
+    "Cell",
+    "Parameters",
+    "TraceFields",
+    "check_trace",
     "gru_grads_to_torch",
     "gru_params_from_torch",
     "gru_params_to_torch",

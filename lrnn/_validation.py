@@ -23,6 +23,7 @@ __all__ = [
     "check_rng",
     "check_type",
     "fmt_shape",
+    "type_error",
     "positive_int",
 ]
 
@@ -46,9 +47,7 @@ def check_rng(rng, name: str = "rng"):
     TypeError: rng has type int, expected numpy.random.Generator; use np.random.default_rng(seed).
     """
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"{name} has type {type(rng).__name__}, expected numpy.random.Generator; use np.random.default_rng(seed)."
-        )
+        raise type_error(name, rng, "numpy.random.Generator", "use np.random.default_rng(seed)")
     return rng
 
 
@@ -69,6 +68,21 @@ def positive_int(name: str, value) -> int:
     return int(value)
 
 
+def type_error(name: str, value, expected: str, hint: str = "") -> TypeError:
+    """The one "expected type" message of the package: ``name``, the type that arrived, what was expected, what to do.
+
+    Returns the exception for the caller to raise (so that tracebacks point at the caller).
+
+    Examples
+    --------
+    >>> raise type_error("sd", [1], "a dict with keys ['weight_ih_l0', ...]", "pass lstm.state_dict()")
+    Traceback (most recent call last):
+    ...
+    TypeError: sd has type list, expected a dict with keys ['weight_ih_l0', ...]; pass lstm.state_dict().
+    """
+    return TypeError(f"{name} has type {type(value).__name__}, expected {expected}" + (f"; {hint}." if hint else "."))
+
+
 def check_type(name: str, value, expected: type | tuple, hint: str = ""):
     """Return ``value`` if it is an instance of ``expected``, else raise ``TypeError`` naming both and ``hint``.
 
@@ -81,7 +95,7 @@ def check_type(name: str, value, expected: type | tuple, hint: str = ""):
     """
     if not isinstance(value, expected):
         names = " or ".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))
-        raise TypeError(f"{name} has type {type(value).__name__}, expected {names}" + (f"; {hint}." if hint else "."))
+        raise type_error(name, value, names, hint)
     return value
 
 

@@ -35,12 +35,15 @@ The backward pass (Eqs. 216-250) is :func:`lrnn.augmented_bptt.augmented_backwar
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import ClassVar
 
 import numpy as np
 
-from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_shape, fmt_shape, positive_int
+from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_type, fmt_shape, type_error
 from .activations import G_c, G_d
-from .lstm import LSTMParams, chrono_bias
+from .cell import Parameters, TraceFields, check_options
+from .initializers import chrono_bias, orthogonal
+from .lstm import LSTMParams
 
 __all__ = [
     "AugmentedLSTMParams",
@@ -77,7 +80,7 @@ def augmented_n_params(d_x: int, d_s: int, d_v: int | None = None, L: int = 1) -
 
 
 @dataclass(frozen=True)
-class AugmentedLSTMParams:
+class AugmentedLSTMParams(Parameters):
     """The parameters Theta of the Augmented LSTM (Sherstinsky Eq. 215).
 
     Parameters
@@ -110,6 +113,28 @@ class AugmentedLSTMParams:
     True
     """
 
+    SHAPES: ClassVar = {
+        **{
+            f"{kind}_{node}": axes
+            for node in NODES
+            for kind, axes in (
+                ("W_x", ("L", "d_s", "d_x")),
+                ("W_s", ("d_s", "d_s")),
+                ("W_v", ("d_s", "d_v")),
+                ("b", ("d_s",)),
+            )
+            if not (node == "du" and kind == "W_s")  # the data update has no state term (Eq. 209)
+        },
+        "W_q_dr": ("d_v", "d_s"),
+    }
+    SHAPE_HINTS: ClassVar = {
+        f"W_x_{node}": "(one (d_s, d_x) matrix per context-window tap; for L = 1 pass W[None] or use from_vanilla)"
+        for node in NODES
+    }
+    STATE_SIZES: ClassVar = ("d_s", "d_v")
+    STATE_NAMES: ClassVar = ("s[-1]", "v[-1]")
+    OUTPUT_SIZE: ClassVar = "d_v"
+
     W_x_cu: np.ndarray  # (L, d_s, d_x)  Eqs. 196-197
     W_s_cu: np.ndarray  # (d_s, d_s)     Eq. 197, from s[n-1]
     W_v_cu: np.ndarray  # (d_s, d_v)     Eq. 197
@@ -131,57 +156,20 @@ class AugmentedLSTMParams:
     b_du: np.ndarray  # (d_s,)           Eq. 209
     W_q_dr: np.ndarray  # (d_v, d_s)     Eqs. 190, 214
 
-    def __post_init__(self):
-        W = as_float_array("W_x_cu", self.W_x_cu)
-        if W.ndim != 3 or 0 in W.shape:
-            raise ValueError(
-                f"W_x_cu has shape {fmt_shape(W.shape)}, expected (L, d_s, d_x) with every size >= 1: one "
-                "(d_s, d_x) matrix per context-window tap; for L = 1 pass W[None] or use from_vanilla."
-            )
-        Q = as_float_array("W_q_dr", self.W_q_dr, ndim=2)
-        (L, d_s, d_x), d_v = W.shape, Q.shape[0]
-        src = f"from W_x_cu of shape {fmt_shape(W.shape)} and W_q_dr of shape {fmt_shape(Q.shape)}"
-        for f in fields(self):
-            a = as_float_array(f.name, getattr(self, f.name))
-            shape, symbols = _shapes(d_x, d_s, d_v, L)[_kind(f.name)]
-            check_shape(f.name, a, shape, symbols, source=src)
-            object.__setattr__(self, f.name, a)
-
     @property
     def L(self) -> int:
         """Context-window length (number of taps)."""
         return self.W_x_cu.shape[0]
 
     @property
-    def d_s(self) -> int:
-        """State size."""
-        return self.W_x_cu.shape[1]
-
-    @property
-    def d_x(self) -> int:
-        """Input size."""
-        return self.W_x_cu.shape[2]
-
-    @property
     def d_v(self) -> int:
         """Value (projected output) size."""
         return self.W_q_dr.shape[0]
 
-    @property
-    def d_out(self) -> int:
-        """Size of the output sequence ``v``: ``d_v``."""
-        return self.d_v
-
-    @property
-    def n_params(self) -> int:
-        """Number of scalar parameters; equals :func:`augmented_n_params` ``(d_x, d_s, d_v, L)``."""
-        return sum(getattr(self, f.name).size for f in fields(self))
-
     @classmethod
     def zeros(cls, d_x: int, d_s: int, d_v: int | None = None, L: int = 1) -> AugmentedLSTMParams:
         """All-zero parameters (a template to fill in, or zero gradients); ``d_v`` defaults to ``d_s``."""
-        shapes = _shapes(*_sizes(d_x, d_s, d_v, L))
-        return cls(**{f.name: np.zeros(shapes[_kind(f.name)][0]) for f in fields(cls)})
+        return super().zeros(d_x, d_s, d_v=d_s if d_v is None else d_v, L=L)
 
     @classmethod
     def init(
@@ -192,7 +180,9 @@ class AugmentedLSTMParams:
         d_v: int | None = None,
         L: int = 1,
         *,
+        recurrent: str = "gaussian",
         scale: float = 1.0,
+        pinholes: bool = True,
         forget_bias: float = 0.0,
         chrono: float | None = None,
     ) -> AugmentedLSTMParams:
@@ -213,8 +203,10 @@ class AugmentedLSTMParams:
             Value size, ``d_s`` by default.
         L : int, default 1
             Context-window length.
-        scale, forget_bias, chrono
-            As in :meth:`lrnn.lstm.LSTMParams.init`.
+        recurrent, scale, pinholes, forget_bias, chrono
+            As in :meth:`lrnn.lstm.LSTMParams.init`. ``recurrent="orthogonal"`` draws each ``W_v_*``
+            (``d_s x d_v``, ``d_v <= d_s``) with orthonormal columns, times ``scale``;
+            ``pinholes=False`` sets the four ``W_s_*`` to zero.
 
         Returns
         -------
@@ -232,20 +224,27 @@ class AugmentedLSTMParams:
         ((4, 3, 2), (2, 3))
         """
         check_rng(rng)
-        d_x, d_s, d_v, L = _sizes(d_x, d_s, d_v, L)
+        shapes = cls.shapes(d_x=d_x, d_s=d_s, d_v=d_s if d_v is None else d_v, L=L)
         scale = float(as_float_array("scale", scale, ndim=0))
         forget_bias = float(as_float_array("forget_bias", forget_bias, ndim=0))
+        if recurrent not in ("gaussian", "orthogonal"):
+            raise ValueError(f"recurrent = {recurrent!r}, expected 'gaussian' or 'orthogonal'.")
         if chrono is not None and forget_bias != 0.0:
             raise ValueError("pass either forget_bias or chrono: the chrono initialisation sets b_cs itself.")
-        shapes = _shapes(d_x, d_s, d_v, L)
-        fan_in = {"W_x": L * d_x, "W_s": d_s, "W_v": d_v, "W_q": d_s}
         draws = {}
-        for f in fields(cls):
-            kind = _kind(f.name)
-            if kind == "b":
-                draws[f.name] = 0.1 * rng.standard_normal(d_s)
-            else:
-                draws[f.name] = scale * rng.standard_normal(shapes[kind][0]) / np.sqrt(fan_in[kind])
+        for name, shape in shapes.items():  # in the order of the fields, so that seeded results stay as they were
+            if name.startswith("b_"):
+                draws[name] = 0.1 * rng.standard_normal(shape)
+            else:  # fan_in: L d_x for the taps (the window's whole input), the last axis otherwise
+                fan_in = shape[0] * shape[2] if name.startswith("W_x") else shape[1]
+                draws[name] = scale * rng.standard_normal(shape) / np.sqrt(fan_in)
+        d_s, d_v = shapes["W_v_cu"]
+        if recurrent == "orthogonal":
+            if d_v > d_s:
+                raise ValueError(f"recurrent = 'orthogonal' needs d_v <= d_s, as the paper has; d_v = {d_v} > {d_s}.")
+            draws.update({f"W_v_{node}": orthogonal(rng, d_s, scale, cols=d_v) for node in NODES})
+        if not pinholes:
+            draws.update({f"W_s_{node}": np.zeros((d_s, d_s)) for node in ("cu", "cs", "cr", "cx")})
         draws["b_cs"] = draws["b_cs"] + forget_bias
         if chrono is not None:
             draws["b_cs"] = chrono_bias(rng, chrono, d_s)
@@ -273,7 +272,7 @@ class AugmentedLSTMParams:
         (1, 3, True)
         """
         if not isinstance(params, LSTMParams):
-            raise TypeError(f"params has type {type(params).__name__}, expected LSTMParams (a Vanilla LSTM).")
+            raise type_error("params", params, "LSTMParams (a Vanilla LSTM)")
         d_s, d_x = params.d_s, params.d_x
         taps = {f.name: getattr(params, f.name)[None] for f in fields(LSTMParams) if f.name.startswith("W_x")}
         rest = {f.name: getattr(params, f.name) for f in fields(LSTMParams) if not f.name.startswith("W_x")}
@@ -283,43 +282,14 @@ class AugmentedLSTMParams:
 
     def forward(self, x, state=None) -> AugmentedTrace:
         """Run :func:`augmented_forward` from ``state = (s[-1], v[-1])`` (None: zeros), e.g. ``trace.last_state``."""
-        s0, v0 = (None, None) if state is None else _pair(state)
-        return augmented_forward(self, x, s0, v0)
+        return augmented_forward(self, x, *self.parse_state(state))
 
     def backward(self, trace: AugmentedTrace, dE_dout, **options) -> AugmentedLSTMParams:
         """The gradients of :func:`lrnn.augmented_bptt.augmented_backward` (options ``clip``, ``erratum_p3/p7``)."""
         from .augmented_bptt import augmented_backward  # augmented_bptt imports this module
 
+        check_options(self, options, ("clip", "erratum_p3", "erratum_p7"))
         return augmented_backward(self, trace, dE_dout, **options)[0]
-
-
-def _kind(name: str) -> str:
-    """``"W_x"``, ``"W_s"``, ``"W_v"``, ``"W_q"`` or ``"b"``: what a field is, from its name."""
-    return name[:3] if name.startswith("W_") else "b"
-
-
-def _sizes(d_x, d_s, d_v, L) -> tuple:
-    d_x, d_s, L = positive_int("d_x", d_x), positive_int("d_s", d_s), positive_int("L", L)
-    return d_x, d_s, (d_s if d_v is None else positive_int("d_v", d_v)), L
-
-
-def _shapes(d_x: int, d_s: int, d_v: int, L: int) -> dict:
-    """The shape and axis names of each kind of field."""
-    return {
-        "W_x": ((L, d_s, d_x), ("L", "d_s", "d_x")),
-        "W_s": ((d_s, d_s), ("d_s", "d_s")),
-        "W_v": ((d_s, d_v), ("d_s", "d_v")),
-        "W_q": ((d_v, d_s), ("d_v", "d_s")),
-        "b": ((d_s,), ("d_s",)),
-    }
-
-
-def _pair(state) -> tuple:
-    if not isinstance(state, tuple | list) or len(state) != 2:
-        raise TypeError(
-            f"state has type {type(state).__name__}, expected a pair (s[-1], v[-1]) such as a trace's last_state."
-        )
-    return tuple(state)
 
 
 def context_window(W: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -403,7 +373,7 @@ def augmented_step(p: AugmentedLSTMParams, xi: dict, s_prev, v_prev) -> dict:
 
 
 @dataclass(frozen=True)
-class AugmentedTrace:
+class AugmentedTrace(TraceFields):
     """Signals of one Augmented LSTM forward pass, time-major, kept for the backward pass.
 
     Every signal has the leading axes of ``x``; ``v`` has ``d_v`` entries per step, all
@@ -422,6 +392,9 @@ class AugmentedTrace:
     x, s0, v0 : numpy.ndarray
         Inputs and initial conditions.
     """
+
+    OUTPUT: ClassVar = "v"  # what a readout sees
+    STATE: ClassVar = ("s", "v")  # last_state = (s[N-1], v[N-1])
 
     a_cu: np.ndarray
     a_cs: np.ndarray
@@ -445,21 +418,6 @@ class AugmentedTrace:
     x: np.ndarray
     s0: np.ndarray
     v0: np.ndarray
-
-    @property
-    def batched(self) -> bool:
-        """True when the trace holds a batch, ``(N, B, d)``."""
-        return self.s.ndim == 3
-
-    @property
-    def output(self) -> np.ndarray:
-        """The sequence a readout sees: the values ``v``."""
-        return self.v
-
-    @property
-    def last_state(self) -> tuple:
-        """``(s[N-1], v[N-1])``: pass it as ``state=`` to continue with the next chunk."""
-        return self.s[-1], self.v[-1]
 
 
 def augmented_forward(params: AugmentedLSTMParams, x, s0=None, v0=None) -> AugmentedTrace:
@@ -501,11 +459,8 @@ def augmented_forward(params: AugmentedLSTMParams, x, s0=None, v0=None) -> Augme
     >>> augmented_forward(p, [[2.0], [4.0]]).a_du[:, 0]
     array([2., 0.])
     """
-    if not isinstance(params, AugmentedLSTMParams):
-        raise TypeError(
-            f"params has type {type(params).__name__}, expected AugmentedLSTMParams; build one with "
-            "AugmentedLSTMParams.init(rng, d_x, d_s, d_v, L) or AugmentedLSTMParams.from_vanilla(lstm_params)."
-        )
+    check_type("params", params, AugmentedLSTMParams, "build one with AugmentedLSTMParams.init(rng, d_x, d_s, "
+               "d_v, L) or AugmentedLSTMParams.from_vanilla(lstm_params)")  # fmt: skip
     src = f"from W_x_cu of shape {fmt_shape(params.W_x_cu.shape)}"
     x, batched = as_sequence("x", x, params.d_x, "d_x", source=src)  # (N, B, d_x)
     B = x.shape[1]

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_array, check_type, fmt_shape
 from .augmented import AugmentedLSTMParams, AugmentedTrace
+from .cell import check_trace
 
 __all__ = ["AugmentedBPTTSignals", "augmented_bptt_signals", "augmented_backward"]
 
@@ -108,7 +108,8 @@ def augmented_bptt_signals(
     >>> sig.chi.shape, sig.beta.shape, bool(np.allclose(sig.beta, sig.chi @ p.W_q_dr))
     ((4, 2), (4, 3), True)
     """
-    p, dE_dv = _checked(params, trace, dE_dv)
+    p, dE_dv = params, check_trace(params, trace, dE_dv, cell=AugmentedLSTMParams, trace_type=AugmentedTrace,
+                                   forward="augmented_forward", name="dE_dv")  # fmt: skip
     x, u, r, g_cu, g_cs, g_cr, g_cx, xi_du = (trace.x, trace.u, trace.r, trace.g_cu, trace.g_cs, trace.g_cr,
                                               trace.g_cx, trace.xi_x_du)  # fmt: skip
     s = np.concatenate([trace.s, trace.s0[None]])  # s[-1] sits at index N, where numpy looks for s[-1]
@@ -208,7 +209,7 @@ def augmented_backward(
                                                         sig.alpha_du)  # fmt: skip
     # Eq. 246 prints alpha_du[n] x^T[n+l]; a_du = g_cx * xi_x_du + ... needs the factor g_cx[n] (erratum P7)
     alpha_du_x = alpha_du if erratum_p7 else alpha_du * trace.g_cx
-    grads = AugmentedLSTMParams(
+    grads = AugmentedLSTMParams.unchecked(  # a gradient, not user input: no validation
         W_x_cu=_taps(alpha_cu, x, L),  # Eq. 230: alpha_cu[n] x^T[n+l] for each tap l
         W_s_cu=_rows(alpha_cu).T @ s_prev,  # Eq. 231
         W_v_cu=_rows(alpha_cu).T @ v_prev,  # Eq. 232
@@ -248,24 +249,3 @@ def _taps(alpha: np.ndarray, x: np.ndarray, L: int) -> np.ndarray:
 def _rows(a: np.ndarray) -> np.ndarray:
     """``(N, d)`` or ``(N, B, d)`` as ``(N B, d)``: one row per step and sequence."""
     return a.reshape(-1, a.shape[-1])
-
-
-def _checked(params, trace, dE_dv):
-    """Check types and sizes; return ``params`` and ``dE_dv`` as a float array shaped like ``trace.v``."""
-    check_type("params", params, AugmentedLSTMParams)
-    check_type("trace", trace, AugmentedTrace, "pass the result of augmented_forward(params, x)")
-    sizes = (trace.s.shape[-1], trace.x.shape[-1], trace.v.shape[-1])
-    if sizes != (params.d_s, params.d_x, params.d_v):
-        raise ValueError(
-            "trace has d_s = {}, d_x = {}, d_v = {} but params has d_s = {}, d_x = {}, d_v = {}; ".format(
-                *sizes, params.d_s, params.d_x, params.d_v
-            )
-            + "run augmented_forward with these params first."
-        )
-    dE = as_float_array("dE_dv", dE_dv)
-    if dE.shape != trace.v.shape:
-        raise ValueError(
-            f"dE_dv has shape {fmt_shape(dE.shape)}, expected the shape of trace.v, {fmt_shape(trace.v.shape)}; "
-            "pass dE/dv[n] for every step n (zeros where E does not depend on v[n])."
-        )
-    return params, dE

@@ -64,19 +64,23 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
-from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_shape, fmt_shape, positive_int
+from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_type, fmt_shape
 from .activations import G_c, G_d
+from .cell import Parameters, TraceFields, check_options
+from .initializers import chrono_bias, glorot_uniform, orthogonal
 
-__all__ = ["GRUParams", "TorchGRUParams", "GRUTrace", "gru_forward"]
+__all__ = ["RECURRENT_DRAWS", "GRUParams", "TorchGRUParams", "GRUTrace", "gru_forward", "gru_inputs", "gru_step"]
+
+RECURRENT_DRAWS = ("orthogonal", "glorot", "gaussian")  # the choices of GRUParams.init(recurrent=...)
 
 
 @dataclass(frozen=True)
-class GRUParams:
+class GRUParams(Parameters):
     """Parameters of the GRU as Chung et al. (2014) write it (Eqs. G1-G4), the class's ``convention = "chung"``.
 
     Parameters
@@ -105,6 +109,11 @@ class GRUParams:
     """
 
     convention: ClassVar[str] = "chung"  # selects Eqs. G1-G4 (a class attribute, not a parameter array)
+    SHAPES: ClassVar = {
+        f"{kind}_{node}": axes
+        for node in ("r", "z", "u")
+        for kind, axes in (("W_x", ("d_s", "d_x")), ("W_s", ("d_s", "d_s")), ("b", ("d_s",)))
+    }
 
     W_x_r: np.ndarray  # (d_s, d_x)  Eq. G1 / G5
     W_s_r: np.ndarray  # (d_s, d_s)  Eq. G1 / G5
@@ -116,79 +125,19 @@ class GRUParams:
     W_s_u: np.ndarray  # (d_s, d_s)  Eq. G3 (on g_r * s[n-1]) / G7 (on s[n-1])
     b_u: np.ndarray  # (d_s,)  Eq. G3 / G7
 
-    def __post_init__(self):
-        W = as_float_array("W_x_r", self.W_x_r, ndim=2)
-        d_s, d_x = W.shape
-        if d_s < 1 or d_x < 1:
-            raise ValueError(f"W_x_r has shape {fmt_shape(W.shape)}; d_s and d_x must both be at least 1.")
-        src = f"from W_x_r of shape {fmt_shape(W.shape)}"
-        for f in fields(self):
-            a = as_float_array(f.name, getattr(self, f.name))
-            if f.name.startswith("W_x"):
-                check_shape(f.name, a, (d_s, d_x), ("d_s", "d_x"), source=src)
-            elif f.name.startswith("W_s"):
-                check_shape(f.name, a, (d_s, d_s), ("d_s", "d_s"), source=src)
-            else:
-                check_shape(f.name, a, (d_s,), ("d_s",), source=src)
-            object.__setattr__(self, f.name, a)
-
-    @property
-    def d_x(self) -> int:
-        """Input size."""
-        return self.W_x_r.shape[1]
-
-    @property
-    def d_s(self) -> int:
-        """State size."""
-        return self.W_x_r.shape[0]
-
-    @property
-    def d_out(self) -> int:
-        """Size of the output sequence, the state itself: ``d_s``."""
-        return self.d_s
-
-    @property
-    def n_params(self) -> int:
-        """Number of scalar parameters: ``3 d_s d_x + 3 d_s^2 + 3 d_s`` (PyTorch's variant: ``+ d_s``)."""
-        return sum(getattr(self, f.name).size for f in fields(self))
-
     @classmethod
-    def _shapes(cls, d_x: int, d_s: int) -> dict:
-        d_x, d_s = positive_int("d_x", d_x), positive_int("d_s", d_s)
-        return {f.name: {"W_x": (d_s, d_x), "W_s": (d_s, d_s)}.get(f.name[:3], (d_s,)) for f in fields(cls)}
-
-    @classmethod
-    def zeros(cls, d_x: int, d_s: int):
-        """All-zero parameters (a template to fill in, or the zero gradient).
-
-        Examples
-        --------
-        >>> TorchGRUParams.zeros(1, 2).b_s_u
-        array([0., 0.])
-        """
-        return cls(**{k: np.zeros(shape) for k, shape in cls._shapes(d_x, d_s).items()})
-
-    @classmethod
-    def random(cls, rng: np.random.Generator, d_x: int, d_s: int, *, scale: float = 1.0):
-        """Gaussian parameters for tests: weights ``N(0, scale^2 / fan_in)``, biases ``N(0, 0.1^2)``.
-
-        Examples
-        --------
-        >>> GRUParams.random(np.random.default_rng(0), d_x=3, d_s=2).W_s_u.shape
-        (2, 2)
-        """
-        check_rng(rng)
-        draws = {}
-        for k, shape in cls._shapes(d_x, d_s).items():
-            if k.startswith("W_"):
-                draws[k] = scale * rng.standard_normal(shape) / np.sqrt(shape[1])
-            else:
-                draws[k] = 0.1 * rng.standard_normal(shape)
-        return cls(**draws)
-
-    @classmethod
-    def init(cls, rng, d_x: int, d_s: int, *, recurrent="orthogonal", carry_bias=0.0, chrono=None):
-        """The usual initialisation: Glorot-uniform input weights, orthogonal recurrent weights, zero biases.
+    def init(
+        cls,
+        rng: np.random.Generator,
+        d_x: int,
+        d_s: int,
+        *,
+        recurrent: str = "orthogonal",
+        scale: float = 1.0,
+        carry_bias: float = 0.0,
+        chrono: float | None = None,
+    ):
+        """Random parameters: by default the usual Glorot-uniform inputs, orthogonal recurrent weights, zero biases.
 
         Parameters
         ----------
@@ -196,21 +145,27 @@ class GRUParams:
             Source of randomness (the package never seeds globally).
         d_x, d_s : int
             Input and state sizes.
-        recurrent : {"orthogonal", "glorot"}, default "orthogonal"
-            Each ``W_s_*`` a random orthogonal matrix (the Q of a Gaussian matrix's QR,
-            signs fixed so that it is uniformly distributed), or Glorot-uniform like the inputs.
-            Every ``W_x_*`` is ``U(-a, a)`` with ``a = sqrt(6 / (d_x + d_s))`` (Glorot and Bengio, 2010),
-            block by block. Keras' GRU has the same defaults (on its stacked matrices).
+        recurrent : {"orthogonal", "glorot", "gaussian"}, default "orthogonal"
+            ``"orthogonal"``: each ``W_s_*`` ``scale`` times a Haar-distributed orthogonal matrix
+            (:func:`lrnn.initializers.orthogonal`), each ``W_x_*`` Glorot-uniform, ``U(-a, a)`` with
+            ``a = sqrt(6 / (d_x + d_s))`` (Glorot and Bengio, 2010), block by block, and zero biases:
+            Keras' GRU defaults (on its stacked matrices). ``"glorot"``: the recurrent weights
+            Glorot-uniform too. ``"gaussian"``: as the LSTM's :meth:`lrnn.lstm.LSTMParams.init`, field
+            by field, every weight ``N(0, scale^2 / fan_in)`` and every bias ``N(0, 0.1^2)``: gates away
+            from 1/2 and a full ``W_s_u``, the generic case the tests and exercises use.
+        scale : float, default 1.0
+            Multiplies the recurrent weights (``"orthogonal"``: their every singular value), or every
+            weight (``"gaussian"``); ``"glorot"`` takes none.
         carry_bias : float, default 0.0
             Open the way that carries the old state over: while the update gate's weighted inputs
             are zero, the share of ``s[n-1]`` in ``s[n]`` is ``c = G_c(carry_bias)``, so the old state
             fades as ``c^n``, with characteristic time ``1 / (1 - c) = 1 + exp(carry_bias)`` steps.
-            Sets ``b_z = -carry_bias`` in Chung's convention and ``+carry_bias`` in PyTorch's.
+            Adds ``-carry_bias`` to ``b_z`` in Chung's convention and ``+carry_bias`` in PyTorch's.
         chrono : float, optional
             Chrono initialisation with horizon ``T_max = chrono`` > 2 (Tallec and Ollivier, 2018):
-            the carry bias of each unit is ``log(U(1, T_max - 1))``, spreading the characteristic
-            times ``1 + exp(carry_bias)`` uniformly between 2 and ``T_max`` steps. Not combined with
-            ``carry_bias``.
+            the carry bias of each unit is drawn by :func:`lrnn.initializers.chrono_bias`,
+            ``log(U(1, T_max - 1))``, spreading the characteristic times ``1 + exp(carry_bias)``
+            uniformly between 2 and ``T_max`` steps. Not combined with ``carry_bias``.
 
         Returns
         -------
@@ -220,52 +175,63 @@ class GRUParams:
         Raises
         ------
         TypeError, ValueError
-            Bad ``rng``, sizes, ``recurrent`` or ``chrono``.
+            Bad ``rng``, sizes, ``recurrent``, ``scale`` or ``chrono``.
 
         Examples
         --------
         >>> p = GRUParams.init(np.random.default_rng(0), d_x=3, d_s=4, carry_bias=1.0)
         >>> bool(np.allclose(p.W_s_u @ p.W_s_u.T, np.eye(4))), p.b_z
         (True, array([-1., -1., -1., -1.]))
+        >>> GRUParams.init(np.random.default_rng(0), d_x=3, d_s=2, recurrent="gaussian").W_s_u.shape
+        (2, 2)
         """
         check_rng(rng)
-        shapes = cls._shapes(d_x, d_s)
-        if recurrent not in ("orthogonal", "glorot"):
-            raise ValueError(f"recurrent = {recurrent!r}, expected 'orthogonal' or 'glorot'.")
-        draws = {k: np.zeros(shape) for k, shape in shapes.items()}
-        for k, shape in shapes.items():
-            if k.startswith("W_x") or (k.startswith("W_s") and recurrent == "glorot"):
-                a = np.sqrt(6.0 / (shape[0] + shape[1]))  # Glorot-uniform, block by block
-                draws[k] = rng.uniform(-a, a, shape)
-            elif k.startswith("W_s"):
-                Q, R = np.linalg.qr(rng.standard_normal((d_s, d_s)))
-                draws[k] = Q * np.where(np.diag(R) < 0, -1.0, 1.0)  # Haar-distributed (Mezzadri, 2007)
+        shapes = cls.shapes(d_x=d_x, d_s=d_s)
+        if recurrent not in RECURRENT_DRAWS:
+            raise ValueError(f"recurrent = {recurrent!r}, expected one of {', '.join(map(repr, RECURRENT_DRAWS))}.")
+        scale = float(as_float_array("scale", scale, ndim=0))
+        draws = {}
+        for name, shape in shapes.items():  # in the order of the fields, so that seeded results stay as they were
+            if recurrent == "gaussian":
+                std = 0.1 if name.startswith("b_") else scale / np.sqrt(shape[1])
+                draws[name] = std * rng.standard_normal(shape)
+            elif name.startswith("b_"):
+                draws[name] = np.zeros(shape)
+            elif name.startswith("W_x") or recurrent == "glorot":
+                draws[name] = glorot_uniform(rng, shape)
+            else:
+                draws[name] = orthogonal(rng, d_s, scale)
         if chrono is not None:
             if carry_bias != 0.0:
                 raise ValueError("pass either carry_bias or chrono, not both: chrono draws the carry bias.")
-            T_max = float(chrono)
-            if not np.isfinite(T_max) or T_max <= 2.0:
-                raise ValueError(f"chrono = {chrono!r}, expected a horizon T_max > 2 (in steps).")
-            carry = np.log(rng.uniform(1.0, T_max - 1.0, d_s))
+            carry = chrono_bias(rng, chrono, d_s)
         else:
-            carry = np.full(d_s, float(as_float_array("carry_bias", carry_bias, ndim=0)))
-        draws["b_z"] = carry if cls.convention == "torch" else -carry  # Eq. G8 vs G4: which share z is
+            carry = float(as_float_array("carry_bias", carry_bias, ndim=0))
+        draws["b_z"] = draws["b_z"] + (carry if cls.convention == "torch" else -carry)  # Eq. G8 vs G4
         return cls(**draws)
 
     def forward(self, x, state=None) -> GRUTrace:
         """:func:`gru_forward` from ``state = None`` (zeros) or a trace's ``last_state``, ``(s[N-1],)``."""
-        if state is None:
-            return gru_forward(self, x)
-        if not isinstance(state, tuple) or len(state) != 1:
-            raise TypeError(
-                f"state has type {type(state).__name__}, expected None or a 1-tuple (s0,); pass trace.last_state."
-            )
-        return gru_forward(self, x, state[0])
+        return gru_forward(self, x, *self.parse_state(state))
 
-    def backward(self, trace: GRUTrace, dE_dout):
-        """The gradients of :func:`lrnn.gru_bptt.gru_backward`, summed over time and batch (``psi`` dropped)."""
+    def backward(self, trace: GRUTrace, dE_dout, **options):
+        """The gradients of :func:`lrnn.gru_bptt.gru_backward`, summed over time and batch (``psi`` dropped).
+
+        The GRU's backward pass has no options: footnote 25's clipping of the accumulation
+        derivatives belongs to the LSTMs; clip a GRU's gradients by their global norm
+        (``fit_sequences(..., clip_norm=...)``).
+
+        Examples
+        --------
+        >>> p = GRUParams.zeros(1, 2)
+        >>> p.backward(p.forward(np.zeros((3, 1))), np.zeros((3, 2)), clip=True)
+        Traceback (most recent call last):
+        ...
+        TypeError: GRUParams.backward has no option clip: clipping the accumulation derivatives to [-1, 1] ...
+        """
         from .gru_bptt import gru_backward  # the backward module imports this one
 
+        check_options(self, options)
         return gru_backward(self, trace, dE_dout)[0]
 
 
@@ -285,12 +251,13 @@ class TorchGRUParams(GRUParams):
     """
 
     convention: ClassVar[str] = "torch"  # selects Eqs. G5-G8
+    SHAPES: ClassVar = {**GRUParams.SHAPES, "b_s_u": ("d_s",)}
 
     b_s_u: np.ndarray  # (d_s,)  Eq. G7, inside the reset (PyTorch's b_hn)
 
 
 @dataclass(frozen=True)
-class GRUTrace:
+class GRUTrace(TraceFields):
     """Signals of one forward pass, time-major, kept for the backward pass.
 
     Every signal has the leading axes of ``x``: ``(N, d_s)`` or ``(N, B, d_s)``.
@@ -309,6 +276,9 @@ class GRUTrace:
         The initial state ``s[-1]``.
     """
 
+    OUTPUT: ClassVar = "s"  # what a readout sees: the state itself (the GRU has no output gate)
+    STATE: ClassVar = ("s",)  # last_state = (s[N-1],)
+
     a_r: np.ndarray
     a_z: np.ndarray
     a_u: np.ndarray
@@ -320,61 +290,92 @@ class GRUTrace:
     s0: np.ndarray
     a_s_u: np.ndarray | None = None
 
-    @property
-    def batched(self) -> bool:
-        """True when the trace holds a batch, ``(N, B, d)``."""
-        return self.s.ndim == 3
 
-    @property
-    def output(self) -> np.ndarray:
-        """What a readout sees: the state ``s`` itself (the GRU has no output gate)."""
-        return self.s
+def gru_inputs(p: GRUParams, x) -> dict:
+    """The input products ``W_x_* x`` of the three nodes, for one step or a whole sequence at once.
 
-    @property
-    def last_state(self) -> tuple:
-        """``(s[N-1],)``, to pass as ``state=`` when the next chunk continues this one."""
-        return (self.s[-1],)
+    They do not depend on the recurrence, so :func:`gru_forward` computes them for every step
+    before its time loop (one matrix product per node) and hands step ``n`` its slice.
 
+    Parameters
+    ----------
+    p : GRUParams or TorchGRUParams
+    x : numpy.ndarray, shape (..., d_x)
 
-def _steps_chung(A, S0, W_s_rz, W_s_u):
-    """Eqs. G1-G4 step by step on ``(N, B, .)`` arrays; ``A`` holds ``W_x_* x[n] + b_*`` ([r | z | u])."""
-    N, B, _ = A.shape
-    d = len(W_s_u)
-    a_r, a_z, a_u = A[..., :d], A[..., d : 2 * d], A[..., 2 * d :]
-    g_r, g_z, u, s = (np.empty((N, B, d)) for _ in range(4))
-    s_prev = S0
-    for n in range(N):
-        A[n, :, : 2 * d] += s_prev @ W_s_rz.T  # + W_s_r s[n-1], + W_s_z s[n-1] in Eqs. G1-G2, one product
-        g_r[n] = G_c(a_r[n], check=False)  # Eq. G1
-        g_z[n] = G_c(a_z[n], check=False)  # Eq. G2
-        a_u[n] += (g_r[n] * s_prev) @ W_s_u.T  # Eq. G3: the reset acts before the recurrent product
-        u[n] = G_d(a_u[n], check=False)  # Eq. G3
-        s[n] = (1.0 - g_z[n]) * s_prev + g_z[n] * u[n]  # Eq. G4: g_z is the share of new content
-        s_prev = s[n]
-    return g_r, g_z, u, s, None
+    Returns
+    -------
+    dict
+        ``"r"``, ``"z"``, ``"u"``: ``W_x_r x``, ``W_x_z x``, ``W_x_u x``, each of shape ``(..., d_s)``.
+
+    Examples
+    --------
+    >>> p = GRUParams.init(np.random.default_rng(0), d_x=2, d_s=3)
+    >>> x = np.random.default_rng(1).standard_normal((5, 4, 2))  # N = 5 steps, B = 4 sequences
+    >>> bool(np.allclose(gru_inputs(p, x)["z"][2, 1], p.W_x_z @ x[2, 1]))
+    True
+    """
+    return dict(
+        r=x @ p.W_x_r.T,  # W_x_r x[n] of Eq. G1 (G5)
+        z=x @ p.W_x_z.T,  # W_x_z x[n] of Eq. G2 (G6)
+        u=x @ p.W_x_u.T,  # W_x_u x[n] of Eq. G3 (G7)
+    )
 
 
-def _steps_torch(A, S0, W_s_rz, W_s_u, b_s_u):
-    """Eqs. G5-G8 step by step on ``(N, B, .)`` arrays; ``A`` holds ``W_x_* x[n] + b_*`` ([r | z | u])."""
-    N, B, _ = A.shape
-    d = len(W_s_u)
-    a_r, a_z, a_u = A[..., :d], A[..., d : 2 * d], A[..., 2 * d :]
-    g_r, g_z, u, s, a_s_u = (np.empty((N, B, d)) for _ in range(5))
-    s_prev = S0
-    for n in range(N):
-        A[n, :, : 2 * d] += s_prev @ W_s_rz.T  # + W_s_r s[n-1], + W_s_z s[n-1] in Eqs. G5-G6, one product
-        g_r[n] = G_c(a_r[n], check=False)  # Eq. G5
-        g_z[n] = G_c(a_z[n], check=False)  # Eq. G6
-        a_s_u[n] = s_prev @ W_s_u.T + b_s_u  # Eq. G7: the recurrent term first ...
-        a_u[n] += g_r[n] * a_s_u[n]  # Eq. G7: ... then the reset, after the product
-        u[n] = G_d(a_u[n], check=False)  # Eq. G7
-        s[n] = (1.0 - g_z[n]) * u[n] + g_z[n] * s_prev  # Eq. G8: g_z is the share of the old state
-        s_prev = s[n]
-    return g_r, g_z, u, s, a_s_u
+def gru_step(p: GRUParams, x, s_prev, xi: dict | None = None) -> dict:
+    """One step of the GRU, in the order the equations must be evaluated: G1-G4 (Chung) or G5-G8 (PyTorch).
+
+    Parameters
+    ----------
+    p : GRUParams or TorchGRUParams
+        The class selects the convention.
+    x : numpy.ndarray, shape (d_x,) or (B, d_x)
+        The input ``x[n]``.
+    s_prev : numpy.ndarray, shape (d_s,) or (B, d_s)
+        The previous state ``s[n-1]``.
+    xi : dict, optional
+        This step's input products ``W_x_* x[n]`` (:func:`gru_inputs`), when computed beforehand for
+        the whole sequence; then ``x`` is not read.
+
+    Returns
+    -------
+    dict
+        ``a_r, a_z, a_u, g_r, g_z, u, s`` at step ``n`` (and ``a_s_u`` in PyTorch's convention),
+        each with the leading axes of ``x``.
+
+    Notes
+    -----
+    No argument checks: this is the inner loop of :func:`gru_forward`, which checks its inputs
+    once. Call it with float64 arrays of the shapes above.
+
+    Examples
+    --------
+    Every weight zero: both gates are ``G_c(0) = 1/2`` and ``u = G_d(0) = 0``, so the state halves.
+
+    >>> gru_step(GRUParams.zeros(1, 1), np.zeros(1), np.array([2.0]))["s"]
+    array([1.])
+    """
+    xi = gru_inputs(p, x) if xi is None else xi
+    a_r = xi["r"] + p.b_r + s_prev @ p.W_s_r.T  # Eq. G1 (G5)
+    g_r = G_c(a_r, check=False)  # Eq. G1 (G5): the reset gate
+    a_z = xi["z"] + p.b_z + s_prev @ p.W_s_z.T  # Eq. G2 (G6)
+    g_z = G_c(a_z, check=False)  # Eq. G2 (G6): the update gate
+    if p.convention == "chung":
+        a_u = xi["u"] + p.b_u + (g_r * s_prev) @ p.W_s_u.T  # Eq. G3: the reset acts before the recurrent product
+        u = G_d(a_u, check=False)  # Eq. G3: the candidate
+        s = (1.0 - g_z) * s_prev + g_z * u  # Eq. G4: g_z is the share of new content
+        return dict(a_r=a_r, a_z=a_z, a_u=a_u, g_r=g_r, g_z=g_z, u=u, s=s)
+    a_s_u = s_prev @ p.W_s_u.T + p.b_s_u  # Eq. G7: the recurrent term first ...
+    a_u = xi["u"] + p.b_u + g_r * a_s_u  # Eq. G7: ... then the reset, after the product
+    u = G_d(a_u, check=False)  # Eq. G7: the candidate
+    s = (1.0 - g_z) * u + g_z * s_prev  # Eq. G8: g_z is the share of the old state
+    return dict(a_r=a_r, a_z=a_z, a_u=a_u, g_r=g_r, g_z=g_z, u=u, s=s, a_s_u=a_s_u)
 
 
 def gru_forward(params: GRUParams, x, s0=None) -> GRUTrace:
     """Run the GRU over a sequence: Eqs. G1-G4 (``GRUParams``) or G5-G8 (``TorchGRUParams``).
+
+    The input products ``W_x_* x[n]`` are computed for every step before the loop
+    (:func:`gru_inputs`); the loop runs :func:`gru_step`.
 
     Parameters
     ----------
@@ -415,24 +416,19 @@ def gru_forward(params: GRUParams, x, s0=None) -> GRUTrace:
     >>> gru_forward(p, [[0.0]], s0=[2.0]).s.round(6)
     array([[1.5]])
     """
-    if not isinstance(params, GRUParams):
-        raise TypeError(
-            f"params has type {type(params).__name__}, expected GRUParams or TorchGRUParams; "
-            "build one with GRUParams.init(rng, d_x, d_s)."
-        )
+    check_type("params", params, (GRUParams, TorchGRUParams), "build one with GRUParams.init(rng, d_x, d_s)")
     X, batched = as_sequence("x", x, params.d_x, "d_x", source=f"from W_x_r of shape {fmt_shape(params.W_x_r.shape)}")
-    N, B, d_x = X.shape
-    S0 = as_initial("s0", s0, B, params.d_s, "d_s", batched)  # s[-1], (B, d_s)
-    W_x = np.concatenate([params.W_x_r, params.W_x_z, params.W_x_u])  # (3 d_s, d_x), nodes [r | z | u]
-    A = (X.reshape(N * B, d_x) @ W_x.T).reshape(N, B, -1)  # W_x_* x[n] for all n in one product
-    A += np.concatenate([params.b_r, params.b_z, params.b_u])  # + b_*
-    W_s_rz = np.concatenate([params.W_s_r, params.W_s_z])  # (2 d_s, d_s)
-    if params.convention == "torch":
-        g_r, g_z, u, s, a_s_u = _steps_torch(A, S0, W_s_rz, params.W_s_u, params.b_s_u)
-    else:
-        g_r, g_z, u, s, a_s_u = _steps_chung(A, S0, W_s_rz, params.W_s_u)
-    d = params.d_s
-    out = dict(a_r=A[..., :d], a_z=A[..., d : 2 * d], a_u=A[..., 2 * d :], g_r=g_r, g_z=g_z, u=u, s=s, a_s_u=a_s_u)
+    N = len(X)
+    S0 = as_initial("s0", s0, X.shape[1], params.d_s, "d_s", batched)  # s[-1], (B, d_s)
+    xi = gru_inputs(params, X)  # W_x_* x[n] for every n: (N, B, d_s) each, three products before the loop
+    s_prev = S0
+    for n in range(N):
+        step = gru_step(params, None, s_prev, {k: a[n] for k, a in xi.items()})  # Eqs. G1-G4 or G5-G8
+        if n == 0:
+            signals = {name: np.empty((N, *a.shape)) for name, a in step.items()}  # (N, B, d_s) each
+        for name, a in step.items():
+            signals[name][n] = a
+        s_prev = step["s"]
     if not batched:
-        out = {k: (None if a is None else a[:, 0]) for k, a in out.items()}
-    return GRUTrace(**out, x=X if batched else X[:, 0], s0=S0 if batched else S0[0])
+        signals = {k: a[:, 0] for k, a in signals.items()}
+    return GRUTrace(**signals, x=X if batched else X[:, 0], s0=S0 if batched else S0[0])

@@ -31,6 +31,9 @@ PyTorch's convention (Eqs. G5-G8)::
     as Eq. G13 for W_x_*, b_*, W_s_r, W_s_z;  dE/dW_s_u = sum_n gamma_u[n] s[n-1]^T,
     dE/db_s_u = sum_n gamma_u[n]                                            (Eq. G19)
 
+:func:`gru_bptt_signals` runs the recursion (Eqs. G9-G12 or G14-G18), one line per equation;
+:func:`gru_backward` sums the outer products into the parameter gradients (Eqs. G13, G19).
+
 Symbols (book -> code -> shape of one step)::
 
     psi[n]       psi      (d_s,)   total dE/ds[n]
@@ -44,12 +47,118 @@ product ``alpha.T @ x`` over all ``N * B`` rows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from ._validation import as_float_array, fmt_shape
-from .gru import GRUParams, GRUTrace
+from .cell import check_trace
+from .gru import GRUParams, GRUTrace, TorchGRUParams
 
-__all__ = ["gru_backward"]
+__all__ = ["GRUBPTTSignals", "gru_backward", "gru_bptt_signals"]
+
+
+@dataclass(frozen=True)
+class GRUBPTTSignals:
+    """The error-gradient sequences of one GRU backward pass, each shaped like ``trace.s``.
+
+    Attributes
+    ----------
+    psi : numpy.ndarray
+        ``psi[n]``, the total ``dE/ds[n]`` (Eq. G9 or G14).
+    alpha_r, alpha_z, alpha_u : numpy.ndarray
+        ``dE/da_*[n]`` at the pre-activations (Eqs. G10-G12 or G15-G17).
+    rho : numpy.ndarray or None
+        Chung's convention: ``dE/d(g_r[n] * s[n-1])``, the reset state; None for PyTorch's.
+    gamma_u : numpy.ndarray or None
+        PyTorch's convention: ``dE/da_s_u[n]`` (Eq. G18); None for Chung's.
+    """
+
+    psi: np.ndarray
+    alpha_r: np.ndarray
+    alpha_z: np.ndarray
+    alpha_u: np.ndarray
+    rho: np.ndarray | None = None
+    gamma_u: np.ndarray | None = None
+
+
+def gru_bptt_signals(params: GRUParams, trace: GRUTrace, dE_ds) -> GRUBPTTSignals:
+    """The backward recursion of the GRU from the last step to the first: Eqs. G9-G12 or G14-G18.
+
+    Parameters
+    ----------
+    params : GRUParams or TorchGRUParams
+        The parameters ``trace`` was computed with; the class selects the convention.
+    trace : GRUTrace
+        Output of :func:`lrnn.gru.gru_forward`.
+    dE_ds : array_like, same shape as ``trace.s``
+        Direct derivative of E with respect to each ``s[n]`` (zeros where E does not see ``s[n]``).
+
+    Returns
+    -------
+    GRUBPTTSignals
+        Every sequence shaped like ``trace.s``.
+
+    Raises
+    ------
+    TypeError
+        If ``params`` or ``trace`` has the wrong type.
+    ValueError
+        If ``dE_ds`` has the wrong shape or holds NaN/inf, or ``trace`` does not fit ``params``.
+
+    Examples
+    --------
+    E = s[1] after two scalar steps with every weight 0 (g_z = 1/2, u = 0): psi[1] = 1 and, by
+    Eq. G9, psi[0] = (1 - g_z[1]) psi[1] = 0.5 (the other paths carry zero weights).
+
+    >>> from lrnn.gru import gru_forward
+    >>> p = GRUParams.zeros(1, 1)
+    >>> gru_bptt_signals(p, gru_forward(p, [[0.0], [0.0]], s0=[2.0]), [[0.0], [1.0]]).psi
+    array([[0.5],
+           [1. ]])
+    """
+    dE = check_trace(params, trace, dE_ds, cell=(GRUParams, TorchGRUParams), trace_type=GRUTrace,
+                     forward="gru_forward", name="dE_ds")  # fmt: skip
+    if (trace.a_s_u is not None) != (params.convention == "torch"):
+        made = "PyTorch's (TorchGRUParams)" if trace.a_s_u is not None else "Chung's (GRUParams)"
+        raise ValueError(
+            f"trace was computed in {made} convention but params is {type(params).__name__}; "
+            "run gru_forward with these params first."
+        )
+    dE = dE if trace.batched else dE[:, None]
+    p, (S0, s, g_r, g_z, u) = params, trace.as_batch("s0", "s", "g_r", "g_z", "u")  # (B, d_s), (N, B, d_s) ...
+    N, B, d = s.shape
+    W_s_rz = np.concatenate([p.W_s_r, p.W_s_z])  # (2 d_s, d_s): W_s_r^T alpha_r + W_s_z^T alpha_z in one product
+    alpha = np.zeros((N + 1, B, 3 * d))  # alpha[N] = 0; stacked [r | z | u] as in the forward pass
+    alpha_r, alpha_z, alpha_u = alpha[..., :d], alpha[..., d : 2 * d], alpha[..., 2 * d :]
+    psi, carry = np.zeros((N + 1, B, d)), np.zeros((N + 1, B, d))  # psi[N] = 0; rho[N] (Chung), gamma_u[N] = 0
+    if p.convention == "chung":
+        rho = carry
+        for n in reversed(range(N)):
+            s_prev = s[n - 1] if n else S0
+            f_psi = alpha[n + 1, :, : 2 * d] @ W_s_rz  # W_s_r^T alpha_r[n+1] + W_s_z^T alpha_z[n+1]
+            if n + 1 < N:
+                f_psi += (1.0 - g_z[n + 1]) * psi[n + 1] + g_r[n + 1] * rho[n + 1]  # the direct and the reset path
+            psi[n] = dE[n] + f_psi  # Eq. G9
+            alpha_u[n] = psi[n] * g_z[n] * (1.0 - u[n] ** 2)  # Eq. G10
+            alpha_z[n] = psi[n] * (u[n] - s_prev) * g_z[n] * (1.0 - g_z[n])  # Eq. G11
+            rho[n] = alpha_u[n] @ p.W_s_u  # W_s_u^T alpha_u[n] = dE/d(g_r[n] * s[n-1])
+            alpha_r[n] = rho[n] * s_prev * g_r[n] * (1.0 - g_r[n])  # Eq. G12
+    else:
+        gamma_u, (a_s_u,) = carry, trace.as_batch("a_s_u")
+        for n in reversed(range(N)):
+            s_prev = s[n - 1] if n else S0
+            f_psi = alpha[n + 1, :, : 2 * d] @ W_s_rz + gamma_u[n + 1] @ p.W_s_u  # ... + W_s_u^T gamma_u[n+1]
+            if n + 1 < N:
+                f_psi += g_z[n + 1] * psi[n + 1]  # the direct path: g_z keeps the old state (Eq. G8)
+            psi[n] = dE[n] + f_psi  # Eq. G14
+            alpha_u[n] = psi[n] * (1.0 - g_z[n]) * (1.0 - u[n] ** 2)  # Eq. G15
+            alpha_z[n] = psi[n] * (s_prev - u[n]) * g_z[n] * (1.0 - g_z[n])  # Eq. G16
+            alpha_r[n] = alpha_u[n] * a_s_u[n] * g_r[n] * (1.0 - g_r[n])  # Eq. G17
+            gamma_u[n] = alpha_u[n] * g_r[n]  # Eq. G18
+    shape = trace.s.shape  # (N, d_s) or (N, B, d_s)
+    out = dict(psi=psi, alpha_r=alpha_r, alpha_z=alpha_z, alpha_u=alpha_u)
+    out["rho" if p.convention == "chung" else "gamma_u"] = carry
+    return GRUBPTTSignals(**{k: a[:N].reshape(shape) for k, a in out.items()})
 
 
 def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds):
@@ -75,10 +184,8 @@ def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds):
 
     Raises
     ------
-    TypeError
-        If ``params`` or ``trace`` has the wrong type.
-    ValueError
-        If ``dE_ds`` has the wrong shape or holds NaN/inf, or ``trace`` does not fit ``params``.
+    TypeError, ValueError
+        As :func:`gru_bptt_signals`.
 
     References
     ----------
@@ -96,103 +203,24 @@ def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds):
     >>> psi, grads.b_z, grads.b_u  # dE/db_u = g_z (1 - u^2) = 0.5 (Eq. G10)
     (array([[1.]]), array([-0.5]), array([0.5]))
     """
-    X, S0, sig, dE, batched = _read(params, trace, dE_ds)
+    sig = gru_bptt_signals(params, trace, dE_ds)  # Eqs. G9-G12 or G14-G18
+    rows = lambda a: a.reshape(-1, a.shape[-1])  # noqa: E731  (N, B, k) -> (N B, k): one row per step and sequence
+    x, s0 = trace.x, trace.s0
+    s_prev = rows(np.concatenate([s0[None], trace.s[:-1]]))  # s[n-1], with s[-1] = s0
+    alpha_r, alpha_z, alpha_u = rows(sig.alpha_r), rows(sig.alpha_z), rows(sig.alpha_u)
+    grads = dict(
+        W_x_r=alpha_r.T @ rows(x),  # Eq. G13: sum_n alpha_r[n] x[n]^T
+        W_s_r=alpha_r.T @ s_prev,  # Eq. G13: sum_n alpha_r[n] s[n-1]^T
+        b_r=alpha_r.sum(axis=0),  # Eq. G13
+        W_x_z=alpha_z.T @ rows(x),  # Eq. G13
+        W_s_z=alpha_z.T @ s_prev,  # Eq. G13
+        b_z=alpha_z.sum(axis=0),  # Eq. G13
+        W_x_u=alpha_u.T @ rows(x),  # Eq. G13
+        b_u=alpha_u.sum(axis=0),  # Eq. G13
+    )
     if params.convention == "torch":
-        alpha, gamma, psi = _recursion_torch(params, sig, S0, dE)
+        gamma_u = rows(sig.gamma_u)
+        grads.update(W_s_u=gamma_u.T @ s_prev, b_s_u=gamma_u.sum(axis=0))  # Eq. G19
     else:
-        alpha, gamma, psi = _recursion_chung(params, sig, S0, dE)
-    grads = _gradient_sums(params, alpha, gamma, X, S0, sig)
-    return grads, (psi if batched else psi[:, 0])
-
-
-def _recursion_chung(p, sig, S0, dE):
-    """Eqs. G9-G12 from n = N-1 down to 0; returns ``alpha`` (N, B, 3 d_s), ``gamma = None``, ``psi``."""
-    s, g_r, g_z, u = sig["s"], sig["g_r"], sig["g_z"], sig["u"]
-    N, B, d = s.shape
-    W_s_rz = np.concatenate([p.W_s_r, p.W_s_z])  # (2 d_s, d_s), as in the forward pass
-    alpha = np.zeros((N + 1, B, 3 * d))  # alpha[N] = 0
-    alpha_r, alpha_z, alpha_u = alpha[..., :d], alpha[..., d : 2 * d], alpha[..., 2 * d :]
-    psi, rho = np.zeros((N + 1, B, d)), np.zeros((N + 1, B, d))  # psi[N] = rho[N] = 0
-    for n in reversed(range(N)):
-        s_prev = s[n - 1] if n else S0
-        f_psi = alpha[n + 1, :, : 2 * d] @ W_s_rz  # W_s_r^T alpha_r[n+1] + W_s_z^T alpha_z[n+1]
-        if n + 1 < N:
-            f_psi += (1.0 - g_z[n + 1]) * psi[n + 1] + g_r[n + 1] * rho[n + 1]  # the direct and the reset path
-        psi[n] = dE[n] + f_psi  # Eq. G9
-        alpha_u[n] = psi[n] * g_z[n] * (1.0 - u[n] ** 2)  # Eq. G10
-        alpha_z[n] = psi[n] * (u[n] - s_prev) * g_z[n] * (1.0 - g_z[n])  # Eq. G11
-        rho[n] = alpha_u[n] @ p.W_s_u  # W_s_u^T alpha_u[n] = dE/d(g_r[n] * s[n-1])
-        alpha_r[n] = rho[n] * s_prev * g_r[n] * (1.0 - g_r[n])  # Eq. G12
-    return alpha[:N], None, psi[:N]
-
-
-def _recursion_torch(p, sig, S0, dE):
-    """Eqs. G14-G18 from n = N-1 down to 0; returns ``alpha`` (N, B, 3 d_s), ``gamma`` and ``psi``."""
-    s, g_r, g_z, u, a_s_u = sig["s"], sig["g_r"], sig["g_z"], sig["u"], sig["a_s_u"]
-    N, B, d = s.shape
-    W_s_rz = np.concatenate([p.W_s_r, p.W_s_z])
-    alpha = np.zeros((N + 1, B, 3 * d))  # alpha[N] = 0
-    alpha_r, alpha_z, alpha_u = alpha[..., :d], alpha[..., d : 2 * d], alpha[..., 2 * d :]
-    psi, gamma = np.zeros((N + 1, B, d)), np.zeros((N + 1, B, d))  # psi[N] = gamma[N] = 0
-    for n in reversed(range(N)):
-        s_prev = s[n - 1] if n else S0
-        f_psi = alpha[n + 1, :, : 2 * d] @ W_s_rz + gamma[n + 1] @ p.W_s_u  # ... + W_s_u^T gamma_u[n+1]
-        if n + 1 < N:
-            f_psi += g_z[n + 1] * psi[n + 1]  # the direct path: g_z keeps the old state (Eq. G8)
-        psi[n] = dE[n] + f_psi  # Eq. G14
-        alpha_u[n] = psi[n] * (1.0 - g_z[n]) * (1.0 - u[n] ** 2)  # Eq. G15
-        alpha_z[n] = psi[n] * (s_prev - u[n]) * g_z[n] * (1.0 - g_z[n])  # Eq. G16
-        alpha_r[n] = alpha_u[n] * a_s_u[n] * g_r[n] * (1.0 - g_r[n])  # Eq. G17
-        gamma[n] = alpha_u[n] * g_r[n]  # Eq. G18
-    return alpha[:N], gamma[:N], psi[:N]
-
-
-def _gradient_sums(p, alpha, gamma, X, S0, sig):
-    """Eq. G13 (and G19): the outer products summed over n and the batch, one product per block."""
-    s, g_r = sig["s"], sig["g_r"]
-    N, B, d = s.shape
-    al = alpha.reshape(N * B, 3 * d)  # row n * B + b holds alpha[n] of sequence b
-    s_prev = np.concatenate([S0[None], s[:-1]]).reshape(N * B, d)  # s[n-1]
-    dW_x = al.T @ X.reshape(N * B, -1)  # alpha_*[n] x[n]^T
-    dW_s_rz = al[:, : 2 * d].T @ s_prev  # alpha_r[n] s[n-1]^T, alpha_z[n] s[n-1]^T
-    db = al.sum(axis=0)  # alpha_*[n]
-    r, z, c = slice(0, d), slice(d, 2 * d), slice(2 * d, 3 * d)
-    out = dict(W_x_r=dW_x[r], W_s_r=dW_s_rz[r], b_r=db[r], W_x_z=dW_x[z], W_s_z=dW_s_rz[z], b_z=db[z])
-    out.update(W_x_u=dW_x[c], b_u=db[c])
-    if p.convention == "torch":
-        gm = gamma.reshape(N * B, d)
-        out.update(W_s_u=gm.T @ s_prev, b_s_u=gm.sum(axis=0))  # Eq. G19
-    else:
-        out.update(W_s_u=al[:, c].T @ (g_r.reshape(N * B, d) * s_prev))  # Eq. G13: alpha_u (g_r * s[n-1])^T
-    return type(p)(**out)
-
-
-def _read(params, trace, dE_ds):
-    """Check types and sizes; return ``X, S0, sig, dE, batched`` with signals as ``(N, B, .)``."""
-    if not isinstance(params, GRUParams):
-        raise TypeError(f"params has type {type(params).__name__}, expected GRUParams or TorchGRUParams.")
-    if not isinstance(trace, GRUTrace):
-        raise TypeError(
-            f"trace has type {type(trace).__name__}, expected GRUTrace; pass the result of gru_forward(params, x)."
-        )
-    if trace.s.shape[-1] != params.d_s or trace.x.shape[-1] != params.d_x:
-        raise ValueError(
-            f"trace has d_s = {trace.s.shape[-1]}, d_x = {trace.x.shape[-1]} but params has "
-            f"d_s = {params.d_s}, d_x = {params.d_x}; run gru_forward with these params first."
-        )
-    if (trace.a_s_u is not None) != (params.convention == "torch"):
-        made = "PyTorch's (TorchGRUParams)" if trace.a_s_u is not None else "Chung's (GRUParams)"
-        raise ValueError(
-            f"trace was computed in {made} convention but params is {type(params).__name__}; "
-            "run gru_forward with these params first."
-        )
-    dE = as_float_array("dE_ds", dE_ds)
-    if dE.shape != trace.s.shape:
-        raise ValueError(
-            f"dE_ds has shape {fmt_shape(dE.shape)}, expected the shape of trace.s, {fmt_shape(trace.s.shape)}; "
-            "pass dE/ds[n] for every step n (zeros where E does not depend on s[n])."
-        )
-    names = ("s", "g_r", "g_z", "u") + (("a_s_u",) if params.convention == "torch" else ())
-    if trace.batched:
-        return trace.x, trace.s0, {k: getattr(trace, k) for k in names}, dE, True
-    return trace.x[:, None], trace.s0[None], {k: getattr(trace, k)[:, None] for k in names}, dE[:, None], False
+        grads.update(W_s_u=alpha_u.T @ (rows(trace.g_r) * s_prev))  # Eq. G13: sum_n alpha_u[n] (g_r[n] * s[n-1])^T
+    return type(params).unchecked(**grads), sig.psi  # a gradient, not user input: no validation

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, as_initial, as_sequence, check_shape, fmt_shape
+from ._validation import as_float_array, as_initial, as_sequence, check_shape, check_type, fmt_shape, type_error
 from .activations import G_c
 from .lstm import LSTMParams
 from .rnn import RNNParams
@@ -63,7 +63,7 @@ def _stack(params: LSTMParams, kind: str) -> np.ndarray:
 def _read_state_dict(sd, gates: int, what: str):
     """Validate a one-layer state dict; return ``(W_ih, W_hh, b_ih, b_hh)`` as float64 arrays."""
     if not hasattr(sd, "keys"):
-        raise TypeError(f"sd has type {type(sd).__name__}, expected a dict with keys {list(_KEYS)}.")
+        raise type_error("sd", sd, f"a dict with keys {list(_KEYS)}")
     missing, extra = [k for k in _KEYS if k not in sd], sorted(set(sd.keys()) - set(_KEYS))
     if missing or extra:
         raise ValueError(
@@ -139,18 +139,17 @@ def lstm_params_to_torch(params: LSTMParams) -> dict:
 
     Examples
     --------
-    >>> p = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=2, peepholes=False)
+    >>> p = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=2, pinholes=False)
     >>> {k: v.shape for k, v in lstm_params_to_torch(p).items()}
     {'weight_ih_l0': (8, 3), 'weight_hh_l0': (8, 2), 'bias_ih_l0': (8,), 'bias_hh_l0': (8,)}
     """
-    if not isinstance(params, LSTMParams):
-        raise TypeError(f"params has type {type(params).__name__}, expected LSTMParams.")
+    check_type("params", params, LSTMParams)
     for name in ("W_s_cu", "W_s_cs", "W_s_cr"):
         W = getattr(params, name)
         if np.any(W != 0):
             raise ValueError(
                 f"params.{name} is non-zero (max |entry| = {np.abs(W).max():.3g}), but nn.LSTM has "
-                "no state-to-gate ('pinhole', P4) weights; use LSTMParams.init(..., peepholes=False) "
+                "no state-to-gate ('pinhole', P4) weights; use LSTMParams.init(..., pinholes=False) "
                 "or set W_s_cu, W_s_cs, W_s_cr to zero before exporting."
             )
     W_x, W_v, b = _stack(params, "W_x"), _stack(params, "W_v"), _stack(params, "b")
@@ -180,8 +179,7 @@ def lstm_grads_to_torch(grads: LSTMParams) -> dict:
     >>> g["weight_ih_l0"].shape, g["bias_hh_l0"].shape
     ((8, 3), (8,))
     """
-    if not isinstance(grads, LSTMParams):
-        raise TypeError(f"grads has type {type(grads).__name__}, expected LSTMParams.")
+    check_type("grads", grads, LSTMParams)
     W_x, W_v, b = _stack(grads, "W_x"), _stack(grads, "W_v"), _stack(grads, "b")
     return {"weight_ih_l0": W_x, "weight_hh_l0": W_v, "bias_ih_l0": b, "bias_hh_l0": b.copy()}
 
@@ -225,8 +223,7 @@ def rnn_params_to_torch(params: RNNParams) -> dict:
     >>> rnn_params_to_torch(p)["bias_hh_l0"]
     array([0., 0.])
     """
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"params has type {type(params).__name__}, expected RNNParams.")
+    check_type("params", params, RNNParams)
     if params.W_s is not None and np.any(params.W_s != 0):
         raise ValueError(
             "params.W_s is set: the canonical RNN (Eq. 30) has no nn.RNN equivalent; "
@@ -381,7 +378,7 @@ def gru_params_to_torch(params: TorchGRUParams) -> dict:
                 " GRUParams follows Chung's convention (reset before the recurrent product, z the share of"
                 " new content), which nn.GRU cannot express; train a TorchGRUParams to export"
             )
-        raise TypeError(f"params has type {type(params).__name__}, expected TorchGRUParams.{hint}")
+        raise TypeError(str(type_error("params", params, "TorchGRUParams")) + hint)
     return _gru_blocks(params)
 
 
@@ -407,8 +404,7 @@ def gru_grads_to_torch(grads: TorchGRUParams) -> dict:
     >>> g["weight_hh_l0"].shape, g["bias_hh_l0"].shape
     ((6, 2), (6,))
     """
-    if not isinstance(grads, TorchGRUParams):
-        raise TypeError(f"grads has type {type(grads).__name__}, expected TorchGRUParams.")
+    check_type("grads", grads, TorchGRUParams)
     out = _gru_blocks(grads)
     out["bias_hh_l0"] = np.concatenate([grads.b_r, grads.b_z, grads.b_s_u])
     return out

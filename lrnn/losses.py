@@ -45,8 +45,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_array, check_rng, check_shape, fmt_shape
+from ._validation import as_float_array, check_rng, check_shape, check_type, fmt_shape, type_error
 from .activations import G_c
+from .cell import replace_unchecked
 
 __all__ = [
     "mean_squared_error",
@@ -354,14 +355,9 @@ def readout_loss(readout: Readout, v, target, loss: Callable = mean_squared_erro
     >>> dE_dv, g.b_y  # W_y^T (p - t) = 1 (-1/2) - 1 (1/2)
     (array([[-1.]]), array([-0.5,  0.5]))
     """
-    if not isinstance(readout, Readout):
-        raise TypeError(
-            f"readout has type {type(readout).__name__}, expected Readout; build one with Readout(W_y, b_y)."
-        )
+    check_type("readout", readout, Readout, "build one with Readout(W_y, b_y)")
     if not callable(loss):
-        raise TypeError(
-            f"loss has type {type(loss).__name__}, expected a function loss(y, target, mask) -> (E, dE_dy)."
-        )
+        raise type_error("loss", loss, "a function loss(y, target, mask) -> (E, dE_dy)")
     v = as_float_array("v", v)
     if v.shape[-1:] != readout.W_y.shape[1:]:
         raise ValueError(
@@ -370,7 +366,7 @@ def readout_loss(readout: Readout, v, target, loss: Callable = mean_squared_erro
         )
     E, dE_dy = loss(readout(v), target, mask=mask)
     flat_g, flat_v = dE_dy.reshape(-1, dE_dy.shape[-1]), v.reshape(-1, v.shape[-1])
-    grads = Readout(W_y=flat_g.T @ flat_v, b_y=flat_g.sum(axis=0))
+    grads = replace_unchecked(readout, W_y=flat_g.T @ flat_v, b_y=flat_g.sum(axis=0))  # a gradient: no validation
     return E, dE_dy @ readout.W_y, grads
 
 

@@ -29,18 +29,23 @@ alike. The backward pass (Eqs. 137-172) is :func:`lrnn.lstm_bptt.lstm_backward`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_shape, fmt_shape, positive_int
+from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_type, fmt_shape
 from .activations import G_c, G_d
+from .cell import Parameters, TraceFields, check_options
+from .initializers import chrono_bias, orthogonal
 
-__all__ = ["LSTMParams", "LSTMTrace", "chrono_bias", "lstm_step", "lstm_forward"]
+__all__ = ["NODES", "LSTMParams", "LSTMTrace", "chrono_bias", "lstm_step", "lstm_forward"]
+
+NODES = ("cu", "cs", "cr", "du")  #: the four accumulation nodes, in the paper's order (Eqs. 126-129)
 
 
 @dataclass(frozen=True)
-class LSTMParams:
+class LSTMParams(Parameters):
     """The 15 parameter entities of the Vanilla LSTM (Sherstinsky Eq. 123).
 
     Parameters
@@ -70,6 +75,15 @@ class LSTMParams:
     (2, 3, 2, 60)
     """
 
+    SHAPES: ClassVar = {
+        f"{kind}_{node}": axes
+        for node in NODES
+        for kind, axes in (("W_x", ("d_s", "d_x")), ("W_s", ("d_s", "d_s")), ("W_v", ("d_s", "d_s")), ("b", ("d_s",)))
+        if not (node == "du" and kind == "W_s")  # the data update has no state term (Eq. 129)
+    }
+    STATE_SIZES: ClassVar = ("d_s", "d_s")
+    STATE_NAMES: ClassVar = ("s[-1]", "v[-1]")
+
     W_x_cu: np.ndarray  # (d_s, d_x)  Eq. 126
     W_s_cu: np.ndarray  # (d_s, d_s)  Eq. 126, from s[n-1]
     W_v_cu: np.ndarray  # (d_s, d_s)  Eq. 126, from v[n-1]
@@ -86,50 +100,6 @@ class LSTMParams:
     W_v_du: np.ndarray  # (d_s, d_s)  Eq. 129 (no state term)
     b_du: np.ndarray  # (d_s,)  Eq. 129
 
-    def __post_init__(self):
-        W = as_float_array("W_x_cu", self.W_x_cu, ndim=2)
-        d_s, d_x = W.shape
-        if d_s < 1 or d_x < 1:
-            raise ValueError(f"W_x_cu has shape {fmt_shape(W.shape)}; d_s and d_x must both be at least 1.")
-        src = f"from W_x_cu of shape {fmt_shape(W.shape)}"
-        for f in fields(self):
-            a = as_float_array(f.name, getattr(self, f.name))
-            shape, symbols = _shapes(d_x, d_s)[_kind(f.name)]
-            check_shape(f.name, a, shape, symbols, source=src)
-            object.__setattr__(self, f.name, a)
-
-    @property
-    def d_s(self) -> int:
-        """State size."""
-        return self.W_x_cu.shape[0]
-
-    @property
-    def d_x(self) -> int:
-        """Input size."""
-        return self.W_x_cu.shape[1]
-
-    @property
-    def d_out(self) -> int:
-        """Size of the output sequence ``v``: ``d_s``."""
-        return self.d_s
-
-    @property
-    def n_params(self) -> int:
-        """Number of scalar parameters, ``4 d_s d_x + 7 d_s^2 + 4 d_s``."""
-        return sum(getattr(self, f.name).size for f in fields(self))
-
-    @classmethod
-    def zeros(cls, d_x: int, d_s: int) -> LSTMParams:
-        """All-zero parameters (a template to fill in by hand, or zero gradients).
-
-        Examples
-        --------
-        >>> LSTMParams.zeros(1, 1).b_du
-        array([0.])
-        """
-        shapes = _shapes(positive_int("d_x", d_x), positive_int("d_s", d_s))
-        return cls(**{f.name: np.zeros(shapes[_kind(f.name)][0]) for f in fields(cls)})
-
     @classmethod
     def init(
         cls,
@@ -137,8 +107,9 @@ class LSTMParams:
         d_x: int,
         d_s: int,
         *,
-        peepholes: bool = True,
+        recurrent: str = "gaussian",
         scale: float = 1.0,
+        pinholes: bool = True,
         forget_bias: float = 0.0,
         chrono: float | None = None,
     ) -> LSTMParams:
@@ -162,11 +133,15 @@ class LSTMParams:
             Source of randomness (the package never seeds globally).
         d_x, d_s : int
             Input and state sizes.
-        peepholes : bool, default True
-            False sets the three "pinhole" matrices ``W_s_*`` to zero (P4), which is
-            PyTorch's ``nn.LSTM``. The other entries are the same draws either way.
+        recurrent : {"gaussian", "orthogonal"}, default "gaussian"
+            How the four value-to-node matrices ``W_v_*`` are drawn: Gaussian as above, or, after
+            the Gaussian draws, each replaced by ``scale`` times a Haar-distributed orthogonal
+            matrix (:func:`lrnn.initializers.orthogonal`).
         scale : float, default 1.0
             Multiplies every weight.
+        pinholes : bool, default True
+            False sets the three "pinhole" matrices ``W_s_*`` to zero (P4), which is
+            PyTorch's ``nn.LSTM``. The other entries are the same draws either way.
         forget_bias : float, default 0.0
             Added to ``b_cs``.
         chrono : float, optional
@@ -193,7 +168,7 @@ class LSTMParams:
 
         Examples
         --------
-        >>> p = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=4, peepholes=False)
+        >>> p = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=4, pinholes=False)
         >>> p.W_x_du.shape, float(np.abs(p.W_s_cr).max())
         ((4, 3), 0.0)
         >>> q = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=4, chrono=100)
@@ -201,20 +176,22 @@ class LSTMParams:
         (True, True)
         """
         check_rng(rng)
-        shapes = _shapes(positive_int("d_x", d_x), positive_int("d_s", d_s))
+        shapes = cls.shapes(d_x=d_x, d_s=d_s)
         scale = float(as_float_array("scale", scale, ndim=0))
         forget_bias = float(as_float_array("forget_bias", forget_bias, ndim=0))
+        if recurrent not in ("gaussian", "orthogonal"):
+            raise ValueError(f"recurrent = {recurrent!r}, expected 'gaussian' or 'orthogonal'.")
         if chrono is not None and forget_bias != 0.0:
             raise ValueError("pass either forget_bias or chrono: the chrono initialisation sets b_cs itself.")
-        fan_in = {"W_x": d_x, "W_s": d_s, "W_v": d_s}
         draws = {}
-        for f in fields(cls):
-            kind = _kind(f.name)
-            if kind == "b":
-                draws[f.name] = 0.1 * rng.standard_normal(d_s)
-            else:
-                draws[f.name] = scale * rng.standard_normal(shapes[kind][0]) / np.sqrt(fan_in[kind])
-        if not peepholes:
+        for name, shape in shapes.items():  # in the order of the fields, so that seeded results stay as they were
+            if name.startswith("b_"):
+                draws[name] = 0.1 * rng.standard_normal(shape)
+            else:  # fan_in = d_x for W_x_*, d_s for W_s_* and W_v_*
+                draws[name] = scale * rng.standard_normal(shape) / np.sqrt(shape[1])
+        if recurrent == "orthogonal":
+            draws.update({f"W_v_{node}": orthogonal(rng, d_s, scale) for node in NODES})
+        if not pinholes:
             draws.update({k: np.zeros((d_s, d_s)) for k in ("W_s_cu", "W_s_cs", "W_s_cr")})
         draws["b_cs"] = draws["b_cs"] + forget_bias
         if chrono is not None:
@@ -224,70 +201,14 @@ class LSTMParams:
 
     def forward(self, x, state=None) -> LSTMTrace:
         """Run :func:`lstm_forward` from ``state = (s[-1], v[-1])`` (None: zeros), e.g. a trace's ``last_state``."""
-        s0, v0 = (None, None) if state is None else _pair(state)
-        return lstm_forward(self, x, s0, v0)
+        return lstm_forward(self, x, *self.parse_state(state))
 
     def backward(self, trace: LSTMTrace, dE_dout, **options) -> LSTMParams:
         """The gradients of :func:`lrnn.lstm_bptt.lstm_backward` (options: ``clip``, ``erratum_p3``)."""
         from .lstm_bptt import lstm_backward  # lstm_bptt imports this module
 
+        check_options(self, options, ("clip", "erratum_p3"))
         return lstm_backward(self, trace, dE_dout, **options)[0]
-
-
-def _kind(name: str) -> str:
-    """``"W_x"``, ``"W_s"``, ``"W_v"`` or ``"b"``: what a field is, from its name."""
-    return name[:3] if name.startswith("W_") else "b"
-
-
-def _shapes(d_x: int, d_s: int) -> dict:
-    """The shape and axis names of each kind of field."""
-    square = ((d_s, d_s), ("d_s", "d_s"))
-    return {"W_x": ((d_s, d_x), ("d_s", "d_x")), "W_s": square, "W_v": square, "b": ((d_s,), ("d_s",))}
-
-
-def chrono_bias(rng: np.random.Generator, T_max: float, d_s: int) -> np.ndarray:
-    """The chrono initialisation of a forget-gate bias, ``b ~ log(U(1, T_max - 1))`` (Tallec and Ollivier 2018).
-
-    A gate ``g = G_c(b)`` keeps a fraction ``g`` of the state per step, a time constant
-    ``1 / (1 - g) = 1 + e^b``: these biases spread the units' time constants between 2 and
-    ``T_max`` steps. The matching update-gate bias is ``-b``.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-    T_max : float
-        The longest dependency (in steps) to be held at the start of training, ``T_max > 2``.
-    d_s : int
-        Number of units.
-
-    Returns
-    -------
-    numpy.ndarray, shape (d_s,)
-
-    Raises
-    ------
-    TypeError, ValueError
-        A bad ``rng``, ``T_max <= 2`` or not finite, or a bad ``d_s``.
-
-    Examples
-    --------
-    >>> b = chrono_bias(np.random.default_rng(0), T_max=50, d_s=1000)
-    >>> bool(b.min() >= 0 and b.max() <= np.log(49)), int(np.exp(b).max().round())
-    (True, 49)
-    """
-    check_rng(rng)
-    T = float(as_float_array("chrono", T_max, ndim=0))
-    if T <= 2.0:
-        raise ValueError(f"chrono = {T_max!r}, expected T_max > 2: the biases are log U(1, T_max - 1).")
-    return np.log(rng.uniform(1.0, T - 1.0, positive_int("d_s", d_s)))
-
-
-def _pair(state) -> tuple:
-    if not isinstance(state, tuple | list) or len(state) != 2:
-        raise TypeError(
-            f"state has type {type(state).__name__}, expected a pair (s[-1], v[-1]) such as a trace's last_state."
-        )
-    return tuple(state)
 
 
 def lstm_step(p: LSTMParams, x, s_prev, v_prev) -> dict:
@@ -334,7 +255,7 @@ def lstm_step(p: LSTMParams, x, s_prev, v_prev) -> dict:
 
 
 @dataclass(frozen=True)
-class LSTMTrace:
+class LSTMTrace(TraceFields):
     """Signals of one forward pass, time-major, kept for the backward pass.
 
     Every signal has the leading axes of ``x``: ``(N, d_s)`` for one sequence,
@@ -353,6 +274,9 @@ class LSTMTrace:
         Inputs and initial conditions.
     """
 
+    OUTPUT: ClassVar = "v"  # what a readout sees
+    STATE: ClassVar = ("s", "v")  # last_state = (s[N-1], v[N-1])
+
     a_cu: np.ndarray
     a_cs: np.ndarray
     a_cr: np.ndarray
@@ -367,21 +291,6 @@ class LSTMTrace:
     x: np.ndarray
     s0: np.ndarray
     v0: np.ndarray
-
-    @property
-    def batched(self) -> bool:
-        """True when the trace holds a batch, ``(N, B, d)``."""
-        return self.s.ndim == 3
-
-    @property
-    def output(self) -> np.ndarray:
-        """The sequence a readout sees: the values ``v``."""
-        return self.v
-
-    @property
-    def last_state(self) -> tuple:
-        """``(s[N-1], v[N-1])``: pass it as ``state=`` to continue with the next chunk."""
-        return self.s[-1], self.v[-1]
 
 
 def lstm_forward(params: LSTMParams, x, s0=None, v0=None) -> LSTMTrace:
@@ -420,11 +329,7 @@ def lstm_forward(params: LSTMParams, x, s0=None, v0=None) -> LSTMTrace:
     >>> tr.g_cs, tr.s, tr.v.round(4)
     (array([[0.5]]), array([[1.]]), array([[0.3808]]))
     """
-    if not isinstance(params, LSTMParams):
-        raise TypeError(
-            f"params has type {type(params).__name__}, expected LSTMParams; "
-            "build one with LSTMParams.init(rng, d_x, d_s) or LSTMParams(...)."
-        )
+    check_type("params", params, LSTMParams, "build one with LSTMParams.init(rng, d_x, d_s) or LSTMParams(...)")
     src = f"from W_x_cu of shape {fmt_shape(params.W_x_cu.shape)}"
     x, batched = as_sequence("x", x, params.d_x, "d_x", source=src)  # (N, B, d_x)
     B, d_s = x.shape[1], params.d_s

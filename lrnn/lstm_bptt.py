@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_array, check_type, fmt_shape
+from .cell import check_trace
 from .lstm import LSTMParams, LSTMTrace
 
 __all__ = ["LSTMBPTTSignals", "lstm_bptt_signals", "lstm_backward"]
@@ -113,7 +113,8 @@ def lstm_bptt_signals(
     >>> sig.chi[0], bool(np.allclose(sig.psi[0], want))
     (array([1., 1., 1.]), True)
     """
-    p, dE_dv = _checked(params, trace, dE_dv)
+    p, dE_dv = params, check_trace(params, trace, dE_dv, cell=LSTMParams, trace_type=LSTMTrace,
+                                   forward="lstm_forward", name="dE_dv")  # fmt: skip
     x, u, r, g_cu, g_cs, g_cr = trace.x, trace.u, trace.r, trace.g_cu, trace.g_cs, trace.g_cr
     s = np.concatenate([trace.s, trace.s0[None]])  # s[-1] sits at index N, where numpy looks for s[-1]
     W_s_cu, W_s_cs, W_v_cu, W_v_cs, W_v_cr, W_v_du = p.W_s_cu, p.W_s_cs, p.W_v_cu, p.W_v_cs, p.W_v_cr, p.W_v_du
@@ -188,7 +189,7 @@ def lstm_backward(params: LSTMParams, trace: LSTMTrace, dE_dv, *, clip: bool = F
     # one row per step n (and sequence): alpha.T @ x sums alpha[n] x^T[n] (Eq. 171) over n (Eq. 172) and the batch
     x, s_now, s_prev, v_prev = _rows(trace.x), _rows(trace.s), _rows(s[steps - 1]), _rows(v[steps - 1])
     alpha_cu, alpha_cs, alpha_cr, alpha_du = map(_rows, (sig.alpha_cu, sig.alpha_cs, sig.alpha_cr, sig.alpha_du))
-    grads = LSTMParams(
+    grads = LSTMParams.unchecked(  # a gradient, not user input: no validation (an overflow is the trainer's to report)
         W_x_cu=alpha_cu.T @ x,  # Eq. 156
         W_s_cu=alpha_cu.T @ s_prev,  # Eq. 157
         W_v_cu=alpha_cu.T @ v_prev,  # Eq. 158
@@ -211,21 +212,3 @@ def lstm_backward(params: LSTMParams, trace: LSTMTrace, dE_dv, *, clip: bool = F
 def _rows(a: np.ndarray) -> np.ndarray:
     """``(N, d)`` or ``(N, B, d)`` as ``(N B, d)``: one row per step and sequence."""
     return a.reshape(-1, a.shape[-1])
-
-
-def _checked(params, trace, dE_dv):
-    """Check types and sizes; return ``params`` and ``dE_dv`` as a float array shaped like ``trace.v``."""
-    check_type("params", params, LSTMParams)
-    check_type("trace", trace, LSTMTrace, "pass the result of lstm_forward(params, x)")
-    if trace.s.shape[-1] != params.d_s or trace.x.shape[-1] != params.d_x:
-        raise ValueError(
-            f"trace has d_s = {trace.s.shape[-1]}, d_x = {trace.x.shape[-1]} but params has "
-            f"d_s = {params.d_s}, d_x = {params.d_x}; run lstm_forward with these params first."
-        )
-    dE = as_float_array("dE_dv", dE_dv)
-    if dE.shape != trace.v.shape:
-        raise ValueError(
-            f"dE_dv has shape {fmt_shape(dE.shape)}, expected the shape of trace.v, {fmt_shape(trace.v.shape)}; "
-            "pass dE/dv[n] for every step n (zeros where E does not depend on v[n])."
-        )
-    return params, dE

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_type
+from .cell import check_trace
 from .lstm import LSTMParams, LSTMTrace
 
 __all__ = [
@@ -82,16 +82,9 @@ class StepJacobian:
 
 def _signals(params, trace):
     """``(s[-1], signals, batched)``: the trace's signals as ``(N, B, d_s)`` arrays, checked against ``params``."""
-    check_type("params", params, LSTMParams)
-    check_type("trace", trace, LSTMTrace, "pass lstm_forward(params, x)")
-    if trace.s.shape[-1] != params.d_s or trace.x.shape[-1] != params.d_x:
-        raise ValueError(
-            f"trace has d_s = {trace.s.shape[-1]}, d_x = {trace.x.shape[-1]} but params has "
-            f"d_s = {params.d_s}, d_x = {params.d_x}; run lstm_forward with these params first."
-        )
-    names, batched = ("s", "r", "u", "g_cu", "g_cs", "g_cr"), trace.batched
-    sig = {k: getattr(trace, k) if batched else getattr(trace, k)[:, None] for k in names}
-    return (trace.s0 if batched else trace.s0[None]), sig, batched
+    check_trace(params, trace, None, cell=LSTMParams, trace_type=LSTMTrace, forward="lstm_forward")
+    names = ("s", "r", "u", "g_cu", "g_cs", "g_cr")
+    return trace.as_batch("s0")[0], dict(zip(names, trace.as_batch(*names))), trace.batched
 
 
 def _parts(p: LSTMParams, sig, S0, k: int):

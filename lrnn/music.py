@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import as_float_array, check_rng, fmt_shape, positive_int
+from ._validation import as_float_array, check_rng, fmt_shape, positive_int, type_error
 from .losses import Readout, sigmoid_bernoulli_nll
 
 __all__ = [
@@ -207,9 +207,10 @@ def split_nll(model, rolls) -> float:
 
 def _model(model):
     if not (isinstance(model, tuple) and len(model) == 2 and isinstance(model[1], Readout)):
-        raise TypeError(
-            f"model has type {type(model).__name__}, expected a pair (cell, Readout) such as "
-            f"(GRUParams, Readout(W_y of shape (88, d_s), b_y of shape (88,)))."
+        raise type_error(
+            "model",
+            model,
+            "a pair (cell, Readout) such as (GRUParams, Readout(W_y of shape (88, d_s), b_y of shape (88,)))",
         )
     if model[1].W_y.shape[0] != N_KEYS:
         raise ValueError(

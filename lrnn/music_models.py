@@ -37,6 +37,7 @@ import numpy as np
 
 from ._validation import check_rng, positive_int
 from .augmented import AugmentedLSTMParams
+from .cell import replace_unchecked
 from .gru import TorchGRUParams
 from .interop import (
     gru_params_from_torch,
@@ -70,7 +71,7 @@ def _check_kind(kind):
 def init_model(kind: str, rng: np.random.Generator, train_rolls, *, size=None, forget_bias: float = 1.0):
     """A model ``(cell, Readout)`` of the given kind, its readout at the independent-keys baseline.
 
-    Cells: ``tanh`` ``RNNParams.init(scheme="orthogonal")``; ``gru`` ``TorchGRUParams.init`` (Glorot
+    Cells: ``tanh`` ``RNNParams.init(recurrent="orthogonal")``; ``gru`` ``TorchGRUParams.init`` (Glorot
     inputs, orthogonal recurrent weights, zero biases); the LSTMs Gaussian (weights
     ``N(0, 1/fan_in)``) with biases reset to zero and the control state ("forget") gate bias
     ``b_cs = forget_bias``; for ``lstm`` the pinholes are zero, for ``augmented`` ``L = 1``.
@@ -99,28 +100,18 @@ def init_model(kind: str, rng: np.random.Generator, train_rolls, *, size=None, f
     check_rng(rng)
     size = SIZES[_check_kind(kind)] if size is None else size
     if kind == "tanh":
-        cell = RNNParams.init(rng, 88, size, scheme="orthogonal")
+        cell = RNNParams.init(rng, 88, size, recurrent="orthogonal")
     elif kind == "gru":
         cell = TorchGRUParams.init(rng, 88, size)
     elif kind == "augmented":
-        cell = _gaussian(AugmentedLSTMParams, rng, 88, size[0], d_v=size[1], L=1)
+        cell = AugmentedLSTMParams.init(rng, 88, size[0], d_v=size[1], L=1)
     else:
-        cell = _gaussian(LSTMParams, rng, 88, size, peepholes=kind == "lstm_pinholes")
+        cell = LSTMParams.init(rng, 88, size, pinholes=kind == "lstm_pinholes")
     if kind in ("lstm", "lstm_pinholes", "augmented"):
         biases = {f.name: np.zeros(cell.d_s) for f in dataclasses.fields(cell) if f.name.startswith("b_")}
         biases["b_cs"] = np.full(cell.d_s, float(forget_bias))  # the "forget" gate starts mostly open
         cell = dataclasses.replace(cell, **biases)
     return cell, frequency_baseline(train_rolls, d_out=cell.d_out)
-
-
-def _gaussian(cls, rng, *args, **kwargs):
-    """``cls.init`` where the class has it, else ``cls.random``: the same draws under two names.
-
-    The LSTMs' Gaussian initialisation (weights ``N(0, 1/fan_in)``, biases ``N(0, 0.1^2)``, field by
-    field) is ``random`` in one version of :mod:`lrnn.lstm` and :mod:`lrnn.augmented` and ``init``
-    in the next; either gives the committed runs' initial parameters.
-    """
-    return (getattr(cls, "init", None) or cls.random)(rng, *args, **kwargs)
 
 
 def n_trainable(kind: str, model) -> int:
@@ -190,7 +181,7 @@ def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch
     def loss_and_grads(model, batch):
         E, (g_cell, g_out) = sequence_loss_and_grads(model, batch, loss=sigmoid_bernoulli_nll)
         if frozen:  # nn.LSTM has no pinholes: they stay at their initial zeros
-            g_cell = dataclasses.replace(g_cell, **{k: np.zeros_like(getattr(g_cell, k)) for k in frozen})
+            g_cell = replace_unchecked(g_cell, **{k: np.zeros_like(getattr(g_cell, k)) for k in frozen})  # a gradient
         return E, (g_cell, g_out)
 
     def validate(model):

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_array, check_shape
+from ._validation import as_float_array, check_shape, check_type, type_error
 from .activations import G_d
 from .rnn import RNNParams, rnn_forward
 
@@ -94,7 +94,7 @@ def _positive(name: str, value) -> float:
 def _inputs(x_fn, t: np.ndarray, d_x: int) -> np.ndarray:
     """Evaluate the input signal on a time grid as ``(len(t), d_x)``."""
     if not callable(x_fn):
-        raise TypeError(f"x_fn has type {type(x_fn).__name__}, expected a function t -> x(t) taking an array of times.")
+        raise type_error("x_fn", x_fn, "a function t -> x(t) taking an array of times")
     X = as_float_array("x_fn(t)", x_fn(t))
     if X.ndim == 1 and d_x == 1:
         X = X[:, None]
@@ -213,8 +213,7 @@ def discretize(model: AdditiveModel, dT: float) -> RNNParams:
     >>> float(p.W_s[0, 0]), float(p.W_r[0, 0]), float(p.theta_s[0])
     (0.6666666666666666, 0.6666666666666666, 0.16666666666666666)
     """
-    if not isinstance(model, AdditiveModel):
-        raise TypeError(f"model has type {type(model).__name__}, expected AdditiveModel.")
+    check_type("model", model, AdditiveModel)
     dT = _positive("dT", dT)
     M = np.eye(model.d) - dT * model.A  # Eq. 24, left-hand side
     if np.linalg.cond(M) > 1e12:

@@ -35,8 +35,10 @@ his values are ``rho = 0.95``, ``mu = 0.9``, ``lr = eps = 1e-4``.
 A *parameter tree* is a frozen dataclass of arrays (``RNNParams``, ``LSTMParams``, ``Readout``,
 ...), a tuple or list of them, or a nest of those; fields that are ``None`` (the standard RNN's
 ``W_s``) are not parameters. Gradients have the same structure. Everything here is a pure
-function: an optimiser's ``step(params, grads, state)`` returns new ``(params, state)`` and
-never writes into its arguments.
+function: an optimiser's ``init_state(params)`` returns its zero state, ``step(params, grads, state)``
+returns new ``(params, state)`` and never writes into its arguments. Updates and clipped gradients
+are built without the validation of user-built parameters (:func:`lrnn.cell.replace_unchecked`):
+a NaN or inf there is a training outcome, which :func:`lrnn.train.fit` reports.
 
 References
 ----------
@@ -55,6 +57,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from .cell import replace_unchecked
 
 __all__ = [
     "SGD",
@@ -97,7 +101,7 @@ def _rebuild(tree, arrays):
     if isinstance(tree, tuple | list):
         return type(tree)(_rebuild(t, arrays) for t in tree)
     names = [f.name for f in dataclasses.fields(tree) if getattr(tree, f.name) is not None]
-    return dataclasses.replace(tree, **{k: next(arrays) for k in names})
+    return replace_unchecked(tree, **{k: next(arrays) for k in names})  # computed, not user input: no validation
 
 
 def tree_map(fn: Callable, tree, *rest):
@@ -211,7 +215,7 @@ class SGD:
 
     >>> from lrnn.losses import Readout
     >>> opt, p = SGD(lr=0.1, momentum=0.5), Readout([[1.0]], [0.0])
-    >>> state = opt.init(p)
+    >>> state = opt.init_state(p)
     >>> for _ in range(2):
     ...     p, state = opt.step(p, Readout(2 * p.W_y, 0 * p.b_y), state)
     >>> p.W_y
@@ -225,7 +229,7 @@ class SGD:
         _check_hyper("lr", self.lr, 0.0, open_low=True)
         _check_hyper("momentum", self.momentum, 0.0, 1.0)
 
-    def init(self, params) -> SGDState:
+    def init_state(self, params) -> SGDState:
         """Zero momentum buffers for every array of ``params``."""
         return SGDState(t=0, b=_zeros_like(params) if self.momentum else ())
 
@@ -272,7 +276,7 @@ class RMSProp:
 
     >>> from lrnn.losses import Readout
     >>> opt, p = RMSProp(lr=0.01, rho=0.99), Readout([[0.0, 0.0]], [0.0])
-    >>> q, _ = opt.step(p, Readout([[-5.0, 1e-3]], [0.0]), opt.init(p))
+    >>> q, _ = opt.step(p, Readout([[-5.0, 1e-3]], [0.0]), opt.init_state(p))
     >>> q.W_y.round(4)
     array([[ 0.1, -0.1]])
     """
@@ -289,7 +293,7 @@ class RMSProp:
         _check_hyper("eps", self.eps, 0.0)
         _check_hyper("momentum", self.momentum, 0.0, 1.0)
 
-    def init(self, params) -> RMSPropState:
+    def init_state(self, params) -> RMSPropState:
         """Zero running averages (and buffers) for every array of ``params``."""
         z = _zeros_like(params)
         return RMSPropState(
@@ -344,7 +348,7 @@ class Adam:
     >>> from lrnn.losses import Readout
     >>> opt = Adam(lr=0.1)
     >>> p = Readout(W_y=[[0.0]], b_y=[0.0])
-    >>> state = opt.init(p)
+    >>> state = opt.init_state(p)
     >>> for _ in range(300):
     ...     p, state = opt.step(p, Readout(W_y=2 * (p.W_y - 3.0), b_y=0 * p.b_y), state)
     >>> round(float(p.W_y[0, 0]), 3)
@@ -362,7 +366,7 @@ class Adam:
         _check_hyper("beta2", self.beta2, 0.0, 1.0)
         _check_hyper("eps", self.eps, 0.0)
 
-    def init(self, params) -> AdamState:
+    def init_state(self, params) -> AdamState:
         """Zero moments for every array of ``params``."""
         return AdamState(t=0, m=_zeros_like(params), v=_zeros_like(params))
 

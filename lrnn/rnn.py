@@ -25,28 +25,31 @@ The initial state ``s[-1]`` defaults to zero as in Eq. 73, so ``r[-1] = G(0) = 0
 (e.g. carried-over) initial state enters through ``r[-1] = G(s[-1])``, and, in the canonical RNN,
 through ``W_s s[-1]``, so a sequence run in chunks gives the states of the run in one piece.
 
-Every cell of the package shares one interface (used by :mod:`lrnn.train`): ``RNNParams.zeros``,
-``RNNParams.init``, ``d_x``, ``d_s``, ``d_out``, ``n_params``, ``params.forward(x, state)`` and
-``params.backward(trace, dE_dout)``; ``trace.output`` (here ``r``) and ``trace.last_state``
-(here ``(s[N-1],)``).
+Every cell of the package follows one interface, :class:`lrnn.cell.Cell` (used by :mod:`lrnn.train`):
+``RNNParams.zeros``, ``RNNParams.init``, ``d_x``, ``d_s``, ``d_out``, ``n_params``,
+``params.forward(x, state)`` and ``params.backward(trace, dE_dout, **options)``; ``trace.output``
+(here ``r``) and ``trace.last_state`` (here ``(s[N-1],)``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_shape, positive_int
+from ._validation import as_initial, as_sequence, check_rng, check_type, positive_int
 from .activations import G_d
+from .cell import Parameters, TraceFields, check_options, replace_unchecked
+from .initializers import orthogonal, real_scale
 
-__all__ = ["INIT_SCHEMES", "RNNParams", "RNNTrace", "rnn_forward"]
+__all__ = ["RECURRENT_DRAWS", "RNNParams", "RNNTrace", "rnn_forward"]
 
-INIT_SCHEMES = ("gaussian", "orthogonal", "identity")  # of RNNParams.init
+RECURRENT_DRAWS = ("gaussian", "orthogonal", "identity")  # the choices of RNNParams.init(recurrent=...)
 
 
 @dataclass(frozen=True)
-class RNNParams:
+class RNNParams(Parameters):
     """Parameters of the canonical (Eq. 30) or standard (Eq. 32) RNN.
 
     Parameters
@@ -73,46 +76,13 @@ class RNNParams:
     (2, 3, False)
     """
 
+    SHAPES: ClassVar = {"W_r": ("d_s", "d_s"), "W_x": ("d_s", "d_x"), "theta_s": ("d_s",), "W_s": ("d_s", "d_s")}
+    OPTIONAL: ClassVar = ("W_s",)
+
     W_r: np.ndarray  # (d_s, d_s)  Eq. 27
     W_x: np.ndarray  # (d_s, d_x)  Eq. 28
     theta_s: np.ndarray  # (d_s,)  Eq. 29
     W_s: np.ndarray | None = None  # (d_s, d_s)  Eq. 25; None -> standard RNN (Eq. 32)
-
-    def __post_init__(self):
-        W_r = as_float_array("W_r", self.W_r, ndim=2)
-        d_s = W_r.shape[0]
-        check_shape("W_r", W_r, (d_s, d_s), ("d_s", "d_s"), source="(W_r must be square)")
-        W_x = as_float_array("W_x", self.W_x, ndim=2)
-        check_shape("W_x", W_x, (d_s, None), ("d_s", "d_x"), source=f"from W_r of shape {W_r.shape}")
-        theta_s = as_float_array("theta_s", self.theta_s)
-        check_shape("theta_s", theta_s, (d_s,), ("d_s",), source=f"from W_r of shape {W_r.shape}")
-        object.__setattr__(self, "W_r", W_r)
-        object.__setattr__(self, "W_x", W_x)
-        object.__setattr__(self, "theta_s", theta_s)
-        if self.W_s is not None:
-            W_s = as_float_array("W_s", self.W_s, ndim=2)
-            check_shape("W_s", W_s, (d_s, d_s), ("d_s", "d_s"), source=f"from W_r of shape {W_r.shape}")
-            object.__setattr__(self, "W_s", W_s)
-
-    @property
-    def d_s(self) -> int:
-        """State size."""
-        return self.W_r.shape[0]
-
-    @property
-    def d_x(self) -> int:
-        """Input size."""
-        return self.W_x.shape[1]
-
-    @property
-    def d_out(self) -> int:
-        """Size of the output sequence a readout sees, ``r[n]``: ``d_s``."""
-        return self.W_r.shape[0]
-
-    @property
-    def n_params(self) -> int:
-        """Number of trainable numbers: ``d_s^2 + d_s d_x + d_s`` (``+ d_s^2`` for the canonical RNN)."""
-        return sum(a.size for a in (self.W_r, self.W_x, self.theta_s, self.W_s) if a is not None)
 
     @property
     def canonical(self) -> bool:
@@ -128,9 +98,8 @@ class RNNParams:
         >>> RNNParams.zeros(d_x=3, d_s=2).n_params  # 2*2 + 2*3 + 2
         12
         """
-        d_x, d_s = positive_int("d_x", d_x), positive_int("d_s", d_s)
-        W_s = np.zeros((d_s, d_s)) if canonical else None
-        return cls(W_r=np.zeros((d_s, d_s)), W_x=np.zeros((d_s, d_x)), theta_s=np.zeros(d_s), W_s=W_s)
+        p = super().zeros(d_x, d_s)
+        return p if canonical else replace_unchecked(p, W_s=None)
 
     @classmethod
     def init(
@@ -139,26 +108,25 @@ class RNNParams:
         d_x: int,
         d_s: int,
         *,
-        scheme: str = "gaussian",
-        gain: float = 1.0,
+        recurrent: str = "gaussian",
+        scale: float = 1.0,
         canonical: bool = False,
     ) -> RNNParams:
-        """Random parameters for training or experiments; ``scheme`` chooses the recurrent weights ``W_r``.
+        """Random parameters for training or experiments; ``recurrent`` chooses how ``W_r`` is drawn.
 
-        In every scheme ``W_x ~ N(0, 1/d_x)`` entrywise (so each ``W_x x[n]`` has variance about
+        In every case ``W_x ~ N(0, 1/d_x)`` entrywise (so each ``W_x x[n]`` has variance about
         ``|x[n]|^2 / d_x``) and, with ``canonical=True``, ``W_s ~ N(0, 0.09/d_s)``.
 
         ``"gaussian"``
-            ``W_r ~ N(0, gain^2/d_s)`` entrywise and ``theta_s ~ N(0, 0.01)``. By the circular law the
-            eigenvalues of such a matrix fill the disc of radius ``gain`` as ``d_s`` grows, so its
-            spectral radius is about ``gain`` (for small ``d_s`` it scatters around it).
+            ``W_r ~ N(0, scale^2/d_s)`` entrywise and ``theta_s ~ N(0, 0.01)``. By the circular law the
+            eigenvalues of such a matrix fill the disc of radius ``scale`` as ``d_s`` grows, so its
+            spectral radius is about ``scale`` (for small ``d_s`` it scatters around it).
         ``"orthogonal"``
-            ``W_r = gain Q`` with ``Q`` a uniformly (Haar) distributed orthogonal matrix, from the QR
-            decomposition of a Gaussian matrix with the signs of ``R``'s diagonal moved into ``Q``
-            (Mezzadri 2007); ``theta_s = 0``. Every singular value and every eigenvalue modulus of
-            ``W_r`` equals ``gain`` (Saxe, McClelland and Ganguli 2014).
+            ``W_r = scale Q`` with ``Q`` a uniformly (Haar) distributed orthogonal matrix
+            (:func:`lrnn.initializers.orthogonal`); ``theta_s = 0``. Every singular value and every
+            eigenvalue modulus of ``W_r`` equals ``scale`` (Saxe, McClelland and Ganguli 2014).
         ``"identity"``
-            ``W_r = gain I`` and ``theta_s = 0``, the "IRNN" of Le, Jaitly and Hinton (2015). They
+            ``W_r = scale I`` and ``theta_s = 0``, the "IRNN" of Le, Jaitly and Hinton (2015). They
             proposed it for ``G = ReLU``, where it makes the network copy its state forward until the
             input changes it; with this package's ``G = tanh`` it makes the linearisation at ``s = 0``
             (where ``G'(0) = 1``) an identity map, so gradients neither vanish nor explode there.
@@ -169,8 +137,8 @@ class RNNParams:
             Source of randomness (the package never seeds globally).
         d_x, d_s : int
             Input and state sizes.
-        scheme : {"gaussian", "orthogonal", "identity"}, default "gaussian"
-        gain : float, default 1.0
+        recurrent : {"gaussian", "orthogonal", "identity"}, default "gaussian"
+        scale : float, default 1.0
             Scale of ``W_r``: its spectral radius (about, for ``"gaussian"``; exactly, otherwise).
         canonical : bool, default False
             Also draw a ``W_s`` (canonical RNN, Eq. 30).
@@ -184,7 +152,7 @@ class RNNParams:
         TypeError
             If ``rng`` is not a ``numpy.random.Generator``.
         ValueError
-            Non-positive sizes, an unknown ``scheme``, a ``gain`` that is negative or not finite.
+            Non-positive sizes, an unknown ``recurrent``, a ``scale`` that is negative or not finite.
 
         References
         ----------
@@ -196,32 +164,25 @@ class RNNParams:
         Examples
         --------
         >>> rng = np.random.default_rng(0)
-        >>> p = RNNParams.init(rng, d_x=3, d_s=4, scheme="orthogonal", gain=0.9)
+        >>> p = RNNParams.init(rng, d_x=3, d_s=4, recurrent="orthogonal", scale=0.9)
         >>> p.W_x.shape, np.allclose(p.W_r @ p.W_r.T, 0.81 * np.eye(4))
         ((4, 3), True)
-        >>> RNNParams.init(rng, 1, 2, scheme="identity").W_r
+        >>> RNNParams.init(rng, 1, 2, recurrent="identity").W_r
         array([[1., 0.],
                [0., 1.]])
         """
         check_rng(rng)
         d_x, d_s = positive_int("d_x", d_x), positive_int("d_s", d_s)
-        if scheme not in INIT_SCHEMES:
-            raise ValueError(f"scheme = {scheme!r}, expected one of {', '.join(map(repr, INIT_SCHEMES))}.")
-        if isinstance(gain, bool) or not isinstance(gain, int | float | np.floating | np.integer):
-            raise TypeError(f"gain has type {type(gain).__name__}, expected a real number such as 1.0.")
-        if not (np.isfinite(gain) and gain >= 0):
-            raise ValueError(f"gain = {gain!r}, expected a finite number >= 0 (the spectral radius of W_r).")
+        if recurrent not in RECURRENT_DRAWS:
+            raise ValueError(f"recurrent = {recurrent!r}, expected one of {', '.join(map(repr, RECURRENT_DRAWS))}.")
+        scale = real_scale("scale", scale)
         W_s = 0.3 * rng.standard_normal((d_s, d_s)) / np.sqrt(d_s) if canonical else None
-        if scheme == "gaussian":  # the draws in this order, so that seeded results stay as they were
-            W_r = gain * rng.standard_normal((d_s, d_s)) / np.sqrt(d_s)
+        if recurrent == "gaussian":  # the draws in this order, so that seeded results stay as they were
+            W_r = scale * rng.standard_normal((d_s, d_s)) / np.sqrt(d_s)
             W_x = rng.standard_normal((d_s, d_x)) / np.sqrt(d_x)
             theta_s = 0.1 * rng.standard_normal(d_s)
         else:
-            if scheme == "orthogonal":
-                Q, R = np.linalg.qr(rng.standard_normal((d_s, d_s)))
-                W_r = gain * Q * np.where(np.diag(R) < 0, -1.0, 1.0)  # Haar measure (Mezzadri 2007)
-            else:
-                W_r = gain * np.eye(d_s)
+            W_r = orthogonal(rng, d_s, scale) if recurrent == "orthogonal" else scale * np.eye(d_s)
             W_x = rng.standard_normal((d_s, d_x)) / np.sqrt(d_x)
             theta_s = np.zeros(d_s)
         return cls(W_r=W_r, W_x=W_x, theta_s=theta_s, W_s=W_s)
@@ -239,28 +200,30 @@ class RNNParams:
         >>> np.array_equal(p.forward(x[4:], first.last_state).s, p.forward(x).s[4:])
         True
         """
-        if state is None:
-            return rnn_forward(self, x)
-        if not isinstance(state, tuple) or len(state) != 1:
-            raise TypeError(
-                f"state has type {type(state).__name__}, expected None or a 1-tuple (s[-1],); "
-                f"pass a trace's last_state."
-            )
-        return rnn_forward(self, x, s0=state[0])
+        return rnn_forward(self, x, *self.parse_state(state))
 
     def backward(self, trace: RNNTrace, dE_dout, **options) -> RNNParams:
         """The gradients of :func:`lrnn.rnn_bptt.rnn_backward` (summed over time and batch), without ``psi``.
 
-        ``dE_dout`` is ``dE/dr``, shaped like ``trace.output``; ``options`` go to ``rnn_backward``.
+        ``dE_dout`` is ``dE/dr``, shaped like ``trace.output``; the one option is ``erratum_p1``.
         The gradient stops at ``s[-1]``: a carried state is a constant (truncated BPTT).
+
+        Examples
+        --------
+        >>> p = RNNParams.zeros(1, 2)
+        >>> p.backward(p.forward(np.zeros((3, 1))), np.zeros((3, 2)), clip=True)
+        Traceback (most recent call last):
+        ...
+        TypeError: RNNParams.backward has no option clip: clipping the accumulation derivatives ...
         """
         from .rnn_bptt import rnn_backward  # rnn_bptt imports this module
 
+        check_options(self, options, ("erratum_p1",))
         return rnn_backward(self, trace, dE_dout, **options)[0]
 
 
 @dataclass(frozen=True)
-class RNNTrace:
+class RNNTrace(TraceFields):
     """Signals of one forward pass, time-major, kept for the backward pass.
 
     Attributes
@@ -275,25 +238,13 @@ class RNNTrace:
         The initial state ``s[-1]``.
     """
 
+    OUTPUT: ClassVar = "r"  # what a readout sees
+    STATE: ClassVar = ("s",)  # last_state = (s[N-1],)
+
     s: np.ndarray
     r: np.ndarray
     x: np.ndarray
     s0: np.ndarray
-
-    @property
-    def batched(self) -> bool:
-        """True when the trace holds a batch, ``(N, B, d)``."""
-        return self.s.ndim == 3
-
-    @property
-    def output(self) -> np.ndarray:
-        """The sequence a readout sees: ``r``, shape ``(N, d_s)`` or ``(N, B, d_s)``."""
-        return self.r
-
-    @property
-    def last_state(self) -> tuple[np.ndarray]:
-        """``(s[N-1],)``: pass it as ``state=`` of :meth:`RNNParams.forward` to continue the sequence."""
-        return (self.s[-1],)
 
 
 def rnn_forward(params: RNNParams, x, s0=None) -> RNNTrace:
@@ -334,10 +285,7 @@ def rnn_forward(params: RNNParams, x, s0=None) -> RNNTrace:
     >>> tr.s, tr.r.round(4)
     (array([[3.5]]), array([[0.9982]]))
     """
-    if not isinstance(params, RNNParams):
-        raise TypeError(
-            f"params has type {type(params).__name__}, expected RNNParams; build one with RNNParams(W_r, W_x, theta_s)."
-        )
+    check_type("params", params, RNNParams, "build one with RNNParams(W_r, W_x, theta_s)")
     X, batched = as_sequence("x", x, params.d_x, "d_x", source=f"from W_x of shape {params.W_x.shape}")
     N, B, _ = X.shape
     S0 = as_initial("s0", s0, B, params.d_s, "d_s", batched)  # s[-1], (B, d_s)

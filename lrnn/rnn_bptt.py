@@ -17,29 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, check_shape
 from .activations import G_d, dG_d
+from .cell import check_trace
 from .rnn import RNNParams, RNNTrace
 
 __all__ = ["rnn_backward"]
-
-
-def _backward_inputs(params, trace, dE_dr):
-    """Check the arguments of :func:`rnn_backward`; return ``S, S0, X, chi_direct`` as ``(N, B, d)``."""
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"params has type {type(params).__name__}, expected RNNParams; build one with RNNParams(...).")
-    if not isinstance(trace, RNNTrace):
-        raise TypeError(f"trace has type {type(trace).__name__}, expected RNNTrace; pass rnn_forward(params, x).")
-    axes = ("N", "B", "d_s") if trace.batched else ("N", "d_s")
-    lead = trace.s.shape[:-1]
-    src = f"from W_r of shape {params.W_r.shape}; run rnn_forward with these params"
-    check_shape("trace.s", trace.s, (*lead, params.d_s), axes, source=src)
-    check_shape("trace.x", trace.x, (*lead, params.d_x), (*axes[:-1], "d_x"), source=f"from W_x {params.W_x.shape}")
-    chi = as_float_array("dE_dr", dE_dr)
-    check_shape("dE_dr", chi, trace.r.shape, axes, source="(the shape of trace.r): one dE/dr[n] per step")
-    if trace.batched:
-        return trace.s, trace.s0, trace.x, chi
-    return trace.s[:, None], trace.s0[None], trace.x[:, None], chi[:, None]
 
 
 def rnn_backward(params: RNNParams, trace: RNNTrace, dE_dr, *, erratum_p1: bool = False):
@@ -92,7 +74,10 @@ def rnn_backward(params: RNNParams, trace: RNNTrace, dE_dr, *, erratum_p1: bool 
     >>> float(grads.W_x[0, 0].round(4))  # psi[0] x[0] + psi[1] x[1] (Eq. 88)
     0.6022
     """
-    S, S0, X, chi_direct = _backward_inputs(params, trace, dE_dr)
+    chi_direct = check_trace(params, trace, dE_dr, cell=RNNParams, trace_type=RNNTrace, forward="rnn_forward",
+                             name="dE_dr")  # fmt: skip
+    S, S0, X = trace.as_batch("s", "s0", "x")  # (N, B, d_s), (B, d_s), (N, B, d_x)
+    chi_direct = chi_direct if trace.batched else chi_direct[:, None]
     N, B, d_s = S.shape
     W_r_back = params.W_r if erratum_p1 else params.W_r.T  # Eq. 82 prints W_r; the gradient needs W_r.T (erratum P1)
     dG = dG_d(S, check=False)  # G'(s[n]) for all n, (N, B, d_s)
@@ -107,7 +92,7 @@ def rnn_backward(params: RNNParams, trace: RNNTrace, dE_dr, *, erratum_p1: bool 
         psi_next = psi_n
     S_prev = np.concatenate([S0[None], S[:-1]])  # s[n-1], with s[-1] = s0
     outer_sum = lambda a, b: np.tensordot(a, b, axes=([0, 1], [0, 1]))  # sum over n and b of a[n] b[n]^T (BLAS)
-    grads = RNNParams(
+    grads = RNNParams.unchecked(  # a gradient, not user input: no validation (an overflow is the trainer's to report)
         W_r=outer_sum(psi, G_d(S_prev, check=False)),  # Eqs. 87, 90: sum_n psi[n] r[n-1]^T
         W_x=outer_sum(psi, X),  # Eqs. 88, 90: sum_n psi[n] x[n]^T
         theta_s=psi.sum(axis=(0, 1)),  # Eqs. 89, 90

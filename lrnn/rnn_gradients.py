@@ -36,8 +36,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_shape
+from ._validation import check_rng, check_shape, check_type
 from .activations import dG_d
+from .initializers import orthogonal
 from .rnn import RNNParams, RNNTrace
 
 __all__ = [
@@ -57,10 +58,8 @@ FAMILIES = ("gaussian", "symmetric", "orthogonal", "non-normal")
 
 def _derivatives(params, trace) -> np.ndarray:
     """Check ``params`` and ``trace``; return ``G'(s[n])`` as ``(N, B, d_s)``."""
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"params has type {type(params).__name__}, expected RNNParams.")
-    if not isinstance(trace, RNNTrace):
-        raise TypeError(f"trace has type {type(trace).__name__}, expected RNNTrace; pass rnn_forward(params, x).")
+    check_type("params", params, RNNParams)
+    check_type("trace", trace, RNNTrace, "pass rnn_forward(params, x)")
     axes = ("N", "B", "d_s") if trace.batched else ("N", "d_s")
     check_shape("trace.s", trace.s, (*trace.s.shape[:-1], params.d_s), axes, source=f"from W_r {params.W_r.shape}")
     dG = dG_d(trace.s, check=False)
@@ -350,10 +349,7 @@ def make_recurrent_matrix(
     >>> round(float(np.abs(np.linalg.eigvals(W)).max()), 6), bool(np.linalg.norm(W, 2) > 1.5)
     (0.9, True)
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng has type {type(rng).__name__}, expected numpy.random.Generator; use np.random.default_rng(seed)."
-        )
+    check_rng(rng)
     if int(d) != d or d < 1 or not spectral_radius >= 0 or not nonnormality >= 0:
         raise ValueError(
             f"d = {d}, spectral_radius = {spectral_radius}, nonnormality = {nonnormality}: "
@@ -362,8 +358,7 @@ def make_recurrent_matrix(
     d = int(d)
     mu = spectral_radius * rng.uniform(-1.0, 1.0, d)
     mu[0] = spectral_radius  # attains the prescribed radius exactly
-    Q, R = np.linalg.qr(rng.standard_normal((d, d)))
-    Q *= np.sign(np.diag(R))  # Haar-distributed orthogonal matrix
+    Q = orthogonal(rng, d)  # Haar-distributed
     T = np.zeros((d, d))
     if not normal and d > 1:
         T = np.triu(rng.standard_normal((d, d)), 1)
@@ -380,14 +375,14 @@ def recurrent_matrix(
     family        ``W_r``
     ============  ==================================================================================
     gaussian      ``gain * G / sqrt(d)`` with ``G`` i.i.d. standard normal: the generic case, and the
-                  same draw as ``RNNParams.init(rng, d_x, d, scheme="gaussian", gain=gain).W_r``.
+                  same draw as ``RNNParams.init(rng, d_x, d, recurrent="gaussian", scale=gain).W_r``.
                   Its eigenvalues fill the disc of radius ``gain`` as ``d`` grows (circular law);
                   at ``d = 64`` the spectral radius is usually within ten percent of ``gain``, and
                   ``||W_r||_2`` is about ``2 gain``.
     symmetric     :func:`make_recurrent_matrix` with ``normal=True``: real eigenvalues, spectral
                   radius exactly ``gain`` (the paper's "best case" ``B = B^T``).
     orthogonal    ``gain * Q`` with ``Q`` Haar-distributed orthogonal: every ``|mu_i| = gain``; the
-                  same draw as ``RNNParams.init(..., scheme="orthogonal", gain=gain).W_r``.
+                  same draw as ``RNNParams.init(..., recurrent="orthogonal", scale=gain).W_r``.
     non-normal    :func:`make_recurrent_matrix` with ``normal=False``: the symmetric family's
                   eigenvalues plus a strictly upper-triangular Schur part of norm ``nonnormality``.
     ============  ==================================================================================
@@ -425,15 +420,10 @@ def recurrent_matrix(
         raise ValueError(f"family = {family!r}, expected one of {FAMILIES}.")
     if family in ("symmetric", "non-normal"):
         return make_recurrent_matrix(rng, d, gain, family == "symmetric", nonnormality=nonnormality)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng has type {type(rng).__name__}, expected numpy.random.Generator; use np.random.default_rng(seed)."
-        )
+    check_rng(rng)
     if int(d) != d or d < 1 or not gain >= 0:
         raise ValueError(f"d = {d}, gain = {gain}: expected an integer d >= 1 and gain >= 0.")
     d = int(d)
-    G = rng.standard_normal((d, d))
     if family == "gaussian":
-        return gain * G / np.sqrt(d)
-    Q, R = np.linalg.qr(G)
-    return gain * (Q * np.sign(np.diag(R)))  # Haar-distributed orthogonal matrix, times the gain
+        return gain * rng.standard_normal((d, d)) / np.sqrt(d)
+    return orthogonal(rng, d, gain)  # Haar-distributed, times the gain

@@ -420,8 +420,7 @@ def lookahead_task(rng: np.random.Generator, N: int, B: int, window=(-1, 2)) -> 
     >>> x.shape, y.shape, bool(np.allclose(y[0], (x[0] + x[1]) / 2)), bool(np.allclose(y[4], x[4] / 2))
     ((5, 2, 1), (5, 2, 1), True, True)
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng has type {type(rng).__name__}, expected numpy.random.Generator.")
+    check_rng(rng)
     N, B = positive_int("N", N), positive_int("B", B)
     lo, hi = _window(*window)
     x = rng.standard_normal((N, B, 1))

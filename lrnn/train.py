@@ -2,7 +2,7 @@
 
 Not in the paper, which derives the gradients (Sec. IV, VI-I) and leaves the training loop
 open. A *model* here is a pair ``(cell, readout)``: a cell is any parameter object with the
-package's one cell interface (``RNNParams``, ``LSTMParams``, ``AugmentedLSTMParams``, a GRU,
+package's one cell interface, :class:`lrnn.cell.Cell` (``RNNParams``, ``LSTMParams``, ``AugmentedLSTMParams``, a GRU,
 or your own) and the readout is :class:`lrnn.losses.Readout`::
 
     trace = cell.forward(x, state)           # state: None (zeros) or a trace's last_state
@@ -10,6 +10,7 @@ or your own) and the readout is :class:`lrnn.losses.Readout`::
     E, dE_dy = loss(y, target, mask)         # any loss with this signature
     grads = cell.backward(trace, dE_dy @ W_y), readout gradients
 
+The batches and the windows of truncated BPTT that feed the loop are :mod:`lrnn.batching`.
 This module touches a cell only through that interface (and ``dataclasses.fields`` over
 parameter arrays, in :mod:`lrnn.optim`), so every cell trains the same way.
 
@@ -44,7 +45,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import as_float_array, check_rng, check_type, fmt_shape, positive_int
+from ._validation import check_rng, check_type, positive_int, type_error
+from .batching import TBPTTWindows, pad_batch, split_batch, tbptt_lengths, tbptt_windows
 from .losses import Readout, mean_squared_error, readout_loss
 from .optim import Adam, clip_by_global_norm, global_norm  # Adam: also reached as lrnn.train.Adam
 from .progress import ProgressBar
@@ -53,93 +55,22 @@ __all__ = [
     "FitResult",
     "fit",
     "fit_sequences",
-    "pad_batch",
     "sequence_loss",
     "sequence_loss_and_grads",
-    "tbptt_windows",
+    "pad_batch",  # from lrnn.batching, also reached as lrnn.train.pad_batch
+    "tbptt_windows",  # from lrnn.batching, also reached as lrnn.train.tbptt_windows
 ]
 
 
 # Losses on sequences -----------------------------------------------------------------------------
 
 
-def _check_mask(mask, lead: tuple) -> np.ndarray | None:
-    if mask is None:
-        return None
-    m = as_float_array("mask", mask)
-    if m.shape != lead:
-        raise ValueError(
-            f"mask has shape {fmt_shape(m.shape)}, expected (N, B) = {fmt_shape(lead)} from the prediction's "
-            f"leading axes; pass 1 for real steps and 0 for padding."
-        )
-    if np.any((m != 0) & (m != 1)):
-        raise ValueError("mask holds values other than 0 and 1; pass 1 for real steps and 0 for padding.")
-    if not m.any():
-        raise ValueError("mask is all zero: no step is scored; pass at least one real step.")
-    return m
-
-
-def pad_batch(inputs, targets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sequences of different lengths as one time-major batch, zero-padded, with its mask.
-
-    Parameters
-    ----------
-    inputs : sequence of array_like, each of shape (N_b, d_x)
-    targets : sequence of array_like, each of shape (N_b, ...) (same lengths as ``inputs``)
-
-    Returns
-    -------
-    x : numpy.ndarray, shape (N, B, d_x)
-        ``N = max N_b``; zeros after each sequence's end.
-    target : numpy.ndarray, shape (N, B, ...)
-        Zeros after each sequence's end (the dtype of the targets: integer labels stay integers).
-    mask : numpy.ndarray, shape (N, B)
-        1 on real steps, 0 on padding.
-
-    Raises
-    ------
-    ValueError
-        No sequences, an empty sequence, feature sizes that differ, or a target whose length
-        is not its input's.
-
-    Examples
-    --------
-    >>> x, t, m = pad_batch([np.ones((2, 1)), np.ones((3, 1))], [np.zeros(2, dtype=int), np.ones(3, dtype=int)])
-    >>> x.shape, t.dtype, m.T
-    ((3, 2, 1), dtype('int64'), array([[1., 1., 0.],
-           [1., 1., 1.]]))
-    """
-    xs = [as_float_array(f"inputs[{b}]", a, ndim=2) for b, a in enumerate(inputs)]
-    ts = [np.asarray(a) for a in targets]
-    if not xs or len(ts) != len(xs):
-        raise ValueError(
-            f"got {len(xs)} inputs and {len(ts)} targets; pass one target sequence per input sequence (at least one)."
-        )
-    for b, (a, t) in enumerate(zip(xs, ts)):
-        if a.shape[0] == 0 or a.shape[1] != xs[0].shape[1]:
-            raise ValueError(
-                f"inputs[{b}] has shape {fmt_shape(a.shape)}, expected (N_b, d_x) = (N_b >= 1, {xs[0].shape[1]}) "
-                f"like inputs[0]."
-            )
-        if t.shape[:1] != a.shape[:1] or t.shape[1:] != ts[0].shape[1:]:
-            raise ValueError(
-                f"targets[{b}] has shape {fmt_shape(t.shape)}, expected ({a.shape[0]}, ...) with the length of "
-                f"inputs[{b}] and the trailing shape of targets[0], {fmt_shape(ts[0].shape[1:])}."
-            )
-    N, B = max(a.shape[0] for a in xs), len(xs)
-    x = np.zeros((N, B, xs[0].shape[1]))
-    target = np.zeros((N, B, *ts[0].shape[1:]), dtype=np.result_type(*ts))
-    mask = np.zeros((N, B))
-    for b, (a, t) in enumerate(zip(xs, ts)):
-        x[: len(a), b], target[: len(a), b], mask[: len(a), b] = a, t, 1.0
-    return x, target, mask
-
-
 def _split_model(params):
     if not isinstance(params, tuple) or len(params) != 2:
-        raise TypeError(
-            f"params has type {type(params).__name__}, expected a model (cell, readout): a tuple of a cell's "
-            f"parameters (e.g. RNNParams) and a lrnn.losses.Readout."
+        raise type_error(
+            "params",
+            params,
+            "a model (cell, readout): a tuple of a cell's parameters (e.g. RNNParams) and a lrnn.losses.Readout",
         )
     cell, readout = params
     for method in ("forward", "backward"):
@@ -152,19 +83,12 @@ def _split_model(params):
     return cell, readout
 
 
-def _split_batch(batch):
-    if not isinstance(batch, tuple | list) or len(batch) not in (2, 3):
-        raise TypeError(
-            f"batch has type {type(batch).__name__}, expected a tuple (x, target) or (x, target, mask) "
-            f"with x of shape (N, B, d_x)."
-        )
-    return batch[0], batch[1], (batch[2] if len(batch) == 3 else None)
-
-
 def _step(params, x, target, mask, state, loss, backward_options):
-    """Forward, readout, loss, backward: ``(E, grads, trace)``."""
+    """Forward, readout, loss, backward: ``(E, grads, trace)``; ``(nan, None, trace)`` if the forward overflowed."""
     cell, readout = params
     trace = cell.forward(x, state)
+    if not np.all(np.isfinite(trace.output)):  # parameters grown past float64 by earlier updates: a divergence
+        return np.nan, None, trace
     E, dE_dv, readout_grads = readout_loss(readout, trace.output, target, loss, mask)
     return E, (cell.backward(trace, dE_dv, **backward_options), readout_grads), trace
 
@@ -203,7 +127,7 @@ def sequence_loss_and_grads(params, batch, *, loss: Callable | None = None, stat
     ((3, 3), (1, 3))
     """
     params = _split_model(params)
-    x, target, mask = _split_batch(batch)
+    x, target, mask = split_batch(batch)
     E, grads, _ = _step(params, x, target, mask, state, loss or mean_squared_error, backward_options)
     return E, grads
 
@@ -211,39 +135,8 @@ def sequence_loss_and_grads(params, batch, *, loss: Callable | None = None, stat
 def sequence_loss(params, batch, *, loss: Callable | None = None, state=None) -> float:
     """The loss of :func:`sequence_loss_and_grads` without the backward pass (for validation and tests)."""
     cell, readout = _split_model(params)
-    x, target, mask = _split_batch(batch)
+    x, target, mask = split_batch(batch)
     return float((loss or mean_squared_error)(readout(cell.forward(x, state).output), target, mask)[0])
-
-
-def _tbptt_lengths(k1, k2=None) -> tuple[int, int]:
-    k1 = positive_int("k1", k1)
-    k2 = k1 if k2 is None else positive_int("k2", k2)
-    if k2 < k1:
-        raise ValueError(
-            f"k2 = {k2} < k1 = {k1}: TBPTT(k1, k2) backpropagates through k2 >= k1 steps every k1 steps "
-            f"(Williams and Peng 1990); pass k2 >= k1."
-        )
-    return k1, k2
-
-
-def tbptt_windows(N: int, k1: int, k2: int | None = None) -> list[tuple[int, int, int]]:
-    """The windows of TBPTT(k1, k2) on a sequence of ``N`` steps, as ``(start, scored, stop)``.
-
-    Window ``j`` runs the cell over steps ``start <= n < stop`` from the state carried to
-    ``start``, scores the loss on steps ``scored <= n < stop`` (``k1`` of them, fewer in the
-    last window) and backpropagates to ``start`` (``k2`` steps before ``stop``, or step 0).
-    Consecutive windows score disjoint steps that together cover ``0..N-1`` exactly once.
-
-    Examples
-    --------
-    >>> tbptt_windows(10, 4)  # TBPTT(4, 4): disjoint chunks
-    [(0, 0, 4), (4, 4, 8), (8, 8, 10)]
-    >>> tbptt_windows(10, 3, 5)  # update every 3 steps, backpropagate through the last 5
-    [(0, 0, 3), (1, 3, 6), (4, 6, 9), (7, 9, 10)]
-    """
-    N = positive_int("N", N)
-    k1, k2 = _tbptt_lengths(k1, k2)
-    return [(max(0, s + k1 - k2), s, min(s + k1, N)) for s in range(0, N, k1)]
 
 
 # The training loop -------------------------------------------------------------------------------
@@ -275,6 +168,11 @@ class FitResult:
         True if the patience ran out before ``steps``.
     diverged : bool
         True if a loss or gradient became NaN/inf and ``nonfinite="stop"`` ended the run there.
+    diverged_at : int or None
+        The update that diverged (0-based: the number of updates done before it); None if none did.
+    reason : str or None
+        Why the run ended early: which quantity was not finite (the loss, the gradient norm, the
+        forward pass) and its value; or that the patience ran out. None for a run of all ``steps``.
     """
 
     params: object
@@ -287,6 +185,8 @@ class FitResult:
     best_epoch: int | None = None
     stopped_early: bool = False
     diverged: bool = False
+    diverged_at: int | None = None
+    reason: str | None = None
 
     @property
     def steps(self) -> int:
@@ -304,6 +204,8 @@ class FitResult:
             "best_epoch": self.best_epoch,
             "stopped_early": self.stopped_early,
             "diverged": self.diverged,
+            "diverged_at": self.diverged_at,
+            "reason": self.reason,
             "seconds": self.seconds,
         }
 
@@ -312,10 +214,9 @@ def _check_loop_args(rng, steps, optimizer, clip_norm, validate, eval_every, pat
     check_rng(rng)
     steps = positive_int("steps", steps)
     optimizer = Adam() if optimizer is None else optimizer
-    if not (callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "step", None))):
-        raise TypeError(
-            f"optimizer has type {type(optimizer).__name__}, expected an optimiser with init() and step(), "
-            f"e.g. lrnn.optim.Adam(lr=1e-3)."
+    if not (callable(getattr(optimizer, "init_state", None)) and callable(getattr(optimizer, "step", None))):
+        raise type_error(
+            "optimizer", optimizer, "an optimiser with init_state() and step()", "e.g. lrnn.optim.Adam(lr=1e-3)"
         )
     if clip_norm is not None:
         clip_by_global_norm((), clip_norm)  # checks the value
@@ -346,10 +247,11 @@ def _loop(
     desc,
 ) -> FitResult:
     """The loop shared by :func:`fit` and :func:`fit_sequences`: ``next_update(params) -> (loss, grads)``."""
-    state = optimizer.init(params)
+    state = optimizer.init_state(params)
     losses, norms = np.empty(steps), np.empty(steps)
     watch = _Watch(validate, patience) if validate is not None else None
     stopped_early = diverged = False
+    reason = None
     run = 0  # updates done
     bar = ProgressBar(steps, desc, enabled=progress, unit="step")
     t0 = time.perf_counter()
@@ -357,13 +259,15 @@ def _loop(
         if watch is not None:
             watch(params, 0)
         while run < steps and not stopped_early:
-            loss, grads = next_update(params)
-            norm = global_norm(grads)
+            with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, not warned
+                loss, grads = next_update(params)
+                norm = np.nan if grads is None else global_norm(grads)
             if not (np.isfinite(loss) and np.isfinite(norm)):
+                reason = _divergence(loss, norm, grads, run)
                 if nonfinite == "raise":
                     raise FloatingPointError(
-                        f"the loss is {loss} and the gradient norm {norm} at step {run}; lower the learning rate, "
-                        f"set clip_norm, or pass nonfinite='stop' to end the run there."
+                        f"{reason}; lower the learning rate, set clip_norm, or pass nonfinite='stop' to end the "
+                        f"run there."
                     )
                 diverged = True
                 break
@@ -374,6 +278,8 @@ def _loop(
             run += 1
             if watch is not None and (run % eval_every == 0 or run == steps):
                 stopped_early = watch(params, run) and run < steps
+                if stopped_early:
+                    reason = f"no new lowest validation loss in {patience} evaluations (patience) after update {run}"
             bar.update(loss=float(loss), **({"val": watch.losses[-1]} if watch is not None else {}))
     finally:
         bar.close(complete=stopped_early or diverged)
@@ -388,7 +294,18 @@ def _loop(
         best_epoch=watch.best_index if watch else None,
         stopped_early=stopped_early,
         diverged=diverged,
+        diverged_at=run if diverged else None,
+        reason=reason,
     )
+
+
+def _divergence(loss, norm, grads, run: int) -> str:
+    """Why update ``run`` cannot be made: which of the forward pass, the loss and the gradients is not finite."""
+    if grads is None:
+        return f"the forward pass overflowed (its output is not finite) at update {run}"
+    if not np.isfinite(loss):
+        return f"the loss is {loss} at update {run}"
+    return f"the gradient overflowed at update {run}: its global norm is {norm} (the loss is {float(loss):.6g})"
 
 
 class _Watch:
@@ -502,58 +419,6 @@ def fit(
     )
 
 
-class _Windows:
-    """``next_update`` of :func:`fit_sequences`: walks the TBPTT windows of batch after batch, carrying the state."""
-
-    def __init__(self, make_batch, rng, tbptt, loss, backward_options):
-        self.make_batch, self.rng, self.tbptt = make_batch, rng, tbptt
-        self.loss, self.options = loss, backward_options
-        self.queue: list = []
-
-    def _next_batch(self):
-        x, target, mask = _split_batch(self.make_batch(self.rng))
-        x = as_float_array("x", x)
-        if x.ndim != 3:
-            raise ValueError(
-                f"x has shape {fmt_shape(x.shape)}, expected (N, B, d_x): time-major batches; add a batch axis "
-                f"with x[:, None] for one sequence."
-            )
-        N = x.shape[0]
-        k1, k2 = self.tbptt if self.tbptt is not None else (N, N)
-        self.batch = (x, np.asarray(target), None if mask is None else _check_mask(mask, x.shape[:2]))
-        self.queue = tbptt_windows(N, min(k1, N), min(k2, N))
-        self.state, self.state_at = None, 0  # the state entering step state_at
-
-    def __call__(self, params):
-        while True:
-            if not self.queue:
-                self._next_batch()
-            start, scored, stop = self.queue.pop(0)
-            x, target, mask = self.batch
-            m = None
-            if mask is not None or scored > start:  # score only the window's new steps, and no padding
-                m = np.ones((stop - start, x.shape[1])) if mask is None else mask[start:stop].copy()
-                m[: scored - start] = 0.0
-            if m is None or m.any():
-                break
-            if self.queue:  # a window of padding only: no update, the state moves on
-                self._carry(params, self.queue[0][0])
-        E, grads, trace = _step(params, x[start:stop], target[start:stop], m, self.state, self.loss, self.options)
-        if self.queue:  # the state entering the next window, computed with this window's parameters
-            nxt = self.queue[0][0]
-            if nxt == stop:
-                self.state, self.state_at = trace.last_state, stop
-            else:
-                self._carry(params, nxt)
-        return E, grads
-
-    def _carry(self, params, to: int):
-        """Advance the carried state from step ``state_at`` to ``to`` (forward only, no gradient)."""
-        if to > self.state_at:
-            self.state = params[0].forward(self.batch[0][self.state_at : to], self.state).last_state
-            self.state_at = to
-
-
 def fit_sequences(
     model,
     make_batch: Callable,
@@ -611,7 +476,7 @@ def fit_sequences(
 
     >>> from lrnn.rnn import RNNParams
     >>> rng = np.random.default_rng(0)
-    >>> model = (RNNParams.init(rng, 1, 8, scheme="orthogonal"), Readout(np.zeros((1, 8)), np.zeros(1)))
+    >>> model = (RNNParams.init(rng, 1, 8, recurrent="orthogonal"), Readout(np.zeros((1, 8)), np.zeros(1)))
     >>> def echo(rng, N=20, B=16):
     ...     x = rng.standard_normal((N, B, 1))
     ...     return x, np.concatenate([np.zeros((2, B, 1)), x[:-2]])
@@ -625,8 +490,9 @@ def fit_sequences(
             tbptt = (tbptt, tbptt)
         if len(tbptt) != 2:
             raise ValueError(f"tbptt = {tbptt!r}, expected (k1, k2) with 1 <= k1 <= k2, or one int for k1 = k2.")
-        tbptt = _tbptt_lengths(*tbptt)
+        tbptt = tbptt_lengths(*tbptt)
     loss = mean_squared_error if loss is None else loss
+    options = dict(backward_options or {})
     validate = validation
     if validation is not None and not callable(validation):
         val_batch = tuple(validation)
@@ -635,7 +501,7 @@ def fit_sequences(
         rng, steps, optimizer, clip_norm, validate, eval_every, patience, nonfinite
     )
     return _loop(
-        _Windows(make_batch, rng, tbptt, loss, dict(backward_options or {})),
+        TBPTTWindows(make_batch, rng, tbptt, lambda p, x, t, m, state: _step(p, x, t, m, state, loss, options)),
         model,
         steps=steps,
         optimizer=optimizer,

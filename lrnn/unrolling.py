@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_array, as_initial, as_sequence
+from ._validation import as_float_array, as_initial, as_sequence, check_type
 from .activations import G_d
 from .rnn import RNNParams, RNNTrace, rnn_forward
 
@@ -233,8 +233,7 @@ def impulse_response(params: RNNParams, N: int, *, zero_bias: bool = True) -> RN
     >>> impulse_response(p, 3).s[:, 0].round(4)  # 0.5, 2 tanh(0.5), 2 tanh(2 tanh(0.5))
     array([0.5   , 0.9242, 1.4558])
     """
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"params has type {type(params).__name__}, expected RNNParams.")
+    check_type("params", params, RNNParams)
     if int(N) != N or N < 1:
         raise ValueError(f"N = {N!r}, expected a positive integer number of steps.")
     if zero_bias:
@@ -312,8 +311,7 @@ def unrolled_forward(
     >>> unrolled_forward(p, [[1.0], [1.0], [1.0]], [2, 1], stateful=True).s[:, 0].round(4)  # carries s[1]
     array([1.    , 1.3808, 1.4406])
     """
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"params has type {type(params).__name__}, expected RNNParams.")
+    check_type("params", params, RNNParams)
     X, batched = as_sequence("x", x, params.d_x, "d_x", source=f"from W_x of shape {params.W_x.shape}")
     N, B, _ = X.shape
     K = _lengths(lengths, N=N)

@@ -296,3 +296,20 @@ def test_student_site_names_its_edition_and_offers_its_pdf(student_pages):
         links = [a for a in soup.select(".dropdown-download-buttons a") if a.get("href", "").endswith(".pdf")]
         assert links and (STUDENT_HTML / links[0]["href"]).read_bytes() == STUDENT_PDF.read_bytes()
         assert "window.print" not in str(soup.select_one(".dropdown-download-buttons"))
+
+
+@pytest.mark.pdf
+def test_pdf_prints_each_prediction_then_its_answer_and_boxes_the_deeper_sections(edition):
+    from _tools import reading
+
+    _, path = edition
+    text = pdf_text(path)
+    starts = [m.start() for m in re.finditer(r"Predict\.", text)]
+    assert len(starts) >= 8, (
+        f"{len(starts)} predict-then-reveal questions printed, expected two in each of four chapters"
+    )
+    for start, end in zip(starts, [*starts[1:], len(text)]):
+        assert "Measured:" in text[start:end][:2000], f"no answer after the question {text[start : start + 80]!r}"
+    deeper = sum(len(reading.measure(c).deeper) for c in notebooks.chapters())
+    boxes = squash(text).count(squash("A first reading can skip this section."))
+    assert boxes >= deeper, f"{boxes} Deeper boxes printed, {deeper} Deeper sections"

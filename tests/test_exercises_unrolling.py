@@ -33,8 +33,8 @@ def test_correct_functions_pass():
         (_carry(lambda seg: G_d(seg[-1])), "carried the readout r"),
         (_carry(lambda seg: seg[0]), "carried the segment's first state"),
         (_carry(lambda seg: seg[-2] if len(seg) > 1 else seg[-1]), "off by one step"),
-        (lambda p, x, K: rnn_forward(p, x).s[:-1], r"s has shape \(6, 3\), expected \(N, d_s\) = \(7, 3\)"),
-        (lambda p, x, K: rnn_forward(p, x).s + np.eye(7, 3), r"s is wrong at steps n = \[0, 1, 2\]"),
+        (lambda p, x, K: rnn_forward(p, x).s[:-1], r"s has shape \(6, 3\), expected \(7, 3\)"),
+        (lambda p, x, K: rnn_forward(p, x).s + np.eye(7, 3), r"s differs from lrnn's at steps n = \[0, 1, 2\]"),
     ],
 )
 def test_slips_are_named(student, hint):

@@ -52,7 +52,7 @@ def test_a_constant_update_gate_is_a_leaky_integrator():
     c = 0.2
     rng = np.random.default_rng(0)
     p = dataclasses.replace(
-        GRUParams.random(rng, 2, 3),
+        GRUParams.init(rng, 2, 3, recurrent="gaussian"),
         W_x_z=np.zeros((3, 2)),
         W_s_z=np.zeros((3, 3)),
         b_z=np.full(3, math.log(c / (1 - c))),
@@ -70,7 +70,7 @@ def test_a_constant_update_gate_is_a_leaky_integrator():
 def test_conventions_agree_when_z_is_mirrored_and_the_reset_commutes():
     # PyTorch's g_z plays Chung's 1 - g_z: negate the z weights. With W_s_u = 0, b_s_u = 0 the reset acts on nothing.
     rng = np.random.default_rng(1)
-    p = dataclasses.replace(GRUParams.random(rng, 2, 3, scale=1.5), W_s_u=np.zeros((3, 3)))
+    p = dataclasses.replace(GRUParams.init(rng, 2, 3, scale=1.5, recurrent="gaussian"), W_s_u=np.zeros((3, 3)))
     fields = {f.name: getattr(p, f.name) for f in dataclasses.fields(GRUParams)}
     q = TorchGRUParams(**{**fields, "W_x_z": -p.W_x_z, "W_s_z": -p.W_s_z, "b_z": -p.b_z, "b_s_u": np.zeros(3)})
     x = rng.standard_normal((5, 2, 2))
@@ -106,7 +106,7 @@ def column_vector_reference(p, x, s0):
 @pytest.mark.parametrize("N, B, d_x, d_s", [(5, 3, 4, 3), (1, 2, 2, 5), (3, 1, 1, 2)])
 def test_batched_matches_per_sequence_column_vector_code(cls, N, B, d_x, d_s):
     rng = np.random.default_rng(N * 100 + B * 10 + d_x)
-    p = cls.random(rng, d_x, d_s, scale=1.5)
+    p = cls.init(rng, d_x, d_s, scale=1.5, recurrent="gaussian")
     x, s0 = rng.standard_normal((N, B, d_x)), rng.standard_normal((B, d_s))
     tr = gru_forward(p, x, s0)
     assert tr.s.shape == tr.u.shape == tr.g_z.shape == tr.a_r.shape == (N, B, d_s) and tr.x.shape == (N, B, d_x)
@@ -120,7 +120,7 @@ def test_batched_matches_per_sequence_column_vector_code(cls, N, B, d_x, d_s):
 
 def test_a_shared_initial_state_broadcasts_over_the_batch():
     rng = np.random.default_rng(2)
-    p = GRUParams.random(rng, 2, 3)
+    p = GRUParams.init(rng, 2, 3, recurrent="gaussian")
     x, s0 = rng.standard_normal((4, 2, 2)), rng.standard_normal(3)
     np.testing.assert_array_equal(gru_forward(p, x, s0=s0).s, gru_forward(p, x, s0=np.tile(s0, (2, 1))).s)
 
@@ -139,14 +139,15 @@ def test_cell_interface_chunks_continue_the_sequence(cls):
     np.testing.assert_array_equal(first.last_state[0], first.s[-1])
     grads = p.backward(whole, np.ones_like(whole.s))
     assert type(grads) is cls and grads.W_s_u.shape == (3, 3)
-    with pytest.raises(TypeError, match=r"state has type ndarray, expected None or a 1-tuple \(s0,\)"):
+    with pytest.raises(TypeError, match=r"state has type ndarray, expected None or a 1-tuple \(s\[-1\],\)"):
         p.forward(x, state=first.s[-1])
 
 
 def test_saturated_gates_stay_finite_and_silent():
     rng = np.random.default_rng(4)
     for cls in (GRUParams, TorchGRUParams):
-        tr = gru_forward(cls.random(rng, 3, 2, scale=50.0), 1e4 * rng.standard_normal((6, 3)))  # warnings are errors
+        p = cls.init(rng, 3, 2, scale=50.0, recurrent="gaussian")
+        tr = gru_forward(p, 1e4 * rng.standard_normal((6, 3)))  # warnings are errors
         assert np.all(np.isfinite(tr.s)) and np.all((tr.g_z >= 0) & (tr.g_z <= 1)) and np.all(np.abs(tr.s) <= 1)
 
 
@@ -160,7 +161,8 @@ def test_zeros_random_and_n_params():
             z.b_u = np.ones(4)
     assert GRUParams.convention == "chung" and TorchGRUParams.convention == "torch"
     assert "convention" not in [f.name for f in dataclasses.fields(TorchGRUParams)]  # not a parameter array
-    a, b = GRUParams.random(np.random.default_rng(0), 3, 4), GRUParams.random(np.random.default_rng(0), 3, 4)
+    draw = lambda: GRUParams.init(np.random.default_rng(0), 3, 4, recurrent="gaussian")
+    a, b = draw(), draw()
     np.testing.assert_array_equal(a.W_s_z, b.W_s_z)
 
 
@@ -208,9 +210,9 @@ def test_params_errors():
         GRUParams.init(0, 2, 3)
     with pytest.raises(ValueError, match="d_s = 0, expected a positive integer"):
         GRUParams.zeros(2, 0)
-    with pytest.raises(ValueError, match="recurrent = 'identity', expected 'orthogonal' or 'glorot'"):
+    with pytest.raises(ValueError, match="recurrent = 'identity', expected one of 'orthogonal', 'glorot', 'gaussian'"):
         GRUParams.init(np.random.default_rng(0), 2, 3, recurrent="identity")
-    with pytest.raises(ValueError, match="chrono = 2, expected a horizon T_max > 2"):
+    with pytest.raises(ValueError, match="chrono = 2, expected T_max > 2"):
         GRUParams.init(np.random.default_rng(0), 2, 3, chrono=2)
     with pytest.raises(ValueError, match="either carry_bias or chrono"):
         GRUParams.init(np.random.default_rng(0), 2, 3, carry_bias=1.0, chrono=10)

@@ -108,7 +108,7 @@ CONFIGS = {  # (N, B or None, d_x, d_s, non-zero initial state)
 def test_gradients_match_finite_differences(cls, name):
     N, B, d_x, d_s, init = CONFIGS[name]
     rng = np.random.default_rng(sum(map(ord, name + cls.convention)))
-    p = cls.random(rng, d_x, d_s, scale=1.5)
+    p = cls.init(rng, d_x, d_s, scale=1.5, recurrent="gaussian")
     biases = {f.name: 0.5 * rng.standard_normal(d_s) for f in dataclasses.fields(p) if f.name.startswith("b")}
     p = dataclasses.replace(p, **biases)
     lead = (N,) if B is None else (N, B)
@@ -126,7 +126,7 @@ def test_gradients_match_finite_differences(cls, name):
 def test_psi_is_the_total_derivative_wrt_each_state(cls):
     # Bump s[n] and rerun from there: s[n] feeds the readout at n and every later step.
     rng = np.random.default_rng(7)
-    p = cls.random(rng, 2, 3, scale=1.5)
+    p = cls.init(rng, 2, 3, scale=1.5, recurrent="gaussian")
     x, s0 = rng.standard_normal((5, 2)), rng.standard_normal(3)
     W_y, target = rng.standard_normal((2, 3)), rng.standard_normal((5, 2))
     tr = gru_forward(p, x, s0)
@@ -147,7 +147,7 @@ def test_psi_is_the_total_derivative_wrt_each_state(cls):
 @pytest.mark.parametrize("cls", CLASSES)
 def test_batched_gradients_are_sums_over_sequences(cls):
     rng = np.random.default_rng(13)
-    p = cls.random(rng, 2, 3)
+    p = cls.init(rng, 2, 3, recurrent="gaussian")
     x, dE, s0 = rng.standard_normal((4, 3, 2)), rng.standard_normal((4, 3, 3)), rng.standard_normal((3, 3))
     grads, psi = gru_backward(p, gru_forward(p, x, s0=s0), dE)
     parts = [gru_backward(p, gru_forward(p, x[:, b], s0=s0[b]), dE[:, b]) for b in range(3)]

@@ -29,7 +29,7 @@ def torch_like_lstm_state_dict(rng, d_x, H):
 
 
 def test_lstm_params_round_trip_is_exact():
-    p = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=4, peepholes=False)
+    p = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=4, pinholes=False)
     q = lstm_params_from_torch(lstm_params_to_torch(p))
     for f in dataclasses.fields(LSTMParams):
         np.testing.assert_array_equal(getattr(q, f.name), getattr(p, f.name))
@@ -172,7 +172,7 @@ def torch_like_gru_state_dict(rng, d_x, H):
 
 
 def test_gru_params_round_trip_is_exact():
-    p = TorchGRUParams.random(np.random.default_rng(20), d_x=3, d_s=4)
+    p = TorchGRUParams.init(np.random.default_rng(20), d_x=3, d_s=4, recurrent="gaussian")
     q = gru_params_from_torch(gru_params_to_torch(p))
     for f in dataclasses.fields(TorchGRUParams):
         np.testing.assert_array_equal(getattr(q, f.name), getattr(p, f.name))
@@ -300,7 +300,7 @@ def test_torch_nn_lstm_parity_forward_and_gradients():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(11)
     N, B, d_x, H = 7, 3, 4, 5
-    p = LSTMParams.init(rng, d_x, H, peepholes=False, scale=1.5)
+    p = LSTMParams.init(rng, d_x, H, pinholes=False, scale=1.5)
     x, h0, c0 = rng.standard_normal((N, B, d_x)), rng.standard_normal((B, H)), rng.standard_normal((B, H))
     dE_dv = rng.standard_normal((N, B, H))
     net = torch.nn.LSTM(d_x, H).double()

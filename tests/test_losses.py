@@ -155,7 +155,7 @@ def test_dE_dv_starts_the_rnn_recursion_as_the_first_term_of_eq_82():
     # A standard RNN read out through r[n], trained on classes: rnn_backward(dE_dr = W_y^T (p - t) / M).
     rng = np.random.default_rng(7)
     N, B, d_x, d_s, K = 5, 3, 2, 4, 3
-    p = RNNParams.init(rng, d_x, d_s, gain=1.2)
+    p = RNNParams.init(rng, d_x, d_s, scale=1.2)
     r = Readout.random(rng, d_s, K)
     x, t, mask = rng.standard_normal((N, B, d_x)), rng.integers(0, K, (N, B)), padding_mask(rng, N, B)
 
@@ -190,7 +190,7 @@ def test_dE_dv_is_the_direct_term_of_psi_in_the_gru(cls):
     # The GRU's readout sees s[n] itself: gru_backward(dE_ds = W_y^T dE/dy), through Eq. G9 (G14).
     rng = np.random.default_rng(9)
     N, B, d_x, d_s, K = 4, 3, 3, 2, 5
-    p = cls.random(rng, d_x, d_s, scale=1.5)
+    p = cls.init(rng, d_x, d_s, scale=1.5, recurrent="gaussian")
     r = Readout.random(rng, d_s, K)
     x, t, mask = rng.standard_normal((N, B, d_x)), rng.integers(0, K, (N, B)), padding_mask(rng, N, B)
 

@@ -39,11 +39,11 @@ def test_zero_weights_halve_the_state():
     np.testing.assert_allclose(tr.v[:, 0], 0.5 * np.tanh([4.0, 2.0, 1.0]))
 
 
-@pytest.mark.parametrize("peepholes", [True, False])
-def test_batched_matches_single_sequences_and_single_steps(peepholes):
+@pytest.mark.parametrize("pinholes", [True, False])
+def test_batched_matches_single_sequences_and_single_steps(pinholes):
     rng = np.random.default_rng(1)
     N, B, d_x, d_s = 5, 3, 4, 3
-    p = LSTMParams.init(rng, d_x, d_s, peepholes=peepholes, scale=1.5)
+    p = LSTMParams.init(rng, d_x, d_s, pinholes=pinholes, scale=1.5)
     x = rng.standard_normal((N, B, d_x))
     s0, v0 = rng.standard_normal((B, d_s)), rng.standard_normal((B, d_s))
     tr = lstm_forward(p, x, s0, v0)
@@ -113,7 +113,7 @@ def test_saturated_gates_stay_finite_and_silent():
 
 def test_params_init_and_zeros():
     p = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=4)
-    q = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=4, peepholes=False)
+    q = LSTMParams.init(np.random.default_rng(0), d_x=3, d_s=4, pinholes=False)
     assert p.n_params == 4 * 4 * 3 + 7 * 16 + 4 * 4 == 176
     for f in dataclasses.fields(LSTMParams):
         a, b = getattr(p, f.name), getattr(q, f.name)
@@ -245,5 +245,5 @@ def test_cell_interface():
     first = p.forward(x[:3])
     second = p.forward(x[3:], state=first.last_state)
     np.testing.assert_allclose(np.concatenate([first.v, second.v]), tr.v, rtol=1e-14, atol=1e-15)
-    with pytest.raises(TypeError, match=r"state has type ndarray, expected a pair \(s\[-1\], v\[-1\]\)"):
+    with pytest.raises(TypeError, match=r"state has type ndarray, expected None or a 2-tuple \(s\[-1\], v\[-1\]\)"):
         p.forward(x, state=np.zeros(4))

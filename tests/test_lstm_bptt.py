@@ -52,7 +52,7 @@ def test_hand_computed_two_steps_carry_terms(scalar_lstm):
     np.testing.assert_allclose(psi[:, 0], [psi0, psi1], rtol=1e-13)
 
 
-CONFIGS = {  # (N, B or None, d_x, d_s, peepholes, non-zero initial state)
+CONFIGS = {  # (N, B or None, d_x, d_s, pinholes, non-zero initial state)
     "single": (5, None, 3, 4, True, False),
     "batched": (4, 3, 3, 2, True, True),
     "N=1": (1, 2, 2, 3, True, True),
@@ -63,9 +63,9 @@ CONFIGS = {  # (N, B or None, d_x, d_s, peepholes, non-zero initial state)
 
 @pytest.mark.parametrize("name", CONFIGS)
 def test_gradients_match_finite_differences(name, squared_error):
-    N, B, d_x, d_s, peepholes, init = CONFIGS[name]
+    N, B, d_x, d_s, pinholes, init = CONFIGS[name]
     rng = np.random.default_rng(sum(map(ord, name)))
-    p = LSTMParams.init(rng, d_x, d_s, peepholes=peepholes, scale=1.5)
+    p = LSTMParams.init(rng, d_x, d_s, pinholes=pinholes, scale=1.5)
     lead = (N,) if B is None else (N, B)
     x = rng.standard_normal(lead + (d_x,))
     s0 = rng.standard_normal(lead[1:] + (d_s,)) if init else None

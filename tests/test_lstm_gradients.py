@@ -12,8 +12,8 @@ from lrnn.lstm_bptt import lstm_backward, lstm_bptt_signals
 from lrnn.lstm_gradients import lstm_gradient_profile, lstm_pair_jacobian, lstm_psi_jacobian, lstm_step_jacobian
 
 
-def random_case(rng, d_x=3, d_s=2, N=6, peepholes=True, W_v_cr_zero=False, B=None):
-    p = LSTMParams.init(rng, d_x, d_s, peepholes=peepholes, scale=1.5)
+def random_case(rng, d_x=3, d_s=2, N=6, pinholes=True, W_v_cr_zero=False, B=None):
+    p = LSTMParams.init(rng, d_x, d_s, pinholes=pinholes, scale=1.5)
     if W_v_cr_zero:
         p = dataclasses.replace(p, W_v_cr=np.zeros((d_s, d_s)))
     lead = (N,) if B is None else (N, B)
@@ -44,9 +44,9 @@ def test_step_jacobian_is_the_transposed_forward_state_jacobian(rng, k):
     np.testing.assert_allclose(lstm_step_jacobian(p, tr, k).J, fd.T, rtol=1e-7, atol=1e-9)
 
 
-@pytest.mark.parametrize("peepholes", [True, False])
-def test_product_reproduces_lstm_backward_when_W_v_cr_is_zero(rng, peepholes):
-    p, tr = random_case(rng, d_x=3, d_s=3, N=8, peepholes=peepholes, W_v_cr_zero=True)
+@pytest.mark.parametrize("pinholes", [True, False])
+def test_product_reproduces_lstm_backward_when_W_v_cr_is_zero(rng, pinholes):
+    p, tr = random_case(rng, d_x=3, d_s=3, N=8, pinholes=pinholes, W_v_cr_zero=True)
     l = 5
     dE = rng.standard_normal(tr.v.shape)
     dE[:l] = 0.0  # the loss only sees steps >= l, so psi[n < l] is pure back-propagation of psi[l]

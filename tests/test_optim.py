@@ -22,7 +22,7 @@ def start():
 
 def run(opt, steps, p=None):
     p = start() if p is None else p
-    state = opt.init(p)
+    state = opt.init_state(p)
     for _ in range(steps):
         p, state = opt.step(p, quadratic(p)[1], state)
     return p, state
@@ -55,7 +55,7 @@ def test_rmsprop_first_step_by_hand():
 def test_adam_first_step_moves_every_entry_by_lr():
     # Bias correction makes the first step -lr g / (|g| + eps) = lr sign(-g), whatever the gradient's scale.
     p = start()
-    q, state = Adam(lr=0.1).step(p, quadratic(p)[1], Adam(lr=0.1).init(p))
+    q, state = Adam(lr=0.1).step(p, quadratic(p)[1], Adam(lr=0.1).init_state(p))
     np.testing.assert_allclose(q.W_y, 0.1, rtol=1e-6)
     np.testing.assert_allclose(q.b_y, 0.1, rtol=1e-6)
     assert state.t == 1 and np.all(p.W_y == 0.0)  # the argument is untouched
@@ -122,7 +122,7 @@ def test_state_and_arguments_are_never_written(rng):
     g = tree_map(lambda a: rng.normal(size=a.shape), p)
     before = [a.copy() for a in tree_leaves(p) + tree_leaves(g)]
     for opt in (SGD(momentum=0.9), RMSProp(momentum=0.9, centered=True), Adam()):
-        s0 = opt.init(p)
+        s0 = opt.init_state(p)
         q, s1 = opt.step(p, g, s0)
         q2, _ = opt.step(p, g, s0)  # the same call again: a pure function gives the same answer
         for a, b in zip(tree_leaves(q), tree_leaves(q2), strict=True):
@@ -150,7 +150,7 @@ def test_torch_parity():
         w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
         topt = make(w)
         p = Readout(W_y=w0, b_y=np.zeros(3))
-        state = ours.init(p)
+        state = ours.init_state(p)
         for g in grads:
             w.grad = torch.tensor(g)
             topt.step()

@@ -15,9 +15,20 @@ def test_hand_computed_two_steps_standard():
 
 
 def test_hand_computed_canonical_with_initial_state():
-    p = RNNParams(W_r=[[0.5]], W_x=[[2.0]], theta_s=[0.0], W_s=[[0.25]])
-    tr = rnn_forward(p, [[0.0]], s0=[4.0])
-    np.testing.assert_allclose(tr.s[0, 0], 0.25 * 4.0 + 0.5 * np.tanh(4.0))
+    # Eq. 30 written out entry by entry, with non-symmetric 2x2 W_s and W_r: a transposed matrix fails.
+    W_s, W_r = [[0.5, 0.2], [-0.1, 0.3]], [[0.4, -0.3], [0.1, 0.2]]
+    p = RNNParams(W_r=W_r, W_x=[[1.0], [-2.0]], theta_s=[0.1, 0.0], W_s=W_s)
+    tr = rnn_forward(p, [[0.5], [-1.0]], s0=[1.0, -2.0])
+    a, b = np.tanh(1.0), np.tanh(-2.0)  # r[-1] = G(s[-1])
+    s0 = [0.5 * 1.0 + 0.2 * -2.0 + 0.4 * a - 0.3 * b + 1.0 * 0.5 + 0.1,
+          -0.1 * 1.0 + 0.3 * -2.0 + 0.1 * a + 0.2 * b - 2.0 * 0.5]  # fmt: skip
+    c, d = np.tanh(s0[0]), np.tanh(s0[1])
+    s1 = [0.5 * s0[0] + 0.2 * s0[1] + 0.4 * c - 0.3 * d + 1.0 * -1.0 + 0.1,
+          -0.1 * s0[0] + 0.3 * s0[1] + 0.1 * c + 0.2 * d - 2.0 * -1.0]  # fmt: skip
+    np.testing.assert_allclose(tr.s, [s0, s1], rtol=1e-14)
+    for swapped in (dict(W_s=np.transpose(W_s)), dict(W_r=np.transpose(W_r))):  # the test can fail
+        q = RNNParams(**{**p.arrays(), **swapped})
+        assert not np.allclose(rnn_forward(q, [[0.5], [-1.0]], s0=[1.0, -2.0]).s, [s0, s1])
 
 
 def test_shapes_single_batched_and_n1(rng):
@@ -73,7 +84,7 @@ def test_forward_errors(rng):
 
 
 def test_saturating_inputs_stay_finite_and_silent(rng):
-    p = RNNParams.init(rng, d_x=2, d_s=3, gain=50.0)
+    p = RNNParams.init(rng, d_x=2, d_s=3, scale=50.0)
     tr = rnn_forward(p, 1e150 * rng.normal(size=(4, 2)))
     assert np.all(np.isfinite(tr.s)) and np.all(np.abs(tr.r) <= 1)
     np.testing.assert_array_equal(tr.r, G_d(tr.s))
@@ -93,7 +104,7 @@ def test_zeros_and_sizes(canonical):
 def test_init_gaussian_draws_what_the_chapters_were_written_with():
     # The draw order (W_s, W_r, W_x, theta_s) is part of the contract: seeded chapters keep their numbers.
     rng, ref = np.random.default_rng(7), np.random.default_rng(7)
-    p = RNNParams.init(rng, d_x=2, d_s=3, gain=1.5, canonical=True)
+    p = RNNParams.init(rng, d_x=2, d_s=3, scale=1.5, canonical=True)
     W_s = 0.3 * ref.standard_normal((3, 3)) / np.sqrt(3)
     W_r = 1.5 * ref.standard_normal((3, 3)) / np.sqrt(3)
     W_x = ref.standard_normal((3, 2)) / np.sqrt(2)
@@ -102,18 +113,18 @@ def test_init_gaussian_draws_what_the_chapters_were_written_with():
         np.testing.assert_array_equal(a, b)
 
 
-def test_init_gaussian_spectral_radius_is_about_gain():
-    # Circular law: the eigenvalues of N(0, gain^2/d) matrices fill the disc of radius gain.
+def test_init_gaussian_spectral_radius_is_about_scale():
+    # Circular law: the eigenvalues of N(0, scale^2/d) matrices fill the disc of radius scale.
     radii = [
-        np.max(np.abs(np.linalg.eigvals(RNNParams.init(np.random.default_rng(k), 1, 400, gain=0.8).W_r)))
+        np.max(np.abs(np.linalg.eigvals(RNNParams.init(np.random.default_rng(k), 1, 400, scale=0.8).W_r)))
         for k in range(3)
     ]
     np.testing.assert_allclose(radii, 0.8, rtol=0.1)  # finite d_s: the edge of the disc fluctuates by a few %
 
 
 @pytest.mark.parametrize("d_s", [1, 4, 33])
-def test_init_orthogonal_has_every_singular_value_equal_to_gain(rng, d_s):
-    p = RNNParams.init(rng, d_x=2, d_s=d_s, scheme="orthogonal", gain=1.1)
+def test_init_orthogonal_has_every_singular_value_equal_to_scale(rng, d_s):
+    p = RNNParams.init(rng, d_x=2, d_s=d_s, recurrent="orthogonal", scale=1.1)
     np.testing.assert_allclose(np.linalg.svd(p.W_r, compute_uv=False), 1.1, rtol=1e-12)
     np.testing.assert_allclose(np.abs(np.linalg.eigvals(p.W_r)), 1.1, rtol=1e-9)
     assert not np.any(p.theta_s)
@@ -122,27 +133,27 @@ def test_init_orthogonal_has_every_singular_value_equal_to_gain(rng, d_s):
 def test_init_orthogonal_is_haar_not_biased_to_positive_diagonal():
     # Without the sign correction, Q from QR of a Gaussian has a biased diagonal (Mezzadri 2007).
     diag = np.concatenate(
-        [np.diag(RNNParams.init(np.random.default_rng(k), 1, 3, scheme="orthogonal").W_r) for k in range(400)]
+        [np.diag(RNNParams.init(np.random.default_rng(k), 1, 3, recurrent="orthogonal").W_r) for k in range(400)]
     )
     assert abs(diag.mean()) < 0.05
 
 
 def test_init_identity_is_the_irnn(rng):
-    p = RNNParams.init(rng, d_x=3, d_s=4, scheme="identity", gain=0.5, canonical=True)
+    p = RNNParams.init(rng, d_x=3, d_s=4, recurrent="identity", scale=0.5, canonical=True)
     np.testing.assert_array_equal(p.W_r, 0.5 * np.eye(4))
     assert p.W_s.shape == (4, 4) and not np.any(p.theta_s) and p.W_x.shape == (4, 3)
 
 
 def test_init_errors():
     rng = np.random.default_rng(0)
-    with pytest.raises(ValueError, match=r"scheme = 'xavier', expected one of 'gaussian', 'orthogonal', 'identity'"):
-        RNNParams.init(rng, 1, 2, scheme="xavier")
-    with pytest.raises(ValueError, match=r"gain = -1.0, expected a finite number >= 0"):
-        RNNParams.init(rng, 1, 2, gain=-1.0)
-    with pytest.raises(ValueError, match=r"gain = inf"):
-        RNNParams.init(rng, 1, 2, gain=np.inf)
-    with pytest.raises(TypeError, match=r"gain has type str"):
-        RNNParams.init(rng, 1, 2, gain="1")
+    with pytest.raises(ValueError, match=r"recurrent = 'xavier', expected one of 'gaussian', 'orthogonal', 'identity'"):
+        RNNParams.init(rng, 1, 2, recurrent="xavier")
+    with pytest.raises(ValueError, match=r"scale = -1.0, expected a finite number >= 0"):
+        RNNParams.init(rng, 1, 2, scale=-1.0)
+    with pytest.raises(ValueError, match=r"scale = inf"):
+        RNNParams.init(rng, 1, 2, scale=np.inf)
+    with pytest.raises(TypeError, match=r"scale has type str"):
+        RNNParams.init(rng, 1, 2, scale="1")
     with pytest.raises(ValueError, match=r"d_s = 0, expected a positive integer size"):
         RNNParams.init(rng, 1, 0)
     with pytest.raises(ValueError, match=r"d_x = 2.5, expected a positive integer size"):
@@ -153,7 +164,7 @@ def test_init_errors():
 @pytest.mark.parametrize("shape", [(9, 2), (9, 3, 2)])
 def test_forward_in_chunks_equals_forward_in_one_piece(rng, canonical, shape):
     # Carrying last_state = (s[N-1],) across chunks reproduces the full run bit for bit: r[-1] = G(s[-1]).
-    p = RNNParams.init(rng, d_x=2, d_s=4, gain=1.5, canonical=canonical)
+    p = RNNParams.init(rng, d_x=2, d_s=4, scale=1.5, canonical=canonical)
     x = rng.normal(size=shape)
     full = p.forward(x)
     state, outputs = None, []

@@ -16,7 +16,7 @@ from lrnn.rnn_gradients import (
 
 
 def _trace(rng, N, B, d_s=3, d_x=2, canonical=False, scale=1.2):
-    p = RNNParams.init(rng, d_x, d_s, gain=scale, canonical=canonical)
+    p = RNNParams.init(rng, d_x, d_s, scale=scale, canonical=canonical)
     lead = (N,) if B is None else (N, B)
     return p, rnn_forward(p, rng.normal(size=(*lead, d_x)))
 
@@ -170,7 +170,8 @@ def test_recurrent_matrix_families():
     np.testing.assert_array_equal(W_s, make_recurrent_matrix(np.random.default_rng(1), 16, 1.5))
     for family in ("gaussian", "orthogonal"):  # the same draws as the training initialisation
         W = recurrent_matrix(np.random.default_rng(3), 8, 1.3, family)
-        np.testing.assert_array_equal(W, RNNParams.init(np.random.default_rng(3), 2, 8, scheme=family, gain=1.3).W_r)
+        W_init = RNNParams.init(np.random.default_rng(3), 2, 8, recurrent=family, scale=1.3).W_r
+        np.testing.assert_array_equal(W, W_init)
     W_g = recurrent_matrix(np.random.default_rng(2), 400, 2.0, "gaussian")
     assert W_g.std() * np.sqrt(400) == pytest.approx(2.0, rel=0.02)  # entries N(0, gain^2 / d)
 

@@ -29,7 +29,7 @@ STD = RNNParams(W_r=[[0.5]], W_x=[[2.0]], theta_s=[0.1])
 
 
 def _params(rng, d_x=3, d_s=2, canonical=True):
-    return RNNParams.init(rng, d_x, d_s, gain=1.2, canonical=canonical)
+    return RNNParams.init(rng, d_x, d_s, scale=1.2, canonical=canonical)
 
 
 # -- hand-computed tiny cases ---------------------------------------------------------------------

@@ -120,12 +120,18 @@ def test_a_still_with_its_caption_becomes_a_figure_and_folded_code_is_not_printe
         code_cell(1, "explorer", [still]),
         code_cell(2, "folded_plotting_code()", tags=["hide-input"]),
         code_cell(3, "shown_code()"),
+        code_cell(4, "measured_value()", [printed("the answer 0.377")], tags=["hide-output"]),
     ]
     tex = (build(tmp_path, {"index.ipynb": notebook(cells)}) / "book.tex").read_text()
     figure = tex[tex.index("\\begin{figure}") : tex.index("\\end{figure}")]
     assert "\\sphinxincludegraphics" in figure
     assert "\\caption{\\sphinxstylestrong{A title}, at x = 1. What the controls do.}" in figure
     assert "shown\\PYGZus{}code" in tex and "folded" not in tex
+    assert "measured\\PYGZus{}value" in tex and "the answer 0.377" not in tex  # printed after its question
+
+
+def printed(text):
+    return {"output_type": "stream", "name": "stdout", "text": text + "\n"}
 
 
 def test_site_download_menu_links_the_pdf_when_it_exists(tmp_path):

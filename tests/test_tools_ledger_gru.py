@@ -11,8 +11,10 @@ def test_every_gru_equation_has_its_source_code_and_tests():
     for r in rows:
         assert r.source and r.code and r.tests, r
     by_eq = {r.eq: r for r in rows}
-    assert "lrnn.gru._steps_chung" in by_eq["G4"].code and "lrnn.gru._steps_torch" in by_eq["G8"].code
-    assert "lrnn.gru_bptt._recursion_chung" in by_eq["G9"].code
+    assert "lrnn.gru.gru_step" in by_eq["G4"].code and "lrnn.gru.gru_step" in by_eq["G8"].code
+    assert "lrnn.gru_bptt.gru_bptt_signals" in by_eq["G9"].code and "lrnn.gru_bptt.gru_backward" in by_eq["G19"].code
+    for r in rows:  # the ledger cites public names only: a reader can look each one up
+        assert not any(part.startswith("_") for name in r.code + r.symbolic for part in name.split(".")), r
     assert "test_gru_bptt.py" in by_eq["G12"].tests and "test_symbolic_gru.py" in by_eq["G12"].tests
     assert by_eq["G1"].source.startswith("Chung") and by_eq["G5"].source.startswith("PyTorch")
 

@@ -1,11 +1,14 @@
 """Tests for lrnn.train: sequence losses with masks, TBPTT, the training loops, early stopping, determinism."""
 
 import dataclasses
+from typing import ClassVar
 
 import numpy as np
 import pytest
 
 from lrnn.augmented import AugmentedLSTMParams
+from lrnn.batching import pad_batch, tbptt_windows
+from lrnn.cell import Cell, Parameters, TraceFields, check_options, check_trace
 from lrnn.gradcheck import check_gradients
 from lrnn.gru import GRUParams, TorchGRUParams
 from lrnn.losses import Readout
@@ -13,51 +16,34 @@ from lrnn.lstm import LSTMParams
 from lrnn.optim import SGD, Adam, RMSProp, global_norm, tree_leaves, tree_map
 from lrnn.rnn import RNNParams
 from lrnn.tasks import lookahead_task
-from lrnn.train import (
-    fit,
-    fit_sequences,
-    pad_batch,
-    sequence_loss,
-    sequence_loss_and_grads,
-    tbptt_windows,
-)
+from lrnn.train import fit, fit_sequences, sequence_loss, sequence_loss_and_grads
 
 # A cell that exists only here and implements the cell interface, with a two-part state like the LSTM's:
 #   h[n] = tanh(W h[n-1] + U x[n] + b),   c[n] = a * c[n-1] + h[n],   output c[n].
 
 
 @dataclasses.dataclass(frozen=True)
-class LeakyTrace:
+class LeakyTrace(TraceFields):
+    OUTPUT: ClassVar = "c"
+    STATE: ClassVar = ("h", "c")
+
     h: np.ndarray  # (N, B, d)
     c: np.ndarray  # (N, B, d)
     x: np.ndarray  # (N, B, d_x)
     h0: np.ndarray  # (B, d)
     c0: np.ndarray  # (B, d)
 
-    @property
-    def output(self):
-        return self.c
-
-    @property
-    def last_state(self):
-        return (self.h[-1], self.c[-1])
-
 
 @dataclasses.dataclass(frozen=True)
-class LeakyParams:
+class LeakyParams(Parameters):  # a new cell plugs in through lrnn.cell: a shape table and two methods
+    SHAPES: ClassVar = {"W": ("d_s", "d_s"), "U": ("d_s", "d_x"), "b": ("d_s",), "a": ("d_s",)}
+    STATE_SIZES: ClassVar = ("d_s", "d_s")
+    STATE_NAMES: ClassVar = ("h[-1]", "c[-1]")
+
     W: np.ndarray  # (d, d)
     U: np.ndarray  # (d, d_x)
     b: np.ndarray  # (d,)
     a: np.ndarray  # (d,)
-
-    d_x = property(lambda self: self.U.shape[1])
-    d_s = property(lambda self: self.W.shape[0])
-    d_out = property(lambda self: self.W.shape[0])
-    n_params = property(lambda self: sum(v.size for v in (self.W, self.U, self.b, self.a)))
-
-    @classmethod
-    def zeros(cls, d_x, d_s):
-        return cls(np.zeros((d_s, d_s)), np.zeros((d_s, d_x)), np.zeros(d_s), np.zeros(d_s))
 
     @classmethod
     def init(cls, rng, d_x, d_s):
@@ -71,14 +57,16 @@ class LeakyParams:
     def forward(self, x, state=None):
         x = np.asarray(x, dtype=float)
         B, d = x.shape[1], self.d_s
-        h_prev, c_prev = (np.zeros((B, d)), np.zeros((B, d))) if state is None else state
+        h_prev, c_prev = (np.zeros((B, d)), np.zeros((B, d))) if state is None else self.parse_state(state)
         h, c = np.empty((len(x), B, d)), np.empty((len(x), B, d))
         for n in range(len(x)):
             h[n] = h_prev = np.tanh(h_prev @ self.W.T + x[n] @ self.U.T + self.b)
             c[n] = c_prev = self.a * c_prev + h_prev
         return LeakyTrace(h, c, x, *((np.zeros((B, d)), np.zeros((B, d))) if state is None else state))
 
-    def backward(self, trace, dE_dout):
+    def backward(self, trace, dE_dout, **options):
+        check_options(self, options)
+        dE_dout = check_trace(self, trace, dE_dout, cell=LeakyParams, trace_type=LeakyTrace, forward="forward")
         h_prev = np.concatenate([trace.h0[None], trace.h[:-1]])
         c_prev = np.concatenate([trace.c0[None], trace.c[:-1]])
         g = LeakyParams.zeros(self.d_x, self.d_s)
@@ -92,14 +80,14 @@ class LeakyParams:
             b += dz.sum(0)
             a += (dc * c_prev[n]).sum(0)
             dc_next, dz_next = dc, dz
-        return LeakyParams(W, U, b, a)
+        return LeakyParams.unchecked(W=W, U=U, b=b, a=a)
 
 
 def make_cell(kind, rng, d_x=2, d_s=3):
     if kind == "rnn":
-        return RNNParams.init(rng, d_x, d_s, gain=1.5)
+        return RNNParams.init(rng, d_x, d_s, scale=1.5)
     if kind == "canonical":
-        return RNNParams.init(rng, d_x, d_s, gain=1.5, canonical=True)
+        return RNNParams.init(rng, d_x, d_s, scale=1.5, canonical=True)
     if kind == "leaky":
         return LeakyParams.init(rng, d_x, d_s)
     if kind == "lstm":
@@ -212,7 +200,7 @@ class Recorder:
     def __init__(self):
         self.grads = []
 
-    def init(self, params):
+    def init_state(self, params):
         return None
 
     def step(self, params, grads, state):
@@ -300,7 +288,7 @@ def adding_problem(rng, N=10, B=32):
 
 def test_an_rnn_learns_the_adding_problem_at_a_short_lag():
     rng = np.random.default_rng(0)
-    model = (RNNParams.init(rng, 2, 32, scheme="orthogonal"), Readout(np.zeros((1, 32)), np.array([1.0])))
+    model = (RNNParams.init(rng, 2, 32, recurrent="orthogonal"), Readout(np.zeros((1, 32)), np.array([1.0])))
     val = adding_problem(np.random.default_rng(99), B=500)
     res = fit_sequences(
         model,
@@ -420,7 +408,7 @@ def test_divergence_raises_or_stops():
     p = Readout(W_y=[[1.0]], b_y=[0.0])
     calls = iter(range(100))
     lg = lambda q, _: (np.inf, q) if next(calls) == 3 else (1.0, q)
-    with pytest.raises(FloatingPointError, match="the loss is inf and the gradient norm .* at step 3"):
+    with pytest.raises(FloatingPointError, match="the loss is inf at update 3; lower the learning rate"):
         fit(lg, p, lambda r: None, np.random.default_rng(0), steps=6, optimizer=SGD(lr=0.1), progress=False)
     calls = iter(range(100))
     res = fit(
@@ -434,6 +422,7 @@ def test_divergence_raises_or_stops():
         progress=False,
     )
     assert res.diverged and res.steps == 3 and not res.stopped_early
+    assert res.diverged_at == 3 and res.reason == "the loss is inf at update 3"
 
 
 def test_the_look_ahead_models_of_chapter_6_still_train():
@@ -545,3 +534,34 @@ def test_pad_batch_errors(rng):
         pad_batch([np.zeros((2, 2))], [np.zeros(3)])
     with pytest.raises(ValueError, match=r"inputs\[0\] has 1 dimension"):
         pad_batch([np.zeros(2)], [np.zeros(2)])
+
+
+def test_an_rnn_whose_gradient_overflows_ends_as_diverged_not_as_an_input_error():
+    # Zero inputs and a zero bias keep every state at s = 0, where G'(0) = 1: BPTT multiplies psi by W_r^T
+    # at each step, and W_r = 3 Q (Q orthogonal) makes |psi| grow as 3^n: 3^700 > 1e308 overflows.
+    rng = np.random.default_rng(0)
+    cell = RNNParams.init(rng, 1, 4, recurrent="orthogonal", scale=3.0)  # theta_s = 0
+    model = (cell, Readout(rng.standard_normal((1, 4)), np.zeros(1)))
+    batch = lambda r: (np.zeros((700, 2, 1)), np.ones((700, 2, 1)))
+    res = fit_sequences(model, batch, rng, steps=5, nonfinite="stop", progress=False)
+    assert res.diverged and res.diverged_at == 0 and res.steps == 0 and not res.stopped_early
+    assert res.reason.startswith("the gradient overflowed at update 0: its global norm is")
+    assert res.history()["diverged_at"] == 0 and res.params is model
+    with pytest.raises(FloatingPointError, match="the gradient overflowed at update 0"):
+        fit_sequences(model, batch, rng, steps=5, progress=False)
+    # a shorter sequence trains, and the update that overflows is named
+    res = fit_sequences(model, lambda r: (np.zeros((40, 2, 1)), np.ones((40, 2, 1))), rng, steps=3,
+                        nonfinite="stop", progress=False)  # fmt: skip
+    assert not res.diverged and res.diverged_at is None and res.reason is None and res.steps == 3
+
+
+def test_a_cell_written_outside_the_package_follows_the_interface():
+    p = LeakyParams.init(np.random.default_rng(0), 2, 3)
+    assert isinstance(p, Cell) and p.n_params == 9 + 6 + 3 + 3 and p.d_out == 3
+    tr = p.forward(np.zeros((4, 2, 2)))
+    with pytest.raises(TypeError, match="LeakyParams.backward has no option clip: .*footnote 25"):
+        p.backward(tr, np.zeros((4, 2, 3)), clip=True)
+    with pytest.raises(ValueError, match=r"dE_dout has shape \(4, 2, 2\), expected the shape of trace.c"):
+        p.backward(tr, np.zeros((4, 2, 2)))
+    with pytest.raises(TypeError, match=r"expected None or a 2-tuple \(h\[-1\], c\[-1\]\)"):
+        p.forward(np.zeros((4, 2, 2)), state=np.zeros(3))

@@ -79,7 +79,7 @@ def test_impulse_response_is_eq36(rng):
 
 @pytest.mark.parametrize("batch", [None, 3])
 def test_sequential_shuffled_and_parallel_agree(rng, batch):
-    p = RNNParams.init(rng, d_x=2, d_s=4, gain=1.3)
+    p = RNNParams.init(rng, d_x=2, d_s=4, scale=1.3)
     lead = (10,) if batch is None else (10, batch)
     x = rng.normal(size=(*lead, 2))
     K = [4, 1, 3, 2]
@@ -116,7 +116,7 @@ def test_unrolled_errors(rng):
 
 
 def test_segment_discrepancy(rng):
-    p = RNNParams.init(rng, d_x=2, d_s=3, gain=0.5)
+    p = RNNParams.init(rng, d_x=2, d_s=3, scale=0.5)
     x = rng.normal(size=(12, 2))
     per_segment, per_step = segment_discrepancy(p, x, [4, 4, 4])
     assert per_segment.shape == (3,) and per_step.shape == (12,)
@@ -133,7 +133,7 @@ def test_segment_discrepancy(rng):
 @pytest.mark.parametrize("batch", [None, 3])
 @pytest.mark.parametrize("canonical", [False, True])
 def test_stateful_segments_reproduce_the_full_run(rng, batch, canonical):
-    p = RNNParams.init(rng, d_x=2, d_s=4, gain=1.3)
+    p = RNNParams.init(rng, d_x=2, d_s=4, scale=1.3)
     if canonical:  # the W_s term must also see the carried state
         p = RNNParams(p.W_r, p.W_x, p.theta_s, W_s=0.3 * np.eye(4))
     lead = (10,) if batch is None else (10, batch)
@@ -148,7 +148,7 @@ def test_stateful_segments_reproduce_the_full_run(rng, batch, canonical):
 
 
 def test_stateful_discrepancy_is_zero_and_errors(rng):
-    p = RNNParams.init(rng, d_x=2, d_s=3, gain=1.2)
+    p = RNNParams.init(rng, d_x=2, d_s=3, scale=1.2)
     x = rng.normal(size=(12, 2))
     per_segment, per_step = segment_discrepancy(p, x, [4, 4, 4], s0=np.ones(3), stateful=True)
     np.testing.assert_array_equal(per_segment, 0.0)

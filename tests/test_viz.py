@@ -248,3 +248,26 @@ def test_diagram_labels_are_body_text_size_where_the_site_shows_them():
                         small.append((name, t.get_text(), round(px, 1)))
             plt.close(fig)
     assert not small, f"labels smaller than required where the site shows them: {small[:8]}"
+
+
+def test_gates_at_work_figure():
+    import numpy as np
+    import pytest
+
+    from lrnn.gate_example import gate_example
+
+    ex = gate_example()
+    fig, ax = viz.draw_gates_at_work(ex.trace, ex.labels)
+    texts = [t.get_text() for t in ax.texts]
+    assert len(ax.patches) == 7 * len(ex.x)
+    assert "read" in texts and texts.count("write") == 2
+    v_read = ex.trace.v[ex.step_of("read"), 0]
+    assert f"{v_read:.2f}".replace("-", "\N{MINUS SIGN}") in texts  # the value shown is the computed one
+    plt.close(fig)
+    signals = {k: getattr(ex.trace, k) for k in ("g_cu", "u", "g_cs", "s", "g_cr", "v")}
+    with pytest.raises(ValueError, match="no 'x'"):
+        viz.draw_gates_at_work(signals)
+    with pytest.raises(ValueError, match="labels has 2 entries"):
+        viz.draw_gates_at_work({**signals, "x": ex.x}, labels=("a", "b"))
+    with pytest.raises(ValueError, match="the number of steps"):
+        viz.draw_gates_at_work({k: np.zeros((13, 1)) for k in (*signals, "x")})

@@ -13,18 +13,9 @@
   }
 
   /* -- equations that scroll ---------------------------------------------------------------- */
-  // An equation a little too wide for its box (by up to a quarter) is set smaller to fit;
-  // a wider one (on a phone) scrolls, with a shadow as the cue.
-  function fit(box) {
-    var m = box.querySelector("mjx-container");
-    if (!m || m.dataset.lrnnFit || box.scrollWidth - box.clientWidth <= 1) return;
-    var r = box.clientWidth / box.scrollWidth;
-    if (r < 0.72) return;
-    m.dataset.lrnnFit = "1";
-    m.style.fontSize = (parseFloat(m.style.fontSize) || 100) * r * 0.98 + "%";
-  }
+  // An equation too wide for its box is first fitted to it (lrnn_layout.js); a wider one
+  // (on a phone) scrolls, with a shadow as the cue.
   function markScroll(box) {
-    fit(box);
     var more = box.scrollWidth - box.clientWidth > 1;
     box.classList.toggle("lrnn-scrolls", more);
     box.classList.toggle("lrnn-more-left", more && box.scrollLeft > 1);

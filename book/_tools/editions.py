@@ -14,7 +14,9 @@ LaTeX builds (``make pdf``, ``make student-pdf``):
   ``\\tag{...}``; amsmath forbids ``\\tag`` inside the ``split`` that Sphinx wraps each
   equation in, so the tag moves to the enclosing ``equation``.
 - :class:`FoldedInputs`: the code of cells tagged ``hide-input`` (folded on the site:
-  the code behind a figure) is left out of print.
+  the code behind a figure) is left out of print, and so is the output of cells tagged
+  ``hide-output`` (the measured value behind a predict-then-reveal question, which the
+  question prints after itself).
 - :class:`PrintedFigures`: an output carrying a PNG and a Markdown text (what an explorer
   emits for the PDF edition, :mod:`lrnn.widgets.still`) becomes a figure with that caption.
 - :class:`LongTables`: a table too long for one page gets column widths from its content,
@@ -130,17 +132,18 @@ class TaggedEquations(SphinxPostTransform):
 
 
 class FoldedInputs(SphinxPostTransform):
-    """Leave out of print the code that the site folds away (cells tagged ``hide-input``)."""
+    """Leave out of print the code (``hide-input``) and the outputs (``hide-output``) that the site folds away."""
 
     default_priority = 5
     formats = ("latex",)
 
     def run(self, **kwargs) -> None:
         for cell in list(self.document.findall(nodes.container)):
-            if "tag_hide-input" in cell["classes"]:
-                for child in list(cell.children):
-                    if isinstance(child, nodes.container) and "cell_input" in child["classes"]:
-                        cell.remove(child)
+            for tag, part in (("tag_hide-input", "cell_input"), ("tag_hide-output", "cell_output")):
+                if tag in cell["classes"]:
+                    for child in list(cell.children):
+                        if isinstance(child, nodes.container) and part in child["classes"]:
+                            cell.remove(child)
 
 
 class LongTables(SphinxPostTransform):

@@ -109,8 +109,8 @@ def _scopes(tree: ast.AST, module: str):
     return spans
 
 
-#: Modules that cite equations without implementing them (figures, explorers, checks, this file).
-_NOT_IMPLEMENTATIONS = ("lrnn.viz", "lrnn.widgets", "lrnn.exercises", "lrnn.interop")
+#: Modules that cite equations without implementing them (figures, explorers, checks, worked examples, this file).
+_NOT_IMPLEMENTATIONS = ("lrnn.viz", "lrnn.widgets", "lrnn.exercises", "lrnn.interop", "lrnn.gate_example")
 
 
 def code_tags(
@@ -331,7 +331,7 @@ def gru_ledger(
     Examples
     --------
     >>> rows = {row.eq: row for row in gru_ledger()}
-    >>> "lrnn.gru_bptt._recursion_chung" in rows["G9"].code, rows["G5"].source.startswith("PyTorch")
+    >>> "lrnn.gru_bptt.gru_bptt_signals" in rows["G9"].code, rows["G5"].source.startswith("PyTorch")
     (True, True)
     """
     package = Path(package) if package else package_dir()

@@ -45,7 +45,7 @@ def time_lrnn(kind, data, epochs):
     """The training work of one epoch of :func:`lrnn.music_models.fit_pieces`, without its evaluations."""
     model = init_model(kind, np.random.default_rng(0), data["train"])
     opt = Adam(lr=0.003)
-    state, rng, n, first, losses = opt.init(model), np.random.default_rng(0), len(data["train"]), None, []
+    state, rng, n, first, losses = opt.init_state(model), np.random.default_rng(0), len(data["train"]), None, []
     c0, w0 = time.process_time(), time.perf_counter()
     for _ in range(epochs):
         order = rng.permutation(n)

@@ -3,7 +3,7 @@
 Every cell is initialised as a practitioner would, through the package's own constructors:
 
 =============  =============================================================================
-``rnn``        ``RNNParams.init(rng, d_x, d_s, scheme=..., gain=...)``: the standard RNN (Eq. 32)
+``rnn``        ``RNNParams.init(rng, d_x, d_s, recurrent=..., scale=...)``: the standard RNN (Eq. 32)
                with ``G = tanh``; ``"gaussian"`` (default), ``"orthogonal"`` or ``"identity"``
 ``gru``        ``GRUParams.init(rng, d_x, d_s, carry_bias=..., chrono=...)``: Chung's GRU
                (Eqs. G1-G4), orthogonal recurrent weights
@@ -25,6 +25,7 @@ import dataclasses
 import numpy as np
 
 import lrnn
+from lrnn.initializers import chrono_bias
 from lrnn.losses import Readout
 
 CELLS = ("rnn", "gru", "lstm", "augmented")
@@ -38,9 +39,9 @@ def lstm_params(rng, d_x: int, d_s: int, *, forget_bias: float = 1.0, chrono: fl
     ``b_cs ~ log U(1, T_max - 1)`` and sets ``b_cu = -b_cs`` (Tallec and Ollivier 2018).
     The other biases are ``N(0, 0.1^2)``, the weights ``N(0, 1/fan_in)`` (``LSTMParams.init``).
     """
-    p = lrnn.LSTMParams.init(rng, d_x, d_s, peepholes=False)
+    p = lrnn.LSTMParams.init(rng, d_x, d_s, pinholes=False)
     if chrono is not None:
-        b_cs = np.log(rng.uniform(1.0, float(chrono) - 1.0, d_s))
+        b_cs = chrono_bias(rng, chrono, d_s)
         return dataclasses.replace(p, b_cs=b_cs, b_cu=-b_cs)
     return dataclasses.replace(p, b_cs=np.full(d_s, float(forget_bias)))
 

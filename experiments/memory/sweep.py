@@ -107,7 +107,7 @@ def configurations() -> list[dict]:
     for scheme in ("orthogonal", "identity"):
         for lag in LAGS:
             for seed in SEEDS:
-                runs.append(_config("rnn_init", "adding", "rnn", lag, seed, {"scheme": scheme}))
+                runs.append(_config("rnn_init", "adding", "rnn", lag, seed, {"recurrent": scheme}))
     # The LSTM's forget-gate bias off (0) and chrono initialisation; the GRU's chrono initialisation.
     for lag in (100, 200):
         for seed in SEEDS:

@@ -15,6 +15,7 @@ submodule      checks
 ``unrolling``  Ch. 2: stateful segments (the state carried across segments)
 ``lyapunov``   Ch. 3: the largest Lyapunov exponent of an RNN
 ``gates``      Ch. 4: the gated cell with a bounded update (Sec. V)
+``gru``        Ch. 7: one step of the GRU in Chung's convention (Eqs. G1-G4)
 ``lstm``       Ch. 5: one LSTM step, the LSTM backward pass
 ``jacobian``   Ch. 5: the one-step error Jacobian of Eq. 179 (a derivation)
 ``augmented``  Ch. 6: the context window, the Augmented LSTM backward pass
@@ -24,6 +25,7 @@ submodule      checks
 
 from .augmented import check_augmented_backward, check_context_window
 from .gates import check_gated_step
+from .gru import check_gru_step
 from .jacobian import check_step_jacobian
 from .lstm import check_lstm_backward, check_lstm_step
 from .lyapunov import check_lyapunov
@@ -49,6 +51,7 @@ __all__ = [
     "check_lstm_step",
     "check_step_jacobian",
     "check_gated_step",
+    "check_gru_step",
     "check_context_window",
     "check_augmented_backward",
     "check_split_nll",

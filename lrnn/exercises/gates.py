@@ -111,7 +111,7 @@ def check_gated_step(student_fn, *, seed: int = 0) -> str:
     """
     rng = np.random.default_rng(seed)
     for d_x, d_s, with_cx in ((3, 2, False), (2, 4, False), (3, 2, True)):
-        p = RNNParams.init(rng, d_x, d_s, gain=1.5)
+        p = RNNParams.init(rng, d_x, d_s, scale=1.5)
         p = RNNParams(p.W_r, 2.0 * p.W_x, p.theta_s + 0.5)  # large enough for tanh to bend
         x, s_prev, v_prev = rng.standard_normal(d_x), rng.standard_normal(d_s), 0.8 * rng.uniform(-1, 1, d_s)
         g = {k: rng.uniform(0.1, 0.9, d_s) for k in ("cs", "cu", "cr", "cx")[: 4 if with_cx else 3]}

@@ -134,8 +134,8 @@ def check_lstm_step(student_fn, *, seed: int = 0) -> str:
     label = "check_lstm_step"
     rng = np.random.default_rng(seed)
     mistakes = _mutants(lstm_step, STEP_MISTAKES)
-    for d_x, d_s, peepholes in ((3, 2, True), (2, 4, True), (3, 2, False)):
-        p = LSTMParams.init(rng, d_x, d_s, peepholes=peepholes, scale=1.5)
+    for d_x, d_s, pinholes in ((3, 2, True), (2, 4, True), (3, 2, False)):
+        p = LSTMParams.init(rng, d_x, d_s, pinholes=pinholes, scale=1.5)
         x, s_prev, v_prev = rng.standard_normal(d_x), rng.standard_normal(d_s), 0.5 * rng.standard_normal(d_s)
         ref = lstm_step(p, x, s_prev, v_prev)
         got = call(label, student_fn, p, x.copy(), s_prev.copy(), v_prev.copy())

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..rnn import RNNParams, RNNTrace, rnn_forward
 from ..rnn_gradients import lyapunov_exponents, recurrent_matrix
+from .harness import as_array, call
 
 __all__ = ["check_lyapunov"]
 
@@ -51,7 +52,7 @@ def _no_slope(params: RNNParams, trace: RNNTrace, skip: int) -> float:
 
 
 def _as_float(got, label: str) -> float:
-    a = np.asarray(got, dtype=float)
+    a = as_array(f"check_lyapunov ({label})", "your result", got)
     if a.size != 1:
         raise AssertionError(
             f"check_lyapunov ({label}): your function returned shape {a.shape}; return one number, "
@@ -90,11 +91,7 @@ def check_lyapunov(student_fn) -> str:
     """
     for label, params, trace, skip in _cases():
         ref = float(lyapunov_exponents(params, trace, skip=skip)[0])
-        try:
-            got = student_fn(params, trace, skip)
-        except Exception as exc:
-            raise AssertionError(f"check_lyapunov ({label}): your function raised {type(exc).__name__}: {exc}") from exc
-        got = _as_float(got, label)
+        got = _as_float(call(f"check_lyapunov ({label})", student_fn, params, trace, skip), label)
         if abs(got - ref) < _TOL:
             continue
         if not np.isfinite(got):

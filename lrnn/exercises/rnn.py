@@ -70,7 +70,7 @@ def _rnn_cases(canonical: bool):
     if canonical:
         sizes.append(("canonical RNN, batched N = 4, B = 2, d_x = 3, d_s = 3", 4, 2, 3, 3, True))
     for label, N, B, d_x, d_s, canon in sizes:
-        params = RNNParams.init(rng, d_x, d_s, gain=1.5, canonical=canon)
+        params = RNNParams.init(rng, d_x, d_s, scale=1.5, canonical=canon)
         lead = (N,) if B is None else (N, B)
         s0 = None if B is None else rng.standard_normal((B, d_s))
         trace = rnn_forward(params, rng.standard_normal((*lead, d_x)), s0)
@@ -157,7 +157,7 @@ def check_impulse_response(student_fn) -> str:
     'check_impulse_response: s[0..N-1] matches Eq. 36 (N = 6, d_x = 2, d_s = 3).'
     """
     rng = np.random.default_rng(_SEED)
-    p = RNNParams.init(rng, 2, 3, gain=1.5)
+    p = RNNParams.init(rng, 2, 3, scale=1.5)
     N, label = 6, "N = 6, d_x = 2, d_s = 3"
     ref = impulse_response(p, N)
     lin = np.stack([np.linalg.matrix_power(p.W_r, n) @ p.W_x.sum(axis=1) for n in range(N)])
@@ -208,7 +208,7 @@ def check_unrolled_forward(student_fn) -> str:
     AssertionError: N = 7, lengths = [3, 2, 2]: s is wrong: you carried the state across segments; ...
     """
     rng = np.random.default_rng(_SEED)
-    p, x, K = RNNParams.init(rng, 2, 3, gain=1.5), rng.standard_normal((7, 2)), [3, 2, 2]
+    p, x, K = RNNParams.init(rng, 2, 3, scale=1.5), rng.standard_normal((7, 2)), [3, 2, 2]
     label, ref = "N = 7, lengths = [3, 2, 2]", unrolled_forward(p, x, K).s
     first_only = np.where(np.arange(7)[:, None] < 3, ref, 0.0)
     variants = [

@@ -19,6 +19,7 @@ import numpy as np
 from ..activations import G_d
 from ..rnn import RNNParams, rnn_forward
 from ..unrolling import segment_offsets, unrolled_forward
+from .harness import call, compare
 
 __all__ = ["check_stateful_forward"]
 
@@ -50,20 +51,12 @@ def check_stateful_forward(student_fn) -> str:
     >>> check_stateful_forward(lambda p, x, K: unrolled_forward(p, x, K).s)
     Traceback (most recent call last):
     ...
-    AssertionError: N = 7, lengths = [3, 2, 2]: you restarted every segment from zero (Eq. 73); ...
+    AssertionError: N = 7, lengths = [3, 2, 2]: s is wrong: you restarted every segment from zero (Eq. 73); ...
     """
     rng = np.random.default_rng(_SEED)
-    p, x, K = RNNParams.init(rng, 2, 3, gain=1.5), rng.standard_normal((7, 2)), [3, 2, 2]
+    p, x, K = RNNParams.init(rng, 2, 3, scale=1.5), rng.standard_normal((7, 2)), [3, 2, 2]
     label = "N = 7, lengths = [3, 2, 2]"
-    try:
-        got = np.asarray(student_fn(p, x.copy(), list(K)), dtype=float)
-    except Exception as exc:
-        raise AssertionError(f"{label}: your function raised {type(exc).__name__}: {exc}") from exc
-    ref = rnn_forward(p, x).s
-    if got.shape != ref.shape:
-        raise AssertionError(f"{label}: s has shape {got.shape}, expected (N, d_s) = {ref.shape}.")
-    if np.allclose(got, ref, rtol=1e-6, atol=1e-9):
-        return f"check_stateful_forward: the stateful segments reproduce the full run ({label})."
+    got = call(label, student_fn, p, x.copy(), list(K))
     slips = [
         (
             unrolled_forward(p, x, K).s,
@@ -79,8 +72,5 @@ def check_stateful_forward(student_fn) -> str:
             "off by one step: carry the state of the segment's last step, s[j(m) - 1].",
         ),
     ]
-    for wrong, hint in slips:
-        if np.allclose(got, wrong, rtol=1e-6, atol=1e-9):
-            raise AssertionError(f"{label}: {hint}")
-    bad = np.flatnonzero(~np.isclose(got, ref, rtol=1e-6, atol=1e-9).all(axis=1))
-    raise AssertionError(f"{label}: s is wrong at steps n = {bad.tolist()}; segment 0 starts from s[-1] = 0.")
+    compare(label, "s", got, rnn_forward(p, x).s, slips, axis0="steps n =", hint="segment 0 starts from s[-1] = 0")
+    return f"check_stateful_forward: the stateful segments reproduce the full run ({label})."

@@ -9,7 +9,7 @@ import textwrap
 
 import numpy as np
 
-from .._validation import as_float_array, check_shape, fmt_shape
+from .._validation import as_float_array, check_shape, fmt_shape, type_error
 from ..activations import G_d
 from ..rnn import RNNParams
 from .params import CellTrace, GateParams, check_pair, check_params, read_gates
@@ -62,7 +62,7 @@ def run_cell(step_fn, params: RNNParams, x, gates=None, s0=None, y0=None) -> Cel
     True
     """
     if not callable(step_fn):
-        raise TypeError(f"step_fn has type {type(step_fn).__name__}, expected a step function such as step_split.")
+        raise type_error("step_fn", step_fn, "a step function such as step_split")
     check_params(step_fn, params)
     X = as_float_array("x", x)
     if X.ndim != 2 or X.shape[1] != params.d_x or X.shape[0] == 0:

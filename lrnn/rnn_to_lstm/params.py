@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .._validation import as_float_array, check_shape, fmt_shape
+from .._validation import as_float_array, check_shape, check_type, fmt_shape, type_error
 from ..lstm import LSTMParams
 from ..rnn import RNNParams
 
@@ -109,8 +109,7 @@ def split_lstm_params(lstm: LSTMParams) -> tuple[RNNParams, GateParams]:
     >>> p.W_r.shape, p.W_x.shape, p.canonical
     ((2, 2), (2, 3), False)
     """
-    if not isinstance(lstm, LSTMParams):
-        raise TypeError(f"lstm has type {type(lstm).__name__}, expected LSTMParams.")
+    check_type("lstm", lstm, LSTMParams)
     names = [f.name for f in fields(GateParams)]
     gates = GateParams(**{k: getattr(lstm, k.replace("theta_", "b_")) for k in names})
     return RNNParams(W_r=lstm.W_v_du, W_x=lstm.W_x_du, theta_s=lstm.b_du), gates
@@ -132,9 +131,8 @@ class CellTrace(dict):
 def check_pair(params, gates, who):
     """Raise unless ``params`` (the data path, ``W_s`` None) and ``gates`` describe the same cell."""
     if not isinstance(params, RNNParams):
-        raise TypeError(f"{who}: params has type {type(params).__name__}, expected RNNParams (the data path).")
-    if not isinstance(gates, GateParams):
-        raise TypeError(f"{who}: gates has type {type(gates).__name__}, expected GateParams.")
+        raise type_error(f"{who}: params", params, "RNNParams (the data path)")
+    check_type(f"{who}: gates", gates, GateParams)
     if params.W_s is not None:
         raise ValueError(f"{who}: params.W_s is set, but the LSTM has W_s = I (Eq. 100); pass W_s=None.")
     if (gates.d_s, gates.d_x) != (params.d_s, params.d_x):
@@ -147,8 +145,7 @@ def check_pair(params, gates, who):
 def check_params(step, params):
     """Raise unless ``params`` is an :class:`RNNParams` with the ``W_s`` that ``step`` needs."""
     name = getattr(step, "__name__", "step")
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"{name}: params has type {type(params).__name__}, expected RNNParams.")
+    check_type(f"{name}: params", params, RNNParams)
     need = getattr(step, "W_s", "none")
     if need == "required" and params.W_s is None:
         raise ValueError(
@@ -168,7 +165,7 @@ def read_gates(step, g, d_s, lead=()):
     if not need and g is None:
         return None
     if not isinstance(g, dict):
-        raise TypeError(f"{name}: g has type {type(g).__name__}, expected a dict with the gates {list(need)}.")
+        raise type_error(f"{name}: g", g, f"a dict with the gates {list(need)}")
     missing, unknown = [k for k in need if k not in g], [k for k in g if k not in _GATE_NAMES]
     if missing or unknown:
         raise ValueError(f"{name}: gates {missing} missing, {unknown} unknown; expected keys {list(need)} (+ 'cx').")

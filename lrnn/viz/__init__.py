@@ -15,6 +15,7 @@ Functions::
     draw_gated_cell            Figs. 4-6, from the canonical RNN to the LSTM data path
     draw_vanilla_lstm_cell     Figs. 7 and 9, the Vanilla LSTM cell
     draw_unrolled_lstm         Fig. 8, the unrolled LSTM
+    draw_gates_at_work         an LSTM unit step by step: what each gate lets in, keeps and releases
     draw_augmented_lstm_cell   Fig. 10a, the Augmented LSTM cell
     draw_context_windows       Fig. 10b, the context-window filters
 
@@ -23,6 +24,7 @@ Drawing primitives (``box``, ``node``, ``arrow``, ``new_diagram``) are shared by
 
 from .augmented import draw_augmented_lstm_cell, draw_context_windows
 from .base import arrow, box, new_diagram, node
+from .gates import draw_gates_at_work
 from .lstm import draw_gated_cell, draw_unrolled_lstm, draw_vanilla_lstm_cell
 from .rnn import draw_bptt_graph, draw_canonical_cell, draw_unit_step_and_sample, draw_unrolled_rnn
 
@@ -38,6 +40,7 @@ __all__ = [
     "draw_gated_cell",
     "draw_vanilla_lstm_cell",
     "draw_unrolled_lstm",
+    "draw_gates_at_work",
     "draw_augmented_lstm_cell",
     "draw_context_windows",
 ]

@@ -10,11 +10,16 @@ Explorers::
     vanishing_gradient_explorer  Ch. 3: gradient norm against lag; matrix family, gain, saturation, Lyapunov exponent
     gradient_flow_explorer       Ch. 4: gradient norm against lag, standard RNN vs gated cell (state gate, W_r family)
     gate_dynamics_explorer       Ch. 5: one LSTM unit writes, holds and reads a value under its gates
+
+And one smaller kind of interaction::
+
+    predict                      predict, then reveal: the reader guesses a number before the page shows it
 """
 
 from .discretization import discretization_explorer, discretization_view
 from .gate_dynamics import gate_dynamics_explorer, gate_dynamics_view
 from .gradient_flow import gradient_flow_explorer, gradient_flow_view
+from .predict import Prediction, predict
 from .vanishing import vanishing_gradient_explorer, vanishing_gradient_view
 
 __all__ = [
@@ -26,4 +31,6 @@ __all__ = [
     "gradient_flow_explorer",
     "gate_dynamics_view",
     "gate_dynamics_explorer",
+    "Prediction",
+    "predict",
 ]

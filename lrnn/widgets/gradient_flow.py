@@ -23,7 +23,7 @@ def _flow_setup(family: str):
         W_unit = recurrent_matrix(rng, _FLOW_D, 1.0, family)  # gain 1
         W_x = rng.standard_normal((_FLOW_D, _FLOW_DX)) / np.sqrt(_FLOW_DX)
         x = 0.5 * rng.standard_normal((_FLOW_NMAX, _FLOW_DX))
-        gates = LSTMParams.init(rng, _FLOW_DX, _FLOW_D, peepholes=False, scale=0.3)
+        gates = LSTMParams.init(rng, _FLOW_DX, _FLOW_D, pinholes=False, scale=0.3)
         _FLOW_CACHE[family] = (W_unit, W_x, x, gates)
     return _FLOW_CACHE[family]
 

@@ -8,6 +8,8 @@ its conventions:
 * :mod:`.numbering`: the paper's numbering for propositions and remarks, a proof index by
   title, author-year bibliography labels;
 * :mod:`.figures`: figures wider than the text column use the right margin too;
+* :mod:`.deeper`: sections titled "Deeper: ..." (what a first reading can skip) in a box;
+* :mod:`.mathjax`: MathJax at the text's size, its TeX core and the packages a page uses;
 * :mod:`.assets`: no Thebe, MathJax only where there is mathematics, a subset icon font,
   no source maps or unused MathJax bundles;
 * the runnable book (``lrnn_runnable_zip``): after the build, the notebooks, a wheel of
@@ -22,7 +24,7 @@ import functools
 import importlib.util
 from pathlib import Path
 
-from . import assets, crossref, figures, numbering
+from . import assets, crossref, deeper, figures, mathjax, numbering
 
 
 @functools.cache
@@ -54,6 +56,7 @@ def _notebook_download(app, pagename, templatename, context, doctree):
 
 def _config_inited(app, config):
     config.html_search_scorer = str(Path(__file__).with_name("scorer.js"))
+    mathjax.configure(app, config)
 
 
 def setup(app):
@@ -76,6 +79,7 @@ def setup(app):
     app.connect("env-get-updated", numbering.renumber, priority=900)
     app.connect("doctree-resolved", crossref.link_mentions)
     app.connect("doctree-resolved", figures.widen)
+    app.connect("doctree-resolved", deeper.mark)
     app.connect("html-page-context", assets.page_assets, priority=900)
     app.connect("html-page-context", _notebook_download, priority=600)  # after sphinx-book-theme's (501)
     app.connect("build-finished", _runnable_zip)

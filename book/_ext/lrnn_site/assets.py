@@ -17,9 +17,11 @@ import re
 import shutil
 from pathlib import Path
 
-# Kept from sphinx-mathjax-offline's copy of MathJax, relative to _static/mathjax.
-MATHJAX_KEEP = ("tex-chtml.js", "input/tex/extensions", "output/chtml/fonts/woff-v2", "ui", "a11y")
+from .mathjax import DROP as MATHJAX_DROP
+from .mathjax import KEEP as MATHJAX_KEEP
+
 ICON_FONT = "lrnn-icons.woff"
+BRAND_FONT = "lrnn-icons-brands.woff"
 
 
 def disable_thebe(app):
@@ -49,51 +51,77 @@ def page_assets(app, pagename, templatename, context, doctree):
         context["titlesuffix"] = ""
 
 
+# A codepoint of the icon font as a stylesheet writes it: the character itself (the theme's
+# minified custom properties) or a CSS escape.
+_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]|\\(f[0-9a-f]{3})(?![0-9a-f])", re.I)
+# The theme's catalogue of every Font Awesome class (``.fa-bell:before{content:"\f0f3"}``):
+# read for the classes the pages name, not kept whole.
+_CATALOGUE = re.compile(r"((?:\.fa-[a-z0-9-]+:(?:before|after),?)+)\{content:\"\\([0-9a-f]{4,5})\"\}")
+
+
 def _icon_codepoints(html_dir: Path) -> set[int]:
-    """The Font Awesome glyphs the pages use: ``fa-*`` classes in the HTML, ``content`` in the CSS."""
-    css = (html_dir / "_static" / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    """Every Font Awesome glyph the theme and the pages can show.
+
+    * ``fa-*`` classes named in the pages or in the site's scripts (the download menu's items
+      are made by ``lrnn.js``), looked up in the theme's catalogue;
+    * every private-use codepoint any stylesheet writes outside that catalogue: in ``content``
+      and in the custom properties ``content`` reads (the admonitions' icons,
+      ``--pst-icon-admonition-note: var(--pst-icon-info-circle)``, and so on).
+    """
+    static = html_dir / "_static"
+    theme_css = (static / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
     glyph = {}
-    for names, code in re.findall(r"((?:\.fa-[a-z0-9-]+:before,?)+)\{content:\"\\([0-9a-f]{4})\"\}", css):
-        for name in re.findall(r"\.fa-([a-z0-9-]+):before", names):
+    for names, code in _CATALOGUE.findall(theme_css):
+        for name in re.findall(r"\.fa-([a-z0-9-]+):", names):
             glyph.setdefault(name, int(code, 16))
+    sources = list(html_dir.rglob("*.html")) + [
+        p for p in static.rglob("*.js") if "fontawesome" not in p.name and "vendor" not in p.parts
+    ]
     used = set()
-    for page in html_dir.rglob("*.html"):
-        for name in set(re.findall(r"\bfa-([a-z0-9-]+)", page.read_text(encoding="utf-8"))):
-            if name in glyph:
-                used.add(glyph[name])
-    for sheet in (html_dir / "_static").rglob("*.css"):
-        if sheet.name != "pydata-sphinx-theme.css":
-            text = sheet.read_text(encoding="utf-8")
-            used |= {int(c, 16) for c in re.findall(r"content:\s*\"\\(f[0-9a-f]{3})\"", text)}
+    for path in sources:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        used |= {glyph[n] for n in set(re.findall(r"\bfa-([a-z0-9-]+)", text)) if n in glyph}
+    for sheet in static.rglob("*.css"):
+        if "vendor" in sheet.parts:
+            continue
+        text = _CATALOGUE.sub("", sheet.read_text(encoding="utf-8", errors="replace"))
+        for m in _PRIVATE_USE.finditer(text):
+            used.add(int(m.group(1), 16) if m.group(1) else ord(m.group(0)))
     return used
 
 
 def _subset_icons(html_dir: Path) -> None:
+    """Cut the theme's solid and brand icon fonts down to the glyphs the site can show."""
     from fontTools import subset
+    from fontTools.ttLib import TTFont
 
     static = html_dir / "_static"
-    source = static / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.ttf"
-    if not source.exists():
+    webfonts = static / "vendor" / "fontawesome" / "webfonts"
+    if not (webfonts / "fa-solid-900.ttf").exists():
         return
-    options = subset.Options()
-    options.flavor = "woff"
-    options.layout_features = []
-    options.name_IDs = []
-    options.notdef_outline = True
-    font = subset.load_font(str(source), options)
-    sub = subset.Subsetter(options)
-    sub.populate(unicodes=sorted(_icon_codepoints(html_dir) | {0x20, 0xA0}))
-    sub.subset(font)
-    subset.save_font(font, str(static / ICON_FONT), options)
-    # The theme's own @font-face rules point at the subset (solid) or nowhere (regular, brands).
+    used = _icon_codepoints(html_dir)
     theme_css = static / "styles" / "pydata-sphinx-theme.css"
     css = theme_css.read_text(encoding="utf-8")
-    css = re.sub(
-        r"src:url\(\.\./vendor/fontawesome/webfonts/fa-solid-900\.woff2\)[^;}]*",
-        f'src:url(../{ICON_FONT}) format("woff")',
-        css,
-    )
-    css = re.sub(r"@font-face\{[^}]*fa-(?:regular-400|brands-400)[^}]*\}", "", css)
+    for source, target in (("fa-solid-900", ICON_FONT), ("fa-brands-400", BRAND_FONT)):
+        face = re.compile(r"src:url\(\.\./vendor/fontawesome/webfonts/" + source + r"\.woff2\)[^;}]*")
+        path = webfonts / f"{source}.ttf"
+        keep = used & set(TTFont(str(path)).getBestCmap()) if path.exists() else set()
+        if not keep:  # nothing shown in this font: its @font-face goes
+            css = re.sub(r"@font-face\{[^}]*" + source + r"[^}]*\}", "", css)
+            continue
+        options = subset.Options()
+        options.flavor = "woff"
+        options.layout_features = []
+        options.name_IDs = []
+        options.notdef_outline = True
+        font = subset.load_font(str(path), options)
+        sub = subset.Subsetter(options)
+        sub.populate(unicodes=sorted(keep | {0x20, 0xA0}))
+        sub.subset(font)
+        subset.save_font(font, str(static / target), options)
+        css = face.sub(f'src:url(../{target}) format("woff")', css)
+    # The regular (400) face is never asked for: the solid one serves every weight.
+    css = re.sub(r"@font-face\{[^}]*fa-regular-400[^}]*\}", "", css)
     theme_css.write_text(css, encoding="utf-8")
 
 
@@ -120,7 +148,8 @@ def _prune_static(html_dir: Path) -> None:
     if mathjax.is_dir():
         keep = [mathjax / k for k in MATHJAX_KEEP]
         for path in sorted(mathjax.rglob("*"), reverse=True):
-            if path.is_file() and not any(path == k or k in path.parents for k in keep):
+            dropped = path.relative_to(mathjax).as_posix() in MATHJAX_DROP
+            if path.is_file() and (dropped or not any(path == k or k in path.parents for k in keep)):
                 path.unlink()
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()

@@ -1,0 +1,524 @@
+"""The cell interface, stated once: what :mod:`lrnn.train` needs from a recurrent cell.
+
+Not in the paper, which writes each network's equations on their own. Every cell of the
+package (:class:`lrnn.rnn.RNNParams`, :class:`lrnn.lstm.LSTMParams`,
+:class:`lrnn.augmented.AugmentedLSTMParams`, :class:`lrnn.gru.GRUParams`,
+:class:`lrnn.gru.TorchGRUParams`) is a frozen dataclass of parameter arrays that follows
+:class:`Cell`; a new cell plugs into the trainer, the optimisers and the gradient checks by
+following it too. Three pieces do the work that would otherwise be written once per cell:
+
+:class:`Parameters`
+    A mixin for the parameter dataclass. One class-level table, ``SHAPES``, names the axes of
+    every field (``{"W_x": ("d_s", "d_x"), ...}``); from it the mixin derives the validation of
+    user-built parameters (types, finiteness, consistent sizes, one clear message), the sizes
+    (``d_x``, ``d_s``, ...), :meth:`~Parameters.zeros`, :attr:`~Parameters.n_params` and the
+    reading of a carried state (:meth:`~Parameters.parse_state`). :meth:`~Parameters.unchecked`
+    builds an instance *without* validation, for results the package computes itself
+    (gradients, optimiser updates): a gradient that overflows is a fact about training, to be
+    reported by the trainer, not an input error.
+:class:`TraceFields`
+    A mixin for the trace dataclass a forward pass returns: ``batched``, ``output`` (what a
+    readout sees) and ``last_state`` (what the next chunk starts from), from two class-level
+    names, and ``as_batch`` (a single sequence's signals with a batch axis of 1).
+:func:`check_trace`
+    The boundary check of every backward pass: the parameters and the trace have the expected
+    types and sizes, and ``dE_dout`` is finite and shaped like ``trace.output``.
+
+:func:`check_options` answers a backward-pass option that a cell does not have with the
+package's own message (clipping, footnote 25, is an option of the LSTMs' backward pass).
+
+Shapes are time-major throughout: one sequence ``(N, d)``, a batch ``(N, B, d)``.
+
+A new cell, in outline::
+
+    @dataclass(frozen=True)
+    class MyParams(Parameters):
+        SHAPES: ClassVar = {"W_x": ("d_s", "d_x"), "W_s": ("d_s", "d_s"), "b": ("d_s",)}
+        STATE_SIZES: ClassVar = ("d_s",)  # the carried state (s[-1],) has d_s entries (the default)
+
+        W_x: np.ndarray  # (d_s, d_x)
+        W_s: np.ndarray  # (d_s, d_s)
+        b: np.ndarray  # (d_s,)
+
+        def forward(self, x, state=None) -> MyTrace:
+            return my_forward(self, x, *self.parse_state(state))  # checks x and s0, runs the loop
+
+        def backward(self, trace, dE_dout, **options) -> MyParams:
+            check_options(self, options)  # this cell has no options
+            dE = check_trace(self, trace, dE_dout, cell=MyParams, trace_type=MyTrace, forward="my_forward")
+            s, x, s0 = trace.as_batch("s", "x", "s0")  # (N, B, d_s), (N, B, d_x), (B, d_s)
+            ...
+            return MyParams.unchecked(W_x=..., W_s=..., b=...)  # a gradient: no validation
+
+    @dataclass(frozen=True)
+    class MyTrace(TraceFields):
+        OUTPUT: ClassVar = "s"  # what a readout sees
+        STATE: ClassVar = ("s",)  # last_state = (s[N-1],)
+
+        s: np.ndarray  # (N, d_s) or (N, B, d_s)
+        x: np.ndarray  # (N, d_x) or (N, B, d_x)
+        s0: np.ndarray  # (d_s,) or (B, d_s)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+import numpy as np
+
+from ._validation import as_float_array, check_shape, check_type, fmt_shape, positive_int, type_error
+
+__all__ = [
+    "BACKWARD_OPTIONS",
+    "Cell",
+    "Parameters",
+    "Trace",
+    "TraceFields",
+    "check_options",
+    "check_trace",
+    "replace_unchecked",
+]
+
+
+@runtime_checkable
+class Trace(Protocol):
+    """What :mod:`lrnn.train` reads from a forward pass.
+
+    Attributes
+    ----------
+    batched : bool
+        True for a batch ``(N, B, d)``, False for one sequence ``(N, d)``.
+    output : numpy.ndarray, shape (N, d_out) or (N, B, d_out)
+        What a readout sees: ``r`` (RNN), ``v`` (LSTMs), ``s`` (GRU).
+    last_state : tuple of numpy.ndarray, each of shape (d,) or (B, d)
+        The state after the last step, to pass as ``state=`` of the next chunk's forward pass.
+    """
+
+    @property
+    def batched(self) -> bool: ...
+
+    @property
+    def output(self) -> np.ndarray: ...
+
+    @property
+    def last_state(self) -> tuple: ...
+
+
+@runtime_checkable
+class Cell(Protocol):
+    """A recurrent cell as :mod:`lrnn.train` uses it: sizes, a forward and a backward pass.
+
+    Attributes
+    ----------
+    d_x, d_s, d_out : int
+        Input size, state size, and the width of ``trace.output`` (what a readout sees).
+    n_params : int
+        Number of trainable numbers.
+
+    Methods
+    -------
+    forward(x, state=None) -> Trace
+        ``x`` of shape ``(N, d_x)`` or ``(N, B, d_x)``; ``state`` None (zeros) or a previous
+        trace's ``last_state``.
+    backward(trace, dE_dout, **options) -> Cell
+        The gradients (summed over time and batch) as parameters of the same class;
+        ``dE_dout`` is ``dE/d(trace.output)``, shaped like it. The gradient stops at the
+        initial state (truncated BPTT). An option the cell does not have is a ``TypeError``
+        that says which cells have it (:func:`check_options`).
+    """
+
+    @property
+    def d_x(self) -> int: ...
+
+    @property
+    def d_s(self) -> int: ...
+
+    @property
+    def d_out(self) -> int: ...
+
+    @property
+    def n_params(self) -> int: ...
+
+    def forward(self, x, state=None) -> Trace: ...
+
+    def backward(self, trace, dE_dout, **options) -> Cell: ...
+
+
+def replace_unchecked(obj, **changes):
+    """A copy of the dataclass ``obj`` with ``changes``, built *without* its ``__post_init__``.
+
+    For results the package computes itself (an optimiser's update, a clipped gradient),
+    which are not user input: they are float64 arrays of the right shapes already, and a
+    NaN or inf among them is a training outcome that the trainer reports.
+
+    Examples
+    --------
+    >>> from lrnn.losses import Readout
+    >>> r = replace_unchecked(Readout([[1.0]], [0.0]), b_y=np.array([np.inf]))
+    >>> r.b_y
+    array([inf])
+    """
+    new = object.__new__(type(obj))
+    for f in dataclasses.fields(obj):
+        object.__setattr__(new, f.name, changes[f.name] if f.name in changes else getattr(obj, f.name))
+    return new
+
+
+class Parameters:
+    """Mixin for a cell's frozen parameter dataclass: everything derived from one shape table.
+
+    Attributes
+    ----------
+    SHAPES : dict of str to tuple of str
+        One entry per dataclass field, in field order: the names of its axes, e.g.
+        ``{"W_x_cu": ("d_s", "d_x"), ..., "b_cu": ("d_s",)}``. The first field that has an axis
+        fixes that size; every other field must agree.
+    OPTIONAL : tuple of str
+        Fields that may be ``None`` (e.g. the standard RNN's ``W_s``); they are then not parameters.
+    SHAPE_HINTS : dict of str to str
+        What to say when a field has the wrong number of axes (e.g. how to add the Augmented
+        LSTM's tap axis).
+    STATE_SIZES : tuple of str
+        The size names of the carried state's entries, e.g. ``("d_s", "d_s")`` for the LSTM's
+        ``(s[-1], v[-1])``; :meth:`parse_state` reads a state of that many arrays.
+    STATE_NAMES : tuple of str
+        How the state's entries are written in messages, e.g. ``("s[-1]", "v[-1]")``.
+    OUTPUT_SIZE : str
+        The size name of ``trace.output``, e.g. ``"d_s"`` or ``"d_v"``.
+
+    Every one is a class attribute (``typing.ClassVar``), not a dataclass field.
+
+    Examples
+    --------
+    >>> from lrnn.lstm import LSTMParams
+    >>> p = LSTMParams.zeros(d_x=3, d_s=2)
+    >>> p.sizes, p.n_params
+    ({'d_s': 2, 'd_x': 3}, 60)
+    >>> LSTMParams(**{**p.arrays(), "b_du": np.zeros(3)})
+    Traceback (most recent call last):
+    ...
+    ValueError: b_du has shape (3,), expected (d_s,) = (2,) from W_x_cu of shape (2, 3).
+    """
+
+    SHAPES: ClassVar[dict[str, tuple[str, ...]]] = {}
+    OPTIONAL: ClassVar[tuple[str, ...]] = ()
+    SHAPE_HINTS: ClassVar[dict[str, str]] = {}
+    STATE_SIZES: ClassVar[tuple[str, ...]] = ("d_s",)
+    STATE_NAMES: ClassVar[tuple[str, ...]] = ("s[-1]",)
+    OUTPUT_SIZE: ClassVar[str] = "d_s"
+
+    def __post_init__(self):
+        """Validate user-built parameters: real finite numbers, float64, sizes that agree."""
+        sizes: dict[str, int] = {}
+        source: dict[str, str] = {}
+        for name, axes in self.SHAPES.items():
+            value = getattr(self, name)
+            if value is None and name in self.OPTIONAL:
+                continue
+            a = as_float_array(name, value)
+            if a.ndim != len(axes):
+                known = sorted({source[axis] for axis in axes if axis in source})
+                hint = " ".join(known + [self.SHAPE_HINTS.get(name, "")]).strip()
+                check_shape(name, a, tuple(sizes.get(axis) for axis in axes), axes, source=hint)
+            if 0 in a.shape:
+                raise ValueError(
+                    f"{name} has shape {fmt_shape(a.shape)}, expected {fmt_shape(axes)} with every size >= 1."
+                )
+            here = f"from {name} of shape {fmt_shape(a.shape)}"
+            from_ = sorted({source[axis] for axis in axes if axis in source})
+            fixed_here = set()
+            for axis, k in zip(axes, a.shape):  # a size first seen here is set by this field's first such axis
+                if axis not in sizes:
+                    sizes[axis], source[axis] = k, here
+                    fixed_here.add(axis)
+            # "?" where this field alone sets the size (W_x of the RNN sets d_x); a repeated axis must agree
+            expected = tuple(None if a_ in fixed_here and axes.count(a_) == 1 else sizes[a_] for a_ in axes)
+            check_shape(name, a, expected, axes, source=" and ".join(from_) or f"({name} fixes these sizes)")
+            object.__setattr__(self, name, a)
+
+    @classmethod
+    def unchecked(cls, **arrays):
+        """An instance built from ``arrays`` *without* validation, for results the package computes.
+
+        Gradients and optimiser updates are built this way: their arrays are float64 of the
+        right shapes by construction, and a NaN or inf among them is a training outcome
+        (:class:`lrnn.train.FitResult` reports it), not an input error. Fields left out are ``None``.
+
+        Examples
+        --------
+        >>> from lrnn.rnn import RNNParams
+        >>> g = RNNParams.unchecked(W_r=np.full((1, 1), np.inf), W_x=np.zeros((1, 1)), theta_s=np.zeros(1))
+        >>> g.W_r, g.W_s
+        (array([[inf]]), None)
+        """
+        obj = object.__new__(cls)
+        for f in dataclasses.fields(cls):
+            object.__setattr__(obj, f.name, arrays.get(f.name))
+        return obj
+
+    @classmethod
+    def shapes(cls, **sizes: int) -> dict[str, tuple[int, ...]]:
+        """The shape of every field for the given sizes (``d_x=3, d_s=2, ...``), from ``SHAPES``.
+
+        Raises
+        ------
+        ValueError
+            A size that is not a positive integer, or one that ``SHAPES`` needs and is not given.
+
+        Examples
+        --------
+        >>> from lrnn.lstm import LSTMParams
+        >>> LSTMParams.shapes(d_x=3, d_s=2)["W_x_cu"]
+        (2, 3)
+        """
+        sizes = {k: positive_int(k, v) for k, v in sizes.items()}
+        missing = sorted({axis for axes in cls.SHAPES.values() for axis in axes} - set(sizes))
+        if missing:
+            raise ValueError(f"{cls.__name__} needs the sizes {', '.join(missing)}; pass them as keywords.")
+        return {name: tuple(sizes[axis] for axis in axes) for name, axes in cls.SHAPES.items()}
+
+    @classmethod
+    def zeros(cls, d_x: int, d_s: int, **sizes: int):
+        """All-zero parameters: a template to fill in by hand, and the zero gradient.
+
+        Parameters
+        ----------
+        d_x, d_s : int
+            Input and state sizes.
+        **sizes : int
+            Any further sizes the cell has (e.g. ``d_v``, ``L`` of the Augmented LSTM).
+
+        Examples
+        --------
+        >>> from lrnn.lstm import LSTMParams
+        >>> LSTMParams.zeros(1, 1).b_du
+        array([0.])
+        """
+        return cls.unchecked(**{k: np.zeros(shape) for k, shape in cls.shapes(d_x=d_x, d_s=d_s, **sizes).items()})
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The parameter arrays by field name, in field order (``None`` fields left out)."""
+        return {name: getattr(self, name) for name in self.SHAPES if getattr(self, name) is not None}
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        """Every size the shape table names, read from the arrays, e.g. ``{"d_s": 2, "d_x": 3}``."""
+        out: dict[str, int] = {}
+        for name, axes in self.SHAPES.items():
+            a = getattr(self, name)
+            if a is not None:
+                for axis, k in zip(axes, np.shape(a)):
+                    out.setdefault(axis, k)
+        return out
+
+    @property
+    def d_x(self) -> int:
+        """Input size."""
+        return self.sizes["d_x"]
+
+    @property
+    def d_s(self) -> int:
+        """State size."""
+        return self.sizes["d_s"]
+
+    @property
+    def d_out(self) -> int:
+        """Width of ``trace.output``, what a readout sees."""
+        return self.sizes[self.OUTPUT_SIZE]
+
+    @property
+    def n_params(self) -> int:
+        """Number of trainable numbers (``None`` fields are not parameters)."""
+        return sum(a.size for a in self.arrays().values())
+
+    def parse_state(self, state) -> tuple:
+        """A carried state as a tuple of ``len(STATE_SIZES)`` entries; ``None`` gives ``None`` for each (zeros).
+
+        The entries' shapes are checked by the forward pass, which knows the batch size.
+
+        Raises
+        ------
+        TypeError
+            If ``state`` is neither ``None`` nor a tuple (or list) of the right length.
+
+        Examples
+        --------
+        >>> from lrnn.lstm import LSTMParams
+        >>> LSTMParams.zeros(1, 2).parse_state(None)
+        (None, None)
+        >>> LSTMParams.zeros(1, 2).parse_state(np.zeros(2))
+        Traceback (most recent call last):
+        ...
+        TypeError: state has type ndarray, expected None or a 2-tuple (s[-1], v[-1]); pass a trace's last_state.
+        """
+        if state is None:
+            return (None,) * len(self.STATE_SIZES)
+        if not isinstance(state, tuple | list) or len(state) != len(self.STATE_SIZES):
+            k = len(self.STATE_SIZES)
+            names = ", ".join(self.STATE_NAMES) + ("," if k == 1 else "")
+            raise type_error("state", state, f"None or a {k}-tuple ({names})", "pass a trace's last_state")
+        return tuple(state)
+
+
+class TraceFields:
+    """Mixin for a forward pass's trace dataclass: ``batched``, ``output`` and ``last_state``.
+
+    Attributes
+    ----------
+    OUTPUT : str
+        The field a readout sees (``"r"``, ``"v"`` or ``"s"``).
+    STATE : tuple of str
+        The fields whose last step is the carried state, e.g. ``("s", "v")``.
+
+    Examples
+    --------
+    >>> from lrnn.lstm import LSTMParams
+    >>> tr = LSTMParams.zeros(1, 2).forward(np.zeros((3, 4, 1)))
+    >>> tr.batched, tr.output.shape, [a.shape for a in tr.last_state]
+    (True, (3, 4, 2), [(4, 2), (4, 2)])
+    """
+
+    OUTPUT: ClassVar[str] = "s"
+    STATE: ClassVar[tuple[str, ...]] = ("s",)
+
+    @property
+    def batched(self) -> bool:
+        """True when the trace holds a batch, ``(N, B, d)``."""
+        return getattr(self, self.OUTPUT).ndim == 3
+
+    @property
+    def output(self) -> np.ndarray:
+        """The sequence a readout sees, shape ``(N, d_out)`` or ``(N, B, d_out)``."""
+        return getattr(self, self.OUTPUT)
+
+    @property
+    def last_state(self) -> tuple:
+        """The state after the last step: pass it as ``state=`` of the next chunk's forward pass."""
+        return tuple(getattr(self, name)[-1] for name in self.STATE)
+
+    def as_batch(self, *names: str) -> tuple:
+        """The named fields with a batch axis: signals as ``(N, B, d)``, initial conditions as ``(B, d)``.
+
+        A batched trace's arrays are returned as they are; a single sequence's get ``B = 1``
+        (``(N, d) -> (N, 1, d)``, ``(d,) -> (1, d)``), so that backward passes are written once,
+        for batches. Views, not copies.
+
+        Examples
+        --------
+        >>> from lrnn.rnn import RNNParams
+        >>> tr = RNNParams.zeros(1, 2).forward(np.zeros((3, 1)))
+        >>> [a.shape for a in tr.as_batch("s", "x", "s0")]
+        [(3, 1, 2), (3, 1, 1), (1, 2)]
+        """
+        if self.batched:
+            return tuple(getattr(self, name) for name in names)
+        out_ndim = self.output.ndim
+        return tuple((a[:, None] if a.ndim == out_ndim else a[None]) for a in map(self.__getattribute__, names))
+
+
+def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type, forward: str, name: str = "dE_dout"):
+    """The boundary check of a backward pass; returns ``dE_dout`` as a float64 array.
+
+    Parameters
+    ----------
+    params : Parameters
+        Must be an instance of ``cell``.
+    trace : TraceFields
+        Must be an instance of ``trace_type``, computed with parameters of ``params``' sizes:
+        its ``x`` has ``d_x`` entries per step, its ``output`` ``d_out`` and its ``s`` (if it has
+        one) ``d_s``.
+    dE_dout : array_like, shape of ``trace.output``, or None
+        The direct derivative of the loss with respect to each output; finite. None checks
+        ``params`` and ``trace`` alone (for functions that read a trace without a loss).
+    cell : type or tuple of type
+        The expected parameter class (or classes).
+    trace_type : type
+        The expected trace class.
+    forward : str
+        The forward function's name, for the message (``"lstm_forward"``).
+    name : str, default "dE_dout"
+        The argument's name in the backward function (``"dE_dv"``, ``"dE_dr"``, ``"dE_ds"``).
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape of ``trace.output``, or None
+
+    Raises
+    ------
+    TypeError
+        Wrong classes.
+    ValueError
+        A trace of other sizes, or ``dE_dout`` of the wrong shape or with NaN/inf.
+
+    Examples
+    --------
+    >>> from lrnn.lstm import LSTMParams, LSTMTrace
+    >>> p = LSTMParams.zeros(d_x=1, d_s=2)
+    >>> tr = p.forward(np.zeros((3, 1)))
+    >>> check_trace(p, tr, np.zeros((3, 3)), cell=LSTMParams, trace_type=LSTMTrace, forward="lstm_forward",
+    ...             name="dE_dv")
+    Traceback (most recent call last):
+    ...
+    ValueError: dE_dv has shape (3, 3), expected the shape of trace.v, (3, 2); pass dE/dv[n] for every step n ...
+    """
+    first = cell[0] if isinstance(cell, tuple) else cell
+    check_type("params", params, cell, f"build one with {first.__name__}.init(rng, d_x, d_s)")
+    check_type("trace", trace, trace_type, f"pass the result of {forward}(params, x)")
+    seen = {"d_s": trace.s.shape[-1]} if hasattr(trace, "s") else {}  # a trace without s: checked by its output
+    seen.update({"d_x": trace.x.shape[-1], params.OUTPUT_SIZE: trace.output.shape[-1]})
+    want = {k: params.sizes[k] for k in seen}
+    if seen != want:
+        fmt = lambda d: ", ".join(f"{k} = {v}" for k, v in d.items())  # noqa: E731
+        raise ValueError(f"trace has {fmt(seen)} but params has {fmt(want)}; run {forward} with these params first.")
+    if dE_dout is None:
+        return None
+    dE = as_float_array(name, dE_dout)
+    if dE.shape != trace.output.shape:
+        out = trace_type.OUTPUT
+        raise ValueError(
+            f"{name} has shape {fmt_shape(dE.shape)}, expected the shape of trace.{out}, "
+            f"{fmt_shape(trace.output.shape)}; pass dE/d{out}[n] for every step n (zeros where E does not "
+            f"depend on {out}[n])."
+        )
+    return dE
+
+
+BACKWARD_OPTIONS: dict[str, str] = {
+    "clip": "clipping the accumulation derivatives to [-1, 1] (footnote 25) is an option of the LSTMs' backward "
+    "pass (LSTMParams, AugmentedLSTMParams); for any cell, clip the gradients' global norm with "
+    "fit_sequences(..., clip_norm=1.0)",
+    "erratum_p1": "erratum_p1 (the printed W_r of Eq. 82) is an option of the RNN's backward pass (RNNParams)",
+    "erratum_p3": "erratum_p3 (the printed W_s_cr of Eqs. 149-150, 222) is an option of the LSTMs' backward pass "
+    "(LSTMParams, AugmentedLSTMParams)",
+    "erratum_p7": "erratum_p7 (the printed Eq. 246) is an option of the Augmented LSTM's backward pass "
+    "(AugmentedLSTMParams)",
+}  #: what each backward-pass option of the package is, and which cells have it
+
+
+def check_options(params, options: dict[str, Any], allowed: tuple[str, ...] = ()) -> None:
+    """Raise ``TypeError`` for a backward-pass option that ``params``' cell does not have, saying which cells do.
+
+    Parameters
+    ----------
+    params : Parameters
+        The cell whose ``backward`` was called.
+    options : dict
+        The keyword arguments it received.
+    allowed : tuple of str
+        The options that cell has.
+
+    Examples
+    --------
+    >>> from lrnn.rnn import RNNParams
+    >>> check_options(RNNParams.zeros(1, 1), {"clip": True}, ("erratum_p1",))
+    Traceback (most recent call last):
+    ...
+    TypeError: RNNParams.backward has no option clip: clipping the accumulation derivatives to [-1, 1] ...
+    """
+    for key in options:
+        if key in allowed:
+            continue
+        why = BACKWARD_OPTIONS.get(key, "it is not an option of any cell's backward pass")
+        has = f"; its options are {', '.join(allowed)}" if allowed else "; it has no options"
+        raise TypeError(f"{type(params).__name__}.backward has no option {key}: {why}{has}.")

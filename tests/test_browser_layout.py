@@ -1,0 +1,357 @@
+"""The site's layout as a reader meets it, on every page at 390 and 1280 px, light and dark.
+
+* no page is wider than the screen;
+* no inline formula is cut (each fits its line's block, or scrolls on its own);
+* at most :data:`MAX_SCROLLING_DISPLAYS` display equations scroll sideways on a phone, in the
+  whole book (the rest fit the column);
+* no table is clipped at 1280 px (none needs scrolling at desktop width); on a phone a wide
+  table either scrolls with a cue or is laid out as cards;
+* every icon the page can show has its glyph in the site's icon font (its character map is
+  read with fontTools);
+* the whole site, pages and assets but not the downloads, stays under 12 MB.
+
+Each run writes what it measured to ``_build/layout-report.json`` (counts per page).
+"""
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from test_browser import HTML, browser, server  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "_build" / "layout-report.json"
+MAX_SCROLLING_DISPLAYS = 20
+SITE_BUDGET = 12_000_000
+ICON_FONTS = {"Free": HTML / "_static" / "lrnn-icons.woff", "Brands": HTML / "_static" / "lrnn-icons-brands.woff"}
+
+
+def site_pages():
+    return sorted(p.name for p in HTML.glob("*.html"))
+
+
+def icon_cmaps():
+    """The characters each of the site's icon fonts has: ``{"Free": set, "Brands": set}``."""
+    from fontTools.ttLib import TTFont
+
+    assert ICON_FONTS["Free"].exists(), "the site's icon font is missing"
+    return {k: set(TTFont(str(p)).getBestCmap()) if p.exists() else set() for k, p in ICON_FONTS.items()}
+
+
+# One pass over a page at the current width: what a reader would find wrong.
+MEASURE = """() => {
+  const vw = document.documentElement.clientWidth;
+  const px = v => parseFloat(v) || 0;
+  const blockOf = el => {
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const d = getComputedStyle(a).display;
+      if (!d.startsWith('inline') && d !== 'contents') return a;
+    }
+    return document.body;
+  };
+  const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const text = el => (el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 60);
+  const out = {pageWide: document.documentElement.scrollWidth - vw, inlineCut: [], displayScroll: [],
+               displayCount: 0, tableClipped: [], tableNoCue: []};
+  const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
+  article.querySelectorAll('mjx-container').forEach(m => {
+    if (m.getAttribute('display') === 'true' || m.closest('div.math') || !visible(m)) return;
+    if (m.parentElement.closest('mjx-container')) return;
+    const r = m.getBoundingClientRect();
+    if (scrolls(m) && m.scrollWidth > m.clientWidth + 1) {   // scrolls on its own: reachable
+      const b = blockOf(m).getBoundingClientRect();
+      if (r.right <= Math.min(b.right, vw) + 1 && r.left >= Math.max(b.left, 0) - 1) return;
+    }
+    const blk = blockOf(m), b = blk.getBoundingClientRect(), cs = getComputedStyle(blk);
+    const right = Math.min(b.right - px(cs.paddingRight), vw), left = Math.max(b.left + px(cs.paddingLeft), 0);
+    // inside a box that scrolls sideways (a wide table's wrapper) the formula can be reached
+    for (let a = blk; a && a !== article; a = a.parentElement) {
+      if (scrolls(a) && a.scrollWidth > a.clientWidth + 1 && a !== document.body) return;
+    }
+    if (r.right > right + 1 || r.left < left - 1)
+      out.inlineCut.push({text: text(m), over: Math.round(r.right - right), where: text(blk).slice(0, 40)});
+  });
+  article.querySelectorAll('div.math').forEach(box => {
+    if (!box.querySelector('mjx-container') || !visible(box)) return;
+    out.displayCount += 1;
+    const over = box.scrollWidth - box.clientWidth;
+    if (over > 1) out.displayScroll.push({id: box.id || '', over: over, text: text(box)});
+  });
+  article.querySelectorAll('table').forEach(t => {
+    if (!visible(t) || t.closest('.lrnn-explorer, mjx-container')) return;
+    const r = t.getBoundingClientRect();
+    let clip = null;
+    for (let a = t.parentElement; a && a !== document.documentElement; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible' && a.scrollWidth > a.clientWidth + 1) { clip = a; break; }
+    }
+    const name = text(t.querySelector('caption, thead, tr') || t);
+    if (clip || r.right > vw + 1)
+      out.tableClipped.push({table: name, over: clip ? clip.scrollWidth - clip.clientWidth : Math.round(r.right - vw),
+                             cue: !!(clip && clip.classList.contains('lrnn-more-right'))});
+  });
+  return out;
+}"""
+
+# Every ::before/::after (and element) set in the icon font, and the character it shows.
+ICONS = """() => {
+  const out = [];
+  const look = (el, pseudo) => {
+    const cs = getComputedStyle(el, pseudo);
+    if (!/Font Awesome/i.test(cs.fontFamily)) return;
+    let c = pseudo ? cs.content : null;
+    if (pseudo) {
+      if (!c || c === 'none' || c === 'normal') return;
+      const m = c.match(/^"(.*)"$/);
+      if (!m || !m[1]) return;
+      c = m[1];
+    } else {
+      c = (el.childNodes.length === 1 && el.firstChild.nodeType === 3) ? el.textContent.trim() : '';
+      if (!c) return;
+    }
+    for (const ch of c) {
+      const cp = ch.codePointAt(0);
+      const cls = String(el.className && el.className.baseVal === undefined ? el.className : '');
+      if (cp > 0x20 && cp !== 0xa0)
+        out.push({cp: cp, brands: /Brands/i.test(cs.fontFamily),
+                  el: el.tagName.toLowerCase() + '.' + cls.split(' ').slice(0, 3).join('.')});
+    }
+  };
+  // not inside formulas, drawings or code (no icon is set there; they hold most of a page's elements)
+  const skip = new Set(['MJX-CONTAINER', 'svg', 'SCRIPT', 'STYLE', 'TEMPLATE', 'PRE', 'CODE']);
+  const reject = n => skip.has(n.tagName) || (n.classList && n.classList.contains('sig'));
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT,
+    {acceptNode: n => reject(n) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+  for (let el = walker.nextNode(); el; el = walker.nextNode()) {
+    look(el, '::before'); look(el, '::after'); look(el, null);
+  }
+  return out;
+}"""
+
+
+def settle(page):
+    page.wait_for_function(
+        "!document.querySelector('.math') || (window.MathJax && MathJax.startup && MathJax.startup.promise)",
+        timeout=30000,
+    )
+    page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+    page.wait_for_timeout(250)
+
+
+def set_theme(page, theme):
+    """Switch the page's theme as the theme's own button does (no reload)."""
+    page.evaluate(
+        "t => { document.documentElement.dataset.theme = t; document.documentElement.dataset.mode = t; }", theme
+    )
+    page.wait_for_timeout(50)
+
+
+def measure_site(browser, server):  # noqa: F811
+    """Every page at 1280 and 390 px in the light and the dark theme (one load and one resize a
+    page: light then dark at 1280 px, dark then light at 390 px): ``{theme: {page: {width: ...}}}``."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.add_init_script("localStorage.setItem('mode', 'light'); localStorage.setItem('theme', 'light');")
+    page = ctx.new_page()
+    found = {"light": {}, "dark": {}, "seconds": {}}
+    for name in site_pages():
+        start = time.perf_counter()
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(f"{server}/{name}", wait_until="load")
+        settle(page)
+        light = found["light"][name] = {}
+        dark = found["dark"][name] = {}
+        light["icons"], light["1280"] = page.evaluate(ICONS), page.evaluate(MEASURE)
+        set_theme(page, "dark")
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 255, 255)"
+        dark["icons"], dark["1280"] = page.evaluate(ICONS), page.evaluate(MEASURE)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(300)
+        dark["390"] = page.evaluate(MEASURE)
+        set_theme(page, "light")
+        light["390"] = page.evaluate(MEASURE)
+        found["seconds"][name] = round(time.perf_counter() - start, 2)
+    ctx.close()
+    return found
+
+
+def summary(found):
+    s = {"pages": len(found), "display_equations": 0, "display_scrolling_390": 0, "display_scrolling_390_over_300": 0}
+    for w in ("1280", "390"):
+        s[f"pages_wider_than_screen_{w}"] = sum(f[w]["pageWide"] > 1 for f in found.values())
+        s[f"inline_cut_{w}"] = sum(len(f[w]["inlineCut"]) for f in found.values())
+        s[f"tables_clipped_{w}"] = sum(len(f[w]["tableClipped"]) for f in found.values())
+    for f in found.values():
+        s["display_equations"] += f["390"]["displayCount"]
+        s["display_scrolling_390"] += len(f["390"]["displayScroll"])
+        s["display_scrolling_390_over_300"] += sum(e["over"] > 300 for e in f["390"]["displayScroll"])
+    return s
+
+
+def test_every_page_fits_a_phone_and_a_desktop(browser, server):  # noqa: F811
+    found = measure_site(browser, server)
+    cmaps = icon_cmaps()
+    report, problems = {"seconds": found.pop("seconds")}, []
+    for theme, pages in found.items():
+        missing = {}
+        for name, f in pages.items():
+            for icon in f.pop("icons"):
+                if icon["cp"] not in cmaps["Brands" if icon["brands"] else "Free"]:
+                    missing.setdefault(f"U+{icon['cp']:04X}", set()).add(f"{name}: {icon['el']}")
+        s = summary(pages)
+        s["missing_icon_glyphs"] = sorted(missing)
+        report[theme] = {"summary": s, "pages": pages}
+        for name, f in pages.items():
+            for w in ("1280", "390"):
+                if f[w]["pageWide"] > 1:
+                    problems.append(
+                        f"{theme}, {name} at {w} px: the page is {f[w]['pageWide']} px wider than the screen"
+                    )
+                problems += [f"{theme}, {name} at {w} px: inline formula cut: {c}" for c in f[w]["inlineCut"]]
+            problems += [f"{theme}, {name} at 1280 px: table clipped: {t}" for t in f["1280"]["tableClipped"]]
+            problems += [
+                f"{theme}, {name} at 390 px: wide table without a cue: {t}"
+                for t in f["390"]["tableClipped"]
+                if not t["cue"]
+            ]
+        problems += [f"{theme}: missing icon glyph {cp} ({sorted(where)[:3]})" for cp, where in missing.items()]
+        if s["display_scrolling_390"] > MAX_SCROLLING_DISPLAYS:
+            wide = sorted(((e["over"], n, e["id"]) for n, f in pages.items() for e in f["390"]["displayScroll"]))
+            problems.append(
+                f"{theme}: {s['display_scrolling_390']} display equations scroll at 390 px "
+                f"(at most {MAX_SCROLLING_DISPLAYS}); widest: {wide[::-1][:8]}"
+            )
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(report, indent=1))
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:40])
+
+
+def css_icon_codepoints():
+    """``{codepoint: stylesheet}`` for every icon a stylesheet's ``content`` can show: the value
+    itself or, through ``var(--name)``, the custom properties it reads (resolved to their
+    characters, written as such or as a CSS escape). The theme's catalogue of Font Awesome
+    classes (``.fa-bell:before{content:...}``) is left out: a class shows only where a page
+    names it, and the browser test checks those where they appear."""
+    catalogue = re.compile(r"(?:\.fa-[a-z0-9-]+:(?:before|after),?)+\{content:\"\\[0-9a-f]{4,5}\"\}")
+    char = re.compile(r"\\([0-9a-fA-F]{1,6}) ?|([^\\])")
+    used = {}
+    for sheet in (HTML / "_static").rglob("*.css"):
+        text = catalogue.sub("", sheet.read_text(encoding="utf-8", errors="replace"))
+        props = dict(re.findall(r"(--[\w-]+)\s*:\s*([^;}]+)", text))
+
+        def chars(value, depth=0, props=props):
+            out = []
+            for name in re.findall(r"var\((--[\w-]+)", value):
+                if depth < 10 and name in props:
+                    out += chars(props[name], depth + 1, props)
+            for quoted in re.findall(r"\"([^\"]*)\"", value):
+                out += [int(e, 16) if e else ord(c) for e, c in char.findall(quoted)]
+            return out
+
+        for value in re.findall(r"(?<![\w-])content\s*:\s*([^;}]+)", text):
+            for cp in chars(value):
+                if 0xE000 <= cp <= 0xF8FF:
+                    used.setdefault(cp, sheet.name)
+    return used
+
+
+@pytest.mark.site
+def test_every_icon_codepoint_in_the_css_is_in_the_icon_font():
+    """Each codepoint a stylesheet can show in the icon font has a glyph in the subset font
+    (the admonitions' icons among them: U+F05A note, U+F0EB tip, U+F071 warning, U+F064 see also)."""
+    cmaps = icon_cmaps()
+    cmap = cmaps["Free"] | cmaps["Brands"]
+    used = css_icon_codepoints()
+    assert {0xF05A, 0xF0EB, 0xF071, 0xF064} <= set(used), sorted(map(hex, used))
+    missing = {f"U+{c:04X}": where for c, where in used.items() if c not in cmap}
+    assert not missing, f"codepoints the CSS uses but the icon font lacks: {missing}"
+
+
+@pytest.mark.site
+def test_site_weighs_under_twelve_megabytes():
+    """Pages and assets, not the downloads a reader asks for (the runnable book, the PDFs)."""
+    downloads = {"lrnn-book.zip"} | {p.name for p in HTML.glob("*.pdf")}
+    files = [p for p in HTML.rglob("*") if p.is_file() and p.name not in downloads]
+    total = sum(p.stat().st_size for p in files)
+    biggest = sorted(((p.stat().st_size, p.relative_to(HTML).as_posix()) for p in files), reverse=True)[:6]
+    assert total < SITE_BUDGET, f"site is {total / 1e6:.2f} MB; biggest: {biggest}"
+
+
+def phone_page(browser, server, name, theme="light"):  # noqa: F811
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=theme, has_touch=True)
+    ctx.add_init_script(f"localStorage.setItem('mode', '{theme}'); localStorage.setItem('theme', '{theme}');")
+    page = ctx.new_page()
+    page.goto(f"{server}/{name}", wait_until="load")
+    settle(page)
+    return ctx, page
+
+
+def test_phone_explorer_keeps_its_controls_and_verdict_on_screen(browser, server):  # noqa: F811
+    """Scrolled to the foot of each explorer (its last panel in view), its controls and the sentence
+    that reports their effect are both on screen; no control row is wider than the column."""
+    for name in ("01_roots.html", "03_training_rnn.html"):
+        ctx, page = phone_page(browser, server, name)
+        roots = page.locator('[data-lrnn-explorer="static"]')
+        assert roots.count() >= 1
+        for i in range(roots.count()):
+            root = roots.nth(i)
+            root.evaluate(
+                "r => { const b = r.getBoundingClientRect(); window.scrollBy(0, b.bottom - innerHeight - 10); }"
+            )
+            page.wait_for_timeout(150)
+            got = root.evaluate(
+                """r => { const box = e => e.getBoundingClientRect();
+                  const c = r.querySelector('.lx-controls'), v = r.querySelector('.lrnn-explorer-text');
+                  return {controls: [box(c).top, box(c).bottom], verdict: [box(v).top, box(v).bottom],
+                          panels: box(r.querySelector('.lx-panels')).top, wide: c.scrollWidth - c.clientWidth,
+                          column: r.clientWidth, rows: Array.from(r.querySelectorAll('.lx-control'))
+                            .map(x => box(x).right - box(r).right)}; }"""
+            )
+            assert 0 <= got["controls"][0] and got["verdict"][1] <= 844, f"{name} explorer {i}: {got}"
+            assert got["verdict"][0] >= got["controls"][1] - 1, f"{name} explorer {i}: verdict not under controls"
+            assert got["wide"] <= 1 and max(got["rows"]) <= 1, f"{name} explorer {i}: a control row is too wide: {got}"
+        ctx.close()
+
+
+def test_phone_wide_tables_read_as_cards(browser, server):  # noqa: F811
+    """On a phone the errata table shows each erratum (not only its name) and Chapter 8's results
+    show the Chung et al. column beside each model's name, within the screen."""
+    ctx, page = phone_page(browser, server, "appendix_errata.html")
+    cells = page.evaluate(
+        """() => Array.from(document.querySelector('article table').querySelectorAll('tbody tr'))
+             .map(tr => Array.from(tr.children).map(td => Math.round(td.getBoundingClientRect().right)))"""
+    )
+    assert page.locator("article table").first.evaluate("t => t.classList.contains('lrnn-cards')")
+    assert cells and all(max(row) <= 390 for row in cells), cells[:3]
+    page.goto(f"{server}/08_real_music.html", wait_until="load")
+    settle(page)
+    chung = page.evaluate(
+        """() => Array.from(document.querySelectorAll('article td[data-label]'))
+             .filter(td => /Chung/.test(td.dataset.label)).map(td => Math.round(td.getBoundingClientRect().right))"""
+    )
+    assert chung and max(chung) <= 390, chung
+    ctx.close()
+
+
+def test_phone_enlarged_figure_opens_at_natural_size(browser, server):  # noqa: F811
+    """Tapping a multi-panel figure on a phone opens it at its natural size, to pan (and pinch-zoom)."""
+    ctx, page = phone_page(browser, server, "07_learning_to_remember.html")
+    img = page.locator("div.cell_output img").nth(
+        page.evaluate(
+            "() => { const a = Array.from(document.querySelectorAll('div.cell_output img'));"
+            " return a.indexOf(a.reduce((m, i) => i.naturalWidth > m.naturalWidth ? i : m)); }"
+        )
+    )
+    img.scroll_into_view_if_needed()
+    img.click()
+    page.wait_for_timeout(200)
+    got = page.evaluate(
+        """() => { const d = document.querySelector('dialog.lrnn-lightbox[open]'), i = d.querySelector('img');
+                   return {natural: i.naturalWidth, shown: i.getBoundingClientRect().width,
+                           pans: d.scrollWidth > d.clientWidth, touch: getComputedStyle(d).touchAction}; }"""
+    )
+    assert got["natural"] > 390 and abs(got["shown"] - got["natural"]) <= 2 and got["pans"], got
+    assert got["touch"] in ("manipulation", "pan-x pan-y pinch-zoom"), got  # pinch-zoom allowed
+    ctx.close()
