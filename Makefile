@@ -95,6 +95,8 @@ pdf: $(STAMP) pdf-deps
 	rm -rf _build/pdf
 	$(EDITION_JB) book --config "$(CURDIR)/_config.yml" --toc "$(CURDIR)/_toc.yml" \
 	  --path-output _build/pdf --builder pdflatex -W -n --keep-going
+	@# a site built before the PDF links to it already (book/_tools/editions.py): put it there
+	@if [ -d _build/html ]; then cp $(PDF) _build/html/; fi
 	@echo
 	@echo "PDF: $(PDF)"
 

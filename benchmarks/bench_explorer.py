@@ -4,9 +4,10 @@ At N = 200, d_s = 64 the gradient-norm profile must take well under 50 ms, so th
 a widget callback (matrix + forward pass + profile + bound) stays under 100 ms. The last
 block times the explorer's own compute, ``lrnn.widgets.vanishing_gradient_view`` (Ch. 3),
 at N = 200 for every gain of its live grid and every setting of the other controls.
-Run: python benchmarks/bench_explorer.py
+Run: python benchmarks/bench_explorer.py (``--smoke``: one call of each, a check rather than a timing)
 """
 
+import argparse
 import time
 
 import numpy as np
@@ -39,13 +40,17 @@ def median_ms(f, *args, repeats=REPEATS, **kwargs):
     return 1e3 * float(np.median(times)), 1e3 * max(times)
 
 
-def main():
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--smoke", action="store_true", help="one call of each, one gain of the live grid")
+    smoke = ap.parse_args(argv).smoke
+    repeats = 1 if smoke else REPEATS
     rng = np.random.default_rng(0)
     for ord in ("fro", 2):
         for normal in (True, False):
             params, trace = setup(rng, normal)
-            prof = median_ms(gradient_norm_profile, params, trace, ord=ord)
-            full = median_ms(callback, rng, ord, normal)
+            prof = median_ms(gradient_norm_profile, params, trace, ord=ord, repeats=repeats)
+            full = median_ms(callback, rng, ord, normal, repeats=repeats)
             print(
                 f"N={N} d_s={D_S} ord={ord!s:>3} normal={normal!s:<5}  "
                 f"profile median {prof[0]:6.2f} ms (max {prof[1]:6.2f})  "
@@ -54,14 +59,14 @@ def main():
 
     view_ms = []
     controls = {c.name: c for c in vanishing_gradient_explorer().controls}
-    for gain in controls["gain"].live_values:
+    for gain in controls["gain"].live_values[:1] if smoke else controls["gain"].live_values:
         for scale in (1e-3, 0.3, 3.0):
             for family in controls["family"].values:
                 kw = dict(gain=gain, N=N, input_scale=scale, family=family)
-                view_ms.append(median_ms(vanishing_gradient_view, repeats=5, **kw))
+                view_ms.append(median_ms(vanishing_gradient_view, repeats=1 if smoke else 5, **kw))
     medians = [m for m, _ in view_ms]
     print(
-        f"vanishing_gradient_view N={N} d_s={D_S}, {len(view_ms)} settings x 5 calls: "
+        f"vanishing_gradient_view N={N} d_s={D_S}, {len(view_ms)} settings x {1 if smoke else 5} calls: "
         f"median {np.median(medians):6.2f} ms, slowest setting (median) {max(medians):6.2f} ms, "
         f"worst single call {max(w for _, w in view_ms):6.2f} ms"
     )

@@ -9,7 +9,11 @@ Three timings of one forward and one backward pass (float64, time-major, a batch
 - **torch**: ``torch.nn.LSTM`` in float64, forward and ``backward()``, on the same machine
   in the same run, if torch is installed (it is never a dependency; without it the column
   is skipped). PyTorch's cell has no pinholes, so it does 12 d_s^2 multiply-adds per step
-  and sequence where the paper's cell does 21 (see ``flops``).
+  and sequence where the paper's cell does 21 (see ``flops``);
+- **autograd**: the paper's cell itself (pinholes and all, Eqs. 126-136) written in PyTorch
+  line for line as :func:`lrnn.lstm.lstm_step`, input products for the whole sequence first,
+  and differentiated by ``backward()``: what a practitioner who does not derive the backward
+  pass by hand would write (skipped without torch).
 
 Rounds alternate between the contenders (lrnn, floor, torch, lrnn, ...) so that machine noise
 hits all alike; in each round a contender runs a few times in a row and keeps its best time,
@@ -23,6 +27,7 @@ matrix products (Python and element-wise numpy), ``(lrnn - floor) / N``.
     .venv/bin/python benchmarks/bench_lstm.py                 # B=64, d_x=64, d_s=256, N=100
     .venv/bin/python benchmarks/bench_lstm.py --small          # and the small sizes
     .venv/bin/python benchmarks/bench_lstm.py --repeat 21 --N 50 --threads 1
+    .venv/bin/python benchmarks/bench_lstm.py --smoke          # tiny sizes, one round: does it still work?
 """
 
 from __future__ import annotations
@@ -49,16 +54,17 @@ SMALL = [(16, 36), (32, 36), (64, 36), (16, 64), (32, 64), (64, 64), (16, 100), 
 def products(N: int, B: int, d_x: int, d: int):
     """The matrix products of one forward + backward pass of lrnn: ``(per_step, once)``, lists of shape pairs.
 
-    Per step, forward (:func:`lrnn.lstm.lstm_step`): four ``x W_x^T``, two ``s[n-1] W_s^T``, four
-    ``v[n-1] W_v^T``, one ``s[n] W_s_cr^T``; backward (:func:`lrnn.lstm_bptt.lstm_bptt_signals`):
-    ``alpha_cr W_s_cr`` (Eq. 150), four ``alpha W_v`` (Eq. 154), two ``alpha W_s`` (Eq. 155).
-    Once (:func:`lrnn.lstm_bptt.lstm_backward`): four ``alpha^T x`` and seven ``alpha^T s`` or
+    Once, forward (:func:`lrnn.lstm.lstm_inputs`): four ``x W_x^T`` over all ``N B`` rows. Per
+    step, forward (:func:`lrnn.lstm.lstm_step`): two ``s[n-1] W_s^T``, four ``v[n-1] W_v^T``, one
+    ``s[n] W_s_cr^T``; backward (:func:`lrnn.lstm_bptt.lstm_bptt_signals`): ``alpha_cr W_s_cr``
+    (Eq. 150), four ``alpha W_v`` (Eq. 154), two ``alpha W_s`` (Eq. 155). Once, backward
+    (:func:`lrnn.lstm_bptt.lstm_backward`): four ``alpha^T x`` and seven ``alpha^T s`` or
     ``alpha^T v`` over all ``N B`` rows. Every product has its own weight matrix, as in the code,
-    so that the floor pays for reading 15 matrices per step, not one kept in cache.
+    so that the floor pays for reading 14 matrices per step, not one kept in cache.
     """
     NB = N * B
-    per_step = [((B, d_x), (d_x, d))] * 4 + [((B, d), (d, d))] * 14
-    once = [((d, NB), (NB, d_x))] * 4 + [((d, NB), (NB, d))] * 7
+    per_step = [((B, d), (d, d))] * 14
+    once = [((NB, d_x), (d_x, d))] * 4 + [((d, NB), (NB, d_x))] * 4 + [((d, NB), (NB, d))] * 7
     return per_step, once
 
 
@@ -113,6 +119,38 @@ def torch_runner(N, B, d_x, d):
     return run
 
 
+def torch_pinhole_runner(N, B, d_x, d):
+    """The paper's pinhole cell in PyTorch, forward then autograd's ``backward()``, or None without torch."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    if os.environ.get("OPENBLAS_NUM_THREADS"):
+        torch.set_num_threads(int(os.environ["OPENBLAS_NUM_THREADS"]))
+    p = LSTMParams.init(np.random.default_rng(0), d_x, d)
+    W = {k: torch.tensor(getattr(p, k), requires_grad=True) for k in vars(p)}
+    x, grad = torch.randn(N, B, d_x, dtype=torch.float64), torch.randn(N, B, d, dtype=torch.float64)
+    G_c, G_d = torch.sigmoid, torch.tanh
+
+    def run():
+        for w in W.values():
+            w.grad = None
+        xi = {k: x @ W[f"W_x_{k}"].T for k in ("cu", "cs", "cr", "du")}  # Eqs. 126-129, input terms, all n
+        s = v = torch.zeros(B, d, dtype=torch.float64)
+        vs = []
+        for n in range(N):
+            a_cu = xi["cu"][n] + s @ W["W_s_cu"].T + v @ W["W_v_cu"].T + W["b_cu"]  # Eq. 126
+            a_cs = xi["cs"][n] + s @ W["W_s_cs"].T + v @ W["W_v_cs"].T + W["b_cs"]  # Eq. 127
+            a_du = xi["du"][n] + v @ W["W_v_du"].T + W["b_du"]  # Eq. 129
+            s = G_c(a_cs) * s + G_c(a_cu) * G_d(a_du)  # Eqs. 130-132, 134
+            a_cr = xi["cr"][n] + s @ W["W_s_cr"].T + v @ W["W_v_cr"].T + W["b_cr"]  # Eq. 128
+            v = G_c(a_cr) * G_d(s)  # Eqs. 133, 135-136
+            vs.append(v)
+        torch.stack(vs).backward(grad)
+
+    return run
+
+
 def _seconds(f, clock=time.perf_counter) -> float:
     t0 = clock()
     f()
@@ -131,12 +169,14 @@ def measure(N, B, d_x, d, repeat, seed=0, clock=time.perf_counter, block=3) -> d
     torch_run = torch_runner(N, B, d_x, d)
     if torch_run is not None:
         runners["torch"] = torch_run
+        runners["autograd"] = torch_pinhole_runner(N, B, d_x, d)
     best = {k: [] for k in runners}
     for _ in range(repeat + 1):  # the first round warms up (page faults, thread pools)
         for k, run in runners.items():
             best[k].append(min(_seconds(run, clock) for _ in range(block)))
     out = {k: statistics.median(v[1:]) for k, v in best.items()}
     out.setdefault("torch", None)
+    out.setdefault("autograd", None)
     return out
 
 
@@ -155,7 +195,10 @@ def main(argv=None):
     ap.add_argument("--small-d_x", type=int, default=8)
     ap.add_argument("--threads", type=int, help="BLAS and torch threads (default: the environment's)")
     ap.add_argument("--cpu", action="store_true", help="time by process CPU time (with --threads 1)")
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes and one round (a check, not a timing)")
     a = ap.parse_args(argv)
+    if a.smoke:
+        a.B, a.d_x, a.d_s, a.N, a.repeat, a.small = 4, 3, 8, 5, 1, False
     if a.cpu and a.threads != 1:
         ap.error("--cpu measures the CPU time of all threads together: use it with --threads 1")
     clock = time.process_time if a.cpu else time.perf_counter
@@ -170,13 +213,16 @@ def main(argv=None):
     print(f"{'':24}{'ms':>9}{'GFLOP':>8}{'GFLOP/s':>9}{'/ floor':>9}{'/ torch':>9}")
     rows = [("lrnn (readable)", t["lrnn"], flops(a.N, a.B, a.d_x, a.d_s)),
             ("matmul floor", t["floor"], flops(a.N, a.B, a.d_x, a.d_s)),
-            ("torch.nn.LSTM", t["torch"], flops(a.N, a.B, a.d_x, a.d_s, torch_cell=True))]  # fmt: skip
+            ("torch.nn.LSTM", t["torch"], flops(a.N, a.B, a.d_x, a.d_s, torch_cell=True)),
+            ("pinhole cell, autograd", t["autograd"], flops(a.N, a.B, a.d_x, a.d_s))]  # fmt: skip
     for name, sec, fl in rows:
         if sec is None:
             print(f"{name:24}{_ms(sec)}  (skipped)")
             continue
         vs_torch = f"{sec / t['torch']:9.2f}" if t["torch"] else f"{'-':>9}"
         print(f"{name:24}{_ms(sec)}{fl / 1e9:8.2f}{fl / 1e9 / sec:9.1f}{sec / t['floor']:9.2f}{vs_torch}")
+    if t["autograd"]:
+        print(f"the same pinhole cell: PyTorch's autograd takes {t['autograd'] / t['lrnn']:.2f}x lrnn's time")
 
     if a.small:
         print(f"\nSmall sizes, N = {a.N}, d_x = {a.small_d_x}: fwd + bwd [ms]; time outside the products per step [us]")

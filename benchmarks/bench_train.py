@@ -7,6 +7,7 @@ loop's own overhead (everything that is not forward/backward) can be read off.
 
     .venv/bin/python benchmarks/bench_train.py                 # RNN, d_s=100, B=32, N=100
     .venv/bin/python benchmarks/bench_train.py --cell lstm --d_s 64 --repeat 21
+    .venv/bin/python benchmarks/bench_train.py --smoke         # tiny sizes, one run: does it still work?
 
 Medians over ``--repeat`` runs; the BLAS thread count is whatever the environment sets. On a
 busy 2-core machine a multi-threaded BLAS can stall on the gradient sums (one large product per
@@ -23,11 +24,11 @@ import time
 
 import numpy as np
 
-from lrnn.losses import Readout
+from lrnn.losses import Readout, mean_squared_error
 from lrnn.lstm import LSTMParams
 from lrnn.optim import Adam, clip_by_global_norm, global_norm
 from lrnn.rnn import RNNParams
-from lrnn.train import fit_sequences, masked_mse
+from lrnn.train import fit_sequences
 
 
 def median_ms(fn, repeat: int) -> float:
@@ -40,7 +41,7 @@ def median_ms(fn, repeat: int) -> float:
     return 1e3 * statistics.median(times)
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cell", choices=["rnn", "lstm"], default="rnn")
     ap.add_argument("--d_x", type=int, default=2)
@@ -48,23 +49,26 @@ def main():
     ap.add_argument("--B", type=int, default=32)
     ap.add_argument("--N", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=11)
-    a = ap.parse_args()
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes and one run of each part (a check, not a timing)")
+    a = ap.parse_args(argv)
+    if a.smoke:
+        a.d_s, a.B, a.N, a.repeat = 8, 4, 10, 1
     rng = np.random.default_rng(0)
     cls = RNNParams if a.cell == "rnn" else LSTMParams
-    cell = (cls.init if hasattr(cls, "init") else cls.random)(rng, a.d_x, a.d_s)
+    cell = cls.init(rng, a.d_x, a.d_s)
     readout = Readout(W_y=rng.standard_normal((1, a.d_s)) / np.sqrt(a.d_s), b_y=np.zeros(1))
     model = (cell, readout)
     x, y = rng.standard_normal((a.N, a.B, a.d_x)), rng.standard_normal((a.N, a.B, 1))
     trace = cell.forward(x)
-    _, dE_dy = masked_mse(readout(trace.output), y)
+    _, dE_dy = mean_squared_error(readout(trace.output), y)
     dE_dv = dE_dy @ readout.W_y
     grads = (cell.backward(trace, dE_dv), readout)
     opt = Adam(lr=1e-3)
     state = opt.init_state(model)
-    steps = 20
+    steps = 2 if a.smoke else 20
     parts = {
         "forward": lambda: cell.forward(x),
-        "readout + loss": lambda: masked_mse(readout(trace.output), y),
+        "readout + loss": lambda: mean_squared_error(readout(trace.output), y),
         "backward": lambda: cell.backward(trace, dE_dv),
         "global norm + clip": lambda: clip_by_global_norm(grads, 1e-3 * global_norm(grads)),
         "Adam update": lambda: opt.step(model, grads, state),

@@ -35,6 +35,10 @@ Cho, Chung (2014)      GRU forward and backward, two conventions    ``gru``, ``g
 Chung et al. (2014)    JSB Chorales: data, metric, baselines        ``music``
 Chung et al. (2014)    the music models, their training and files   ``music_models``
 -                      piano rolls to sound (additive synthesis)    ``synth``
+-                      linear recurrences by an associative scan    ``scan``
+Orvieto et al. (2023)  the linear recurrent unit (LRU)              ``lru``
+Gu and Dao (2023)      a selective state-space layer (Theorem 1)    ``selective``
+Beck et al. (2024)     xLSTM: sLSTM and mLSTM forward passes        ``xlstm``
 =====================  ===========================================  ===============
 
 ``import lrnn`` loads numpy only. The diagrams (:mod:`lrnn.viz`), the interactive
@@ -275,3 +279,29 @@ from . import music, music_models, synth  # noqa: E402
 from .music import load_jsb_chorales, split_nll  # noqa: E402
 
 __all__ += ["music", "music_models", "synth", "load_jsb_chorales", "split_nll"]
+
+# "Back to the differential equation": linear recurrences, state spaces, selection, xLSTM
+from . import lru, scan, selective, xlstm  # noqa: E402
+from .lru import LRUParams, lru_backward, lru_forward  # noqa: E402
+from .scan import linear_scan, linear_scan_loop  # noqa: E402
+from .selective import SelectiveSSMParams, selective_backward, selective_forward  # noqa: E402
+from .xlstm import MLSTMParams, SLSTMParams, mlstm_forward, slstm_forward  # noqa: E402
+
+__all__ += [
+    "lru",
+    "scan",
+    "selective",
+    "xlstm",
+    "LRUParams",
+    "lru_forward",
+    "lru_backward",
+    "linear_scan",
+    "linear_scan_loop",
+    "SelectiveSSMParams",
+    "selective_forward",
+    "selective_backward",
+    "SLSTMParams",
+    "slstm_forward",
+    "MLSTMParams",
+    "mlstm_forward",
+]

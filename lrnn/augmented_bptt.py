@@ -117,25 +117,25 @@ def augmented_bptt_signals(
     # Eq. 222 prints W_s_cr alpha_cr; the gradient needs W_s_cr^T alpha_cr, alpha_cr @ W_s_cr in rows (P3)
     W_s_cr = p.W_s_cr.T if erratum_p3 else p.W_s_cr
     bound = (lambda alpha: np.clip(alpha, -1.0, 1.0)) if clip else (lambda alpha: alpha)  # footnote 25, if asked
-    dG_c_cu, dG_c_cs, dG_c_cr, dG_c_cx = (g * (1.0 - g) for g in (g_cu, g_cs, g_cr, g_cx))  # Eq. 137, all n
-    dG_d_du, dG_d_s = 1.0 - u**2, 1.0 - r**2  # Eq. 138 at a_du[n] and s[n], all n
     chi = np.empty_like(trace.v)
     beta, psi, alpha_cu, alpha_cs, alpha_cr, alpha_cx, alpha_du = (np.empty_like(r) for _ in range(7))
     to_value = ((alpha_cu, p.W_v_cu), (alpha_cs, p.W_v_cs), (alpha_cr, p.W_v_cr), (alpha_cx, p.W_v_cx),
                 (alpha_du, p.W_v_du))  # fmt: skip
     f_chi, f_psi = np.zeros_like(chi[0]), np.zeros_like(r[0])  # f_chi[N] = f_psi[N] = 0 (P5)
     for n in reversed(range(len(x))):
+        dG_c_cu, dG_c_cs, dG_c_cr, dG_c_cx = (g[n] * (1.0 - g[n]) for g in (g_cu, g_cs, g_cr, g_cx))  # Eq. 137
+        dG_d_du, dG_d_s = 1.0 - u[n] ** 2, 1.0 - r[n] ** 2  # Eq. 138 at a_du[n] and s[n]
         chi[n] = dE_dv[n] + f_chi  # Eq. 217, with f_chi[n+1] from step n+1
         beta[n] = chi[n] @ W_q_dr  # Eq. 218
         rho = beta[n] * g_cr[n]  # Eq. 219
         gamma_cr = beta[n] * r[n]  # Eq. 220
-        alpha_cr[n] = bound(gamma_cr * dG_c_cr[n])  # Eq. 221
-        psi[n] = rho * dG_d_s[n] + alpha_cr[n] @ W_s_cr + f_psi  # Eq. 222, with f_psi[n+1] from step n+1
-        alpha_cs[n] = bound(psi[n] * s[n - 1] * dG_c_cs[n])  # Eq. 223
-        alpha_cu[n] = bound(psi[n] * u[n] * dG_c_cu[n])  # Eq. 224
-        alpha_du[n] = bound(psi[n] * g_cu[n] * dG_d_du[n])  # Eq. 225
+        alpha_cr[n] = bound(gamma_cr * dG_c_cr)  # Eq. 221
+        psi[n] = rho * dG_d_s + alpha_cr[n] @ W_s_cr + f_psi  # Eq. 222, with f_psi[n+1] from step n+1
+        alpha_cs[n] = bound(psi[n] * s[n - 1] * dG_c_cs)  # Eq. 223
+        alpha_cu[n] = bound(psi[n] * u[n] * dG_c_cu)  # Eq. 224
+        alpha_du[n] = bound(psi[n] * g_cu[n] * dG_d_du)  # Eq. 225
         gamma_cx = alpha_du[n] * xi_du[n]  # Eq. 226
-        alpha_cx[n] = bound(gamma_cx * dG_c_cx[n])  # Eq. 227
+        alpha_cx[n] = bound(gamma_cx * dG_c_cx)  # Eq. 227
         f_chi = sum(alpha[n] @ W_v for alpha, W_v in to_value)  # Eq. 228, W_v_*^T alpha_*[n] of the five nodes
         f_psi = alpha_cu[n] @ W_s_cu + alpha_cs[n] @ W_s_cs + alpha_cx[n] @ W_s_cx + g_cs[n] * psi[n]  # Eq. 229
     return AugmentedBPTTSignals(chi=chi, beta=beta, psi=psi, alpha_cu=alpha_cu, alpha_cs=alpha_cs,

@@ -19,7 +19,9 @@ Symbols (paper -> code -> shape of one step)::
 gates cu and cs see the previous state ``s[n-1]``, the readout gate cr the *current*
 state ``s[n]`` (Eq. 128), so ``a_cr`` waits for Eq. 134. :func:`lstm_forward` runs it
 over a sequence from ``s[-1] = v[-1] = 0`` unless told otherwise (the paper leaves the
-initial conditions open; we follow Eq. 73, erratum list P5).
+initial conditions open; we follow Eq. 73, erratum list P5). The input terms
+``W_x_* x[n]`` do not depend on the recurrence: :func:`lstm_forward` computes them for the
+whole sequence before its loop (:func:`lstm_inputs`) and hands each step its own.
 
 Shapes are time-major: one sequence is ``(N, d_x)``, a batch ``(N, B, d_x)``. The paper
 writes column vectors, ``W_x_cu x[n]``; the code keeps one row per sequence, so the same
@@ -39,7 +41,7 @@ from .activations import G_c, G_d
 from .cell import Parameters, TraceFields, check_options
 from .initializers import chrono_bias, orthogonal
 
-__all__ = ["NODES", "LSTMParams", "LSTMTrace", "chrono_bias", "lstm_step", "lstm_forward"]
+__all__ = ["NODES", "LSTMParams", "LSTMTrace", "chrono_bias", "lstm_inputs", "lstm_step", "lstm_forward"]
 
 NODES = ("cu", "cs", "cr", "du")  #: the four accumulation nodes, in the paper's order (Eqs. 126-129)
 
@@ -211,7 +213,47 @@ class LSTMParams(Parameters):
         return lstm_backward(self, trace, dE_dout, **options)[0]
 
 
-def lstm_step(p: LSTMParams, x, s_prev, v_prev) -> dict:
+_NODES = tuple(f"a_{k}" for k in NODES)  # the accumulation nodes, whose input terms lstm_inputs computes
+
+
+def lstm_inputs(p: LSTMParams, x) -> dict:
+    """The input terms ``W_x_* x[n]`` of Eqs. 126-129, one product per node.
+
+    They do not depend on the recurrence, so :func:`lstm_forward` computes them for the whole
+    sequence before its loop, a few large matrix products instead of four small ones per step.
+
+    Parameters
+    ----------
+    p : LSTMParams
+    x : numpy.ndarray, shape (..., d_x)
+        Inputs with any leading axes: one step ``(d_x,)``, a batch ``(B, d_x)``, a sequence ``(N, B, d_x)``.
+
+    Returns
+    -------
+    dict
+        ``cu, cs, cr, du``: the input term of each node, shape ``(..., d_s)``.
+
+    Notes
+    -----
+    No argument checks, as :func:`lstm_step`.
+
+    Examples
+    --------
+    >>> p = LSTMParams.init(np.random.default_rng(0), d_x=2, d_s=3)
+    >>> x = np.ones((4, 5, 2))
+    >>> xi = lstm_inputs(p, x)
+    >>> xi["cu"].shape, bool(np.allclose(xi["cr"][1, 2], p.W_x_cr @ x[1, 2]))
+    ((4, 5, 3), True)
+    """
+    return dict(
+        cu=x @ p.W_x_cu.T,  # Eq. 126
+        cs=x @ p.W_x_cs.T,  # Eq. 127
+        cr=x @ p.W_x_cr.T,  # Eq. 128
+        du=x @ p.W_x_du.T,  # Eq. 129
+    )
+
+
+def lstm_step(p: LSTMParams, x, s_prev, v_prev, xi: dict | None = None) -> dict:
     """One step of the Vanilla LSTM, Eqs. 126-136, in the order they must be evaluated.
 
     Parameters
@@ -221,6 +263,10 @@ def lstm_step(p: LSTMParams, x, s_prev, v_prev) -> dict:
         The input ``x[n]``.
     s_prev, v_prev : numpy.ndarray, shape (d_s,) or (B, d_s)
         The previous state ``s[n-1]`` and value ``v[n-1]``.
+    xi : dict of numpy.ndarray, optional
+        The input terms ``W_x_* x[n]`` of :func:`lstm_inputs`, if already computed (keys
+        ``"cu", "cs", "cr", "du"``, shape of ``s_prev``): :func:`lstm_forward` computes them
+        for the whole sequence before its loop. By default they are computed from ``x`` here.
 
     Returns
     -------
@@ -240,14 +286,15 @@ def lstm_step(p: LSTMParams, x, s_prev, v_prev) -> dict:
     >>> lstm_step(LSTMParams.zeros(1, 1), np.zeros(1), np.array([2.0]), np.zeros(1))["s"]
     array([1.])
     """
-    a_cu = x @ p.W_x_cu.T + s_prev @ p.W_s_cu.T + v_prev @ p.W_v_cu.T + p.b_cu  # Eq. 126
-    a_cs = x @ p.W_x_cs.T + s_prev @ p.W_s_cs.T + v_prev @ p.W_v_cs.T + p.b_cs  # Eq. 127
-    a_du = x @ p.W_x_du.T + v_prev @ p.W_v_du.T + p.b_du  # Eq. 129
+    xi = lstm_inputs(p, x) if xi is None else xi  # the input terms W_x_* x[n] of Eqs. 126-129
+    a_cu = xi["cu"] + s_prev @ p.W_s_cu.T + v_prev @ p.W_v_cu.T + p.b_cu  # Eq. 126
+    a_cs = xi["cs"] + s_prev @ p.W_s_cs.T + v_prev @ p.W_v_cs.T + p.b_cs  # Eq. 127
+    a_du = xi["du"] + v_prev @ p.W_v_du.T + p.b_du  # Eq. 129
     u = G_d(a_du, check=False)  # Eq. 130
     g_cu = G_c(a_cu, check=False)  # Eq. 131
     g_cs = G_c(a_cs, check=False)  # Eq. 132
     s = g_cs * s_prev + g_cu * u  # Eq. 134
-    a_cr = x @ p.W_x_cr.T + s @ p.W_s_cr.T + v_prev @ p.W_v_cr.T + p.b_cr  # Eq. 128: the current state s[n]
+    a_cr = xi["cr"] + s @ p.W_s_cr.T + v_prev @ p.W_v_cr.T + p.b_cr  # Eq. 128: the current state s[n]
     g_cr = G_c(a_cr, check=False)  # Eq. 133
     r = G_d(s, check=False)  # Eq. 135
     v = g_cr * r  # Eq. 136
@@ -336,10 +383,11 @@ def lstm_forward(params: LSTMParams, x, s0=None, v0=None) -> LSTMTrace:
     s_prev = as_initial("s0", s0, B, d_s, "d_s", batched)  # s[-1]: zero unless given (P5)
     v_prev = as_initial("v0", v0, B, d_s, "d_s", batched)  # v[-1]
     s0, v0, N = s_prev, v_prev, len(x)
+    xi = lstm_inputs(params, x)  # W_x_* x[n] for all n at once: the input terms do not depend on the recurrence
     for n in range(N):
-        step = lstm_step(params, x[n], s_prev, v_prev)  # Eqs. 126-136
-        if n == 0:
-            signals = {name: np.empty((N, *a.shape)) for name, a in step.items()}  # (N, B, d_s) each
+        step = lstm_step(params, x[n], s_prev, v_prev, {k: a[n] for k, a in xi.items()})  # Eqs. 126-136
+        if n == 0:  # (N, B, d_s) each; a_*[n] takes the place of the input term xi[*][n], read by step n only
+            signals = {name: xi[name[2:]] if name in _NODES else np.empty((N, *a.shape)) for name, a in step.items()}
         for name, a in step.items():
             signals[name][n] = a
         s_prev, v_prev = step["s"], step["v"]

@@ -121,19 +121,19 @@ def lstm_bptt_signals(
     # Eqs. 149-150 print W_s_cr alpha_cr; the gradient needs W_s_cr^T alpha_cr, alpha_cr @ W_s_cr in rows (P3)
     W_s_cr = p.W_s_cr.T if erratum_p3 else p.W_s_cr
     bound = (lambda alpha: np.clip(alpha, -1.0, 1.0)) if clip else (lambda alpha: alpha)  # footnote 25, if asked
-    dG_c_cu, dG_c_cs, dG_c_cr = g_cu * (1.0 - g_cu), g_cs * (1.0 - g_cs), g_cr * (1.0 - g_cr)  # Eq. 137, all n
-    dG_d_du, dG_d_s = 1.0 - u**2, 1.0 - r**2  # Eq. 138 at a_du[n] and s[n], all n
     chi, psi, alpha_cu, alpha_cs, alpha_cr, alpha_du = (np.empty_like(r) for _ in range(6))
     f_chi = f_psi = np.zeros_like(r[0])  # f_chi[N] = f_psi[N] = 0: nothing comes back past the last step (P5)
     for n in reversed(range(len(x))):
+        dG_c_cu, dG_c_cs, dG_c_cr = (g[n] * (1.0 - g[n]) for g in (g_cu, g_cs, g_cr))  # Eq. 137, from the gates
+        dG_d_du, dG_d_s = 1.0 - u[n] ** 2, 1.0 - r[n] ** 2  # Eq. 138 at a_du[n] and s[n]
         chi[n] = dE_dv[n] + f_chi  # Eq. 144, with f_chi[n+1] from step n+1
         rho = chi[n] * g_cr[n]  # Eq. 145
         gamma_cr = chi[n] * r[n]  # Eq. 146
-        alpha_cr[n] = bound(gamma_cr * dG_c_cr[n])  # Eq. 147
-        psi[n] = rho * dG_d_s[n] + alpha_cr[n] @ W_s_cr + f_psi  # Eqs. 148-150, with f_psi[n+1] from step n+1
-        alpha_cs[n] = bound(psi[n] * s[n - 1] * dG_c_cs[n])  # Eq. 151
-        alpha_cu[n] = bound(psi[n] * u[n] * dG_c_cu[n])  # Eq. 152
-        alpha_du[n] = bound(psi[n] * g_cu[n] * dG_d_du[n])  # Eq. 153
+        alpha_cr[n] = bound(gamma_cr * dG_c_cr)  # Eq. 147
+        psi[n] = rho * dG_d_s + alpha_cr[n] @ W_s_cr + f_psi  # Eqs. 148-150, with f_psi[n+1] from step n+1
+        alpha_cs[n] = bound(psi[n] * s[n - 1] * dG_c_cs)  # Eq. 151
+        alpha_cu[n] = bound(psi[n] * u[n] * dG_c_cu)  # Eq. 152
+        alpha_du[n] = bound(psi[n] * g_cu[n] * dG_d_du)  # Eq. 153
         f_chi = alpha_cu[n] @ W_v_cu + alpha_cs[n] @ W_v_cs + alpha_cr[n] @ W_v_cr + alpha_du[n] @ W_v_du  # Eq. 154
         f_psi = alpha_cu[n] @ W_s_cu + alpha_cs[n] @ W_s_cs + g_cs[n] * psi[n]  # Eq. 155, the carousel last
     return LSTMBPTTSignals(chi=chi, psi=psi, alpha_cu=alpha_cu, alpha_cs=alpha_cs, alpha_cr=alpha_cr, alpha_du=alpha_du)
@@ -183,11 +183,10 @@ def lstm_backward(params: LSTMParams, trace: LSTMTrace, dE_dv, *, clip: bool = F
     ((3, 2), (3, 3), (4, 3))
     """
     sig = lstm_bptt_signals(params, trace, dE_dv, clip=clip, erratum_p3=erratum_p3)  # Eqs. 144-155
-    steps = np.arange(len(trace.x))
-    s = np.concatenate([trace.s, trace.s0[None]])  # index N = -1 holds s[-1], so s[steps - 1] is s[n-1] for all n
-    v = np.concatenate([trace.v, trace.v0[None]])
+    s_prev = np.concatenate([trace.s0[None], trace.s[:-1]])  # s[n-1] for all n: s[-1], s[0], ..., s[N-2]
+    v_prev = np.concatenate([trace.v0[None], trace.v[:-1]])  # v[n-1] for all n
     # one row per step n (and sequence): alpha.T @ x sums alpha[n] x^T[n] (Eq. 171) over n (Eq. 172) and the batch
-    x, s_now, s_prev, v_prev = _rows(trace.x), _rows(trace.s), _rows(s[steps - 1]), _rows(v[steps - 1])
+    x, s_now, s_prev, v_prev = _rows(trace.x), _rows(trace.s), _rows(s_prev), _rows(v_prev)
     alpha_cu, alpha_cs, alpha_cr, alpha_du = map(_rows, (sig.alpha_cu, sig.alpha_cs, sig.alpha_cr, sig.alpha_du))
     grads = LSTMParams.unchecked(  # a gradient, not user input: no validation (an overflow is the trainer's to report)
         W_x_cu=alpha_cu.T @ x,  # Eq. 156

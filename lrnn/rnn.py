@@ -291,14 +291,13 @@ def rnn_forward(params: RNNParams, x, s0=None) -> RNNTrace:
     S0 = as_initial("s0", s0, B, params.d_s, "d_s", batched)  # s[-1], (B, d_s)
     s_prev, r_prev = S0, G_d(S0, check=False)
     drive = X @ params.W_x.T + params.theta_s  # W_x x[n] + theta_s for all n at once, (N, B, d_s)
-    s = np.empty((N, B, params.d_s))
+    s, r = np.empty((N, B, params.d_s)), np.empty((N, B, params.d_s))
     for n in range(N):
         s_n = r_prev @ params.W_r.T + drive[n]  # Eq. 32
         if params.W_s is not None:
             s_n += s_prev @ params.W_s.T  # Eq. 30: the canonical RNN's extra term
-        s[n] = s_n
-        s_prev, r_prev = s_n, G_d(s_n, check=False)  # Eq. 31/33
-    r = G_d(s, check=False)
+        s[n], r[n] = s_n, G_d(s_n, check=False)  # Eq. 31/33
+        s_prev, r_prev = s[n], r[n]
     if batched:
         return RNNTrace(s=s, r=r, x=X, s0=S0)
     return RNNTrace(s=s[:, 0], r=r[:, 0], x=X[:, 0], s0=S0[0])

@@ -16,6 +16,8 @@ Symbols (code -> shape)::
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 import wave as _wave
 
@@ -109,12 +111,14 @@ def wav_bytes(wave, rate: int = 8000) -> bytes:
 
 
 class Sound:
-    """A sound on a page: an audio player on the website and in Jupyter, a line of text in print.
+    """A sound on a page: a labelled audio player on the website and in Jupyter, a line of text in print.
 
-    The player is IPython's ``Audio`` with the WAV embedded, so the page plays it offline. A
-    printed page cannot play it; in the book's PDF edition (``LRNN_PRINT_EDITION=1``) the
-    output also carries Markdown naming what would play and for how long, which the PDF shows
-    instead of a Python repr.
+    The player is an HTML ``<audio>`` element with the WAV embedded, so a notebook plays it
+    offline, under the label the print edition shows ("Sound: what plays (12 s)"); the website's
+    build serves the sound as a compressed file loaded only when played
+    (``book/_ext/lrnn_site/audio.py``). A printed page cannot play it; in the book's PDF edition
+    (``LRNN_PRINT_EDITION=1``) the output also carries Markdown naming what would play and for
+    how long, which the PDF shows instead of a Python repr.
 
     Parameters
     ----------
@@ -138,15 +142,25 @@ class Sound:
         self.seconds = len(np.asarray(wave)) / self.rate
         self.description = check_type("description", description, str)
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from IPython.display import Audio  # only where a notebook shows the sound
+    @property
+    def label(self) -> str:
+        """What plays and for how long, as the player's label and the print edition's line."""
+        return f"Sound: {self.description} ({self.seconds:.0f} s)"
 
+    def _repr_html_(self) -> str:
+        label = html.escape(self.label)
+        data = base64.b64encode(self.wav).decode("ascii")
+        return (
+            f'<figure class="lrnn-sound"><figcaption>{label}</figcaption>'
+            f'<audio controls preload="none" aria-label="{label}">'
+            f'<source src="data:audio/wav;base64,{data}" type="audio/wav"></audio></figure>'
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {
-            "text/html": Audio(self.wav, rate=self.rate, embed=True)._repr_html_(),
+            "text/html": self._repr_html_(),
             "text/plain": f"<Sound: {self.description}, {self.seconds:.1f} s>",
         }
         if print_edition():
-            bundle["text/markdown"] = (
-                f"*Sound: {self.description} ({self.seconds:.0f} s). It plays on the website and in Jupyter.*"
-            )
+            bundle["text/markdown"] = f"*{self.label}. It plays on the website and in Jupyter.*"
         return bundle

@@ -16,6 +16,7 @@ task                published form                 N            loss            
 ``adding``          Le et al. 2015; Arjovsky 2016  T            MSE, last step       1/6
 ``copy``            Arjovsky 2016; Henaff 2016     T + 20       cross-entropy, all   10 log 8 / (T + 20)
 ``temporal_order``  Hochreiter-Schmidhuber 1997    T .. 1.1 T   cross-entropy, end   log 4
+``selective_copy``  Gu and Dao 2023 (scaled down)  T + 4        cross-entropy, last  log 8
 ==================  =============================  ===========  ===================  ===================
 
 *Adding problem* (:func:`adding_problem`). Two input channels: values ``U(0, 1)`` and a
@@ -46,6 +47,17 @@ the trigger the network must name the order: ``XX -> 0, XY -> 1, YX -> 2, YY -> 
 classes Q, R, S, U). The four classes are equally likely, so the baseline is ``log 4`` nats.
 Sequences of one batch are padded to the longest; the mask scores each one at its trigger.
 
+*Selective copying* (:func:`selective_copy`), Gu and Dao (2023), Sec. 3.1 and App. E.1, at a
+smaller scale (theirs: sequences of 4096 steps, 16 data tokens, a vocabulary of 16). Ten
+categories, one-hot: the noise token ``0``, eight data symbols ``1 .. 8`` and the recall cue
+``9``. Four data symbols, drawn uniformly, sit at four random distinct steps among the first
+``T``; every other one of those steps is noise. Then come four cues, during which the network
+must output the four symbols in the order they appeared. Unlike the copy task, the symbols'
+positions vary from sequence to sequence, so a fixed delay line (a time-invariant filter)
+cannot pick them out: the network has to decide from the content which inputs to keep.
+The cross-entropy is averaged over the four answers; remembering nothing, the best guess is
+uniform over the eight symbols, ``log 8`` nats.
+
 **Look-ahead task** (:func:`lookahead_task`, Ch. 6): a centred moving average of the input,
 
     y[n] = (1 / W) sum_{k = lo}^{hi} x[n + k],    W = hi - lo + 1,
@@ -68,6 +80,8 @@ References
    Sections 4.1 (copying memory) and 4.2 (adding).
 4. M. Henaff, A. Szlam, Y. LeCun, "Recurrent Orthogonal Networks and Long-Memory Tasks",
    ICML 2016.
+5. A. Gu, T. Dao, "Mamba: Linear-Time Sequence Modeling with Selective State Spaces",
+   arXiv:2312.00752 (2023), Sec. 3.1 and App. E.1 (selective copying).
 """
 
 from __future__ import annotations
@@ -90,6 +104,8 @@ __all__ = [
     "copy_baseline",
     "temporal_order",
     "temporal_order_baseline",
+    "selective_copy",
+    "selective_copy_baseline",
     "accuracy",
     "lookahead_task",
     "lookahead_mse_floor",
@@ -98,7 +114,11 @@ __all__ = [
 SUCCESS_FRACTION = 0.1  # a run succeeds when its loss is below this fraction of the memoryless baseline
 
 COPY_SYMBOLS, COPY_LENGTH = 8, 10  # Arjovsky et al. (2016): ten symbols from a_1 .. a_8
-TEMPORAL_ORDER_SYMBOLS = "abcdXYBE"  # one-hot positions of Hochreiter and Schmidhuber's eight symbols
+TEMPORAL_ORDER_SYMBOLS = "abcdXYBE"
+SELECTIVE_SYMBOLS, SELECTIVE_LENGTH = (
+    8,
+    4,
+)  # data symbols 1 .. 8, four of them to recall  # one-hot positions of Hochreiter and Schmidhuber's eight symbols
 
 
 def _lag(lag, minimum: int, task: str) -> int:
@@ -296,6 +316,66 @@ def temporal_order_baseline(lag: int | None = None) -> float:
     return float(np.log(4.0))
 
 
+# Selective copying ------------------------------------------------------------------------------
+
+
+def selective_copy(rng: np.random.Generator, batch: int, lag: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A batch of the selective-copying task (Gu and Dao 2023, Sec. 3.1), four symbols among ``lag`` steps.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    batch : int
+        Sequences per batch, ``B``.
+    lag : int
+        ``T >= 4``: the four data symbols sit at random distinct steps among the first ``T``;
+        each sequence has ``N = T + 4`` steps.
+
+    Returns
+    -------
+    x : numpy.ndarray, shape (T + 4, B, 10)
+        One-hot: noise ``0``, data symbols ``1 .. 8``, recall cue ``9`` (the last four steps).
+    target : numpy.ndarray of int, shape (T + 4, B)
+        At the last four steps, the data symbols in order of appearance as classes ``0 .. 7``
+        (symbol minus one); 0 elsewhere (masked).
+    mask : numpy.ndarray, shape (T + 4, B)
+        1 at the last four steps.
+
+    Examples
+    --------
+    >>> x, t, m = selective_copy(np.random.default_rng(0), batch=2, lag=10)
+    >>> x.shape, int(m.sum())
+    ((14, 2, 10), 8)
+    >>> tokens = x.argmax(-1)[:10, 0]
+    >>> bool((tokens[(tokens > 0)] - 1 == t[-4:, 0]).all())
+    True
+    """
+    check_rng(rng)
+    B, T = positive_int("batch", batch), _lag(lag, SELECTIVE_LENGTH, "selective-copying task")
+    K, N = SELECTIVE_LENGTH, T + SELECTIVE_LENGTH
+    symbols = rng.integers(1, SELECTIVE_SYMBOLS + 1, (K, B))
+    where = np.sort(rng.random((T, B)).argsort(axis=0)[:K], axis=0)  # K distinct steps of each sequence, in order
+    tokens = np.zeros((N, B), dtype=int)
+    tokens[where, np.arange(B)] = symbols
+    tokens[T:] = SELECTIVE_SYMBOLS + 1  # the recall cues
+    target, mask = np.zeros((N, B), dtype=int), np.zeros((N, B))
+    target[T:], mask[T:] = symbols - 1, 1.0
+    return np.eye(SELECTIVE_SYMBOLS + 2)[tokens], target, mask
+
+
+def selective_copy_baseline(lag: int | None = None) -> float:
+    """Cross-entropy of the memoryless answer, uniform over the eight symbols: ``log 8`` nats.
+
+    Examples
+    --------
+    >>> round(selective_copy_baseline(), 6)
+    2.079442
+    """
+    if lag is not None:
+        _lag(lag, SELECTIVE_LENGTH, "selective-copying task")
+    return float(np.log(SELECTIVE_SYMBOLS))
+
+
 def accuracy(y, target, mask) -> float:
     """Fraction of the scored frames whose largest logit is the target class.
 
@@ -376,6 +456,9 @@ MEMORY_TASKS = {
     "copy": MemoryTask("copy", copy_memory, softmax_cross_entropy, copy_baseline, 10, 9, True, 1),
     "temporal_order": MemoryTask(
         "temporal_order", temporal_order, softmax_cross_entropy, temporal_order_baseline, 8, 4, True, 10
+    ),
+    "selective_copy": MemoryTask(
+        "selective_copy", selective_copy, softmax_cross_entropy, selective_copy_baseline, 10, 8, True, 4
     ),
 }
 

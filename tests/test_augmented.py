@@ -16,7 +16,7 @@ from lrnn.augmented import (
     augmented_step,
     context_window,
 )
-from lrnn.lstm import LSTMParams, lstm_forward, lstm_step
+from lrnn.lstm import LSTMParams, lstm_forward, lstm_inputs, lstm_step
 from lrnn.rnn_to_lstm import stage_diff
 
 # A scalar cell (d_x = d_s = d_v = 1) with L = 2 taps per input weight: (tap 0, tap 1).
@@ -241,11 +241,16 @@ def test_step_is_the_vanilla_step_plus_three_additions():
     assert any('a_cx = xi["cx"]' in ln for ln in added) and any("g_cx = G_c(a_cx" in ln for ln in added)
     assert any('a_du = g_cx * xi["du"]' in ln for ln in added)  # the control input gate (Eq. 209)
     assert any("q = g_cr * r" in ln for ln in added) and any("v = q @ p.W_q_dr.T" in ln for ln in added)
-    assert all("x @ p.W_x_" in ln or ln.startswith("- v =") or "return" in ln for ln in removed)  # windows
-    assert sum(ln.startswith("  ") for ln in diff) == 6  # u, g_cu, g_cs, s, g_cr, r: unchanged code
+    # both steps take their input terms ready made: the windows (Eq. 188) change no line of the step
+    assert [ln.split(" = ")[0].split("=")[0] for ln in removed] == ["- xi", "- a_du", "- v", "- return dict(a_cu"]
+    assert sum(ln.startswith("  ") for ln in diff) == 9  # a_cu, a_cs, u, g_cu, g_cs, s, a_cr, g_cr, r: unchanged
     p = AugmentedLSTMParams.init(np.random.default_rng(3), 2, 3, 2, L=3)
     x = np.random.default_rng(4).standard_normal((5, 2))
     tr = augmented_forward(p, x)
     step = augmented_step(p, {k: getattr(tr, f"xi_x_{k}")[2] for k in NODES}, tr.s[1], tr.v[1])
     for k, a in step.items():
         np.testing.assert_array_equal(a, getattr(tr, k)[2], err_msg=k)
+    vanilla = LSTMParams.init(np.random.default_rng(5), 2, 3)  # one tap: the window is the plain input product
+    one_tap, xs = AugmentedLSTMParams.from_vanilla(vanilla), np.random.default_rng(6).standard_normal((5, 4, 2))
+    for k, xi in lstm_inputs(vanilla, xs).items():
+        np.testing.assert_allclose(context_window(getattr(one_tap, f"W_x_{k}"), xs), xi, rtol=1e-14, err_msg=k)

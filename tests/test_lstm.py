@@ -8,7 +8,7 @@ import pytest
 
 import lrnn
 from lrnn.activations import G_c, G_d
-from lrnn.lstm import LSTMParams, LSTMTrace, chrono_bias, lstm_forward, lstm_step
+from lrnn.lstm import LSTMParams, LSTMTrace, chrono_bias, lstm_forward, lstm_inputs, lstm_step
 
 
 def test_hand_computed_two_steps(scalar_lstm, sigma):
@@ -63,6 +63,22 @@ def test_step_is_the_forward_pass_and_uses_the_package_warping():
     tr = lstm_forward(p, np.ones((1, 2)))
     for k, a in step.items():
         np.testing.assert_array_equal(a, getattr(tr, k)[0], err_msg=k)
+
+
+def test_input_terms_for_the_whole_sequence_are_each_steps_products():
+    # lstm_forward computes W_x_* x[n] for all n before its loop and hands each step its own
+    rng = np.random.default_rng(10)
+    p, x = LSTMParams.init(rng, 3, 4), rng.standard_normal((6, 2, 3))
+    xi = lstm_inputs(p, x)
+    assert sorted(xi) == ["cr", "cs", "cu", "du"]
+    for k, a in xi.items():
+        assert a.shape == (6, 2, 4)
+        for n, b in [(0, 0), (5, 1)]:
+            np.testing.assert_allclose(a[n, b], getattr(p, f"W_x_{k}") @ x[n, b], rtol=1e-13, err_msg=k)
+    s_prev, v_prev = rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
+    given = lstm_step(p, x[3], s_prev, v_prev, {k: a[3] for k, a in xi.items()})
+    for k, a in lstm_step(p, x[3], s_prev, v_prev).items():
+        np.testing.assert_allclose(given[k], a, rtol=1e-13, atol=1e-15, err_msg=k)
 
 
 def test_trace_satisfies_every_equation():

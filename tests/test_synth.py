@@ -73,6 +73,9 @@ def test_sound_plays_on_screen_and_says_what_plays_in_print(monkeypatch):
     monkeypatch.delenv("LRNN_PRINT_EDITION", raising=False)
     screen = s._repr_mimebundle_()
     assert "data:audio/wav;base64," in screen["text/html"] and "text/markdown" not in screen
+    # the player carries the label the print edition shows, as its caption and its accessible name
+    assert "<figcaption>Sound: a rest (2 s)</figcaption>" in screen["text/html"]
+    assert 'aria-label="Sound: a rest (2 s)"' in screen["text/html"] and 'preload="none"' in screen["text/html"]
     monkeypatch.setenv("LRNN_PRINT_EDITION", "1")
     printed = s._repr_mimebundle_()["text/markdown"]
     assert "a rest (2 s)" in printed and "plays on the website" in printed

@@ -4,7 +4,8 @@ import re
 import numpy as np
 import pytest
 
-from lrnn.widgets.explorer import Control, Explorer, Panel, Series, View
+from lrnn.widgets.explorer import Control, Explorer
+from lrnn.widgets.view import Panel, Series, View
 
 
 def tiny_compute(a, kind):
@@ -95,7 +96,7 @@ def test_static_face_carries_widget_kinds_theme_and_layout():
 
 
 def test_numbers_and_markup_for_readers():
-    from lrnn.widgets.explorer import plain_text, rich_html, sci
+    from lrnn.widgets.view import plain_text, rich_html, sci
 
     assert sci(1.26e-23) == "1.3×10⁻²³" and sci(0.0842) == "0.084" and sci(-2e-5, 1) == "−2×10⁻⁵"
     assert rich_html("g_{cs} = 0.5") == 'g<sub>cs</sub> = <span style="white-space:nowrap">0.5</span>'
@@ -103,7 +104,7 @@ def test_numbers_and_markup_for_readers():
 
 
 def test_rich_text_keeps_apostrophes_and_escapes_markup():
-    from lrnn.widgets.explorer import rich_html
+    from lrnn.widgets.view import rich_html
 
     assert (
         rich_html("the cell's state <b> & 3")

@@ -2,8 +2,9 @@ import base64
 
 import numpy as np
 
-from lrnn.widgets.explorer import Control, Explorer, Panel, Series, View
+from lrnn.widgets.explorer import Control, Explorer
 from lrnn.widgets.still import print_edition, still_bundle, still_caption, still_png
+from lrnn.widgets.view import Panel, Series, View
 
 
 def compute(a, kind):

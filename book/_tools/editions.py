@@ -24,9 +24,11 @@ LaTeX builds (``make pdf``, ``make student-pdf``):
 - :class:`ExerciseReferences`: a reference to an exercise of another chapter (the exercise
   index) prints the exercise's number.
 
-HTML builds: when the PDF named by ``lrnn_pdf`` (a path relative to the source folder)
-exists, it is copied into the site and the download menu's ".pdf" entry links to it instead
-of opening the browser's print dialog.
+HTML builds: when ``lrnn_pdf`` names the PDF (a path relative to the source folder), the
+download menu's ".pdf" entry links to that file at the site's root instead of opening the
+browser's print dialog, whichever of the two was built first: the site copies the PDF in when
+it exists, and ``make pdf`` copies it into a site built before it. Served over http, a site
+whose PDF was never built falls back to the print dialog (``lrnn_site/static/lrnn-reader.js``).
 """
 
 from __future__ import annotations
@@ -237,16 +239,16 @@ def _pdf(app) -> Path | None:
 
 
 def _pdf_button(app, pagename, templatename, context, doctree) -> None:
-    """Point the download menu's ".pdf" entry at the built PDF (instead of ``window.print()``)."""
-    pdf = _pdf(app)
-    if pdf is None:
+    """Point the download menu's ".pdf" entry at the PDF's place in the site (not ``window.print()``)."""
+    if not app.config.lrnn_pdf:
         return
+    name = Path(app.config.lrnn_pdf).name
     for group in context.get("header_buttons", ()):
         for i, button in enumerate(group.get("buttons", ())):
             if button.get("label") == "download-pdf-button":
                 group["buttons"][i] = {
                     "type": "link",
-                    "url": context["pathto"](pdf.name, 1),
+                    "url": context["pathto"](name, 1),
                     "text": ".pdf",
                     "tooltip": "Download the whole book as a PDF",
                     "icon": "fas fa-file-pdf",
@@ -259,7 +261,7 @@ def _copy_pdf(app, exception) -> None:
     if exception is None and app.builder.format == "html":
         if pdf is None:
             if app.config.lrnn_pdf:
-                logger.info("no PDF at %s: the download menu offers the browser's print dialog", app.config.lrnn_pdf)
+                logger.info("no PDF at %s yet: `make pdf` copies it into this site", app.config.lrnn_pdf)
             return
         shutil.copyfile(pdf, Path(app.outdir) / pdf.name)
 

@@ -45,6 +45,8 @@ __all__ = [
     "GRULedgerRow",
     "GRULedgerTable",
     "gru_ledger",
+    "SSM_SOURCES",
+    "ssm_ledger",
 ]
 
 #: Paper sections (arXiv v9) and their equation ranges.
@@ -65,7 +67,9 @@ def package_dir() -> Path:
     """The folder of the ``lrnn`` package the book runs against (found without importing it)."""
     spec = importlib.util.find_spec("lrnn")
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("lrnn is not importable: run `make env` (pip install -e .) first.")
+        raise ModuleNotFoundError(
+            "lrnn is not importable: run `make env` (pip install -e .) first."
+        )
     return Path(spec.submodule_search_locations[0]).resolve()
 
 
@@ -100,7 +104,9 @@ def _scopes(tree: ast.AST, module: str):
 
     def visit(node, prefix):
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef):
+            if isinstance(
+                child, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef
+            ):
                 name = f"{prefix}.{child.name}"
                 spans.append((child.lineno, child.end_lineno, name))
                 visit(child, name)
@@ -134,20 +140,35 @@ def code_tags(
     for path in sorted(package.rglob("*.py")):
         rel = path.relative_to(package.parent).with_suffix("")
         module = ".".join(rel.parts).removesuffix(".__init__")
-        if module.startswith(_NOT_IMPLEMENTATIONS) or module.startswith("lrnn.symbolic") != symbolic:
+        if (
+            module.startswith(_NOT_IMPLEMENTATIONS)
+            or module.startswith("lrnn.symbolic") != symbolic
+        ):
             continue
         source = path.read_text(encoding="utf-8")
-        spans = [s for s in _scopes(ast.parse(source), module) if s[2].count(".") == module.count(".") + 1]
+        spans = [
+            s
+            for s in _scopes(ast.parse(source), module)
+            if s[2].count(".") == module.count(".") + 1
+        ]
         for lineno, line in enumerate(source.splitlines(), start=1):
-            owner = next((name for lo, hi, name in spans if lo <= lineno <= hi), None)
+            owner = next(
+                (name for lo, hi, name in spans if lo <= lineno <= hi), None
+            )
             if owner is None:
                 continue
-            for eq in _numbers(line.partition("#")[2] if comments_only else line, pattern, last):
+            for eq in _numbers(
+                line.partition("#")[2] if comments_only else line,
+                pattern,
+                last,
+            ):
                 found.setdefault(eq, set()).add(owner)
     return found
 
 
-def chapter_tags(book_dir: Path, pattern: re.Pattern = _TAG, last: int = 250) -> dict[int, set[str]]:
+def chapter_tags(
+    book_dir: Path, pattern: re.Pattern = _TAG, last: int = 250
+) -> dict[int, set[str]]:
     """Equation number -> chapter notebooks (stems) that display it with ``\\tag{...}``."""
     found: dict[int, set[str]] = {}
     for nb in sorted(Path(book_dir).glob("*.ipynb")):
@@ -156,9 +177,14 @@ def chapter_tags(book_dir: Path, pattern: re.Pattern = _TAG, last: int = 250) ->
     return found
 
 
-def exercising_tests(tests_dir: Path, names: set[str]) -> dict[str, set[str]]:
+def exercising_tests(
+    tests_dir: Path, names: set[str]
+) -> dict[str, set[str]]:
     """Qualified name -> test files that mention its last component (a function or class name)."""
-    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(Path(tests_dir).glob("test_*.py"))}
+    texts = {
+        p.name: p.read_text(encoding="utf-8")
+        for p in sorted(Path(tests_dir).glob("test_*.py"))
+    }
     out = {}
     for name in names:
         short = name.rsplit(".", 1)[-1]
@@ -181,7 +207,11 @@ class LedgerRow:
     tests: tuple = field(default=())
 
 
-def ledger(book_dir: Path | None = None, tests_dir: Path | None = None, package: Path | None = None) -> list[LedgerRow]:
+def ledger(
+    book_dir: Path | None = None,
+    tests_dir: Path | None = None,
+    package: Path | None = None,
+) -> list[LedgerRow]:
     """The full ledger for equations 1-250 (rows for equations cited nowhere are included, empty).
 
     Parameters
@@ -234,7 +264,9 @@ class LedgerTable:
 
     def _sections(self):
         for sec, name, lo, hi in SECTIONS:
-            rows = [self.rows[e] for e in range(lo, hi + 1) if e in self.rows]
+            rows = [
+                self.rows[e] for e in range(lo, hi + 1) if e in self.rows
+            ]
             yield f"Section {sec}: {name} (Eqs. {lo}-{hi})", rows
 
     @staticmethod
@@ -243,7 +275,10 @@ class LedgerTable:
 
     def _repr_html_(self) -> str:
         def cell(items):
-            return "<br>".join(f"<code>{html.escape(i)}</code>" for i in items) or "&ndash;"
+            return (
+                "<br>".join(f"<code>{html.escape(i)}</code>" for i in items)
+                or "&ndash;"
+            )
 
         out = []
         for heading, rows in self._sections():
@@ -254,7 +289,11 @@ class LedgerTable:
                 + "</tr></thead><tbody>"
             )
             for r in rows:
-                out.append(f"<tr><td>{r.eq}</td>" + "".join(f"<td>{cell(c)}</td>" for c in self._cells(r)) + "</tr>")
+                out.append(
+                    f"<tr><td>{r.eq}</td>"
+                    + "".join(f"<td>{cell(c)}</td>" for c in self._cells(r))
+                    + "</tr>"
+                )
             out.append("</tbody></table>")
         return "\n".join(out)
 
@@ -268,18 +307,36 @@ class LedgerTable:
             out += [f"**{heading}**", ""]
             runs: list[list[LedgerRow]] = []
             for r in rows:
-                if runs and self._cells(runs[-1][-1]) == self._cells(r) and runs[-1][-1].eq + 1 == r.eq:
+                if (
+                    runs
+                    and self._cells(runs[-1][-1]) == self._cells(r)
+                    and runs[-1][-1].eq + 1 == r.eq
+                ):
                     runs[-1].append(r)
                 else:
                     runs.append([r])
             for run in runs:
-                eqs = f"Eq. {run[0].eq}" if len(run) == 1 else f"Eqs. {run[0].eq}-{run[-1].eq}"
+                eqs = (
+                    f"Eq. {run[0].eq}"
+                    if len(run) == 1
+                    else f"Eqs. {run[0].eq}-{run[-1].eq}"
+                )
                 parts = [
-                    f"{name}: " + ", ".join(f"`{i}`" if name in ("numpy", "SymPy") else i for i in items)
-                    for name, items in zip(self.HEAD[1:], self._cells(run[0]))
+                    f"{name}: "
+                    + ", ".join(
+                        f"`{i}`" if name in ("numpy", "SymPy") else i
+                        for i in items
+                    )
+                    for name, items in zip(
+                        self.HEAD[1:], self._cells(run[0])
+                    )
                     if items
                 ]
-                out.append(f"- **{eqs}.** " + ("; ".join(parts) if parts else "no code or chapter") + ".")
+                out.append(
+                    f"- **{eqs}.** "
+                    + ("; ".join(parts) if parts else "no code or chapter")
+                    + "."
+                )
             out.append("")
         return "\n".join(out)
 
@@ -296,8 +353,16 @@ _GTAG = re.compile(r"\\tag\{G(\d{1,2})(?:\s*[-–]\s*G?(\d{1,2}))?\}")
 
 #: Where each GRU equation comes from.
 GRU_SOURCES = (
-    (1, 4, "Chung et al. (2014), Sec. 'Gated Recurrent Unit' (Cho et al. 2014): the GRU, reset before the product"),
-    (5, 8, "PyTorch documentation, torch.nn.GRU: z keeps the old state, reset after the product"),
+    (
+        1,
+        4,
+        "Chung et al. (2014), Sec. 'Gated Recurrent Unit' (Cho et al. 2014): the GRU, reset before the product",
+    ),
+    (
+        5,
+        8,
+        "PyTorch documentation, torch.nn.GRU: z keeps the old state, reset after the product",
+    ),
     (9, 13, "derived in lrnn.gru_bptt: BPTT through Eqs. G1-G4"),
     (14, 19, "derived in lrnn.gru_bptt: BPTT through Eqs. G5-G8"),
 )
@@ -320,11 +385,16 @@ def _public(name: str) -> set[str]:
     module, _, short = name.rpartition(".")
     if not short.startswith("_"):
         return {name}
-    return {f"{module}.{n}" for n in getattr(importlib.import_module(module), "__all__", ())}
+    return {
+        f"{module}.{n}"
+        for n in getattr(importlib.import_module(module), "__all__", ())
+    }
 
 
 def gru_ledger(
-    book_dir: Path | None = None, tests_dir: Path | None = None, package: Path | None = None
+    book_dir: Path | None = None,
+    tests_dir: Path | None = None,
+    package: Path | None = None,
 ) -> list[GRULedgerRow]:
     """The ledger of the GRU's Eqs. G1-G19: source, code, SymPy check, chapters, tests.
 
@@ -339,16 +409,28 @@ def gru_ledger(
     tests_dir = Path(tests_dir) if tests_dir else package.parent / "tests"
     # the line that computes a GRU equation carries "# Eq. G.."
     code, sym = (
-        code_tags(package, symbolic=s, pattern=_GEQ, last=19, comments_only=True) for s in (False, True)
+        code_tags(
+            package, symbolic=s, pattern=_GEQ, last=19, comments_only=True
+        )
+        for s in (False, True)
     )
     chapters = chapter_tags(book_dir, _GTAG, last=19)
-    names = set().union(*(_public(n) for n in set().union(*code.values(), *sym.values())))
+    names = set().union(
+        *(_public(n) for n in set().union(*code.values(), *sym.values()))
+    )
     uses = exercising_tests(tests_dir, names) if tests_dir.is_dir() else {}
     rows = []
     for lo, hi, source in GRU_SOURCES:
         for eq in range(lo, hi + 1):
-            owners = set().union(*(_public(n) for n in code.get(eq, set()) | sym.get(eq, set())))
-            tests = sorted(set().union(*(uses.get(n, set()) for n in owners)))
+            owners = set().union(
+                *(
+                    _public(n)
+                    for n in code.get(eq, set()) | sym.get(eq, set())
+                )
+            )
+            tests = sorted(
+                set().union(*(uses.get(n, set()) for n in owners))
+            )
             rows.append(
                 GRULedgerRow(
                     f"G{eq}",
@@ -383,7 +465,10 @@ class GRULedgerTable:
 
     def _repr_html_(self) -> str:
         def cell(items):
-            return "<br>".join(f"<code>{html.escape(i)}</code>" for i in items) or "&ndash;"
+            return (
+                "<br>".join(f"<code>{html.escape(i)}</code>" for i in items)
+                or "&ndash;"
+            )
 
         head = "".join(f"<th>{h}</th>" for h in self.HEAD)
         body = [
@@ -392,13 +477,21 @@ class GRULedgerTable:
             + "</tr>"
             for r in self.rows
         ]
-        return f'<table class="table"><thead><tr>{head}</tr></thead><tbody>' + "".join(body) + "</tbody></table>"
+        return (
+            f'<table class="table"><thead><tr>{head}</tr></thead><tbody>'
+            + "".join(body)
+            + "</tbody></table>"
+        )
 
     def _repr_markdown_(self) -> str:
         out = []
         for r in self.rows:
             parts = [
-                f"{name}: " + ", ".join(f"`{i}`" if name in ("numpy", "SymPy") else i for i in items)
+                f"{name}: "
+                + ", ".join(
+                    f"`{i}`" if name in ("numpy", "SymPy") else i
+                    for i in items
+                )
                 for name, items in zip(self.HEAD[1:], self._cells(r))
                 if items
             ]
@@ -407,3 +500,148 @@ class GRULedgerTable:
 
     def __repr__(self) -> str:
         return f"GRULedgerTable({len(self.rows)} equations)"
+
+
+# The equations of Orvieto et al. (2023) and Gu and Dao (2023), cited in the linear-recurrence chapter ----------
+# Their own numbers, with a letter for the paper (O7 is Orvieto et al.'s Eq. 7, M4 is Gu and Dao's Eq. 4), in
+# comments such as "# Eq. O7" or "Eqs. M2a-b and M4" and in chapter displays as \tag{O7}. Rows reuse
+# GRULedgerRow and GRULedgerTable, which show any equation with its source.
+
+#: Every equation of the two papers that the book cites: (label, source).
+SSM_SOURCES = (
+    (
+        "O1",
+        "Orvieto et al. (2023), Sec. 2.1: the RNN layer x_k = sigma(A x_{k-1} + B u_k), y_k = C x_k + D u_k",
+    ),
+    (
+        "O3",
+        "Orvieto et al. (2023), Sec. 2.1: the continuous system sampled by zero-order hold",
+    ),
+    (
+        "O4",
+        "Orvieto et al. (2023), Sec. 3.2.1: the linear recurrence unrolled, x_k = sum_j A^j B u_{k-j}",
+    ),
+    (
+        "O7",
+        "Orvieto et al. (2023), Sec. 3.4: the normalised diagonal recurrence of the LRU",
+    ),
+    (
+        "M1a",
+        "Gu and Dao (2023), Sec. 2: the continuous state equation h'(t) = A h(t) + B x(t)",
+    ),
+    (
+        "M1b",
+        "Gu and Dao (2023), Sec. 2: the continuous output y(t) = C h(t)",
+    ),
+    (
+        "M2a",
+        "Gu and Dao (2023), Sec. 2: the sampled recurrence h_t = A_bar h_{t-1} + B_bar x_t",
+    ),
+    ("M2b", "Gu and Dao (2023), Sec. 2: the sampled output y_t = C h_t"),
+    (
+        "M4",
+        "Gu and Dao (2023), Sec. 2: the zero-order hold, A_bar = exp(Delta A), B_bar = ...",
+    ),
+    (
+        "M5",
+        "Gu and Dao (2023), Sec. 3.5.1, Theorem 1: selection as the gated recurrence",
+    ),
+)
+
+_SSM_CITE = re.compile(
+    r"Eqs?\.\s*((?:[OM]\d[ab]?(?:-[ab])?(?:,\s*|\s+and\s+)?)+)"
+)
+_SSM_TAG = re.compile(r"\\tag\{([OM]\d[ab]?(?:-[ab])?)\}")
+_SSM_LABEL = re.compile(r"([OM])(\d)([ab]?)(?:-([ab]))?")
+
+
+def _ssm_labels(text: str) -> set[str]:
+    """``"M2a-b and M4"`` -> ``{"M2a", "M2b", "M4"}``."""
+    out = set()
+    for paper, num, first, last in _SSM_LABEL.findall(text):
+        letters = (
+            "ab"[ord(first) - ord("a") : ord(last) - ord("a") + 1]
+            if first and last
+            else first
+        )
+        out.update(f"{paper}{num}{x}" for x in (letters or [""]))
+    return out
+
+
+def ssm_ledger(
+    book_dir: Path | None = None,
+    tests_dir: Path | None = None,
+    package: Path | None = None,
+) -> list[GRULedgerRow]:
+    """The ledger of the cited equations of Orvieto et al. and Gu and Dao: source, code, chapters, tests.
+
+    Examples
+    --------
+    >>> rows = {row.eq: row for row in ssm_ledger()}
+    >>> "lrnn.lru.lru_forward" in rows["O7"].code, "lrnn.selective.selective_forward" in rows["M4"].code
+    (True, True)
+    """
+    package = Path(package) if package else package_dir()
+    book_dir = Path(book_dir) if book_dir else notebooks.BOOK
+    tests_dir = Path(tests_dir) if tests_dir else package.parent / "tests"
+    code: dict[str, set[str]] = {}
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package.parent).with_suffix("")
+        module = ".".join(rel.parts).removesuffix(".__init__")
+        if module.startswith(_NOT_IMPLEMENTATIONS) or module.startswith(
+            "lrnn.symbolic"
+        ):
+            continue
+        source = path.read_text(encoding="utf-8")
+        spans = [
+            s
+            for s in _scopes(ast.parse(source), module)
+            if s[2].count(".") == module.count(".") + 1
+        ]
+        for lineno, line in enumerate(source.splitlines(), start=1):
+            owner = next(
+                (name for lo, hi, name in spans if lo <= lineno <= hi), None
+            )
+            for m in (
+                _SSM_CITE.finditer(line.partition("#")[2]) if owner else ()
+            ):
+                for eq in _ssm_labels(m.group(1)):
+                    code.setdefault(eq, set()).add(owner)
+    chapters: dict[str, set[str]] = {}
+    for nb in (
+        sorted(Path(book_dir).glob("*.ipynb"))
+        if Path(book_dir).is_dir()
+        else ()
+    ):
+        for m in _SSM_TAG.finditer(notebooks.markdown(nb)):
+            for eq in _ssm_labels(m.group(1)):
+                chapters.setdefault(eq, set()).add(nb.stem)
+    names = (
+        set().union(*(_public(n) for n in set().union(*code.values())))
+        if code
+        else set()
+    )
+    uses = exercising_tests(tests_dir, names) if tests_dir.is_dir() else {}
+    rows = []
+    for eq, source in SSM_SOURCES:
+        owners = (
+            set().union(*(_public(n) for n in code.get(eq, set())))
+            if eq in code
+            else set()
+        )
+        tests = (
+            sorted(set().union(*(uses.get(n, set()) for n in owners)))
+            if owners
+            else []
+        )
+        rows.append(
+            GRULedgerRow(
+                eq,
+                source,
+                tuple(sorted(code.get(eq, ()))),
+                (),
+                tuple(sorted(chapters.get(eq, ()))),
+                tuple(tests),
+            )
+        )
+    return rows

@@ -22,7 +22,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import scipy.io
 
 OUT = Path(__file__).resolve().parents[2] / "lrnn" / "data" / "jsb_chorales.npz"
 SPLITS = {"train": "traindata", "valid": "validdata", "test": "testdata"}
@@ -33,6 +32,8 @@ def sha256(path: Path) -> str:
 
 
 def main(src: str) -> None:
+    import scipy.io  # needed by this one-off conversion only (see above)
+
     mat = scipy.io.loadmat(src)
     arrays = {}
     for name, key in SPLITS.items():

@@ -20,6 +20,7 @@ submodule      checks
 ``jacobian``   Ch. 5: the one-step error Jacobian of Eq. 179 (a derivation)
 ``augmented``  Ch. 6: the context window, the Augmented LSTM backward pass
 ``music``      Ch. 8: the published score of polyphonic music (NLL per frame)
+``scan``       "Back to the differential equation": the linear recurrence h[n] = a[n] h[n-1] + b[n]
 =============  =============================================================
 """
 
@@ -37,6 +38,7 @@ from .rnn import (
     check_segment_offsets,
     check_unrolled_forward,
 )
+from .scan import check_linear_scan
 from .unrolling import check_stateful_forward
 
 __all__ = [
@@ -55,4 +57,5 @@ __all__ = [
     "check_context_window",
     "check_augmented_backward",
     "check_split_nll",
+    "check_linear_scan",
 ]

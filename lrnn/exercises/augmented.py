@@ -147,7 +147,7 @@ AUGMENTED_PSI_MISTAKES = {
     "the control input gate sends nothing back through s[n]: f_psi[n+1] (Eq. 229) has the term "
     "W_s_cx^T alpha_cx[n+1].": ((" + alpha_cx[n] @ W_s_cx", ""),),
     "alpha_cx[n] lacks the factor G_c'(a_cx[n]) = g_cx (1 - g_cx) of Eq. 227.": (
-        ("bound(gamma_cx * dG_c_cx[n])", "bound(gamma_cx)"),
+        ("bound(gamma_cx * dG_c_cx)", "bound(gamma_cx)"),
     ),
     "gamma_cx[n] = dE/dg_cx[n] is alpha_du[n] times the windowed input xi_x_du[n] that the gate "
     "multiplies (Eqs. 209, 226).": (("gamma_cx = alpha_du[n] * xi_du[n]", "gamma_cx = alpha_du[n]"),),

@@ -75,9 +75,9 @@ PSI_MISTAKES = {
         ("psi[n] * s[n - 1] *", "psi[n] * s[n] *"),
     ),
     "alpha_cr[n] lacks the factor G_c'(a_cr[n]) = g_cr (1 - g_cr) of Eq. 147.": (
-        ("bound(gamma_cr * dG_c_cr[n])", "bound(gamma_cr)"),
+        ("bound(gamma_cr * dG_c_cr)", "bound(gamma_cr)"),
     ),
-    "psi[n] lacks the factor G_d'(s[n]) = 1 - r[n]^2 in its first term (Eqs. 148-150).": (("rho * dG_d_s[n]", "rho"),),
+    "psi[n] lacks the factor G_d'(s[n]) = 1 - r[n]^2 in its first term (Eqs. 148-150).": (("rho * dG_d_s", "rho"),),
 }
 
 # Mistakes in the parameter gradients: edits of :func:`lrnn.lstm_bptt.lstm_backward`.
@@ -90,11 +90,11 @@ GRADIENT_MISTAKES = {
         ("alpha_cs.T @ s_prev", "alpha_cs.T @ s_now"),
     ),
     "dE/dW_v_* uses v[n]; every node sees the previous value v[n-1] (Eqs. 126-129), so the gradients are "
-    "alpha_*[n] v[n-1]^T (Eqs. 158, 162, 166, 169).": (("_rows(v[steps - 1])", "_rows(trace.v)"),),
+    "alpha_*[n] v[n-1]^T (Eqs. 158, 162, 166, 169).": (("_rows(v_prev)", "_rows(trace.v)"),),
     "the step n = 0 is missing from the sums over n: its s[n-1] and v[n-1] are the initial "
     "conditions s[-1], v[-1], which are not zero here (Eq. 172 sums n = 0, ..., N-1).": (
-        ("s = np.concatenate([trace.s, trace.s0[None]])", "s = np.concatenate([trace.s, 0 * trace.s0[None]])"),
-        ("v = np.concatenate([trace.v, trace.v0[None]])", "v = np.concatenate([trace.v, 0 * trace.v0[None]])"),
+        ("np.concatenate([trace.s0[None]", "np.concatenate([0 * trace.s0[None]"),
+        ("np.concatenate([trace.v0[None]", "np.concatenate([0 * trace.v0[None]"),
     ),
 }
 

@@ -6,14 +6,15 @@ progress bars), a README, and the small results the script writes and the reposi
 What the script and its chapter share, the models and how they are trained and scored, is a
 module of the package (the *recipe*), so that both run the same code:
 
-==============  =====================  ===================================  =======
-experiment      script                 recipe                               chapter
-==============  =====================  ===================================  =======
-``lookahead``   ``run.py``             :mod:`lrnn.experiments.lookahead`    6
-``memory``      ``sweep.py``           ``models.py`` beside the script      7
-``jsb``         ``train.py``           :mod:`lrnn.music_models`             8
-``jsb_torch``   ``train.py``           :mod:`lrnn.music_models`             PyTorch page
-==============  =====================  ===================================  =======
+===============  =====================  ====================================  ============
+experiment       script                 recipe                                chapter
+===============  =====================  ====================================  ============
+``lookahead``    ``run.py``             :mod:`lrnn.experiments.lookahead`     6
+``memory``       ``sweep.py``           ``models.py`` beside the script       7
+``jsb``          ``train.py``           :mod:`lrnn.music_models`              8
+``long_memory``  ``sweep.py``           the package's cells, in the script    11
+``jsb_torch``    ``train.py``           :mod:`lrnn.music_models`              PyTorch page
+===============  =====================  ====================================  ============
 
 :func:`result` is the one way to reach a committed result: ``experiments/<name>/<file>`` in
 the folder that ``lrnn`` was installed from, which pip records (PEP 610, ``direct_url.json``).
@@ -43,6 +44,7 @@ RESULTS = {
     "memory": ("results/runs.json",),
     "jsb": ("results.json", *(f"{kind}.npz" for kind in KINDS)),  # the best model of each kind
     "jsb_torch": ("results.json", "bench_cells.json"),  # the PyTorch page (it keeps its outputs)
+    "long_memory": ("results/runs.json",),  # the linear recurrences against the gated cells
 }
 
 

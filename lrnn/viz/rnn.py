@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..widgets.explorer import PALETTE
+from ..widgets.view import PALETTE
 from .base import DiagramFigure, arrow, box, count_argument, new_diagram, node
 
 __all__ = ["draw_canonical_cell", "draw_unit_step_and_sample", "draw_unrolled_rnn", "draw_bptt_graph"]

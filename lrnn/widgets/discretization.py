@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..ode import bump, discretize, example_model, integrate, sample_rnn
-from .explorer import Control, Explorer, Panel, Series, View, sci
+from .explorer import Control, Explorer
+from .view import Panel, Series, View, sci
 
 __all__ = ["discretization_view", "discretization_explorer"]
 

@@ -1,4 +1,4 @@
-"""The live face of an explorer: a :class:`~lrnn.widgets.explorer.View` drawn with matplotlib.
+"""The live face of an explorer: a :class:`~lrnn.widgets.view.View` drawn with matplotlib.
 
 The static face draws the same view in the browser (``static/explorer.js``); both read
 the same panels and series, so they show the same thing.
@@ -6,24 +6,21 @@ the same panels and series, so they show the same thing.
 
 from __future__ import annotations
 
-import re
-
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .explorer import PALETTE, View
+from .view import MARKUP, PALETTE, View
 
 __all__ = ["draw_view", "mathtext"]
 
 _STYLES = {"line": "-", "dashed": "--", "dotted": ":"}
 _ORDER = {"markers": 2, "stems": 2, "line": 3, "dashed": 4, "dotted": 5}  # dashed/dotted above solid
-_MARKUP = re.compile(r"([_^])\{([^}]*)\}")
 
 
 def mathtext(label: str) -> str:
     """``g_{cs}[n]`` -> ``g$_{\\mathregular{cs}}$[n]``: the explorers' label markup for matplotlib."""
     label = label.replace("$", r"\$")
-    return _MARKUP.sub(lambda m: f"${m.group(1)}{{\\mathregular{{{m.group(2)}}}}}$", label)
+    return MARKUP.sub(lambda m: f"${m.group(1)}{{\\mathregular{{{m.group(2)}}}}}$", label)
 
 
 def draw_view(view: View, fig=None):
@@ -31,7 +28,7 @@ def draw_view(view: View, fig=None):
 
     Parameters
     ----------
-    view : lrnn.widgets.explorer.View
+    view : lrnn.widgets.view.View
     fig : matplotlib.figure.Figure, optional
         Figure to draw into (cleared first).
 

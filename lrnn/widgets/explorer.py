@@ -18,20 +18,19 @@ site is configured (``nb_mime_priority_overrides`` in ``_config.yml``) to show
 the HTML. The site build sets ``LRNN_STATIC_SITE=1`` so that explorers emit
 their static face only: no widget state is then stored in the executed notebook,
 which keeps unused ipywidgets state out of the pages. A :class:`View` is plain
-data (panels of named series), so both faces draw exactly the same thing.
+data (panels of named series, :mod:`lrnn.widgets.view`), so both faces draw exactly the same thing.
 
 Controls: an ordered numeric grid of three or more values is a slider; two values, or named
 choices, are segmented buttons (a toggle); ``Control.widget`` overrides the choice.
 Labels, titles and sentences may use ``x_{sub}`` and ``x^{sup}``: both faces typeset them
-(:func:`sci` writes numbers such as ``1.3×10⁻²³``).
+(the label markup of :mod:`lrnn.widgets.view`, whose :func:`~lrnn.widgets.view.sci` writes
+numbers such as ``1.3×10⁻²³``).
 """
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
-import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -40,118 +39,12 @@ from typing import Any
 import numpy as np
 
 from .._display import print_edition, static_site
+from .view import PALETTE, View, plain_text, rich_html
 
-__all__ = [
-    "Series",
-    "Panel",
-    "View",
-    "Control",
-    "Explorer",
-    "sci",
-    "plain_text",
-    "rich_html",
-    "myst_markdown",
-    "WIDGETS",
-]
+__all__ = ["Control", "Explorer", "WIDGETS"]
 
 #: The kinds of control: ``"auto"`` picks a slider for three or more numbers, else buttons.
 WIDGETS = ("auto", "slider", "buttons", "select")
-
-#: matplotlib's "tab10" colours, shared by both faces.
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
-
-
-@dataclass(frozen=True)
-class Series:
-    """One curve: ``style`` is ``"line"``, ``"dashed"``, ``"dotted"``, ``"markers"`` or ``"stems"``."""
-
-    x: Any
-    y: Any
-    label: str = ""
-    style: str = "line"
-    color: int = 0
-
-
-@dataclass(frozen=True)
-class Panel:
-    """One set of axes. ``xlim``/``ylim`` fix the ranges (else they fit the data)."""
-
-    series: tuple
-    title: str = ""
-    xlabel: str = ""
-    ylabel: str = ""
-    logy: bool = False
-    equal: bool = False
-    xlim: tuple | None = None
-    ylim: tuple | None = None
-
-
-@dataclass(frozen=True)
-class View:
-    """What an explorer shows for one setting of its controls: panels, a sentence, and
-    the numbers the sentence states (``values``), so that checks need not parse text."""
-
-    panels: tuple
-    text: str = ""
-    values: dict = field(default_factory=dict)
-
-
-_MARKUP = re.compile(r"([_^])\{([^}]*)\}")
-
-
-def plain_text(label: str) -> str:
-    """The label markup flattened for plain-text widgets: ``g_{cs}`` -> ``g_cs``, ``10^{3}`` -> ``10^3``."""
-    return _MARKUP.sub(lambda m: m.group(1) + m.group(2), label)
-
-
-def myst_markdown(text: str) -> str:
-    """The label markup as MyST Markdown, everything else escaped: ``W_{r}`` -> ``W{sub}`r```.
-
-    Examples
-    --------
-    >>> print(myst_markdown("W_{r} (“gaussian”); delay τ_{0} = ΔT; 10^{3} [steps]"))
-    W{sub}`r` (“gaussian”); delay τ{sub}`0` = ΔT; 10{sup}`3` \\[steps\\]
-    """
-    parts = _MARKUP.split(text)  # text, kind, script, text, kind, script, ..., text
-    out = [_markdown_escape(parts[0])]
-    for kind, script, rest in zip(parts[1::3], parts[2::3], parts[3::3]):
-        out += [f"{{{'sub' if kind == '_' else 'sup'}}}`{script}`", _markdown_escape(rest)]
-    return "".join(out)
-
-
-def _markdown_escape(s: str) -> str:
-    return re.sub(r"([\\`*_{}\[\]<>#|$~])", r"\\\1", s)
-
-
-def rich_html(text: str) -> str:
-    """The label markup as HTML: ``g_{cs}`` -> ``g<sub>cs</sub>``; numbers never broken across lines."""
-    tag = {"_": "sub", "^": "sup"}
-    out = _MARKUP.sub(lambda m: f"<{tag[m.group(1)]}>{m.group(2)}</{tag[m.group(1)]}>", html.escape(text, quote=False))
-    return re.sub(r"(−?\d(?:[\d.,]*\d)?(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?%?)", r'<span style="white-space:nowrap">\1</span>', out)
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def sci(x: float, digits: int = 2) -> str:
-    """``x`` for a reader: ``0.084``, ``1.3×10⁻²³`` (``digits`` significant figures, Unicode minus).
-
-    Examples
-    --------
-    >>> sci(0.0842), sci(1.26e-23), sci(-3e5), sci(12.0), sci(913.0)
-    ('0.084', '1.3×10⁻²³', '−3×10⁵', '12', '910')
-    """
-    x = float(x)
-    if x == 0 or 1e-3 <= abs(x) < 1e4:
-        return np.format_float_positional(x, precision=digits, fractional=False, trim="-").replace("-", "−")
-    exp = int(np.floor(np.log10(abs(x))))
-    mant = x / 10.0**exp
-    if round(abs(mant), digits - 1) >= 10:
-        mant, exp = mant / 10, exp + 1
-    head = "" if abs(abs(mant) - 1) < 10**-(digits) else f"{mant:.{digits}g}×"
-    if head == "" and mant < 0:
-        head = "−"
-    return (head + "10" + str(exp).translate(_SUPERSCRIPT)).replace("-", "−")
 
 
 @dataclass(frozen=True)
@@ -331,7 +224,7 @@ class Explorer:
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {"text/plain": f"<Explorer: {self.title}>", "text/html": self.static_html()}
         if print_edition():  # the PDF build: a still of the default view and its caption
-            from .still import still_bundle  # (the still draws explorers, so it imports this module)
+            from .still import still_bundle  # matplotlib, only for the PDF build
 
             bundle |= still_bundle(self)
         if static_site():  # the site build: no kernel will ever serve the widget

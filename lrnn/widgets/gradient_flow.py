@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .explorer import Control, Explorer, Panel, Series, View, sci
+from .explorer import Control, Explorer
+from .view import Panel, Series, View, sci
 
 __all__ = ["gradient_flow_view", "gradient_flow_explorer"]
 
@@ -105,10 +106,10 @@ def gradient_flow_view(b_cs: float = 4.0, gain: float = 1.0, N: int = 200, famil
     )
     g_mean = float(tr.g_cs.mean())
     drop_rnn, drop_lstm = float(log_rnn[0] - log_rnn[-1]), float(log_lstm[0] - log_lstm[-1])
-    change = lambda d: f"{'falls' if d >= 0 else 'grows'} by {abs(d):.1f}"
+    change = lambda d: f"{'falls' if d >= 0 else 'grows'} by {abs(d):.1f} orders of magnitude"
     text = (
         f"{family.capitalize()} W_{{r}} of gain {gain:g}. Over {N - 1} steps back the RNN's gradient norm "
-        f"{change(drop_rnn)} orders of magnitude (to {sci(10.0 ** log_rnn[-1])}), the gated cell's norm "
+        f"{change(drop_rnn)} (to {sci(10.0 ** log_rnn[-1])}), the gated cell's norm "
         f"{change(drop_lstm)} (to {sci(10.0 ** log_lstm[-1])}); with mean g_{{cs}} = {g_mean:.3f} "
         f"(b_{{cs}} = {b_cs:g}) Eq. 182 predicts {sci(10.0 ** estimate[-1])}. "
     )

@@ -20,7 +20,7 @@ import base64
 import io
 
 from .._display import print_edition
-from .explorer import myst_markdown
+from .view import myst_markdown
 
 __all__ = ["print_edition", "still_bundle", "still_caption", "still_png"]
 

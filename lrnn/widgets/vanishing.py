@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .explorer import Control, Explorer, Panel, Series, View, sci
+from .explorer import Control, Explorer
+from .view import Panel, Series, View, sci
 
 __all__ = ["vanishing_gradient_view", "vanishing_gradient_explorer"]
 

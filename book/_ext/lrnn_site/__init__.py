@@ -10,6 +10,12 @@ its conventions:
 * :mod:`.figures`: figures wider than the text column use the right margin too;
 * :mod:`.deeper`: sections titled "Deeper: ..." (what a first reading can skip) in a box;
 * :mod:`.mathjax`: MathJax at the text's size, its TeX core and the packages a page uses;
+* :mod:`.glossary`: index entries that map the common names to the paper's, on the sections
+  that introduce them, and the table of both on the index page;
+* :mod:`.preview`: an "Eq. N" or "P<n>" link shows its equation or erratum in a popover;
+* :mod:`.audio`: sounds served as compressed files that load on demand, not inlined;
+* :mod:`.repository`: the repository's address, where a page mentions cloning, when configured;
+* :mod:`.pages`: the front page's window title names the book once;
 * :mod:`.assets`: no Thebe, MathJax only where there is mathematics, a subset icon font,
   no source maps or unused MathJax bundles;
 * the runnable book (``lrnn_runnable_zip``): after the build, the notebooks, a wheel of
@@ -24,7 +30,7 @@ import functools
 import importlib.util
 from pathlib import Path
 
-from . import assets, crossref, deeper, figures, mathjax, numbering
+from . import assets, audio, crossref, deeper, figures, glossary, mathjax, numbering, pages, preview, repository
 
 
 @functools.cache
@@ -84,4 +90,9 @@ def setup(app):
     app.connect("html-page-context", _notebook_download, priority=600)  # after sphinx-book-theme's (501)
     app.connect("build-finished", _runnable_zip)
     app.connect("build-finished", assets.finish, priority=900)
+    glossary.setup(app)
+    repository.setup(app)
+    preview.setup(app)
+    audio.setup(app)
+    pages.setup(app)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

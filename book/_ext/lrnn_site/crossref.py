@@ -69,9 +69,11 @@ def collect(app, doctree):
     env = app.env
     docname = env.docname
     eqs, pids = [], {}
+    previous = None
     for block in doctree.findall(nodes.math_block):
         numbers = _tag_numbers(block.astext())
         if not numbers:
+            previous = block
             continue
         if not block["ids"]:
             new, k = f"paper-eq-{numbers[0]}", 1
@@ -79,7 +81,14 @@ def collect(app, doctree):
                 new, k = f"paper-eq-{numbers[0]}-{k}", k + 1
             block["ids"].append(new)
             doctree.ids[new] = block
-        eqs += [(n, block["ids"][0]) for n in numbers]
+        # A display that opens with "=" continues the one above, which holds its left-hand
+        # side: a link to its numbers lands there, so the reader sees the whole equation.
+        head = previous if previous is not None and block.astext().lstrip().startswith("=") else block
+        if head is not block and not head["ids"]:
+            head["ids"].append(f"{block['ids'][0]}-lhs")
+            doctree.ids[head["ids"][0]] = head
+        eqs += [(n, head["ids"][0]) for n in numbers]
+        previous = block
     for node in doctree.findall(nodes.Element):
         for i in node.get("ids", []):
             m = re.fullmatch(r"p(\d{1,2})", i)
