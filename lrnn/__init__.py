@@ -305,3 +305,10 @@ __all__ += [
     "MLSTMParams",
     "mlstm_forward",
 ]
+
+# Chapter 9: character-level language models (Tiny Shakespeare)
+from . import charlm, ngram, onehot, text, text_units  # noqa: E402
+from .onehot import OneHot  # noqa: E402
+from .text import load_tiny_shakespeare, nats_per_char  # noqa: E402
+
+__all__ += ["charlm", "ngram", "onehot", "text", "text_units", "OneHot", "load_tiny_shakespeare", "nats_per_char"]

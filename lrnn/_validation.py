@@ -195,8 +195,13 @@ def as_sequence(name: str, value, d: int, d_name: str, *, source: str = "") -> t
     ------
     TypeError, ValueError
         Non-numeric data, NaN/inf, wrong rank or wrong feature size, N = 0.
+
+    A :class:`lrnn.onehot.OneHot` passes through as it is (its codes were checked when it was
+    built), so that the cells compute ``W_x x[n]`` as a column lookup.
     """
-    a = as_float_array(name, value)
+    from .onehot import OneHot  # imported here: onehot is a leaf module, this one is imported by all
+
+    a = value if isinstance(value, OneHot) else as_float_array(name, value)
     src = f" {source}" if source else ""
     if a.ndim not in (2, 3) or a.shape[-1] != d:
         raise ValueError(

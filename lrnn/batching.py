@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import as_float_array, fmt_shape, positive_int, type_error
+from .onehot import OneHot
 
 __all__ = ["TBPTTWindows", "check_mask", "pad_batch", "split_batch", "tbptt_lengths", "tbptt_windows"]
 
@@ -154,7 +155,7 @@ class TBPTTWindows:
 
     def _next_batch(self):
         x, target, mask = split_batch(self.make_batch(self.rng))
-        x = as_float_array("x", x)
+        x = x if isinstance(x, OneHot) else as_float_array("x", x)  # a OneHot stays codes (lrnn.onehot)
         if x.ndim != 3:
             raise ValueError(
                 f"x has shape {fmt_shape(x.shape)}, expected (N, B, d_x): time-major batches; add a batch axis "

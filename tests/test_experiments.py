@@ -26,7 +26,7 @@ def test_the_chapters_read_declared_results_only():
     for nb in (ROOT / "book").glob("*.ipynb"):
         code = "\n".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code")
         calls |= {(nb.name, *m) for m in re.findall(r'result\(\s*"(\w+)",\s*f?"([^"]+)"', code)}
-    assert {name for _, name, _ in calls} == set(RESULTS), "Chapters 6, 7 and 8 read each experiment"
+    assert {name for _, name, _ in calls} == set(RESULTS), "Chapters 6 to 9 read each experiment"
     for nb, name, file in calls:
         if "{" not in file:  # an f-string (Chapter 8's models) is checked when the chapter runs
             assert file in RESULTS[name], (nb, name, file)

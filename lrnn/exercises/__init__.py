@@ -21,10 +21,12 @@ submodule      checks
 ``augmented``  Ch. 6: the context window, the Augmented LSTM backward pass
 ``music``      Ch. 8: the published score of polyphonic music (NLL per frame)
 ``scan``       "Back to the differential equation": the linear recurrence h[n] = a[n] h[n-1] + b[n]
+``charlm``     Ch. 9: the character model's loss (one-hot lookup), the TBPTT training loop
 =============  =============================================================
 """
 
 from .augmented import check_augmented_backward, check_context_window
+from .charlm import check_char_loss, check_fit
 from .gates import check_gated_step
 from .gru import check_gru_step
 from .jacobian import check_step_jacobian
@@ -58,4 +60,6 @@ __all__ = [
     "check_augmented_backward",
     "check_split_nll",
     "check_linear_scan",
+    "check_char_loss",
+    "check_fit",
 ]

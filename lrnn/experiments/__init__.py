@@ -12,6 +12,7 @@ experiment       script                 recipe                                ch
 ``lookahead``    ``run.py``             :mod:`lrnn.experiments.lookahead`     6
 ``memory``       ``sweep.py``           ``models.py`` beside the script       7
 ``jsb``          ``train.py``           :mod:`lrnn.music_models`              8
+``charlm``       ``train.py``           :mod:`lrnn.charlm`                    9
 ``long_memory``  ``sweep.py``           the package's cells, in the script    11
 ``jsb_torch``    ``train.py``           :mod:`lrnn.music_models`              PyTorch page
 ===============  =====================  ====================================  ============
@@ -45,6 +46,7 @@ RESULTS = {
     "jsb": ("results.json", *(f"{kind}.npz" for kind in KINDS)),  # the best model of each kind
     "jsb_torch": ("results.json", "bench_cells.json"),  # the PyTorch page (it keeps its outputs)
     "long_memory": ("results/runs.json",),  # the linear recurrences against the gated cells
+    "charlm": ("results.json", "gru.npz", "lstm.npz"),  # Chapter 9 opens the GRU and the LSTM
 }
 
 

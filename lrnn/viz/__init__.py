@@ -18,6 +18,7 @@ Functions::
     draw_gates_at_work         an LSTM unit step by step: what each gate lets in, keeps and releases
     draw_augmented_lstm_cell   Fig. 10a, the Augmented LSTM cell
     draw_context_windows       Fig. 10b, the context-window filters
+    draw_coloured_text         text coloured by a unit's activation (Chapter 9; Karpathy et al. 2015)
 
 Drawing primitives (``box``, ``node``, ``arrow``, ``new_diagram``) are shared by all diagrams.
 """
@@ -27,8 +28,10 @@ from .base import arrow, box, new_diagram, node
 from .gates import draw_gates_at_work
 from .lstm import draw_gated_cell, draw_unrolled_lstm, draw_vanilla_lstm_cell
 from .rnn import draw_bptt_graph, draw_canonical_cell, draw_unit_step_and_sample, draw_unrolled_rnn
+from .text import draw_coloured_text
 
 __all__ = [
+    "draw_coloured_text",
     "new_diagram",
     "box",
     "node",
