@@ -24,6 +24,18 @@ STUDENT_JB  := $(EDITION_JB) $(STUDENT_SRC)/book --config "$(CURDIR)/$(STUDENT_S
 TEX_DEBS    := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended latexmk \
                tex-gyre texlive-xetex fonts-freefont-otf
 
+# The optional PyTorch extra (lrnn.torch): the CPU build pinned in pyproject.toml's [torch] extra.
+.PHONY: torch
+torch: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[torch]"
+
+# Run the PyTorch page and keep its outputs (it is committed with them; tests/test_torch_page.py
+# fails when they are stale).
+.PHONY: torch-page
+torch-page: torch
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=600 book/pytorch_bridge.ipynb
+
 .PHONY: help env book student student-src pdf student-pdf editions test test-editions unit lab clean browser-deps pdf-deps runnable
 
 help:
@@ -36,6 +48,7 @@ help:
 	@echo "make test-editions  check the built editions (after make pdf and make student-pdf; CI runs both)"
 	@echo "make runnable  the runnable book alone (notebooks, a wheel of lrnn, pinned requirements) into _build/lrnn-book.zip"
 	@echo "make unit   unit tests and doctests only (fast)"
+	@echo "make torch  add the optional PyTorch extra (lrnn.torch, its tests and the PyTorch page), CPU build"
 	@echo "make clean  remove build outputs (keeps .venv)"
 
 env: $(STAMP)

@@ -71,6 +71,15 @@ def read(path: str | Path) -> nbformat.NotebookNode:
     return nbformat.read(str(path), as_version=4)
 
 
+def keeps_outputs(path: str | Path) -> bool:
+    """True for a page committed with its outputs, which the site shows instead of running it.
+
+    Such a page sets ``"mystnb": {"execution_mode": "off"}`` in its metadata: the PyTorch page,
+    executed where torch is installed (``tests/test_torch_page.py`` re-runs it there and compares).
+    """
+    return read(path).metadata.get("mystnb", {}).get("execution_mode") == "off"
+
+
 def cells(path: str | Path, kind: str | None = None) -> list[nbformat.NotebookNode]:
     """The cells of a notebook, in order; ``kind`` keeps one type (``"markdown"``, ``"code"``)."""
     return [c for c in read(path).cells if kind is None or c.cell_type == kind]

@@ -14,6 +14,7 @@ experiment       script                 recipe                                ch
 ``jsb``          ``train.py``           :mod:`lrnn.music_models`              8
 ``charlm``       ``train.py``           :mod:`lrnn.charlm`                    9
 ``long_memory``  ``sweep.py``           the package's cells, in the script    11
+``jsb_torch``    ``train.py``           :mod:`lrnn.music_models`              PyTorch page
 ===============  =====================  ====================================  ============
 
 :func:`result` is the one way to reach a committed result: ``experiments/<name>/<file>`` in
@@ -43,6 +44,7 @@ RESULTS = {
     "lookahead": ("results.json",),
     "memory": ("results/runs.json",),
     "jsb": ("results.json", *(f"{kind}.npz" for kind in KINDS)),  # the best model of each kind
+    "jsb_torch": ("results.json", "bench_cells.json"),  # the PyTorch page (it keeps its outputs)
     "long_memory": ("results/runs.json",),  # the linear recurrences against the gated cells
     "charlm": ("results.json", "gru.npz", "lstm.npz"),  # Chapter 9 opens the GRU and the LSTM
 }
@@ -79,7 +81,7 @@ def result(name: str, file: str) -> Path:
     Parameters
     ----------
     name : str
-        An experiment of :data:`RESULTS`: ``"lookahead"``, ``"memory"`` or ``"jsb"``.
+        An experiment of :data:`RESULTS`: ``"lookahead"``, ``"memory"``, ``"jsb"`` or ``"jsb_torch"``.
     file : str
         One of its files in :data:`RESULTS`, e.g. ``"results.json"``.
 
