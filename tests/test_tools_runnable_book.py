@@ -25,8 +25,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from _tools import runnable_book as rb
 from _tools import notebooks, student_edition
+from _tools import runnable_book as rb
 
 BOOK = rb.ROOT / "book"
 EXPERIMENTS = re.compile(r"experiments/([a-z_0-9]+)")
