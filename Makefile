@@ -132,7 +132,8 @@ browser-deps:
 
 # The -W site build and the tests that do not read it run side by side (a core each, one BLAS
 # thread per process); then the checks of the built site, of its pages in Chromium, and of the
-# editions when they are built.
+# editions when they are built, on two workers (pytest-xdist: a test waiting for Chromium leaves
+# its core to the other).
 SITE_FREE := not site and not browser and not pdf and not student
 test: $(STAMP) browser-deps
 	$(CLEAN_SITE)
@@ -144,7 +145,7 @@ test: $(STAMP) browser-deps
 	wait $$build; built=$$?; tail -n 15 _build/site-build.log; \
 	if [ $$built -ne 0 ]; then echo "== the -W site build failed: see _build/site-build.log"; exit 1; fi; \
 	echo "== the built site, its pages in Chromium, the editions"; \
-	$(BIN)/python -m pytest -m "not ($(SITE_FREE))"; rest=$$?; \
+	$(BIN)/python -m pytest -n 2 -m "not ($(SITE_FREE))"; rest=$$?; \
 	exit $$((unit | rest))
 
 # Checks on the built editions (tests marked pdf/student): `make test` runs them when the
