@@ -97,7 +97,7 @@ def test_errors():
         lru_forward(p, np.zeros((5, 3)))
     with pytest.raises(ValueError, match=r"s0 has shape \(2,\), expected \(d_s,\) = \(3,\)"):
         lru_forward(p, np.zeros((5, 2)), s0=np.zeros(2))
-    with pytest.raises(ValueError, match=r"B_im has shape \(3, 3\), expected \(3, 4\)"):
+    with pytest.raises(ValueError, match=r"B_im has shape \(3, 3\), expected \(d_s, d_h\) = \(3, 4\)"):
         dataclasses.replace(p, B_im=np.zeros((3, 3)))
     with pytest.raises(ValueError, match="x contains nan"):
         lru_forward(p, np.full((2, 2), np.nan))

@@ -82,7 +82,7 @@ def test_errors():
         selective_forward(p, np.zeros((5, 3)))
     with pytest.raises(ValueError, match=r"h0 has shape \(3, 4\), expected \(d_h, d_s\) = \(4, 3\)"):
         selective_forward(p, np.zeros((5, 2)), h0=np.zeros((3, 4)))
-    with pytest.raises(ValueError, match=r"W_B has shape \(2, 2\), expected \(3, 2\)"):
+    with pytest.raises(ValueError, match=r"W_B has shape \(2, 2\), expected \(d_s, d_x\) = \(3, 2\)"):
         dataclasses.replace(p, W_B=np.zeros((2, 2)))
     with pytest.raises(ValueError, match="dt_min = 0.5, dt_max = 0.1"):
         SelectiveSSMParams.init(np.random.default_rng(0), 2, 3, 4, dt_min=0.5, dt_max=0.1)
