@@ -32,20 +32,12 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from ._validation import check_rng, positive_int
 from .gru import TorchGRUParams
-from .interop import (
-    gru_params_from_torch,
-    gru_params_to_torch,
-    lstm_params_from_torch,
-    lstm_params_to_torch,
-    rnn_params_from_torch,
-    rnn_params_to_torch,
-)
+from .interop import load_model_npz, save_model_npz
 from .losses import Readout, softmax_cross_entropy
 from .lstm import LSTMParams
 from .optim import Adam
@@ -230,29 +222,25 @@ def fit_text(kind: str, model, train_codes, rng: np.random.Generator, *, epochs:
 
 
 def save_model(path, kind: str, model) -> None:
-    """Write ``model`` as an ``.npz`` state dict (PyTorch's layout for ``tanh``, ``gru``, ``lstm``)."""
-    cell, readout = model
-    to_torch = {"tanh": rnn_params_to_torch, "gru": gru_params_to_torch, "lstm": lstm_params_to_torch}
-    if _check_kind(kind) in to_torch:
-        sd = to_torch[kind](cell)
-    else:
-        sd = {f.name: getattr(cell, f.name) for f in dataclasses.fields(cell)}
-    np.savez(path, **sd, **{"readout.weight": readout.W_y, "readout.bias": readout.b_y})
+    """Write ``model`` as an ``.npz`` state dict (PyTorch's layout for ``tanh``, ``gru``, ``lstm``).
+
+    The one writer of the package's model files, :func:`lrnn.interop.save_model_npz`, for this
+    module's kinds (:data:`KINDS`).
+    """
+    save_model_npz(path, _check_kind(kind), model)
 
 
 def load_model(path):
     """Read a model written by :func:`save_model`: ``(kind, (cell, Readout))``.
 
-    The kind follows from the keys and shapes: ``weight_hh_l0`` of shape ``(g H, H)`` with
-    ``g = 1, 3, 4`` is ``nn.RNN``, ``nn.GRU``, ``nn.LSTM``; field names are the Vanilla LSTM with pinholes.
+    The kind follows from the keys and shapes (:func:`lrnn.interop.load_model_npz`): ``weight_hh_l0``
+    of shape ``(g H, H)`` with ``g = 1, 3, 4`` is ``nn.RNN``, ``nn.GRU``, ``nn.LSTM``; field names
+    are the Vanilla LSTM with pinholes.
+
+    Raises
+    ------
+    ValueError
+        A model file of a kind this module does not have (an Augmented LSTM's).
     """
-    with np.load(Path(path)) as f:
-        sd = {k: f[k] for k in f.files}
-    readout = Readout(W_y=sd.pop("readout.weight"), b_y=sd.pop("readout.bias"))
-    if "weight_hh_l0" in sd:
-        gates = sd["weight_hh_l0"].shape[0] // sd["weight_hh_l0"].shape[1]
-        kind = {1: "tanh", 3: "gru", 4: "lstm"}[gates]
-        cell = {"tanh": rnn_params_from_torch, "gru": gru_params_from_torch, "lstm": lstm_params_from_torch}[kind](sd)
-    else:
-        kind, cell = "lstm_pinholes", LSTMParams(**sd)
-    return kind, (cell, readout)
+    kind, model = load_model_npz(path)
+    return _check_kind(kind), model
