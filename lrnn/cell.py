@@ -5,8 +5,9 @@ package (:class:`lrnn.rnn.RNNParams`, :class:`lrnn.lstm.LSTMParams`,
 :class:`lrnn.augmented.AugmentedLSTMParams`, :class:`lrnn.gru.GRUParams`,
 :class:`lrnn.gru.TorchGRUParams`, and Chapter 11's :class:`lrnn.lru.LRUParams` and
 :class:`lrnn.selective.SelectiveSSMParams`) is a frozen dataclass of parameter arrays that follows
-:class:`Cell`; xLSTM's forward-only cells (:mod:`lrnn.xlstm`) use its :class:`Parameters`. A new cell plugs into the trainer, the optimisers and the gradient checks by
-following it too. Three pieces do the work that would otherwise be written once per cell:
+:class:`Cell`; xLSTM's forward-only cells (:mod:`lrnn.xlstm`) use its :class:`Parameters`. A new
+cell plugs into the trainer, the optimisers and the gradient checks by following it too. Three
+pieces do the work that would otherwise be written once per cell:
 
 :class:`Parameters`
     A mixin for the parameter dataclass. One class-level table, ``SHAPES``, names the axes of
@@ -20,7 +21,8 @@ following it too. Three pieces do the work that would otherwise be written once 
 :class:`TraceFields`
     A mixin for the trace dataclass a forward pass returns: ``batched``, ``output`` (what a
     readout sees) and ``last_state`` (what the next chunk starts from), from two class-level
-    names, and ``as_batch`` (a single sequence's signals with a batch axis of 1).
+    names; ``as_batch`` (a single sequence's signals with a batch axis of 1) for backward
+    passes and its inverse ``from_batch`` for forward passes.
 :func:`check_trace`
     The boundary check of every backward pass: the parameters and the trace have the expected
     types and sizes, and ``dE_dout`` is finite and shaped like ``trace.output``.
@@ -409,6 +411,26 @@ class TraceFields:
     def last_state(self) -> tuple:
         """The state after the last step: pass it as ``state=`` of the next chunk's forward pass."""
         return tuple(getattr(self, name)[-1] for name in self.STATE)
+
+    @classmethod
+    def from_batch(cls, batched: bool, **arrays):
+        """The trace of ``arrays`` computed with a batch axis: as they are, or without it for one sequence.
+
+        The inverse of :meth:`as_batch`: forward passes are written once, for ``(N, B, ...)``;
+        when the input was a single sequence (``batched=False``, ``B = 1``) the signals lose
+        axis 1 and the initial conditions named in ``INITIAL`` lose axis 0.
+
+        Examples
+        --------
+        >>> from lrnn.rnn import RNNTrace
+        >>> z = np.zeros((3, 1, 2))
+        >>> tr = RNNTrace.from_batch(False, s=z, r=z, x=np.zeros((3, 1, 1)), s0=np.zeros((1, 2)))
+        >>> tr.batched, tr.s.shape, tr.s0.shape
+        (False, (3, 2), (2,))
+        """
+        if batched:
+            return cls(**arrays)
+        return cls(**{name: a[0] if name in cls.INITIAL else a[:, 0] for name, a in arrays.items()})
 
     def as_batch(self, *names: str) -> tuple:
         """The named fields with a batch axis: signals as ``(N, B, d)``, initial conditions as ``(B, d)``.

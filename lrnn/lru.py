@@ -299,10 +299,7 @@ def lru_forward(params: LRUParams, x, s0=None, *, method: str = "scan") -> LRUTr
     s = scan_method(method)(params.lam, u @ Bc.T, S0)  # s[n] = lambda s[n-1] + exp(gamma_log) (B u[n]), Eq. O7
     y = s.real @ params.C_re.T - s.imag @ params.C_im.T + params.D * u  # Re(C s[n]) + D u[n], Eqs. O1, O3
     a_o, a_g, v = glu(y, params.W_o, params.b_o, params.W_g, params.b_g)  # output GLU
-    out = dict(x=X, a_u=a_u, a_e=a_e, u=u, s=s, y=y, a_o=a_o, a_g=a_g, v=v)
-    if not batched:
-        out = {k: a[:, 0] for k, a in out.items()}
-    return LRUTrace(**out, s0=S0 if batched else S0[0])
+    return LRUTrace.from_batch(batched, x=X, a_u=a_u, a_e=a_e, u=u, s=s, y=y, a_o=a_o, a_g=a_g, v=v, s0=S0)
 
 
 def lru_backward(params: LRUParams, trace: LRUTrace, dE_dv, *, method: str = "scan"):

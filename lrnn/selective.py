@@ -289,10 +289,8 @@ def selective_forward(params: SelectiveSSMParams, x, h0=None, *, method: str = "
     h = scan_method(method)(A_bar, B_bar * Bn[..., None, :] * u[..., None], H0)  # Eq. M2a, by the scan
     y = (h @ Cn[..., None])[..., 0] + params.D * u  # y[n] = h[n] C[n] + D u[n], Eq. M2b
     a_o, a_g, v = glu(y, params.W_o, params.b_o, params.W_g, params.b_g)  # output GLU
-    out = dict(x=X, u=u, a_dt=a_dt, dt=dt, B=Bn, C=Cn, A_bar=A_bar, B_bar=B_bar, h=h, y=y, a_o=a_o, a_g=a_g, v=v)
-    if not batched:
-        out = {k: a[:, 0] for k, a in out.items()}
-    return SelectiveTrace(**out, h0=H0 if batched else H0[0])
+    signals = dict(x=X, u=u, a_dt=a_dt, dt=dt, B=Bn, C=Cn, A_bar=A_bar, B_bar=B_bar, h=h, y=y, a_o=a_o, a_g=a_g, v=v)
+    return SelectiveTrace.from_batch(batched, **signals, h0=H0)
 
 
 def selective_backward(params: SelectiveSSMParams, trace: SelectiveTrace, dE_dv, *, method: str = "scan"):
