@@ -35,11 +35,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import music_models
 from ._validation import check_rng, positive_int
 from .gru import TorchGRUParams
 from .interop import load_model_npz, save_model_npz
 from .losses import Readout, softmax_cross_entropy
 from .lstm import LSTMParams
+from .music_models import forget_gate_open
 from .optim import Adam
 from .rnn import RNNParams
 from .text import epoch_batches
@@ -50,7 +52,7 @@ __all__ = ["KINDS", "SIZES", "PINHOLES", "init_model", "n_trainable", "unigram_r
 
 KINDS = ("tanh", "gru", "lstm", "lstm_pinholes")
 SIZES = {"tanh": 527, "gru": 298, "lstm": 256, "lstm_pinholes": 200}  # about 346k parameters each
-PINHOLES = ("W_s_cu", "W_s_cs", "W_s_cr")  # held at zero in the "lstm" kind (nn.LSTM has none)
+PINHOLES = music_models.PINHOLES  # held at zero in the "lstm" kind (nn.LSTM has none)
 
 
 def _check_kind(kind):
@@ -94,23 +96,18 @@ def init_model(kind: str, rng: np.random.Generator, train_codes, *, d_x: int = 6
         cell = LSTMParams.init(rng, d_x, size)  # every field drawn, then the pinholes zeroed for "lstm"
         if kind == "lstm":
             cell = dataclasses.replace(cell, **{k: np.zeros((size, size)) for k in PINHOLES})
-        biases = {f.name: np.zeros(cell.d_s) for f in dataclasses.fields(cell) if f.name.startswith("b_")}
-        biases["b_cs"] = np.full(cell.d_s, float(forget_bias))  # the "forget" gate starts mostly open
-        cell = dataclasses.replace(cell, **biases)
+        cell = forget_gate_open(cell, forget_bias)
     return cell, unigram_readout(train_codes, cell.d_out, d_x)
 
 
 def n_trainable(kind: str, model) -> int:
     """Scalar parameters trained, readout included (``lstm``: without its three zero pinhole matrices).
 
-    PyTorch counts more for ``nn.RNN``, ``nn.GRU`` and ``nn.LSTM``: two bias vectors per node where
-    the cells here have one (``+ d_s``, ``+ 2 d_s``, ``+ 4 d_s``).
+    Counted as the music models are (:func:`lrnn.music_models.n_trainable`). PyTorch counts more
+    for ``nn.RNN``, ``nn.GRU`` and ``nn.LSTM``: two bias vectors per node where the cells here have
+    one (``+ d_s``, ``+ 2 d_s``, ``+ 4 d_s``).
     """
-    cell, readout = model
-    n = sum(a.size for a in (getattr(cell, f.name) for f in dataclasses.fields(cell)) if a is not None)
-    if _check_kind(kind) == "lstm":
-        n -= sum(getattr(cell, k).size for k in PINHOLES)
-    return n + readout.W_y.size + readout.b_y.size
+    return music_models.n_trainable(_check_kind(kind), model)
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,8 @@ from .optim import Adam
 from .rnn import RNNParams
 from .train import fit, sequence_loss_and_grads
 
-__all__ = ["KINDS", "SIZES", "PINHOLES", "init_model", "n_trainable", "fit_pieces", "PieceFit", "save_model",
-           "load_model"]  # fmt: skip
+__all__ = ["KINDS", "SIZES", "PINHOLES", "init_model", "forget_gate_open", "n_trainable", "fit_pieces", "PieceFit",
+           "save_model", "load_model"]  # fmt: skip
 
 KINDS = ("tanh", "gru", "lstm", "lstm_pinholes", "augmented")
 SIZES = {"tanh": 100, "gru": 46, "lstm": 36, "lstm_pinholes": 32, "augmented": (28, 22)}  # d_s, or (d_s, d_v)
@@ -100,20 +100,35 @@ def init_model(kind: str, rng: np.random.Generator, train_rolls, *, size=None, f
     else:
         cell = LSTMParams.init(rng, 88, size, pinholes=kind == "lstm_pinholes")
     if kind in ("lstm", "lstm_pinholes", "augmented"):
-        biases = {f.name: np.zeros(cell.d_s) for f in dataclasses.fields(cell) if f.name.startswith("b_")}
-        biases["b_cs"] = np.full(cell.d_s, float(forget_bias))  # the "forget" gate starts mostly open
-        cell = dataclasses.replace(cell, **biases)
+        cell = forget_gate_open(cell, forget_bias)
     return cell, frequency_baseline(train_rolls, d_out=cell.d_out)
+
+
+def forget_gate_open(cell, forget_bias: float = 1.0):
+    """An LSTM's (or Augmented LSTM's) ``cell`` with every bias zero but the "forget" gate's, ``b_cs = forget_bias``.
+
+    The control state gate then starts mostly open (``G_c(1) = 0.73``), so the state is carried
+    over at the start of training. Shared by the music and the character models (:mod:`lrnn.charlm`).
+
+    Examples
+    --------
+    >>> forget_gate_open(LSTMParams.zeros(1, 2), 1.0).b_cs
+    array([1., 1.])
+    """
+    biases = {name: np.zeros(cell.d_s) for name in cell.SHAPES if name.startswith("b_")}
+    biases["b_cs"] = np.full(cell.d_s, float(forget_bias))  # the "forget" gate starts mostly open
+    return dataclasses.replace(cell, **biases)
 
 
 def n_trainable(kind: str, model) -> int:
     """Scalar parameters trained, readout included (``lstm``: without its three zero pinhole matrices).
 
     PyTorch counts more for ``nn.RNN``, ``nn.GRU`` and ``nn.LSTM``: two bias vectors per node where
-    the cells here have one (``+ d_s``, ``+ 2 d_s``, ``+ 4 d_s``).
+    the cells here have one (``+ d_s``, ``+ 2 d_s``, ``+ 4 d_s``). The character models
+    (:mod:`lrnn.charlm`) count the same way.
     """
     cell, readout = model
-    n = sum(a.size for a in (getattr(cell, f.name) for f in dataclasses.fields(cell)) if a is not None)
+    n = cell.n_params
     if _check_kind(kind) == "lstm":
         n -= sum(getattr(cell, k).size for k in PINHOLES)
     return n + readout.W_y.size + readout.b_y.size
