@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lrnn.experiments.sweep import write_results
 from lrnn.tasks import MEMORY_TASKS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,3 +78,13 @@ def test_records_are_consistent(experiment):
         assert r["steps_to_success"] == (below[0] if below else None)
         assert r["steps_run"] == r["steps"] or r["diverged"]
         assert len(r["train_loss"]) == -(-r["steps_run"] // r["curve_every"])
+
+
+def test_the_committed_files_are_what_the_runner_writes(experiment, tmp_path):
+    """runs.json and summary.csv, written again from the stored records, are the committed files byte for byte."""
+    name, sweep, meta, runs = experiment
+    committed = ROOT / "experiments" / name / "results"
+    records = list(runs.values())  # in the stored order
+    write_results(tmp_path / "runs.json", meta, records, sweep.summary_rows(records))
+    for file in ("runs.json", "summary.csv"):
+        assert (tmp_path / file).read_bytes() == (committed / file).read_bytes(), file

@@ -37,15 +37,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from lrnn.experiments.sweep import (  # noqa: E402  (the runner this sweep shares with experiments/memory)
-    add_arguments,
-    code_version,
-    fit_record,
-    list_or_reproduce,
-    load_average,
-    load_module,
-    write_results,
-)
+from lrnn.experiments import sweep as runner  # noqa: E402  (the runner shared with experiments/memory)
 from lrnn.losses import readout_loss  # noqa: E402
 from lrnn.optim import Adam  # noqa: E402
 from lrnn.tasks import MEMORY_TASKS, accuracy  # noqa: E402
@@ -55,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 CODE = ("lrnn", "experiments/long_memory/sweep.py", "experiments/long_memory/models.py")  # the code a record names
 
-models = load_module("long_memory_models", HERE / "models.py")  # under a name of its own
+models = runner.load_module("long_memory_models", HERE / "models.py")  # under a name of its own
 VAL_SEED = 2023  # validation batches: default_rng([VAL_SEED, lag]), the same for every cell and seed
 SEEDS = (0, 1, 2)
 CELLS = models.CELLS
@@ -135,7 +127,7 @@ def run(cfg: dict) -> dict:
         progress=False,
     )
     train_cpu = time.process_time() - c0
-    record = fit_record(cfg, task, res)  # the configuration and the metrics
+    record = runner.fit_record(cfg, task, res)  # the configuration and the metrics
     cell, readout = res.params
     if not res.diverged:
         record["final_accuracy"] = (
@@ -160,7 +152,7 @@ def run(cfg: dict) -> dict:
 
 def git_commit() -> dict:
     """The commit the code ran at, and whether lrnn/ or this folder had uncommitted changes."""
-    return code_version(HERE.parents[1], CODE)
+    return runner.code_version(HERE.parents[1], CODE)
 
 
 def summary_rows(records: list[dict]) -> list[dict]:
@@ -198,16 +190,16 @@ def _write(path: Path, old: dict, records: list[dict], sweep: dict) -> None:
     meta = dict(old.get("meta", {}), defaults=DEFAULTS, settings=[list(s) for s in SETTINGS], sizes=models.SIZES)
     sweeps = [s for s in meta.get("sweeps", []) if s.get("started") != sweep["started"]]
     meta["sweeps"] = sweeps + [sweep]
-    write_results(path, meta, records, summary_rows(records))
+    runner.write_results(path, meta, records, summary_rows(records))
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_arguments(ap, "run only the configurations not stored yet")
+    runner.add_arguments(ap, "run only the configurations not stored yet")
     args = ap.parse_args(argv)
 
     configs = configurations()
-    if list_or_reproduce(args, configs, run):
+    if runner.list_or_reproduce(args, configs, run):
         return
 
     from tqdm.auto import tqdm
@@ -221,7 +213,7 @@ def main(argv=None):
     stored = {r["id"]: r for r in old["runs"]}
     todo = [c for c in configs if not (args.resume and c["id"] in stored)]
     kept = [r for i, r in stored.items() if i not in {c["id"] for c in todo}]
-    load_before, t0 = load_average(), time.perf_counter()
+    load_before, t0 = runner.load_average(), time.perf_counter()
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     records = []
     with tqdm(total=len(todo), desc="long-memory sweep", unit="run") as bar:
@@ -235,7 +227,7 @@ def main(argv=None):
                 wall_seconds=time.perf_counter() - t0,
                 cpu_seconds=sum(x["cpu_seconds"] for x in records),
                 load_average_before=load_before,
-                load_average_after=load_average(),
+                load_average_after=runner.load_average(),
                 resume=args.resume,
                 started=started,
                 **code,

@@ -38,15 +38,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 import lrnn  # noqa: E402
-from lrnn.experiments.sweep import (  # noqa: E402  (the runner this sweep shares with experiments/long_memory)
-    add_arguments,
-    code_version,
-    fit_record,
-    list_or_reproduce,
-    load_average,
-    load_module,
-    write_results,
-)
+from lrnn.experiments import sweep as runner  # noqa: E402  (the runner shared with experiments/long_memory)
 from lrnn.optim import SGD, Adam  # noqa: E402
 from lrnn.tasks import MEMORY_TASKS, accuracy  # noqa: E402
 from lrnn.train import fit_sequences  # noqa: E402
@@ -55,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 CODE = ("lrnn", "experiments/memory/sweep.py", "experiments/memory/models.py")  # the code a record names
 
-build_model = load_module("memory_models", HERE / "models.py").build_model  # under a name of its own
+build_model = runner.load_module("memory_models", HERE / "models.py").build_model  # under a name of its own
 VAL_SEED = 2016  # the validation batches: default_rng([VAL_SEED, lag]), the same for every cell and seed
 SEEDS = (0, 1, 2)
 LAGS = (10, 25, 50, 100, 200)
@@ -148,7 +140,7 @@ def run(cfg: dict) -> dict:
         nonfinite="stop",
         progress=False,
     )
-    record = fit_record(cfg, task, res)  # the configuration and the metrics
+    record = runner.fit_record(cfg, task, res)  # the configuration and the metrics
     cell, readout = res.params
     if task.classify and not res.diverged:
         x, target, mask = val
@@ -163,7 +155,7 @@ def run(cfg: dict) -> dict:
 
 def git_commit() -> dict:
     """The commit the code ran at, and whether lrnn/ or experiments/memory/ had uncommitted changes."""
-    return code_version(HERE.parents[1], CODE)
+    return runner.code_version(HERE.parents[1], CODE)
 
 
 def _cost(cfg) -> float:
@@ -205,14 +197,14 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--group", action="append", help="run only this group (repeatable); the rest is kept")
     ap.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    add_arguments(
+    runner.add_arguments(
         ap, "skip runs stored from the same code (lrnn/, sweep.py, models.py); missing runs first, then stale"
     )
     args = ap.parse_args(argv)
 
     configs = configurations()
     chosen = [c for c in configs if c["group"] in args.group] if args.group else configs
-    if list_or_reproduce(args, configs, run, listed=chosen):
+    if runner.list_or_reproduce(args, configs, run, listed=chosen):
         return
     configs = chosen
 
@@ -223,7 +215,7 @@ def main(argv=None):
     old = json.loads(path.read_text()) if path.exists() else {"meta": {}, "runs": []}
     ids = {c["id"] for c in configs}
     kept = [r for r in old["runs"] if r["id"] not in ids]
-    load_before, t0, code = load_average(), time.perf_counter(), git_commit()  # the code this sweep runs
+    load_before, t0, code = runner.load_average(), time.perf_counter(), git_commit()  # the code this sweep runs
     order = sorted(configs, key=_cost, reverse=True)
     if args.resume:
         if code["dirty"]:
@@ -273,7 +265,7 @@ def _sweep_meta(configs, records, workers, load_before, t0, code, resume=False) 
         cpu_seconds=sum(r["cpu_seconds"] for r in records),
         workers=workers,
         load_average_before=load_before,
-        load_average_after=load_average(),
+        load_average_after=runner.load_average(),
         resume=resume,
         started=time.strftime("%Y-%m-%d %H:%M", time.localtime(time.time() - (time.perf_counter() - t0))),
         **code,
@@ -298,7 +290,7 @@ def _write(path: Path, old: dict, runs: list[dict], sweep: dict) -> None:
         ]
         + [sweep],
     )
-    write_results(path, meta, runs, summary_rows(runs))
+    runner.write_results(path, meta, runs, summary_rows(runs))
 
 
 if __name__ == "__main__":
