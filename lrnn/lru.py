@@ -24,7 +24,7 @@ products of its inputs (a marked value, say) before the recurrence sums them. Th
 runs with :func:`lrnn.scan.linear_scan`; the backward pass runs the adjoint recurrence with
 the same scan (``g[n] = dE/ds[n] + conj(lambda) g[n+1]``). The cell follows the package's cell
 interface (:mod:`lrnn.cell`); the GLU and what else it shares with the selective layer
-(:mod:`lrnn.selective`) is in :mod:`lrnn.glu`.
+(:mod:`lrnn.selective`) is in :mod:`lrnn.linear_cell`.
 
 Symbols (paper -> code -> shape of one step; complex where marked)::
 
@@ -62,11 +62,19 @@ from typing import ClassVar
 import numpy as np
 
 from ._validation import as_initial_state, as_sequence, check_rng, check_type, fmt_shape, positive_int
-from .cell import Parameters, TraceFields, check_options, check_trace
-from .glu import OUTPUT_GLU_SHAPES, glorot_uniform_draw, glu, glu_backward, output_glu_init, sum_outer
+from .cell import TraceFields, check_options, check_trace
+from .linear_cell import (
+    OUTPUT_GLU_SHAPES,
+    LinearCellParams,
+    glorot_uniform_draw,
+    glu,
+    glu_backward,
+    output_glu_init,
+    sum_outer,
+)
 from .scan import linear_scan_backward, scan_method
 
-__all__ = ["LRUParams", "LRUTrace", "lru_forward", "lru_backward", "ring_init", "glu", "glu_backward"]  # glu: lrnn.glu
+__all__ = ["LRUParams", "LRUTrace", "lru_forward", "lru_backward", "ring_init", "glu", "glu_backward"]
 
 
 def ring_init(rng: np.random.Generator, d_s: int, r_min: float = 0.0, r_max: float = 1.0, max_phase: float = 2 * np.pi):
@@ -97,7 +105,7 @@ def ring_init(rng: np.random.Generator, d_s: int, r_min: float = 0.0, r_max: flo
 
 
 @dataclass(frozen=True)
-class LRUParams(Parameters):
+class LRUParams(LinearCellParams):
     """Parameters of an LRU cell: input GLU, diagonal complex recurrence (Eq. O7), output ``Re(C s) + D u``, output GLU.
 
     Parameters
@@ -132,8 +140,6 @@ class LRUParams(Parameters):
         "B_re": ("d_s", "d_h"), "B_im": ("d_s", "d_h"), "C_re": ("d_h", "d_s"), "C_im": ("d_h", "d_s"), "D": ("d_h",),
         **OUTPUT_GLU_SHAPES,
     }  # fmt: skip
-    OUTPUT_SIZE: ClassVar = "d_h"  # trace.output is v, (N, [B,] d_h)
-    INIT: ClassVar = "rng, d_x, d_s, d_h"
 
     W_u: np.ndarray  # (d_h, d_x)  input GLU, value
     b_u: np.ndarray  # (d_h,)
@@ -153,25 +159,9 @@ class LRUParams(Parameters):
     b_g: np.ndarray  # (d_h,)
 
     @property
-    def d_h(self) -> int:
-        """Width of the GLUs and of the recurrence's input and output."""
-        return self.sizes["d_h"]
-
-    @property
     def lam(self) -> np.ndarray:
         """The eigenvalues ``lambda = exp(-exp(nu_log) + i exp(theta_log))``, shape (d_s,), complex."""
         return np.exp(-np.exp(self.nu_log) + 1j * np.exp(self.theta_log))
-
-    @classmethod
-    def zeros(cls, d_x: int, d_s: int, d_h: int):
-        """All-zero parameters: a template to fill in, and the zero gradient.
-
-        Examples
-        --------
-        >>> LRUParams.zeros(1, 2, 3).B_re.shape
-        (2, 3)
-        """
-        return super().zeros(d_x, d_s, d_h=d_h)
 
     @classmethod
     def init(cls, rng, d_x: int, d_s: int, d_h: int, *, r_min: float = 0.0, r_max: float = 1.0, max_phase=2 * np.pi):

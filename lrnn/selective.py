@@ -29,7 +29,7 @@ recurrence is still linear in ``h``: :func:`lrnn.scan.linear_scan` runs it. Mamb
 ``h[n] = (1 - g[n]) h[n-1] + g[n] x[n]``. The layer keeps the exact ZOH ``B_bar`` of Eq. M4, for which
 that identity holds exactly. Mamba's block wraps the layer in projections, a convolution and a
 multiplicative gate; this cell keeps one gated output (the gated linear unit of the LRU cell,
-:mod:`lrnn.glu`), so that the two linear recurrences of the chapter meet the task with the same
+:mod:`lrnn.linear_cell`), so that the two linear recurrences of the chapter meet the task with the same
 kind of nonlinear readout. The layer follows the package's cell interface (:mod:`lrnn.cell`).
 
 Symbols (paper -> code -> shape of one step)::
@@ -58,8 +58,16 @@ import numpy as np
 
 from ._validation import as_initial_state, as_sequence, check_rng, check_type, fmt_shape, positive_int
 from .activations import G_c
-from .cell import Parameters, TraceFields, check_options, check_trace
-from .glu import OUTPUT_GLU_SHAPES, glorot_uniform_draw, glu, glu_backward, output_glu_init, sum_outer
+from .cell import TraceFields, check_options, check_trace
+from .linear_cell import (
+    OUTPUT_GLU_SHAPES,
+    LinearCellParams,
+    glorot_uniform_draw,
+    glu,
+    glu_backward,
+    output_glu_init,
+    sum_outer,
+)
 from .scan import linear_scan_backward, scan_method
 
 __all__ = ["SelectiveSSMParams", "SelectiveTrace", "selective_forward", "selective_backward", "softplus"]
@@ -77,7 +85,7 @@ def softplus(z):
 
 
 @dataclass(frozen=True)
-class SelectiveSSMParams(Parameters):
+class SelectiveSSMParams(LinearCellParams):
     """Parameters of the selective layer: channels, steps, ``A``, input-dependent ``B`` and ``C``, skip.
 
     Parameters
@@ -110,9 +118,7 @@ class SelectiveSSMParams(Parameters):
         "W_B": ("d_s", "d_x"), "b_B": ("d_s",), "W_C": ("d_s", "d_x"), "b_C": ("d_s",), "D": ("d_h",),
         **OUTPUT_GLU_SHAPES,
     }  # fmt: skip
-    OUTPUT_SIZE: ClassVar = "d_h"  # trace.output is v, (N, [B,] d_h)
     STATE_NAMES: ClassVar = ("h[-1]",)  # the carried state, (h[N-1],), of shape ([B,] d_h, d_s)
-    INIT: ClassVar = "rng, d_x, d_s, d_h"
 
     W_u: np.ndarray  # (d_h, d_x)  u = W_u x + b_u
     b_u: np.ndarray  # (d_h,)
@@ -128,27 +134,6 @@ class SelectiveSSMParams(Parameters):
     b_o: np.ndarray  # (d_h,)
     W_g: np.ndarray  # (d_h, d_h)  output GLU, gate
     b_g: np.ndarray  # (d_h,)
-
-    @property
-    def d_s(self) -> int:
-        """State size per channel (Mamba's ``N``)."""
-        return self.sizes["d_s"]
-
-    @property
-    def d_h(self) -> int:
-        """Number of channels."""
-        return self.sizes["d_h"]
-
-    @classmethod
-    def zeros(cls, d_x: int, d_s: int, d_h: int):
-        """All-zero parameters: a template to fill in, and the zero gradient.
-
-        Examples
-        --------
-        >>> SelectiveSSMParams.zeros(1, 2, 3).A_log.shape
-        (3, 2)
-        """
-        return super().zeros(d_x, d_s, d_h=d_h)
 
     @classmethod
     def init(cls, rng, d_x: int, d_s: int, d_h: int, *, dt_min: float = 1e-3, dt_max: float = 0.1):

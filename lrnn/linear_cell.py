@@ -1,4 +1,4 @@
-"""The gated linear unit, and what else the linear-recurrence cells of Chapter 11 share.
+"""What the linear-recurrence cells of Chapter 11 share: their sizes, and the gated linear unit.
 
 Not in Sherstinsky's paper. A linear recurrence alone computes a linear filter of its input,
 so the LRU cell (:mod:`lrnn.lru`) and the selective layer (:mod:`lrnn.selective`) put a
@@ -7,7 +7,8 @@ position-wise nonlinearity after it: the gated linear unit of Dauphin et al. (20
     v[n] = (W_a z[n] + b_a) * G_c(W_g z[n] + b_g)
 
 What the interface of a cell needs (validation, sizes, state, trace checks) is in
-:mod:`lrnn.cell`; this module holds the rest that both cells use: the GLU's forward and
+:mod:`lrnn.cell`; this module holds the rest that both cells use: :class:`LinearCellParams`
+(the sizes ``d_x, d_s, d_h``, the output ``v`` of width ``d_h``), the GLU's forward and
 backward passes, the output GLU's fields and initialisation, the Glorot-uniform draw of
 their weights, and the sum over time and batch that every weight gradient is.
 
@@ -22,11 +23,52 @@ networks", ICML 2017.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from .activations import G_c
+from .cell import Parameters
 
-__all__ = ["OUTPUT_GLU_SHAPES", "glu", "glu_backward", "glorot_uniform_draw", "output_glu_init", "sum_outer"]
+__all__ = [
+    "LinearCellParams",
+    "OUTPUT_GLU_SHAPES",
+    "glu",
+    "glu_backward",
+    "glorot_uniform_draw",
+    "output_glu_init",
+    "sum_outer",
+]
+
+
+class LinearCellParams(Parameters):
+    """Mixin for the parameters of a linear-recurrence cell: input size ``d_x``, state size ``d_s``, width ``d_h``.
+
+    A :class:`lrnn.cell.Parameters` whose shape table names a third size, ``d_h``: the width of
+    the cell's GLUs and of its output ``v`` (``d_out = d_h``), and the number of channels of the
+    selective layer. :class:`lrnn.lru.LRUParams` and :class:`lrnn.selective.SelectiveSSMParams`
+    build on it.
+
+    Examples
+    --------
+    >>> from lrnn.lru import LRUParams
+    >>> p = LRUParams.zeros(d_x=1, d_s=2, d_h=3)
+    >>> p.d_h, p.d_out, p.B_re.shape
+    (3, 3, (2, 3))
+    """
+
+    OUTPUT_SIZE: ClassVar = "d_h"  # trace.output is v, (N, [B,] d_h)
+    INIT: ClassVar = "rng, d_x, d_s, d_h"
+
+    @property
+    def d_h(self) -> int:
+        """Width of the GLUs and of the output ``v``."""
+        return self.sizes["d_h"]
+
+    @classmethod
+    def zeros(cls, d_x: int, d_s: int, d_h: int):
+        """All-zero parameters: a template to fill in, and the zero gradient."""
+        return super().zeros(d_x, d_s, d_h=d_h)
 
 #: The output GLU's fields in a shape table (:class:`lrnn.cell.Parameters`): ``v = (W_o y + b_o) * G_c(W_g y + b_g)``.
 OUTPUT_GLU_SHAPES = {"W_o": ("d_h", "d_h"), "b_o": ("d_h",), "W_g": ("d_h", "d_h"), "b_g": ("d_h",)}
