@@ -70,6 +70,7 @@ class LinearCellParams(Parameters):
         """All-zero parameters: a template to fill in, and the zero gradient."""
         return super().zeros(d_x, d_s, d_h=d_h)
 
+
 #: The output GLU's fields in a shape table (:class:`lrnn.cell.Parameters`): ``v = (W_o y + b_o) * G_c(W_g y + b_g)``.
 OUTPUT_GLU_SHAPES = {"W_o": ("d_h", "d_h"), "b_o": ("d_h",), "W_g": ("d_h", "d_h"), "b_g": ("d_h",)}
 
