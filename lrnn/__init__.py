@@ -37,6 +37,7 @@ Chung et al. (2014)    the music models, their training and files   ``music_mode
 -                      piano rolls to sound (additive synthesis)    ``synth``
 -                      linear recurrences by an associative scan    ``scan``
 Orvieto et al. (2023)  the linear recurrent unit (LRU)              ``lru``
+-                      what the linear cells share (GLU, sizes)     ``linear_cell``
 Gu and Dao (2023)      a selective state-space layer (Theorem 1)    ``selective``
 Beck et al. (2024)     xLSTM: sLSTM and mLSTM forward passes        ``xlstm``
 =====================  ===========================================  ===============

@@ -3,9 +3,11 @@
 Not in the paper, which writes each network's equations on their own. Every cell of the
 package (:class:`lrnn.rnn.RNNParams`, :class:`lrnn.lstm.LSTMParams`,
 :class:`lrnn.augmented.AugmentedLSTMParams`, :class:`lrnn.gru.GRUParams`,
-:class:`lrnn.gru.TorchGRUParams`) is a frozen dataclass of parameter arrays that follows
-:class:`Cell`; a new cell plugs into the trainer, the optimisers and the gradient checks by
-following it too. Three pieces do the work that would otherwise be written once per cell:
+:class:`lrnn.gru.TorchGRUParams`, and Chapter 11's :class:`lrnn.lru.LRUParams` and
+:class:`lrnn.selective.SelectiveSSMParams`) is a frozen dataclass of parameter arrays that follows
+:class:`Cell`; xLSTM's forward-only cells (:mod:`lrnn.xlstm`) use its :class:`Parameters`. A new
+cell plugs into the trainer, the optimisers and the gradient checks by following it too. Three
+pieces do the work that would otherwise be written once per cell:
 
 :class:`Parameters`
     A mixin for the parameter dataclass. One class-level table, ``SHAPES``, names the axes of
@@ -19,7 +21,8 @@ following it too. Three pieces do the work that would otherwise be written once 
 :class:`TraceFields`
     A mixin for the trace dataclass a forward pass returns: ``batched``, ``output`` (what a
     readout sees) and ``last_state`` (what the next chunk starts from), from two class-level
-    names, and ``as_batch`` (a single sequence's signals with a batch axis of 1).
+    names; ``as_batch`` (a single sequence's signals with a batch axis of 1) for backward
+    passes and its inverse ``from_batch`` for forward passes.
 :func:`check_trace`
     The boundary check of every backward pass: the parameters and the trace have the expected
     types and sizes, and ``dE_dout`` is finite and shaped like ``trace.output``.
@@ -186,6 +189,9 @@ class Parameters:
         How the state's entries are written in messages, e.g. ``("s[-1]", "v[-1]")``.
     OUTPUT_SIZE : str
         The size name of ``trace.output``, e.g. ``"d_s"`` or ``"d_v"``.
+    INIT : str
+        The arguments of the class's ``init``, for messages that say how to build one, e.g.
+        ``"rng, d_x, d_s, d_h"``.
 
     Every one is a class attribute (``typing.ClassVar``), not a dataclass field.
 
@@ -207,6 +213,7 @@ class Parameters:
     STATE_SIZES: ClassVar[tuple[str, ...]] = ("d_s",)
     STATE_NAMES: ClassVar[tuple[str, ...]] = ("s[-1]",)
     OUTPUT_SIZE: ClassVar[str] = "d_s"
+    INIT: ClassVar[str] = "rng, d_x, d_s"
 
     def __post_init__(self):
         """Validate user-built parameters: real finite numbers, float64, sizes that agree."""
@@ -217,6 +224,10 @@ class Parameters:
             if value is None and name in self.OPTIONAL:
                 continue
             a = as_float_array(name, value)
+            if not axes and a.ndim:
+                raise ValueError(
+                    f"{name} has shape {fmt_shape(a.shape)}, expected a scalar, shape (); pass one number."
+                )
             if a.ndim != len(axes):
                 known = sorted({source[axis] for axis in axes if axis in source})
                 hint = " ".join(known + [self.SHAPE_HINTS.get(name, "")]).strip()
@@ -370,6 +381,9 @@ class TraceFields:
         The field a readout sees (``"r"``, ``"v"`` or ``"s"``).
     STATE : tuple of str
         The fields whose last step is the carried state, e.g. ``("s", "v")``.
+    INITIAL : tuple of str
+        The fields that hold an initial condition (one step, no time axis), e.g. ``("s0", "v0")``;
+        every other field is a signal with time along axis 0.
 
     Examples
     --------
@@ -381,6 +395,7 @@ class TraceFields:
 
     OUTPUT: ClassVar[str] = "s"
     STATE: ClassVar[tuple[str, ...]] = ("s",)
+    INITIAL: ClassVar[tuple[str, ...]] = ("s0", "v0")
 
     @property
     def batched(self) -> bool:
@@ -397,12 +412,32 @@ class TraceFields:
         """The state after the last step: pass it as ``state=`` of the next chunk's forward pass."""
         return tuple(getattr(self, name)[-1] for name in self.STATE)
 
+    @classmethod
+    def from_batch(cls, batched: bool, **arrays):
+        """The trace of ``arrays`` computed with a batch axis: as they are, or without it for one sequence.
+
+        The inverse of :meth:`as_batch`: forward passes are written once, for ``(N, B, ...)``;
+        when the input was a single sequence (``batched=False``, ``B = 1``) the signals lose
+        axis 1 and the initial conditions named in ``INITIAL`` lose axis 0.
+
+        Examples
+        --------
+        >>> from lrnn.rnn import RNNTrace
+        >>> z = np.zeros((3, 1, 2))
+        >>> tr = RNNTrace.from_batch(False, s=z, r=z, x=np.zeros((3, 1, 1)), s0=np.zeros((1, 2)))
+        >>> tr.batched, tr.s.shape, tr.s0.shape
+        (False, (3, 2), (2,))
+        """
+        if batched:
+            return cls(**arrays)
+        return cls(**{name: a[0] if name in cls.INITIAL else a[:, 0] for name, a in arrays.items()})
+
     def as_batch(self, *names: str) -> tuple:
         """The named fields with a batch axis: signals as ``(N, B, d)``, initial conditions as ``(B, d)``.
 
         A batched trace's arrays are returned as they are; a single sequence's get ``B = 1``
-        (``(N, d) -> (N, 1, d)``, ``(d,) -> (1, d)``), so that backward passes are written once,
-        for batches. Views, not copies.
+        (signals ``(N, ...) -> (N, 1, ...)``, the initial conditions named in ``INITIAL``
+        ``(...) -> (1, ...)``), so that backward passes are written once, for batches. Views, not copies.
 
         Examples
         --------
@@ -413,8 +448,9 @@ class TraceFields:
         """
         if self.batched:
             return tuple(getattr(self, name) for name in names)
-        out_ndim = self.output.ndim
-        return tuple((a[:, None] if a.ndim == out_ndim else a[None]) for a in map(self.__getattribute__, names))
+        return tuple(
+            getattr(self, name)[None] if name in self.INITIAL else getattr(self, name)[:, None] for name in names
+        )
 
 
 def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type, forward: str, name: str = "dE_dout"):
@@ -463,7 +499,7 @@ def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type,
     ValueError: dE_dv has shape (3, 3), expected the shape of trace.v, (3, 2); pass dE/dv[n] for every step n ...
     """
     first = cell[0] if isinstance(cell, tuple) else cell
-    check_type("params", params, cell, f"build one with {first.__name__}.init(rng, d_x, d_s)")
+    check_type("params", params, cell, f"build one with {first.__name__}.init({first.INIT})")
     check_type("trace", trace, trace_type, f"pass the result of {forward}(params, x)")
     seen = {"d_s": trace.s.shape[-1]} if hasattr(trace, "s") else {}  # a trace without s: checked by its output
     seen.update({"d_x": trace.x.shape[-1], params.OUTPUT_SIZE: trace.output.shape[-1]})
@@ -493,6 +529,8 @@ BACKWARD_OPTIONS: dict[str, str] = {
     "(LSTMParams, AugmentedLSTMParams)",
     "erratum_p7": "erratum_p7 (the printed Eq. 246) is an option of the Augmented LSTM's backward pass "
     "(AugmentedLSTMParams)",
+    "method": "method ('scan' or 'loop': how the adjoint recurrence runs) is an option of the linear recurrences' "
+    "backward pass (LRUParams, SelectiveSSMParams)",
 }  #: what each backward-pass option of the package is, and which cells have it
 
 

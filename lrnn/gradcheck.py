@@ -65,14 +65,17 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -
 
 
 def relative_error(analytic, numeric) -> float:
-    """``||a - n|| / (||a|| + ||n||)``, and 0 when both are exactly zero.
+    """``||a - n|| / (||a|| + ||n||)``, and 0 when both are exactly zero; real or complex.
 
     Examples
     --------
     >>> relative_error([1.0, 0.0], [1.0, 0.0])
     0.0
+    >>> relative_error([1j], [-1j])
+    1.0
     """
-    a, n = np.asarray(analytic, float), np.asarray(numeric, float)
+    complex_ = np.iscomplexobj(analytic) or np.iscomplexobj(numeric)
+    a, n = (np.asarray(v, complex if complex_ else float) for v in (analytic, numeric))
     den = np.linalg.norm(a) + np.linalg.norm(n)
     return 0.0 if den == 0 else float(np.linalg.norm(a - n) / den)
 

@@ -429,6 +429,4 @@ def gru_forward(params: GRUParams, x, s0=None) -> GRUTrace:
         for name, a in step.items():
             signals[name][n] = a
         s_prev = step["s"]
-    if not batched:
-        signals = {k: a[:, 0] for k, a in signals.items()}
-    return GRUTrace(**signals, x=X if batched else X[:, 0], s0=S0 if batched else S0[0])
+    return GRUTrace.from_batch(batched, **signals, x=X, s0=S0)

@@ -460,3 +460,84 @@ def torch_gru_forward(sd, x, h0=None):
         h_t = (1.0 - z) * n + z * h_t
         h[t] = h_t
     return h if batched else h[:, 0]
+
+
+#
+# Model files: a model (cell, Readout) as an .npz state dict, in PyTorch's layout where PyTorch has the cell. The
+# music models (lrnn.music_models) and the character models (lrnn.charlm) write and read their files here.
+
+from .augmented import AugmentedLSTMParams  # noqa: E402  (this section's imports)
+from .losses import Readout  # noqa: E402
+
+__all__ += ["TORCH_LAYOUTS", "save_model_npz", "load_model_npz"]
+
+#: The kinds of model saved in PyTorch's layout (``nn.RNN``, ``nn.GRU``, ``nn.LSTM``), with their converters
+#: ``(to_torch, from_torch)``; every other kind is saved under its parameter dataclass's field names.
+TORCH_LAYOUTS = {
+    "tanh": (rnn_params_to_torch, rnn_params_from_torch),
+    "gru": (gru_params_to_torch, gru_params_from_torch),
+    "lstm": (lstm_params_to_torch, lstm_params_from_torch),
+}
+
+
+def save_model_npz(path, kind: str, model) -> None:
+    """Write a model ``(cell, Readout)`` as an ``.npz`` state dict.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file to write (``numpy.savez`` adds ``.npz`` if it is missing).
+    kind : str
+        ``"tanh"``, ``"gru"`` or ``"lstm"`` (:data:`TORCH_LAYOUTS`): PyTorch's keys ``weight_ih_l0,
+        weight_hh_l0, bias_ih_l0, bias_hh_l0``, so that ``torch.nn.RNN/GRU/LSTM(d_x, d_s)`` load
+        them unchanged; any other kind (``"lstm_pinholes"``, ``"augmented"``): the cell's field names.
+    model : tuple
+        ``(cell, Readout)``; the readout is stored as ``readout.weight`` (d_y, d_out) and
+        ``readout.bias`` (d_y,).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> model = (RNNParams.zeros(d_x=2, d_s=3), Readout(np.zeros((2, 3)), np.zeros(2)))
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.npz"
+    >>> save_model_npz(path, "tanh", model)
+    >>> sorted(np.load(path).files)
+    ['bias_hh_l0', 'bias_ih_l0', 'readout.bias', 'readout.weight', 'weight_hh_l0', 'weight_ih_l0']
+    >>> load_model_npz(path)[0]
+    'tanh'
+    """
+    cell, readout = model
+    sd = TORCH_LAYOUTS[kind][0](cell) if kind in TORCH_LAYOUTS else cell.arrays()
+    np.savez(path, **sd, **{"readout.weight": readout.W_y, "readout.bias": readout.b_y})
+
+
+def load_model_npz(path) -> tuple[str, tuple]:
+    """Read a model written by :func:`save_model_npz`: ``(kind, (cell, Readout))``.
+
+    The kind follows from the keys and shapes: ``weight_hh_l0`` of shape ``(g H, H)`` with
+    ``g = 1, 3, 4`` is ``nn.RNN`` (``"tanh"``), ``nn.GRU`` (``"gru"``, a
+    :class:`lrnn.gru.TorchGRUParams`), ``nn.LSTM`` (``"lstm"``); field names with ``W_q_dr`` are
+    the Augmented LSTM (``"augmented"``), without it the Vanilla LSTM with pinholes (``"lstm_pinholes"``).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+
+    Returns
+    -------
+    kind : str
+    model : tuple
+        ``(cell, Readout)``, validated as user-built parameters are.
+    """
+    with np.load(path) as f:
+        sd = {k: f[k] for k in f.files}
+    readout = Readout(W_y=sd.pop("readout.weight"), b_y=sd.pop("readout.bias"))
+    if "weight_hh_l0" in sd:
+        gates = sd["weight_hh_l0"].shape[0] // sd["weight_hh_l0"].shape[1]
+        kind = {1: "tanh", 3: "gru", 4: "lstm"}[gates]
+        cell = TORCH_LAYOUTS[kind][1](sd)
+    elif "W_q_dr" in sd:
+        kind, cell = "augmented", AugmentedLSTMParams(**sd)
+    else:
+        kind, cell = "lstm_pinholes", LSTMParams(**sd)
+    return kind, (cell, readout)
