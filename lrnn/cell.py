@@ -67,7 +67,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
-from ._validation import as_float_array, check_shape, check_type, fmt_shape, positive_int, type_error
+from ._validation import as_flag, as_float_array, check_shape, check_type, fmt_shape, positive_int, type_error
 
 __all__ = [
     "BACKWARD_OPTIONS",
@@ -76,6 +76,7 @@ __all__ = [
     "Trace",
     "TraceFields",
     "check_options",
+    "check_return_inputs",
     "check_trace",
     "replace_unchecked",
 ]
@@ -121,11 +122,17 @@ class Cell(Protocol):
     forward(x, state=None) -> Trace
         ``x`` of shape ``(N, d_x)`` or ``(N, B, d_x)``; ``state`` None (zeros) or a previous
         trace's ``last_state``.
-    backward(trace, dE_dout, **options) -> Cell
+    backward(trace, dE_dout, return_inputs=False, **options) -> Cell or (Cell, ndarray, tuple)
         The gradients (summed over time and batch) as parameters of the same class;
         ``dE_dout`` is ``dE/d(trace.output)``, shaped like it. The gradient stops at the
         initial state (truncated BPTT). An option the cell does not have is a ``TypeError``
-        that says which cells have it (:func:`check_options`).
+        that says which cells have it (:func:`check_options`). With ``return_inputs=True``
+        (a bool, checked by :func:`check_return_inputs`) it returns ``(grads, dE_dx, dE_dstate)``:
+        ``dE_dx`` the total ``dE/dx[n]``, shaped like ``trace.x``, and ``dE_dstate`` the total
+        derivative with respect to the initial state, a tuple with the structure of ``forward``'s
+        ``state`` (``(dE/ds[-1],)`` or ``(dE/ds[-1], dE/dv[-1])``, each shaped like ``trace.s0``:
+        one row per sequence of a batch). These are what a cell below (``dE_dx``) and a cell
+        before (``dE_dstate``) need, so that cells compose (:mod:`lrnn.compose`).
     """
 
     @property
@@ -142,7 +149,7 @@ class Cell(Protocol):
 
     def forward(self, x, state=None) -> Trace: ...
 
-    def backward(self, trace, dE_dout, **options) -> Cell: ...
+    def backward(self, trace, dE_dout, return_inputs: bool = False, **options): ...
 
 
 def replace_unchecked(obj, **changes):
@@ -522,3 +529,22 @@ def check_options(params, options: dict[str, Any], allowed: tuple[str, ...] = ()
         why = BACKWARD_OPTIONS.get(key, "it is not an option of any cell's backward pass")
         has = f"; its options are {', '.join(allowed)}" if allowed else "; it has no options"
         raise TypeError(f"{type(params).__name__}.backward has no option {key}: {why}{has}.")
+
+
+def check_return_inputs(params, return_inputs) -> bool:
+    """The ``return_inputs`` flag of a backward pass as a bool, or a ``TypeError`` that says what it does.
+
+    Examples
+    --------
+    >>> from lrnn.rnn import RNNParams
+    >>> check_return_inputs(RNNParams.zeros(1, 1), "yes")
+    Traceback (most recent call last):
+    ...
+    TypeError: return_inputs has type str, expected a bool (True or False); pass True for ...
+    """
+    return as_flag(
+        "return_inputs",
+        return_inputs,
+        f"pass True for (grads, dE_dx, dE_dstate) from {type(params).__name__}.backward, "
+        "False (the default) for the gradients alone",
+    )
