@@ -32,7 +32,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, as_initial, as_sequence, check_shape, check_type, fmt_shape, type_error
+from ._validation import (
+    as_flag,
+    as_float_array,
+    as_initial,
+    as_sequence,
+    check_shape,
+    check_type,
+    fmt_shape,
+    type_error,
+)
 from .activations import G_c
 from .lstm import LSTMParams
 from .rnn import RNNParams
@@ -460,3 +469,199 @@ def torch_gru_forward(sd, x, h0=None):
         h_t = (1.0 - z) * n + z * h_t
         h[t] = h_t
     return h if batched else h[:, 0]
+
+
+# --- Whole PyTorch modules: nn.RNN, nn.LSTM, nn.GRU with num_layers >= 1, either direction -------------------
+#
+# A module's state dict holds, for layer k, the four tensors of a one-layer module with the suffix _l{k}, and for
+# the reverse direction _l{k}_reverse. Layer k reads layer k - 1's output, [forward, reverse] per step when
+# bidirectional; lrnn.compose says the same with Stack and Bidirectional.
+
+from .compose import Bidirectional, Stack  # noqa: E402  (this section's import)
+
+__all__ += ["from_torch", "grads_to_torch", "rnn_grads_to_torch"]
+
+_MODULES = {"RNN": rnn_params_from_torch, "LSTM": lstm_params_from_torch, "GRU": gru_params_from_torch}  # per layer
+
+
+def rnn_grads_to_torch(grads: RNNParams) -> dict:
+    """Gradients of a standard RNN in ``nn.RNN``'s layout: *each* bias receives the whole ``dE/dtheta_s``.
+
+    Parameters
+    ----------
+    grads : RNNParams
+        The gradients of a standard RNN (``W_s`` None), e.g. ``params.backward(trace, dE_dr)``.
+
+    Returns
+    -------
+    dict
+        ``weight_ih_l0 = dE/dW_x``, ``weight_hh_l0 = dE/dW_r``, ``bias_ih_l0 = bias_hh_l0 = dE/dtheta_s``.
+
+    Raises
+    ------
+    TypeError
+        If ``grads`` is not an :class:`RNNParams`.
+    ValueError
+        If it has a ``W_s`` (the canonical RNN has no ``nn.RNN`` equivalent).
+
+    Examples
+    --------
+    >>> g = rnn_grads_to_torch(RNNParams.unchecked(W_r=np.zeros((2, 2)), W_x=np.ones((2, 3)), theta_s=np.ones(2)))
+    >>> g["bias_ih_l0"], g["bias_hh_l0"]
+    (array([1., 1.]), array([1., 1.]))
+    """
+    check_type("grads", grads, RNNParams)
+    if grads.W_s is not None:
+        raise ValueError("grads has a W_s: the canonical RNN (Eq. 30) has no nn.RNN equivalent; pass a standard RNN's.")
+    return {"weight_ih_l0": grads.W_x.copy(), "weight_hh_l0": grads.W_r.copy(),
+            "bias_ih_l0": grads.theta_s.copy(), "bias_hh_l0": grads.theta_s.copy()}  # fmt: skip
+
+
+def _torch_kind(module) -> str:
+    """``"RNN"``, ``"LSTM"`` or ``"GRU"`` for a module lrnn can reproduce, else a clear error."""
+    try:
+        import torch.nn as nn  # only here: import lrnn never imports torch
+    except ImportError:  # pragma: no cover - without torch there is no module to convert
+        raise type_error(
+            "module", module, "a torch.nn.RNN, torch.nn.LSTM or torch.nn.GRU (torch is not installed)"
+        ) from None
+    kind = next((k for k in _MODULES if type(module) is getattr(nn, k)), None)
+    if kind is None:
+        raise type_error(
+            "module",
+            module,
+            "a torch.nn.RNN (tanh), torch.nn.LSTM or torch.nn.GRU",
+            "other modules (and subclasses, whose forward may differ) have no lrnn counterpart",
+        )
+    if kind == "RNN" and module.nonlinearity != "tanh":
+        raise ValueError(
+            f"module.nonlinearity = {module.nonlinearity!r}, but the standard RNN (Eq. 32) warps with G = tanh; "
+            "convert an nn.RNN built with nonlinearity='tanh'."
+        )
+    if kind == "LSTM" and module.proj_size:
+        raise ValueError(
+            f"module.proj_size = {module.proj_size}: nn.LSTM's projection has no Vanilla LSTM counterpart (the "
+            "Augmented LSTM's W_q_dr, Eq. 214, also projects the recurrent input); convert an nn.LSTM with proj_size=0."
+        )
+    return kind
+
+
+def from_torch(module) -> Stack:
+    """The lrnn model that computes what a ``torch.nn.RNN`` (tanh), ``nn.LSTM`` or ``nn.GRU`` computes.
+
+    Every layer and direction becomes a cell of the package, with the one-layer converters of this
+    module: ``nn.RNN`` the standard RNN (:class:`lrnn.rnn.RNNParams`, Eq. 32), ``nn.LSTM`` the Vanilla
+    LSTM without pinholes (:class:`lrnn.lstm.LSTMParams`, ``W_s_* = 0``), ``nn.GRU`` PyTorch's GRU
+    (:class:`lrnn.gru.TorchGRUParams`, Eqs. G5-G8). A bidirectional layer is a
+    :class:`lrnn.compose.Bidirectional` of the ``_l{k}`` and ``_l{k}_reverse`` cells, and the layers are a
+    :class:`lrnn.compose.Stack`, whatever ``num_layers`` (one layer too, so that every result has the
+    same structure for :func:`grads_to_torch`).
+
+    Parameters
+    ----------
+    module : torch.nn.RNN, torch.nn.LSTM or torch.nn.GRU
+        Any ``num_layers >= 1``, ``bidirectional`` either way, with or without ``bias``; any dtype and
+        device (the weights are copied to float64 numpy arrays).
+
+    Returns
+    -------
+    Stack
+        ``model.forward(x).output`` is the module's ``output`` for the same ``x``, time-major
+        (``(N, d_x)`` or ``(N, B, d_x)``; transpose a ``batch_first`` batch to ``(N, B, d_x)``), from
+        zero initial states. ``model.backward(trace, dE_dout, return_inputs=True)`` gives the
+        gradients, in PyTorch's layout through :func:`grads_to_torch`, and ``dE/dx``.
+
+    Raises
+    ------
+    TypeError
+        ``module`` is not one of the three classes (a subclass is refused: its ``forward`` may differ).
+    ValueError
+        ``nn.RNN`` with ``nonlinearity='relu'``; ``nn.LSTM`` with ``proj_size > 0``; weights with NaN/inf.
+
+    Notes
+    -----
+    Dropout between layers (``dropout > 0``) acts only in PyTorch's training mode; the lrnn model
+    computes the module in evaluation mode. Trained in lrnn (:mod:`lrnn.train`), the LSTM's pinholes
+    and a ``bias=False`` module's biases receive gradients too and leave zero: export only what
+    ``nn.LSTM`` has.
+
+    Examples
+    --------
+    >>> import torch  # doctest: +SKIP
+    >>> lstm = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True, dtype=torch.float64)  # doctest: +SKIP
+    >>> model = from_torch(lstm)  # doctest: +SKIP
+    >>> x = np.random.default_rng(0).standard_normal((5, 2, 3))  # doctest: +SKIP
+    >>> np.allclose(model.forward(x).output, lstm(torch.from_numpy(x))[0].detach().numpy())  # doctest: +SKIP
+    True
+    """
+    kind = _torch_kind(module)
+    convert = _MODULES[kind]
+    sd = {k: t.detach().cpu().double().numpy() for k, t in module.state_dict().items()}
+
+    def cell(layer: int, suffix: str):
+        one = {key: sd.get(f"{key[:-1]}{layer}{suffix}") for key in _KEYS}  # weight_ih_l0 <- weight_ih_l{layer}
+        if not module.bias:  # no bias tensors: the sums of Eq. 32 and of each node have a zero bias
+            rows = one["weight_ih_l0"].shape[0]
+            one.update(bias_ih_l0=np.zeros(rows), bias_hh_l0=np.zeros(rows))
+        return convert(one)
+
+    layers = [
+        Bidirectional(cell(k, ""), cell(k, "_reverse")) if module.bidirectional else cell(k, "")
+        for k in range(module.num_layers)
+    ]
+    return Stack(tuple(layers))
+
+
+def grads_to_torch(model: Stack, grads: Stack, *, bias: bool = True) -> dict:
+    """Gradients of a :func:`from_torch` model, keyed like the module's ``state_dict()``: its ``.grad`` fields.
+
+    Parameters
+    ----------
+    model : Stack
+        The result of :func:`from_torch`.
+    grads : Stack
+        ``model.backward(trace, dE_dout)`` (or its first result with ``return_inputs=True``).
+    bias : bool, default True
+        False for a module built with ``bias=False``: its state dict has no bias tensors, so their
+        gradients are left out.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}`` and their ``_reverse``
+        counterparts, each what PyTorch's autograd puts in that parameter's ``.grad`` (a bias pair
+        receives the gradient of their sum twice; the LSTM's pinhole gradients have no counterpart).
+
+    Raises
+    ------
+    TypeError
+        ``model`` or ``grads`` not of :func:`from_torch`'s structure.
+
+    Examples
+    --------
+    >>> from lrnn.compose import stack
+    >>> model = stack([LSTMParams.zeros(2, 3)])
+    >>> sorted(grads_to_torch(model, model))
+    ['bias_hh_l0', 'bias_ih_l0', 'weight_hh_l0', 'weight_ih_l0']
+    """
+    hint = "pass from_torch(module) and its backward pass's gradients"
+    check_type("model", model, Stack, hint)
+    check_type("grads", grads, Stack, hint)
+    bias = as_flag("bias", bias, "pass module.bias")
+    if len(grads.layers) != len(model.layers):
+        raise TypeError(f"grads has {len(grads.layers)} layers but model has {len(model.layers)}; {hint}.")
+    by_class = {RNNParams: rnn_grads_to_torch, LSTMParams: lstm_grads_to_torch, TorchGRUParams: gru_grads_to_torch}
+    out = {}
+    for k, (layer, g) in enumerate(zip(model.layers, grads.layers)):
+        pairs = [(layer, g, "")]
+        if isinstance(layer, Bidirectional):
+            check_type(f"grads.layers[{k}]", g, Bidirectional, hint)
+            pairs = [(layer.forward_cell, g.forward_cell, ""), (layer.backward_cell, g.backward_cell, "_reverse")]
+        for cell, g_cell, suffix in pairs:
+            to_torch = by_class.get(type(cell))
+            if to_torch is None or type(g_cell) is not type(cell):
+                raise type_error(f"grads.layers[{k}]", g_cell, f"the gradients of a {type(cell).__name__}", hint)
+            for key, a in to_torch(g_cell).items():
+                if bias or not key.startswith("bias"):
+                    out[f"{key[:-1]}{k}{suffix}"] = a
+    return out

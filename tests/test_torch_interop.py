@@ -1,0 +1,96 @@
+"""lrnn.interop.from_torch and grads_to_torch against PyTorch's autograd: nn.RNN, nn.LSTM, nn.GRU, 1-3 layers, both
+directions, in float64. Skipped where torch is not installed (pip install 'lrnn[torch]')."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from lrnn.compose import Bidirectional, Stack
+from lrnn.gru import TorchGRUParams
+from lrnn.interop import from_torch, grads_to_torch
+from lrnn.lstm import LSTMParams
+from lrnn.rnn import RNNParams
+
+torch = pytest.importorskip("torch", reason="from_torch needs torch (pip install 'lrnn[torch]')")
+
+KINDS = {"RNN": RNNParams, "LSTM": LSTMParams, "GRU": TorchGRUParams}
+CASES = list(itertools.product(KINDS, (1, 2, 3), (False, True)))
+
+
+def _module(kind, d_x, H, num_layers, bidirectional, seed, **kw):
+    torch.manual_seed(seed)
+    return getattr(torch.nn, kind)(d_x, H, num_layers=num_layers, bidirectional=bidirectional, dtype=torch.float64,
+                                   **kw)  # fmt: skip
+
+
+def _autograd(module, x, G):
+    """The module's output, the ``.grad`` of every parameter and ``dE/dx`` for ``E = sum(output * G)``."""
+    module.zero_grad()
+    xt = torch.tensor(x, requires_grad=True)
+    out, _ = module(xt)
+    (out * torch.from_numpy(G)).sum().backward()
+    grads = {name: p.grad.numpy().copy() for name, p in module.named_parameters()}
+    return out.detach().numpy(), grads, xt.grad.numpy()
+
+
+@pytest.mark.parametrize("kind, num_layers, bidirectional", CASES)
+def test_outputs_gradients_and_dE_dx_match_autograd(kind, num_layers, bidirectional):
+    seed = 100 * num_layers + 10 * bidirectional + list(KINDS).index(kind)
+    rng = np.random.default_rng(seed)
+    module = _module(kind, 3, 4, num_layers, bidirectional, seed)
+    with torch.no_grad():  # biases of the usual size and a spread of gate values, not PyTorch's small uniform draw
+        for p in module.parameters():
+            p.mul_(2.0)
+    model = from_torch(module)
+    assert isinstance(model, Stack) and len(model.layers) == num_layers
+    cell = model.layers[0].forward_cell if bidirectional else model.layers[0]
+    assert type(cell) is KINDS[kind] and isinstance(model.layers[-1], Bidirectional) == bidirectional
+    H = 4 * (1 + bidirectional)
+    for x in (rng.standard_normal((6, 2, 3)), rng.standard_normal((5, 3))):  # a batch, and one sequence
+        G = rng.standard_normal(x.shape[:-1] + (H,))
+        out, want, want_dx = _autograd(module, x, G)
+        tr = model.forward(x)
+        np.testing.assert_allclose(tr.output, out, rtol=1e-9, atol=1e-12)
+        grads, dE_dx, dE_dstate = model.backward(tr, G, return_inputs=True)
+        got = grads_to_torch(model, grads)
+        assert sorted(got) == sorted(module.state_dict())
+        for name, g in want.items():
+            np.testing.assert_allclose(got[name], g, rtol=1e-9, atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(dE_dx, want_dx, rtol=1e-9, atol=1e-12)
+        assert len(dE_dstate) == num_layers
+
+
+def test_float32_module_and_no_bias():
+    module = torch.nn.GRU(2, 3, num_layers=2, bias=False)  # float32, without biases
+    model = from_torch(module)
+    x = np.random.default_rng(0).standard_normal((4, 2))
+    out = module(torch.tensor(x, dtype=torch.float32))[0].detach().numpy()
+    np.testing.assert_allclose(model.forward(x).output, out, atol=1e-6)  # float32 rounding in torch
+    assert not np.any(model.layers[1].b_u)
+    grads = model.backward(model.forward(x), np.ones((4, 3)))
+    assert sorted(grads_to_torch(model, grads, bias=False)) == sorted(module.state_dict())
+
+
+def test_refuses_what_it_cannot_reproduce():
+    with pytest.raises(ValueError, match="nonlinearity = 'relu'.*G = tanh"):
+        from_torch(torch.nn.RNN(2, 3, nonlinearity="relu"))
+    with pytest.raises(ValueError, match="proj_size = 2"):
+        from_torch(torch.nn.LSTM(2, 3, proj_size=2))
+    with pytest.raises(TypeError, match="module has type Linear, expected a torch.nn.RNN"):
+        from_torch(torch.nn.Linear(2, 3))
+
+    class Custom(torch.nn.LSTM):
+        pass
+
+    with pytest.raises(TypeError, match="module has type Custom.*subclasses"):
+        from_torch(Custom(2, 3))
+    model = from_torch(torch.nn.LSTM(2, 3, num_layers=2, dtype=torch.float64))
+    with pytest.raises(TypeError, match="grads has 1 layers but model has 2"):
+        grads_to_torch(model, Stack((LSTMParams.zeros(2, 3),)))
+    with pytest.raises(TypeError, match=r"grads.layers\[1\] has type GRUParams"):
+        from lrnn.gru import GRUParams
+
+        grads_to_torch(model, Stack((LSTMParams.zeros(2, 3), GRUParams.zeros(3, 3))))
+    with pytest.raises(TypeError, match="bias has type int"):
+        grads_to_torch(model, model, bias=1)
