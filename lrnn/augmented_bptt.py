@@ -38,9 +38,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_type, fmt_shape
 from .augmented import AugmentedLSTMParams, AugmentedTrace
-from .cell import check_trace
+from .cell import check_signals, check_trace
 
 __all__ = [
     "AugmentedBPTTSignals",
@@ -241,7 +240,7 @@ def augmented_param_gradients(
     >>> augmented_param_gradients(p, tr, augmented_bptt_signals(p, tr, np.ones((4, 2)))).W_x_cx.shape
     (3, 3, 2)
     """
-    sig = _check_signals(params, trace, signals)
+    sig = _signals(params, trace, signals)
     x, L = trace.x, params.L
     steps = np.arange(len(x))
     s = np.concatenate([trace.s, trace.s0[None]])  # index N = -1 holds s[-1], so s[steps - 1] is s[n-1] for all n
@@ -295,11 +294,8 @@ def augmented_border_gradients(params: AugmentedLSTMParams, trace: AugmentedTrac
 
     Parameters
     ----------
-    params : AugmentedLSTMParams
-    trace : AugmentedTrace
-        Output of :func:`lrnn.augmented.augmented_forward` with ``params``.
-    signals : AugmentedBPTTSignals
-        Output of :func:`augmented_bptt_signals` on ``trace``.
+    params, trace, signals
+        As :func:`augmented_param_gradients`.
 
     Returns
     -------
@@ -321,7 +317,7 @@ def augmented_border_gradients(params: AugmentedLSTMParams, trace: AugmentedTrac
     >>> dE_dx.shape, dE_ds0.shape, dE_dv0.shape
     ((4, 2), (3,), (2,))
     """
-    p, sig = params, _check_signals(params, trace, signals)
+    p, sig = params, _signals(params, trace, signals)
     alpha = dict(cu=sig.alpha_cu, cs=sig.alpha_cs, cr=sig.alpha_cr, cx=sig.alpha_cx,
                  du=sig.alpha_du * trace.g_cx)  # fmt: skip  # Eq. 209: the du window enters through g_cx
     N = len(sig.psi)
@@ -335,18 +331,6 @@ def augmented_border_gradients(params: AugmentedLSTMParams, trace: AugmentedTrac
     dE_ds0 = a0["cu"] @ p.W_s_cu + a0["cs"] @ p.W_s_cs + a0["cx"] @ p.W_s_cx + trace.g_cs[0] * sig.psi[0]  # Eq. 229
     dE_dv0 = sum(a0[node] @ getattr(p, f"W_v_{node}") for node in alpha)  # Eq. 228 at n = -1: f_chi[0]
     return dE_dx, (dE_ds0, dE_dv0)
-
-
-def _check_signals(params, trace, signals) -> AugmentedBPTTSignals:
-    """``signals`` if they are :class:`AugmentedBPTTSignals` of ``trace``'s shape (after checking params and trace)."""
-    check_trace(params, trace, None, cell=AugmentedLSTMParams, trace_type=AugmentedTrace, forward="augmented_forward")
-    check_type("signals", signals, AugmentedBPTTSignals, "pass augmented_bptt_signals(params, trace, dE_dv)")
-    if signals.psi.shape != trace.s.shape:
-        raise ValueError(
-            f"signals.psi has shape {fmt_shape(signals.psi.shape)}, expected the shape of trace.s, "
-            f"{fmt_shape(trace.s.shape)}; pass augmented_bptt_signals of this trace."
-        )
-    return signals
 
 
 def _taps(alpha: np.ndarray, x: np.ndarray, L: int) -> np.ndarray:
@@ -364,3 +348,16 @@ def _taps(alpha: np.ndarray, x: np.ndarray, L: int) -> np.ndarray:
 def _rows(a: np.ndarray) -> np.ndarray:
     """``(N, d)`` or ``(N, B, d)`` as ``(N B, d)``: one row per step and sequence."""
     return a.reshape(-1, a.shape[-1])
+
+
+def _signals(params, trace, signals) -> AugmentedBPTTSignals:
+    """``signals`` if they are the recursion's on ``trace`` (:func:`lrnn.cell.check_signals`)."""
+    return check_signals(
+        params,
+        trace,
+        signals,
+        cell=AugmentedLSTMParams,
+        trace_type=AugmentedTrace,
+        forward="augmented_forward",
+        signals_type=AugmentedBPTTSignals,
+    )

@@ -77,6 +77,7 @@ __all__ = [
     "TraceFields",
     "check_options",
     "check_return_inputs",
+    "check_signals",
     "check_trace",
     "replace_unchecked",
 ]
@@ -489,6 +490,41 @@ def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type,
             f"depend on {out}[n])."
         )
     return dE
+
+
+def check_signals(params, trace, signals, *, cell: type | tuple, trace_type: type, forward: str, signals_type: type):
+    """The boundary check of a function that reads a backward recursion's signals; returns ``signals``.
+
+    ``params`` and ``trace`` as :func:`check_trace` checks them; ``signals`` must be an instance of
+    ``signals_type`` whose ``psi`` has the shape of ``trace.s`` (the recursion run on this trace).
+
+    Raises
+    ------
+    TypeError
+        Wrong classes.
+    ValueError
+        Signals of another shape than ``trace.s``.
+
+    Examples
+    --------
+    >>> from lrnn.lstm import LSTMParams, LSTMTrace
+    >>> from lrnn.lstm_bptt import LSTMBPTTSignals, lstm_bptt_signals
+    >>> p = LSTMParams.zeros(d_x=1, d_s=2)
+    >>> sig = lstm_bptt_signals(p, p.forward(np.zeros((3, 1))), np.zeros((3, 2)))
+    >>> check_signals(p, p.forward(np.zeros((4, 1))), sig, cell=LSTMParams, trace_type=LSTMTrace,
+    ...               forward="lstm_forward", signals_type=LSTMBPTTSignals)
+    Traceback (most recent call last):
+    ...
+    ValueError: signals.psi has shape (3, 2), expected the shape of trace.s, (4, 2); run the backward recursion ...
+    """
+    check_trace(params, trace, None, cell=cell, trace_type=trace_type, forward=forward)
+    check_type("signals", signals, signals_type, "pass the backward recursion's signals on this trace")
+    if signals.psi.shape != trace.s.shape:
+        raise ValueError(
+            f"signals.psi has shape {fmt_shape(signals.psi.shape)}, expected the shape of trace.s, "
+            f"{fmt_shape(trace.s.shape)}; run the backward recursion on this trace and pass its signals."
+        )
+    return signals
 
 
 BACKWARD_OPTIONS: dict[str, str] = {

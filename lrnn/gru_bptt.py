@@ -56,8 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_type, fmt_shape
-from .cell import check_trace
+from .cell import check_signals, check_trace
 from .gru import GRUParams, GRUTrace, TorchGRUParams
 
 __all__ = ["GRUBPTTSignals", "gru_backward", "gru_border_gradients", "gru_bptt_signals", "gru_param_gradients"]
@@ -273,11 +272,8 @@ def gru_border_gradients(params: GRUParams, trace: GRUTrace, signals: GRUBPTTSig
 
     Parameters
     ----------
-    params : GRUParams or TorchGRUParams
-    trace : GRUTrace
-        Output of :func:`lrnn.gru.gru_forward` with ``params``.
-    signals : GRUBPTTSignals
-        Output of :func:`gru_bptt_signals` on ``trace``.
+    params, trace, signals
+        As :func:`gru_param_gradients`.
 
     Returns
     -------
@@ -312,13 +308,12 @@ def gru_border_gradients(params: GRUParams, trace: GRUTrace, signals: GRUBPTTSig
 
 
 def _check_signals(params, trace, signals) -> GRUBPTTSignals:
-    """``signals`` if they are :class:`GRUBPTTSignals` of ``trace``'s shape (after checking params and trace)."""
-    check_trace(params, trace, None, cell=(GRUParams, TorchGRUParams), trace_type=GRUTrace, forward="gru_forward")
-    check_type("signals", signals, GRUBPTTSignals, "pass gru_bptt_signals(params, trace, dE_ds)")
-    if signals.psi.shape != trace.s.shape or (signals.rho is None) != (params.convention == "torch"):
+    """``signals`` of ``trace`` (:func:`lrnn.cell.check_signals`), in the convention of ``params``."""
+    check_signals(params, trace, signals, cell=(GRUParams, TorchGRUParams), trace_type=GRUTrace,
+                  forward="gru_forward", signals_type=GRUBPTTSignals)  # fmt: skip
+    if (signals.rho is None) != (params.convention == "torch"):
         raise ValueError(
-            f"signals (psi of shape {fmt_shape(signals.psi.shape)}) do not belong to this trace (s of shape "
-            f"{fmt_shape(trace.s.shape)}) and params ({type(params).__name__}); pass gru_bptt_signals(params, trace, "
-            "dE_ds)."
+            f"signals were computed in the other convention than params ({type(params).__name__}); "
+            "pass gru_bptt_signals(params, trace, dE_ds)."
         )
     return signals

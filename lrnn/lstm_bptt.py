@@ -44,8 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_type, fmt_shape
-from .cell import check_trace
+from .cell import check_signals, check_trace
 from .lstm import LSTMParams, LSTMTrace
 
 __all__ = ["LSTMBPTTSignals", "lstm_bptt_signals", "lstm_backward", "lstm_border_gradients", "lstm_param_gradients"]
@@ -221,7 +220,7 @@ def lstm_param_gradients(params: LSTMParams, trace: LSTMTrace, signals: LSTMBPTT
     >>> bool(np.allclose(g.b_du, lstm_backward(p, tr, np.ones((4, 3)))[0].b_du))
     True
     """
-    sig = _check_signals(params, trace, signals)
+    sig = _signals(params, trace, signals)
     s_prev = np.concatenate([trace.s0[None], trace.s[:-1]])  # s[n-1] for all n: s[-1], s[0], ..., s[N-2]
     v_prev = np.concatenate([trace.v0[None], trace.v[:-1]])  # v[n-1] for all n
     # one row per step n (and sequence): alpha.T @ x sums alpha[n] x^T[n] (Eq. 171) over n (Eq. 172) and the batch
@@ -261,11 +260,8 @@ def lstm_border_gradients(params: LSTMParams, trace: LSTMTrace, signals: LSTMBPT
 
     Parameters
     ----------
-    params : LSTMParams
-    trace : LSTMTrace
-        Output of :func:`lrnn.lstm.lstm_forward` with ``params``.
-    signals : LSTMBPTTSignals
-        Output of :func:`lstm_bptt_signals` on ``trace``.
+    params, trace, signals
+        As :func:`lstm_param_gradients`.
 
     Returns
     -------
@@ -287,7 +283,7 @@ def lstm_border_gradients(params: LSTMParams, trace: LSTMTrace, signals: LSTMBPT
     >>> dE_dx.shape, dE_ds0.shape, dE_dv0.shape
     ((4, 2), (3,), (3,))
     """
-    p, sig = params, _check_signals(params, trace, signals)
+    p, sig = params, _signals(params, trace, signals)
     a_cu, a_cs, a_cr, a_du = sig.alpha_cu, sig.alpha_cs, sig.alpha_cr, sig.alpha_du
     dE_dx = a_cu @ p.W_x_cu + a_cs @ p.W_x_cs + a_cr @ p.W_x_cr + a_du @ p.W_x_du  # sum of W_x_*^T alpha_*[n]
     dE_ds0 = a_cu[0] @ p.W_s_cu + a_cs[0] @ p.W_s_cs + trace.g_cs[0] * sig.psi[0]  # Eq. 155 at n = -1: f_psi[0]
@@ -295,18 +291,19 @@ def lstm_border_gradients(params: LSTMParams, trace: LSTMTrace, signals: LSTMBPT
     return dE_dx, (dE_ds0, dE_dv0)
 
 
-def _check_signals(params, trace, signals) -> LSTMBPTTSignals:
-    """``signals`` if they are :class:`LSTMBPTTSignals` of ``trace``'s shape (after checking params and trace)."""
-    check_trace(params, trace, None, cell=LSTMParams, trace_type=LSTMTrace, forward="lstm_forward")
-    check_type("signals", signals, LSTMBPTTSignals, "pass lstm_bptt_signals(params, trace, dE_dv)")
-    if signals.psi.shape != trace.s.shape:
-        raise ValueError(
-            f"signals.psi has shape {fmt_shape(signals.psi.shape)}, expected the shape of trace.s, "
-            f"{fmt_shape(trace.s.shape)}; pass lstm_bptt_signals of this trace."
-        )
-    return signals
-
-
 def _rows(a: np.ndarray) -> np.ndarray:
     """``(N, d)`` or ``(N, B, d)`` as ``(N B, d)``: one row per step and sequence."""
     return a.reshape(-1, a.shape[-1])
+
+
+def _signals(params, trace, signals) -> LSTMBPTTSignals:
+    """``signals`` if they are the recursion's on ``trace`` (:func:`lrnn.cell.check_signals`)."""
+    return check_signals(
+        params,
+        trace,
+        signals,
+        cell=LSTMParams,
+        trace_type=LSTMTrace,
+        forward="lstm_forward",
+        signals_type=LSTMBPTTSignals,
+    )

@@ -225,3 +225,13 @@ def test_return_inputs_default_unchanged_and_checked(cls):
         p.backward(tr, dE, return_inputs=None)
     with pytest.raises(TypeError, match="has no option clip"):
         p.backward(tr, dE, return_inputs=True, clip=True)
+
+
+def test_border_gradients_refuse_signals_of_the_other_convention():
+    from lrnn.gru_bptt import gru_border_gradients, gru_bptt_signals
+
+    rng = np.random.default_rng(5)
+    p, q = GRUParams.init(rng, 1, 2), TorchGRUParams.init(rng, 1, 2)
+    x = np.zeros((3, 1))
+    with pytest.raises(ValueError, match="other convention"):
+        gru_border_gradients(p, gru_forward(p, x), gru_bptt_signals(q, gru_forward(q, x), np.zeros((3, 2))))

@@ -241,3 +241,14 @@ def test_return_inputs_must_be_a_bool(rng):
     tr = lstm_forward(p, np.zeros((2, 1)))
     with pytest.raises(TypeError, match="return_inputs has type int, expected a bool"):
         p.backward(tr, np.zeros((2, 2)), return_inputs=1)
+
+
+def test_border_gradients_refuse_signals_of_another_trace(rng):
+    from lrnn.lstm_bptt import lstm_border_gradients
+
+    p = LSTMParams.init(rng, 1, 2)
+    sig = lstm_bptt_signals(p, lstm_forward(p, np.zeros((3, 1))), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"signals.psi has shape \(3, 2\), expected the shape of trace.s, \(4, 2\)"):
+        lstm_border_gradients(p, lstm_forward(p, np.zeros((4, 1))), sig)
+    with pytest.raises(TypeError, match="signals has type tuple, expected LSTMBPTTSignals"):
+        lstm_border_gradients(p, lstm_forward(p, np.zeros((3, 1))), (sig.psi,))
