@@ -43,12 +43,14 @@ A new cell, in outline::
         def forward(self, x, state=None) -> MyTrace:
             return my_forward(self, x, *self.parse_state(state))  # checks x and s0, runs the loop
 
-        def backward(self, trace, dE_dout, **options) -> MyParams:
+        def backward(self, trace, dE_dout, return_inputs=False, **options):
             check_options(self, options)  # this cell has no options
+            want = check_return_inputs(self, return_inputs)  # a bool, or a clear TypeError
             dE = check_trace(self, trace, dE_dout, cell=MyParams, trace_type=MyTrace, forward="my_forward")
             s, x, s0 = trace.as_batch("s", "x", "s0")  # (N, B, d_s), (N, B, d_x), (B, d_s)
             ...
-            return MyParams.unchecked(W_x=..., W_s=..., b=...)  # a gradient: no validation
+            grads = MyParams.unchecked(W_x=..., W_s=..., b=...)  # a gradient: no validation
+            return (grads, dE_dx, (dE_ds0,)) if want else grads  # dE_dx like trace.x, dE_ds0 like trace.s0
 
     @dataclass(frozen=True)
     class MyTrace(TraceFields):

@@ -182,3 +182,21 @@ def test_bad_input_gets_clear_errors(rng):
     bi = bidirectional(a, a)
     with pytest.raises(TypeError, match="return_inputs has type str.*Bidirectional.backward"):
         bi.backward(bi.forward(np.zeros((2, 2))), np.zeros((2, 6)), return_inputs="no")
+
+
+def test_fit_trains_a_bidirectional_model_to_read_ahead(rng):
+    # target[n] = x[n + 1]: the next input, which no causal cell has seen at step n; the backward cell has.
+    def ahead(rng, N=12, B=16):
+        x = rng.standard_normal((N, B, 1))
+        return x, np.concatenate([x[1:], np.zeros((1, B, 1))])
+
+    def train(cell):
+        model = (cell, Readout(np.zeros((1, cell.d_out)), np.zeros(1)))
+        res = fit_sequences(model, ahead, np.random.default_rng(3), steps=300, optimizer=Adam(lr=0.02), progress=False)
+        return res.losses[-20:].mean()
+
+    causal = train(RNNParams.init(np.random.default_rng(1), 1, 8, recurrent="orthogonal"))
+    both = train(bidirectional(RNNParams.init(rng, 1, 4, recurrent="orthogonal"),
+                               RNNParams.init(rng, 1, 4, recurrent="orthogonal")))  # fmt: skip
+    # E = mean (y - x[n+1])^2, 11/12 for y = 0: the causal cell cannot beat it (measured 0.91), the pair can (0.007)
+    assert causal > 0.8 and both < 0.05, (causal, both)
