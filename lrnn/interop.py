@@ -479,7 +479,7 @@ def torch_gru_forward(sd, x, h0=None):
 
 from .compose import Bidirectional, Stack  # noqa: E402  (this section's import)
 
-__all__ += ["from_torch", "grads_to_torch", "rnn_grads_to_torch"]
+__all__ += ["from_torch", "grads_to_torch", "rnn_grads_to_torch", "state_from_torch"]
 
 _MODULES = {"RNN": rnn_params_from_torch, "LSTM": lstm_params_from_torch, "GRU": gru_params_from_torch}  # per layer
 
@@ -567,9 +567,10 @@ def from_torch(module) -> Stack:
     -------
     Stack
         ``model.forward(x).output`` is the module's ``output`` for the same ``x``, time-major
-        (``(N, d_x)`` or ``(N, B, d_x)``; transpose a ``batch_first`` batch to ``(N, B, d_x)``), from
+        (``(N, d_x)`` or ``(N, B, d_x)``; transpose a ``batch_first`` batch to ``(N, B, d_x)``), both from
         zero initial states. ``model.backward(trace, dE_dout, return_inputs=True)`` gives the
-        gradients, in PyTorch's layout through :func:`grads_to_torch`, and ``dE/dx``.
+        gradients, in PyTorch's layout through :func:`grads_to_torch`, and ``dE/dx``. A module's initial
+        state ``hx`` becomes the model's ``state=`` through :func:`state_from_torch`.
 
     Raises
     ------
@@ -665,3 +666,80 @@ def grads_to_torch(model: Stack, grads: Stack, *, bias: bool = True) -> dict:
                 if bias or not key.startswith("bias"):
                     out[f"{key[:-1]}{k}{suffix}"] = a
     return out
+
+
+def state_from_torch(model: Stack, hx) -> tuple:
+    """A PyTorch module's initial state as the ``state=`` of its :func:`from_torch` model.
+
+    Parameters
+    ----------
+    model : Stack
+        The result of :func:`from_torch`.
+    hx : array_like or tensor, or a pair of them for an LSTM
+        What the module's ``forward(x, hx)`` takes: ``h_0`` for ``nn.RNN`` and ``nn.GRU``,
+        ``(h_0, c_0)`` for ``nn.LSTM``, each of shape ``(num_layers * num_directions, B, H)`` (or
+        ``(num_layers * num_directions, H)`` for one sequence); entry ``k * num_directions + d`` is
+        layer ``k``, direction ``d`` (0 forward, 1 reverse).
+
+    Returns
+    -------
+    tuple
+        One entry per layer, each the state its cell takes: ``(s[-1], v[-1]) = (c_0, h_0)`` for the
+        LSTM, ``(s[-1],) = (h_0,)`` for the GRU, and ``(s[-1],) = (artanh(h_0),)`` for the standard RNN,
+        whose carried state is the pre-activation ``s`` (``h = r = tanh(s)``, Eq. 33); a pair of them
+        for a bidirectional layer.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A model not of :func:`from_torch`'s structure, ``hx`` of the wrong form or shape, or an
+        ``nn.RNN`` state with an entry outside ``(-1, 1)``, which no ``tanh(s)`` reaches.
+
+    Examples
+    --------
+    >>> from lrnn.compose import stack
+    >>> model = stack([LSTMParams.zeros(2, 3), LSTMParams.zeros(3, 3)])
+    >>> h0, c0 = np.zeros((2, 5, 3)), np.ones((2, 5, 3))
+    >>> [[a.shape for a in layer] for layer in state_from_torch(model, (h0, c0))]
+    [[(5, 3), (5, 3)], [(5, 3), (5, 3)]]
+    """
+    check_type("model", model, Stack, "pass from_torch(module)")
+    cells = [[layer.forward_cell, layer.backward_cell] if isinstance(layer, Bidirectional) else [layer]
+             for layer in model.layers]  # fmt: skip
+    kinds = {type(c) for layer in cells for c in layer}
+    if not kinds <= {RNNParams, LSTMParams, TorchGRUParams}:
+        raise type_error("model", model, "a Stack of from_torch's cells (RNNParams, LSTMParams, TorchGRUParams)")
+    lstm = LSTMParams in kinds
+
+    def read(name, a):
+        a = a.detach().cpu().double().numpy() if hasattr(a, "detach") else a
+        a = as_float_array(name, a)
+        want = (sum(map(len, cells)), cells[0][0].d_s)
+        if a.ndim not in (2, 3) or (a.shape[0], a.shape[-1]) != want:
+            raise ValueError(
+                f"{name} has shape {fmt_shape(a.shape)}, expected (num_layers * num_directions, [B,] H) with "
+                f"num_layers * num_directions = {want[0]} and H = {want[1]}."
+            )
+        return a
+
+    if lstm:
+        if not isinstance(hx, tuple | list) or len(hx) != 2:
+            raise type_error("hx", hx, "a pair (h_0, c_0), as nn.LSTM takes it")
+        h0, c0 = read("hx[0]", hx[0]), read("hx[1]", hx[1])
+    else:
+        h0 = read("hx", hx)
+    if RNNParams in kinds:  # the standard RNN carries s with r = tanh(s): s[-1] = artanh(h_0)
+        if np.any(np.abs(h0) >= 1.0):
+            raise ValueError(
+                f"hx has an entry {h0.flat[np.argmax(np.abs(h0))]:.6g} outside (-1, 1): the standard RNN carries the "
+                "pre-activation s, and h = tanh(s) never reaches it; pass the h_n of a tanh nn.RNN, or zeros."
+            )
+        h0 = np.arctanh(h0)
+    state, i = [], 0
+    for layer in cells:
+        per_cell = []
+        for _ in layer:
+            per_cell.append((c0[i], h0[i]) if lstm else (h0[i],))  # (s[-1], v[-1]) = (c_0, h_0) for the LSTM
+            i += 1
+        state.append(tuple(per_cell) if len(layer) == 2 else per_cell[0])
+    return tuple(state)

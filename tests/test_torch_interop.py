@@ -94,3 +94,35 @@ def test_refuses_what_it_cannot_reproduce():
         grads_to_torch(model, Stack((LSTMParams.zeros(2, 3), GRUParams.zeros(3, 3))))
     with pytest.raises(TypeError, match="bias has type int"):
         grads_to_torch(model, model, bias=1)
+
+
+@pytest.mark.parametrize("kind, num_layers, bidirectional", [("LSTM", 2, True), ("GRU", 3, False), ("RNN", 1, True)])
+def test_initial_states_and_their_gradients_match_autograd(kind, num_layers, bidirectional):
+    from lrnn.interop import state_from_torch
+
+    rng = np.random.default_rng(7)
+    module = _module(kind, 2, 3, num_layers, bidirectional, seed=7)
+    model = from_torch(module)
+    D, B = 1 + bidirectional, 4
+    x, G = rng.standard_normal((5, B, 2)), rng.standard_normal((5, B, 3 * D))
+    h0 = torch.tensor(np.tanh(rng.standard_normal((num_layers * D, B, 3))), requires_grad=True)  # as a tanh makes
+    c0 = torch.tensor(rng.standard_normal((num_layers * D, B, 3)), requires_grad=True)
+    hx = (h0, c0) if kind == "LSTM" else h0
+    out, _ = module(torch.from_numpy(x), hx)
+    (out * torch.from_numpy(G)).sum().backward()
+    tr = model.forward(x, state_from_torch(model, hx))
+    np.testing.assert_allclose(tr.output, out.detach().numpy(), rtol=1e-9, atol=1e-12)
+    _, _, dE_dstate = model.backward(tr, G, return_inputs=True)
+    per_cell = [c for layer in dE_dstate for c in (layer if bidirectional else (layer,))]  # index k D + d, as torch's
+    for i, cell_grads in enumerate(per_cell):
+        dE_dh0 = cell_grads[-1]  # v[-1] (LSTM) or s[-1] (GRU) is h_0; the RNN's s[-1] = artanh(h_0)
+        if kind == "RNN":
+            dE_dh0 = dE_dh0 / (1.0 - h0[i].detach().numpy() ** 2)  # ds/dh = 1 / (1 - h^2)
+        np.testing.assert_allclose(dE_dh0, h0.grad[i].numpy(), rtol=1e-9, atol=1e-12)
+        if kind == "LSTM":
+            np.testing.assert_allclose(cell_grads[0], c0.grad[i].numpy(), rtol=1e-9, atol=1e-12)  # s[-1] is c_0
+    with pytest.raises(ValueError, match=r"expected \(num_layers \* num_directions, \[B,\] H\)"):
+        state_from_torch(model, (h0[:1], c0) if kind == "LSTM" else h0[:1])
+    if kind == "RNN":
+        with pytest.raises(ValueError, match="outside \\(-1, 1\\)"):
+            state_from_torch(model, 2 * h0 / h0.abs().max())
