@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from lrnn.augmented import AugmentedLSTMParams
+from lrnn.cell import Cell
 from lrnn.compose import Bidirectional, BidirectionalTrace, Stack, StackTrace, bidirectional, stack
 from lrnn.gradcheck import check_cell
 from lrnn.gru import GRUParams, TorchGRUParams
@@ -138,6 +139,7 @@ def test_composed_models_are_parameter_trees(rng):
     assert isinstance(doubled, Bidirectional) and isinstance(doubled.forward_cell, Stack)
     np.testing.assert_array_equal(doubled.forward_cell.layers[1].W_s_u, 2 * model.forward_cell.layers[1].W_s_u)
     assert model.d_x == 2 and model.d_out == 6 and model.d_s == 3 + 2 + 4
+    assert isinstance(model, Cell) and isinstance(model.forward_cell, Cell)  # the one cell interface
 
 
 def test_fit_trains_a_two_layer_stack(rng):
