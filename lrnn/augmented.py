@@ -290,20 +290,13 @@ class AugmentedLSTMParams(Parameters):
         With ``return_inputs=True``, ``(grads, dE_dx, (dE/ds[-1], dE/dv[-1]))``, the border gradients
         of :func:`lrnn.augmented_bptt.augmented_border_gradients` (the window's taps included).
         """
-        from .augmented_bptt import (  # augmented_bptt imports this module
-            augmented_backward,
-            augmented_border_gradients,
-            augmented_bptt_signals,
-            augmented_param_gradients,
-        )
+        from .augmented_bptt import augmented_backward  # augmented_bptt imports this module
 
         check_options(self, options, ("clip", "erratum_p3", "erratum_p7"))
         if not check_return_inputs(self, return_inputs):
             return augmented_backward(self, trace, dE_dout, **options)[0]
-        p7 = options.pop("erratum_p7", False)
-        sig = augmented_bptt_signals(self, trace, dE_dout, **options)  # Eqs. 217-229, once for both results
-        grads = augmented_param_gradients(self, trace, sig, erratum_p7=p7)
-        return grads, *augmented_border_gradients(self, trace, sig)
+        grads, _, dE_dx, dE_dstate = augmented_backward(self, trace, dE_dout, return_inputs=True, **options)
+        return grads, dE_dx, dE_dstate
 
 
 def context_window(W: np.ndarray, x: np.ndarray) -> np.ndarray:

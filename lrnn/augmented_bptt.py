@@ -17,8 +17,9 @@ Symbols (paper -> code -> shape of one step); all are *total* derivatives of E::
 readout is concerned, ``alpha_cx`` for the control input gate, and a fifth node in the
 sums that go back to the previous step. :func:`augmented_backward` adds the parameter
 gradients, Eqs. 230-249; the windows turn each input gradient into one outer product
-per tap, ``alpha_*[n] x^T[n+l]`` (zero past the segment end, P10) (:func:`augmented_param_gradients`).
-:func:`augmented_border_gradients` gives what crosses the cell's border: the window's taps
+per tap, ``alpha_*[n] x^T[n+l]`` (zero past the segment end, P10).
+:func:`augmented_border_gradients` gives what crosses the cell's border (added to
+``augmented_backward``'s results by ``return_inputs=True``): the window's taps
 carry ``x[m]`` into the nodes of steps ``m, m-1, ..., m-L+1``, so its gradient gathers them all::
 
     dE/dx[m]  = sum over * and l of W_x_*[l]^T alpha'_*[m-l]   (m - l >= 0; alpha'_du = g_cx * alpha_du, Eq. 209)
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import as_flag
 from .augmented import AugmentedLSTMParams, AugmentedTrace
 from .cell import check_signals, check_trace
 
@@ -46,7 +48,6 @@ __all__ = [
     "augmented_bptt_signals",
     "augmented_backward",
     "augmented_border_gradients",
-    "augmented_param_gradients",
 ]
 
 
@@ -161,6 +162,7 @@ def augmented_backward(
     clip: bool = False,
     erratum_p3: bool = False,
     erratum_p7: bool = False,
+    return_inputs: bool = False,
 ):
     """Gradients of E w.r.t. all parameters of the Augmented LSTM and the state (Eqs. 216-250).
 
@@ -180,6 +182,8 @@ def augmented_backward(
     erratum_p7 : bool, default False
         Use ``dE/dW_x_du[l] = alpha_du[n] x^T[n+l]`` as printed in Eq. 246, without the factor
         ``g_cx[n]`` (wrong on purpose, erratum P7). Only ``W_x_du`` changes.
+    return_inputs : bool, default False
+        Also return ``dE_dx`` and ``dE_dstate``, the border gradients of :func:`augmented_border_gradients`.
 
     Returns
     -------
@@ -187,6 +191,8 @@ def augmented_backward(
         ``dE/dTheta`` summed over time (Eq. 250, then Eq. 172) and over the batch.
     psi : numpy.ndarray, same shape as ``trace.s``
         ``psi[n] = dE/ds[n]``, the total derivative.
+    dE_dx, dE_dstate
+        Only with ``return_inputs=True``: ``dE/dx[m]`` and ``(dE/ds[-1], dE/dv[-1])``.
 
     Raises
     ------
@@ -209,38 +215,6 @@ def augmented_backward(
     ((3, 3, 2), (2, 3), (4, 3))
     """
     sig = augmented_bptt_signals(params, trace, dE_dv, clip=clip, erratum_p3=erratum_p3)  # Eqs. 217-229
-    return augmented_param_gradients(params, trace, sig, erratum_p7=erratum_p7), sig.psi
-
-
-def augmented_param_gradients(
-    params: AugmentedLSTMParams, trace: AugmentedTrace, signals: AugmentedBPTTSignals, *, erratum_p7: bool = False
-) -> AugmentedLSTMParams:
-    """The parameter gradients from the accumulation derivatives, Eqs. 230-249, summed (Eqs. 250, 172).
-
-    Parameters
-    ----------
-    params : AugmentedLSTMParams
-    trace : AugmentedTrace
-        Output of :func:`lrnn.augmented.augmented_forward` with ``params``.
-    signals : AugmentedBPTTSignals
-        Output of :func:`augmented_bptt_signals` on ``trace``.
-    erratum_p7 : bool, default False
-        The printed Eq. 246, without the factor ``g_cx[n]`` (wrong on purpose, erratum P7).
-
-    Returns
-    -------
-    AugmentedLSTMParams
-        Built unchecked: a gradient.
-
-    Examples
-    --------
-    >>> from lrnn.augmented import augmented_forward
-    >>> p = AugmentedLSTMParams.init(np.random.default_rng(0), d_x=2, d_s=3, d_v=2, L=3)
-    >>> tr = augmented_forward(p, np.ones((4, 2)))
-    >>> augmented_param_gradients(p, tr, augmented_bptt_signals(p, tr, np.ones((4, 2)))).W_x_cx.shape
-    (3, 3, 2)
-    """
-    sig = _signals(params, trace, signals)
     x, L = trace.x, params.L
     steps = np.arange(len(x))
     s = np.concatenate([trace.s, trace.s0[None]])  # index N = -1 holds s[-1], so s[steps - 1] is s[n-1] for all n
@@ -274,7 +248,9 @@ def augmented_param_gradients(
         b_du=_rows(alpha_du).sum(axis=0),  # Eq. 248
         W_q_dr=chi.T @ q,  # Eq. 249
     )
-    return grads
+    if as_flag("return_inputs", return_inputs):  # what crosses the cell's border, for composing cells
+        return grads, sig.psi, *augmented_border_gradients(params, trace, sig)
+    return grads, sig.psi
 
 
 def augmented_border_gradients(params: AugmentedLSTMParams, trace: AugmentedTrace, signals: AugmentedBPTTSignals):
@@ -294,8 +270,11 @@ def augmented_border_gradients(params: AugmentedLSTMParams, trace: AugmentedTrac
 
     Parameters
     ----------
-    params, trace, signals
-        As :func:`augmented_param_gradients`.
+    params : AugmentedLSTMParams
+    trace : AugmentedTrace
+        Output of :func:`lrnn.augmented.augmented_forward` with ``params``.
+    signals : AugmentedBPTTSignals
+        Output of :func:`augmented_bptt_signals` on ``trace``.
 
     Returns
     -------

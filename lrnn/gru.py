@@ -232,13 +232,13 @@ class GRUParams(Parameters):
         ...
         TypeError: GRUParams.backward has no option clip: clipping the accumulation derivatives to [-1, 1] ...
         """
-        from .gru_bptt import gru_backward, gru_border_gradients, gru_bptt_signals, gru_param_gradients
+        from .gru_bptt import gru_backward  # the backward module imports this one
 
         check_options(self, options)
         if not check_return_inputs(self, return_inputs):
             return gru_backward(self, trace, dE_dout)[0]
-        sig = gru_bptt_signals(self, trace, dE_dout)  # Eqs. G9-G12 or G14-G18, once for both results
-        return gru_param_gradients(self, trace, sig), *gru_border_gradients(self, trace, sig)
+        grads, _, dE_dx, dE_dstate = gru_backward(self, trace, dE_dout, return_inputs=True)
+        return grads, dE_dx, dE_dstate
 
 
 @dataclass(frozen=True)

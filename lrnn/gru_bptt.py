@@ -32,9 +32,9 @@ PyTorch's convention (Eqs. G5-G8)::
     dE/db_s_u = sum_n gamma_u[n]                                            (Eq. G19)
 
 :func:`gru_bptt_signals` runs the recursion (Eqs. G9-G12 or G14-G18), one line per equation;
-:func:`gru_backward` sums the outer products into the parameter gradients (Eqs. G13, G19)
-(:func:`gru_param_gradients`). :func:`gru_border_gradients` gives what crosses the cell's border,
-for a layer below and a segment before (both conventions)::
+:func:`gru_backward` sums the outer products into the parameter gradients (Eqs. G13, G19).
+:func:`gru_border_gradients` gives what crosses the cell's border, for a layer below and a
+segment before (both conventions; ``gru_backward(..., return_inputs=True)`` adds it)::
 
     dE/dx[n]  = W_x_r^T alpha_r[n] + W_x_z^T alpha_z[n] + W_x_u^T alpha_u[n]
     dE/ds[-1] = Eq. G9 (or G14) at n = -1, without a direct term
@@ -56,10 +56,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import as_flag
 from .cell import check_signals, check_trace
 from .gru import GRUParams, GRUTrace, TorchGRUParams
 
-__all__ = ["GRUBPTTSignals", "gru_backward", "gru_border_gradients", "gru_bptt_signals", "gru_param_gradients"]
+__all__ = ["GRUBPTTSignals", "gru_backward", "gru_border_gradients", "gru_bptt_signals"]
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ def gru_bptt_signals(params: GRUParams, trace: GRUTrace, dE_ds) -> GRUBPTTSignal
     return GRUBPTTSignals(**{k: a[:N].reshape(shape) for k, a in out.items()})
 
 
-def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds):
+def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds, *, return_inputs: bool = False):
     """Gradients of E with respect to the GRU's parameters and states (Eqs. G9-G19).
 
     Parameters
@@ -179,6 +180,8 @@ def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds):
         Direct derivative of E with respect to each ``s[n]``: ``(dy/ds)^T dE/dy`` for a
         readout ``y = W_y s + b_y`` (see :func:`lrnn.losses.readout_loss`); zeros where E
         does not see ``s[n]``.
+    return_inputs : bool, default False
+        Also return ``dE_dx`` and ``dE_dstate``, the border gradients of :func:`gru_border_gradients`.
 
     Returns
     -------
@@ -186,6 +189,8 @@ def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds):
         ``dE/dTheta`` summed over time and batch, the class of ``params``.
     psi : numpy.ndarray, same shape as ``trace.s``
         ``psi[n]``, the total ``dE/ds[n]`` (Eq. G9 or G14).
+    dE_dx, dE_dstate
+        Only with ``return_inputs=True``: ``dE/dx[n]`` and ``(dE/ds[-1],)``.
 
     Raises
     ------
@@ -209,34 +214,6 @@ def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds):
     (array([[1.]]), array([-0.5]), array([0.5]))
     """
     sig = gru_bptt_signals(params, trace, dE_ds)  # Eqs. G9-G12 or G14-G18
-    return gru_param_gradients(params, trace, sig), sig.psi
-
-
-def gru_param_gradients(params: GRUParams, trace: GRUTrace, signals: GRUBPTTSignals) -> GRUParams:
-    """The parameter gradients from the signals of :func:`gru_bptt_signals`, Eqs. G13 and G19.
-
-    Parameters
-    ----------
-    params : GRUParams or TorchGRUParams
-    trace : GRUTrace
-        Output of :func:`lrnn.gru.gru_forward` with ``params``.
-    signals : GRUBPTTSignals
-        Output of :func:`gru_bptt_signals` on ``trace``.
-
-    Returns
-    -------
-    GRUParams or TorchGRUParams
-        ``dE/dTheta`` summed over time and batch, the class of ``params`` (built unchecked: a gradient).
-
-    Examples
-    --------
-    >>> from lrnn.gru import gru_forward
-    >>> p = GRUParams.zeros(1, 1)
-    >>> tr = gru_forward(p, [[0.0]], s0=[2.0])
-    >>> gru_param_gradients(p, tr, gru_bptt_signals(p, tr, [[1.0]])).b_z
-    array([-0.5])
-    """
-    sig = _check_signals(params, trace, signals)
     rows = lambda a: a.reshape(-1, a.shape[-1])  # noqa: E731  (N, B, k) -> (N B, k): one row per step and sequence
     x, s0 = trace.x, trace.s0
     s_prev = rows(np.concatenate([s0[None], trace.s[:-1]]))  # s[n-1], with s[-1] = s0
@@ -256,7 +233,10 @@ def gru_param_gradients(params: GRUParams, trace: GRUTrace, signals: GRUBPTTSign
         grads.update(W_s_u=gamma_u.T @ s_prev, b_s_u=gamma_u.sum(axis=0))  # Eq. G19
     else:
         grads.update(W_s_u=alpha_u.T @ (rows(trace.g_r) * s_prev))  # Eq. G13: sum_n alpha_u[n] (g_r[n] * s[n-1])^T
-    return type(params).unchecked(**grads)  # a gradient, not user input: no validation
+    grads = type(params).unchecked(**grads)  # a gradient, not user input: no validation
+    if as_flag("return_inputs", return_inputs):  # what crosses the cell's border, for composing cells
+        return grads, sig.psi, *gru_border_gradients(params, trace, sig)
+    return grads, sig.psi
 
 
 def gru_border_gradients(params: GRUParams, trace: GRUTrace, signals: GRUBPTTSignals):
@@ -272,8 +252,11 @@ def gru_border_gradients(params: GRUParams, trace: GRUTrace, signals: GRUBPTTSig
 
     Parameters
     ----------
-    params, trace, signals
-        As :func:`gru_param_gradients`.
+    params : GRUParams or TorchGRUParams
+    trace : GRUTrace
+        Output of :func:`lrnn.gru.gru_forward` with ``params``.
+    signals : GRUBPTTSignals
+        Output of :func:`gru_bptt_signals` on ``trace``.
 
     Returns
     -------

@@ -211,13 +211,13 @@ class LSTMParams(Parameters):
         With ``return_inputs=True``, ``(grads, dE_dx, (dE/ds[-1], dE/dv[-1]))``, the border
         gradients of :func:`lrnn.lstm_bptt.lstm_border_gradients`, for composing cells.
         """
-        from .lstm_bptt import lstm_backward, lstm_border_gradients, lstm_bptt_signals, lstm_param_gradients
+        from .lstm_bptt import lstm_backward  # lstm_bptt imports this module
 
         check_options(self, options, ("clip", "erratum_p3"))
         if not check_return_inputs(self, return_inputs):
             return lstm_backward(self, trace, dE_dout, **options)[0]
-        sig = lstm_bptt_signals(self, trace, dE_dout, **options)  # Eqs. 144-155, once for both results
-        return lstm_param_gradients(self, trace, sig), *lstm_border_gradients(self, trace, sig)
+        grads, _, dE_dx, dE_dstate = lstm_backward(self, trace, dE_dout, return_inputs=True, **options)
+        return grads, dE_dx, dE_dstate
 
 
 _NODES = tuple(f"a_{k}" for k in NODES)  # the accumulation nodes, whose input terms lstm_inputs computes

@@ -15,9 +15,10 @@ Symbols (paper -> code -> shape of one step); all are *total* derivatives of E::
 
 :func:`lstm_bptt_signals` runs the backward recursion, Eqs. 144-155, one line per
 equation; :func:`lstm_backward` turns its accumulation derivatives into the 15
-parameter gradients, Eqs. 156-170, summed over the steps (Eq. 172) and the batch
-(:func:`lstm_param_gradients`). :func:`lstm_border_gradients` gives what crosses the
-cell's border, so that cells stack (the paper's modularity requirement, Sec. I)::
+parameter gradients, Eqs. 156-170, summed over the steps (Eq. 172) and the batch.
+:func:`lstm_border_gradients` gives what crosses the cell's border, so that cells
+stack (the paper's modularity requirement, Sec. I); ``lstm_backward(..., return_inputs=True)``
+adds it to its results::
 
     dE/dx[n]  = sum over * in cu, cs, cr, du of W_x_*^T alpha_*[n]       (from Eqs. 126-129)
     dE/ds[-1] = f_psi[0],   dE/dv[-1] = f_chi[0]                        (Eqs. 155, 154 at n = -1)
@@ -44,10 +45,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import as_flag
 from .cell import check_signals, check_trace
 from .lstm import LSTMParams, LSTMTrace
 
-__all__ = ["LSTMBPTTSignals", "lstm_bptt_signals", "lstm_backward", "lstm_border_gradients", "lstm_param_gradients"]
+__all__ = ["LSTMBPTTSignals", "lstm_bptt_signals", "lstm_backward", "lstm_border_gradients"]
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,15 @@ def lstm_bptt_signals(
     return LSTMBPTTSignals(chi=chi, psi=psi, alpha_cu=alpha_cu, alpha_cs=alpha_cs, alpha_cr=alpha_cr, alpha_du=alpha_du)
 
 
-def lstm_backward(params: LSTMParams, trace: LSTMTrace, dE_dv, *, clip: bool = False, erratum_p3: bool = False):
+def lstm_backward(
+    params: LSTMParams,
+    trace: LSTMTrace,
+    dE_dv,
+    *,
+    clip: bool = False,
+    erratum_p3: bool = False,
+    return_inputs: bool = False,
+):
     """Gradients of E w.r.t. all 15 parameter entities and the state (Eqs. 137-172).
 
     Parameters
@@ -163,6 +173,8 @@ def lstm_backward(params: LSTMParams, trace: LSTMTrace, dE_dv, *, clip: bool = F
         Clip every accumulation derivative to [-1, 1] (footnote 25); see :func:`lstm_bptt_signals`.
     erratum_p3 : bool, default False
         Use the printed, wrong ``W_s_cr alpha_cr[n]`` of Eqs. 149-150 (erratum P3).
+    return_inputs : bool, default False
+        Also return ``dE_dx`` and ``dE_dstate``, the border gradients of :func:`lstm_border_gradients`.
 
     Returns
     -------
@@ -170,6 +182,8 @@ def lstm_backward(params: LSTMParams, trace: LSTMTrace, dE_dv, *, clip: bool = F
         ``dE/dTheta`` summed over time (Eq. 172) and over the batch.
     psi : numpy.ndarray, same shape as ``trace.s``
         ``psi[n] = dE/ds[n]``, the total derivative (Eq. 143).
+    dE_dx, dE_dstate
+        Only with ``return_inputs=True``: ``dE/dx[n]`` and ``(dE/ds[-1], dE/dv[-1])``.
 
     Raises
     ------
@@ -192,35 +206,6 @@ def lstm_backward(params: LSTMParams, trace: LSTMTrace, dE_dv, *, clip: bool = F
     ((3, 2), (3, 3), (4, 3))
     """
     sig = lstm_bptt_signals(params, trace, dE_dv, clip=clip, erratum_p3=erratum_p3)  # Eqs. 144-155
-    return lstm_param_gradients(params, trace, sig), sig.psi
-
-
-def lstm_param_gradients(params: LSTMParams, trace: LSTMTrace, signals: LSTMBPTTSignals) -> LSTMParams:
-    """The 15 parameter gradients from the accumulation derivatives, Eqs. 156-170, summed (Eq. 172).
-
-    Parameters
-    ----------
-    params : LSTMParams
-    trace : LSTMTrace
-        Output of :func:`lrnn.lstm.lstm_forward` with ``params``.
-    signals : LSTMBPTTSignals
-        Output of :func:`lstm_bptt_signals` on ``trace``.
-
-    Returns
-    -------
-    LSTMParams
-        ``dE/dTheta`` summed over time (Eq. 172) and over the batch (built unchecked: a gradient).
-
-    Examples
-    --------
-    >>> from lrnn.lstm import lstm_forward
-    >>> p = LSTMParams.init(np.random.default_rng(0), d_x=2, d_s=3)
-    >>> tr = lstm_forward(p, np.ones((4, 2)))
-    >>> g = lstm_param_gradients(p, tr, lstm_bptt_signals(p, tr, np.ones((4, 3))))
-    >>> bool(np.allclose(g.b_du, lstm_backward(p, tr, np.ones((4, 3)))[0].b_du))
-    True
-    """
-    sig = _signals(params, trace, signals)
     s_prev = np.concatenate([trace.s0[None], trace.s[:-1]])  # s[n-1] for all n: s[-1], s[0], ..., s[N-2]
     v_prev = np.concatenate([trace.v0[None], trace.v[:-1]])  # v[n-1] for all n
     # one row per step n (and sequence): alpha.T @ x sums alpha[n] x^T[n] (Eq. 171) over n (Eq. 172) and the batch
@@ -243,7 +228,9 @@ def lstm_param_gradients(params: LSTMParams, trace: LSTMTrace, signals: LSTMBPTT
         W_v_du=alpha_du.T @ v_prev,  # Eq. 169
         b_du=alpha_du.sum(axis=0),  # Eq. 170
     )
-    return grads
+    if as_flag("return_inputs", return_inputs):  # what crosses the cell's border, for composing cells
+        return grads, sig.psi, *lstm_border_gradients(params, trace, sig)
+    return grads, sig.psi
 
 
 def lstm_border_gradients(params: LSTMParams, trace: LSTMTrace, signals: LSTMBPTTSignals):
@@ -260,8 +247,11 @@ def lstm_border_gradients(params: LSTMParams, trace: LSTMTrace, signals: LSTMBPT
 
     Parameters
     ----------
-    params, trace, signals
-        As :func:`lstm_param_gradients`.
+    params : LSTMParams
+    trace : LSTMTrace
+        Output of :func:`lrnn.lstm.lstm_forward` with ``params``.
+    signals : LSTMBPTTSignals
+        Output of :func:`lstm_bptt_signals` on ``trace``.
 
     Returns
     -------

@@ -218,13 +218,13 @@ class RNNParams(Parameters):
         ...
         TypeError: RNNParams.backward has no option clip: clipping the accumulation derivatives ...
         """
-        from .rnn_bptt import rnn_backward, rnn_border_gradients  # rnn_bptt imports this module
+        from .rnn_bptt import rnn_backward  # rnn_bptt imports this module
 
         check_options(self, options, ("erratum_p1",))
         if not check_return_inputs(self, return_inputs):
             return rnn_backward(self, trace, dE_dout, **options)[0]
-        grads, psi = rnn_backward(self, trace, dE_dout, **options)
-        return grads, *rnn_border_gradients(self, trace, psi)
+        grads, _, dE_dx, dE_dstate = rnn_backward(self, trace, dE_dout, return_inputs=True, **options)
+        return grads, dE_dx, dE_dstate
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ canonical RNN's extra path ``s[n] -> s[n+1]``::
 
     chi[n] = dE/dr[n] + W_r^T psi[n+1],   psi[n] = chi[n] * G'(s[n]) + W_s^T psi[n+1],   psi[N] = 0
 
-What crosses the cell's border (:func:`rnn_border_gradients`), for a layer below and a segment before::
+What crosses the cell's border (:func:`rnn_border_gradients`; ``rnn_backward(..., return_inputs=True)``
+adds it), for a layer below and a segment before::
 
     dE/dx[n]  = W_x^T psi[n]                                    (from Eq. 32, as Eq. 88)
     dE/ds[-1] = (W_r^T psi[0]) * G'(s[-1]) + W_s^T psi[0]       (Eqs. 82-84 at n = -1)
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, check_shape
+from ._validation import as_flag, as_float_array, check_shape
 from .activations import G_d, dG_d
 from .cell import check_trace
 from .rnn import RNNParams, RNNTrace
@@ -30,7 +31,7 @@ from .rnn import RNNParams, RNNTrace
 __all__ = ["rnn_backward", "rnn_border_gradients"]
 
 
-def rnn_backward(params: RNNParams, trace: RNNTrace, dE_dr, *, erratum_p1: bool = False):
+def rnn_backward(params: RNNParams, trace: RNNTrace, dE_dr, *, erratum_p1: bool = False, return_inputs: bool = False):
     """Backpropagation through time for the canonical or standard RNN (Eqs. 78-90).
 
     Parameters
@@ -46,6 +47,8 @@ def rnn_backward(params: RNNParams, trace: RNNTrace, dE_dr, *, erratum_p1: bool 
         Reproduce Eq. 82 *as printed*, ``W_r psi[n+1]`` instead of ``W_r^T psi[n+1]``.
         The result is wrong whenever ``W_r`` is not symmetric; it exists only so the
         book can demonstrate erratum P1 numerically.
+    return_inputs : bool, default False
+        Also return ``dE_dx`` and ``dE_dstate``, the border gradients of :func:`rnn_border_gradients`.
 
     Returns
     -------
@@ -55,6 +58,8 @@ def rnn_backward(params: RNNParams, trace: RNNTrace, dE_dr, *, erratum_p1: bool 
         :func:`rnn_border_gradients`.)
     psi : numpy.ndarray, shape of ``trace.s``
         ``psi[n]`` = total ``dE/ds[n]`` (Eq. 79), with ``psi[N] = 0`` (Eq. 85).
+    dE_dx, dE_dstate
+        Only with ``return_inputs=True``: ``dE/dx[n]`` and ``(dE/ds[-1],)``.
 
     Raises
     ------
@@ -105,7 +110,10 @@ def rnn_backward(params: RNNParams, trace: RNNTrace, dE_dr, *, erratum_p1: bool 
         theta_s=psi.sum(axis=(0, 1)),  # Eqs. 89, 90
         W_s=None if params.W_s is None else outer_sum(psi, S_prev),  # dE/dW_s = sum_n psi[n] s[n-1]^T
     )
-    return grads, (psi if trace.batched else psi[:, 0])
+    psi = psi if trace.batched else psi[:, 0]
+    if as_flag("return_inputs", return_inputs):  # what crosses the cell's border, for composing cells
+        return grads, psi, *rnn_border_gradients(params, trace, psi)
+    return grads, psi
 
 
 def rnn_border_gradients(params: RNNParams, trace: RNNTrace, psi):

@@ -223,3 +223,14 @@ def test_return_inputs_keeps_the_options(rng):
     assert dE_dx.shape == x.shape and dE_ds0.shape == (3,) and dE_dv0.shape == (2,)
     with pytest.raises(TypeError, match="return_inputs has type str"):
         p.backward(tr, dE, return_inputs="True")
+
+
+def test_augmented_backward_return_inputs_adds_the_border_gradients(rng):
+    p = AugmentedLSTMParams.init(rng, 2, 3, 2, L=3)
+    x, dE = rng.standard_normal((5, 2)), rng.standard_normal((5, 2))
+    tr = augmented_forward(p, x)
+    grads, psi, dE_dx, (dE_ds0, dE_dv0) = augmented_backward(p, tr, dE, return_inputs=True, erratum_p7=True)
+    _, want_dx, (_, want_dv0) = p.backward(tr, dE, return_inputs=True)
+    np.testing.assert_array_equal(dE_dx, want_dx)  # erratum P7 changes W_x_du's gradient only
+    np.testing.assert_array_equal(dE_dv0, want_dv0)
+    np.testing.assert_array_equal(grads.W_x_du, augmented_backward(p, tr, dE, erratum_p7=True)[0].W_x_du)

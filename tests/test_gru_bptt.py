@@ -235,3 +235,16 @@ def test_border_gradients_refuse_signals_of_the_other_convention():
     x = np.zeros((3, 1))
     with pytest.raises(ValueError, match="other convention"):
         gru_border_gradients(p, gru_forward(p, x), gru_bptt_signals(q, gru_forward(q, x), np.zeros((3, 2))))
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+def test_gru_backward_return_inputs_adds_the_border_gradients(cls):
+    rng = np.random.default_rng(11)
+    p = cls.init(rng, 2, 3)
+    x, dE = rng.standard_normal((4, 2)), rng.standard_normal((4, 3))
+    tr = gru_forward(p, x)
+    grads, psi, dE_dx, (dE_ds0,) = gru_backward(p, tr, dE, return_inputs=True)
+    _, want_dx, (want_ds0,) = p.backward(tr, dE, return_inputs=True)
+    np.testing.assert_array_equal(dE_dx, want_dx)
+    np.testing.assert_array_equal(dE_ds0, want_ds0)
+    np.testing.assert_array_equal(psi, gru_backward(p, tr, dE)[1])

@@ -252,3 +252,16 @@ def test_border_gradients_refuse_signals_of_another_trace(rng):
         lstm_border_gradients(p, lstm_forward(p, np.zeros((4, 1))), sig)
     with pytest.raises(TypeError, match="signals has type tuple, expected LSTMBPTTSignals"):
         lstm_border_gradients(p, lstm_forward(p, np.zeros((3, 1))), (sig.psi,))
+
+
+def test_lstm_backward_return_inputs_adds_the_border_gradients(rng):
+    p = LSTMParams.init(rng, 2, 3)
+    x, dE = rng.standard_normal((4, 2, 2)), rng.standard_normal((4, 2, 3))
+    tr = lstm_forward(p, x)
+    grads, psi, dE_dx, (dE_ds0, dE_dv0) = lstm_backward(p, tr, dE, return_inputs=True)
+    _, want_dx, (want_ds0, want_dv0) = p.backward(tr, dE, return_inputs=True)
+    np.testing.assert_array_equal(dE_dx, want_dx)
+    np.testing.assert_array_equal(dE_dv0, want_dv0)
+    np.testing.assert_array_equal(psi, lstm_backward(p, tr, dE)[1])
+    with pytest.raises(TypeError, match="return_inputs has type str"):
+        lstm_backward(p, tr, dE, return_inputs="yes")

@@ -176,3 +176,15 @@ def test_border_gradients_reject_a_psi_of_another_shape(rng):
     p, x, s0, _ = _case(rng, 3, None, 1, 2, False)
     with pytest.raises(ValueError, match="psi has shape"):
         rnn_border_gradients(p, rnn_forward(p, x, s0), np.zeros((2, 2)))
+
+
+def test_rnn_backward_return_inputs_adds_the_border_gradients(rng):
+    p, x, s0, target = _case(rng, 4, 2, 3, 5, True)
+    tr = rnn_forward(p, x, s0)
+    grads, psi, dE_dx, (dE_ds0,) = rnn_backward(p, tr, tr.r - target, return_inputs=True)
+    _, want_dx, (want_ds0,) = p.backward(tr, tr.r - target, return_inputs=True)
+    np.testing.assert_array_equal(dE_dx, want_dx)
+    np.testing.assert_array_equal(dE_ds0, want_ds0)
+    np.testing.assert_array_equal(psi, rnn_backward(p, tr, tr.r - target)[1])
+    with pytest.raises(TypeError, match="return_inputs has type int"):
+        rnn_backward(p, tr, tr.r - target, return_inputs=0)
