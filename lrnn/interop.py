@@ -479,7 +479,7 @@ def torch_gru_forward(sd, x, h0=None):
 
 from .compose import Bidirectional, Stack  # noqa: E402  (this section's import)
 
-__all__ += ["from_torch", "grads_to_torch", "rnn_grads_to_torch", "state_from_torch"]
+__all__ += ["from_torch", "grads_to_torch", "params_to_torch", "rnn_grads_to_torch", "state_from_torch"]
 
 _MODULES = {"RNN": rnn_params_from_torch, "LSTM": lstm_params_from_torch, "GRU": gru_params_from_torch}  # per layer
 
@@ -647,24 +647,74 @@ def grads_to_torch(model: Stack, grads: Stack, *, bias: bool = True) -> dict:
     """
     hint = "pass from_torch(module) and its backward pass's gradients"
     check_type("model", model, Stack, hint)
-    check_type("grads", grads, Stack, hint)
-    bias = as_flag("bias", bias, "pass module.bias")
-    if len(grads.layers) != len(model.layers):
-        raise TypeError(f"grads has {len(grads.layers)} layers but model has {len(model.layers)}; {hint}.")
     by_class = {RNNParams: rnn_grads_to_torch, LSTMParams: lstm_grads_to_torch, TorchGRUParams: gru_grads_to_torch}
+    out = _torch_layout(model, grads, by_class, "grads", hint)
+    return out if as_flag("bias", bias, "pass module.bias") else {k: a for k, a in out.items() if "bias" not in k}
+
+
+def params_to_torch(model: Stack) -> dict:
+    """A state dict for ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU`` (numpy float64) from a model of :func:`from_torch`'s form.
+
+    The way back: train the model in lrnn (:mod:`lrnn.train`), then load the result into a PyTorch
+    module of the same sizes with ``module.load_state_dict({k: torch.from_numpy(v) for k, v in sd.items()})``.
+
+    Parameters
+    ----------
+    model : Stack
+        Layers of standard RNNs, pinhole-free Vanilla LSTMs or PyTorch-convention GRUs
+        (:class:`lrnn.gru.TorchGRUParams`), each alone or in a :class:`lrnn.compose.Bidirectional`,
+        all of one kind.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Keys as the module's ``state_dict()`` (``weight_ih_l{k}``, ... and ``_reverse``); each bias pair
+        holds the whole bias in ``bias_ih`` (and the GRU's ``b_s_u`` in ``bias_hh``'s n block).
+
+    Raises
+    ------
+    TypeError
+        Cells of another kind, or of two kinds.
+    ValueError
+        An LSTM with non-zero pinholes or a canonical RNN (``W_s``): PyTorch has neither.
+
+    Examples
+    --------
+    >>> from lrnn.compose import bidirectional, stack
+    >>> rng = np.random.default_rng(0)
+    >>> cells = [LSTMParams.init(rng, 3, 4, pinholes=False) for _ in range(2)]
+    >>> sorted(params_to_torch(stack([bidirectional(*cells)])))[:2]
+    ['bias_hh_l0', 'bias_hh_l0_reverse']
+    """
+    check_type("model", model, Stack, "pass a Stack of cells, e.g. from_torch(module)")
+    by_class = {RNNParams: rnn_params_to_torch, LSTMParams: lstm_params_to_torch, TorchGRUParams: gru_params_to_torch}
+    kinds = {type(c) for layer in model.layers for c in _cells_of(layer)}
+    if len(kinds) > 1:
+        names = ", ".join(sorted(k.__name__ for k in kinds))
+        raise TypeError(f"model mixes {names}; one PyTorch module holds layers of one kind.")
+    return _torch_layout(model, model, by_class, "model", "pass a Stack of one kind of cell")
+
+
+def _cells_of(layer) -> list:
+    """The cells of one layer: ``[cell]``, or ``[forward_cell, backward_cell]`` of a bidirectional layer."""
+    return [layer.forward_cell, layer.backward_cell] if isinstance(layer, Bidirectional) else [layer]
+
+
+def _torch_layout(model: Stack, tree: Stack, by_class: dict, name: str, hint: str) -> dict:
+    """``tree`` (the model or its gradients), cell by cell through ``by_class``, keyed ``_l{k}`` and ``_reverse``."""
+    check_type(name, tree, Stack, hint)
+    if len(tree.layers) != len(model.layers):
+        raise TypeError(f"{name} has {len(tree.layers)} layers but model has {len(model.layers)}; {hint}.")
     out = {}
-    for k, (layer, g) in enumerate(zip(model.layers, grads.layers)):
-        pairs = [(layer, g, "")]
+    for k, (layer, t) in enumerate(zip(model.layers, tree.layers)):
         if isinstance(layer, Bidirectional):
-            check_type(f"grads.layers[{k}]", g, Bidirectional, hint)
-            pairs = [(layer.forward_cell, g.forward_cell, ""), (layer.backward_cell, g.backward_cell, "_reverse")]
-        for cell, g_cell, suffix in pairs:
-            to_torch = by_class.get(type(cell))
-            if to_torch is None or type(g_cell) is not type(cell):
-                raise type_error(f"grads.layers[{k}]", g_cell, f"the gradients of a {type(cell).__name__}", hint)
-            for key, a in to_torch(g_cell).items():
-                if bias or not key.startswith("bias"):
-                    out[f"{key[:-1]}{k}{suffix}"] = a
+            check_type(f"{name}.layers[{k}]", t, Bidirectional, hint)
+        for cell, t_cell, suffix in zip(_cells_of(layer), _cells_of(t), ("", "_reverse")):
+            convert = by_class.get(type(cell))
+            if convert is None or type(t_cell) is not type(cell):
+                want = f"a {type(cell).__name__} (of {', '.join(c.__name__ for c in by_class)})"
+                raise type_error(f"{name}.layers[{k}]", t_cell, want, hint)
+            out.update({f"{key[:-1]}{k}{suffix}": a for key, a in convert(t_cell).items()})  # weight_ih_l0 -> _l{k}
     return out
 
 
@@ -704,8 +754,7 @@ def state_from_torch(model: Stack, hx) -> tuple:
     [[(5, 3), (5, 3)], [(5, 3), (5, 3)]]
     """
     check_type("model", model, Stack, "pass from_torch(module)")
-    cells = [[layer.forward_cell, layer.backward_cell] if isinstance(layer, Bidirectional) else [layer]
-             for layer in model.layers]  # fmt: skip
+    cells = [_cells_of(layer) for layer in model.layers]
     kinds = {type(c) for layer in cells for c in layer}
     if not kinds <= {RNNParams, LSTMParams, TorchGRUParams}:
         raise type_error("model", model, "a Stack of from_torch's cells (RNNParams, LSTMParams, TorchGRUParams)")

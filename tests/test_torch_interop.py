@@ -126,3 +126,34 @@ def test_initial_states_and_their_gradients_match_autograd(kind, num_layers, bid
     if kind == "RNN":
         with pytest.raises(ValueError, match="outside \\(-1, 1\\)"):
             state_from_torch(model, 2 * h0 / h0.abs().max())
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_params_to_torch_loads_into_the_module(kind):
+    # the way back: an lrnn model (here a trained-looking random one) into an nn module of the same sizes
+    from lrnn.compose import bidirectional, stack
+    from lrnn.interop import params_to_torch
+
+    rng = np.random.default_rng(3)
+    init = {
+        "RNN": lambda d_x: RNNParams.init(rng, d_x, 3),
+        "LSTM": lambda d_x: LSTMParams.init(rng, d_x, 3, pinholes=False),  # nn.LSTM has no pinholes
+        "GRU": lambda d_x: TorchGRUParams.init(rng, d_x, 3),
+    }[kind]
+    model = stack([bidirectional(init(2), init(2)), bidirectional(init(6), init(6))])
+    module = _module(kind, 2, 3, 2, True, seed=0)
+    module.load_state_dict({k: torch.from_numpy(v) for k, v in params_to_torch(model).items()})
+    x = rng.standard_normal((5, 2, 2))
+    np.testing.assert_allclose(module(torch.from_numpy(x))[0].detach().numpy(), model.forward(x).output, rtol=1e-9,
+                               atol=1e-12)  # fmt: skip
+
+
+def test_params_to_torch_refuses_what_torch_cannot_hold():
+    from lrnn.compose import stack
+    from lrnn.interop import params_to_torch
+
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="W_s_cu is non-zero"):
+        params_to_torch(stack([LSTMParams.init(rng, 2, 3)]))  # pinholes
+    with pytest.raises(TypeError, match="model mixes LSTMParams, RNNParams"):
+        params_to_torch(stack([LSTMParams.init(rng, 2, 3, pinholes=False), RNNParams.init(rng, 3, 3)]))
