@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "as_flag",
     "as_float_array",
     "as_initial",
     "as_initial_state",
@@ -82,6 +83,26 @@ def type_error(name: str, value, expected: str, hint: str = "") -> TypeError:
     TypeError: sd has type list, expected a dict with keys ['weight_ih_l0', ...]; pass lstm.state_dict().
     """
     return TypeError(f"{name} has type {type(value).__name__}, expected {expected}" + (f"; {hint}." if hint else "."))
+
+
+def as_flag(name: str, value, hint: str = "") -> bool:
+    """Return ``value`` if it is a bool (``True``/``False``, or numpy's), else raise ``TypeError``.
+
+    A flag given as ``1``, ``"yes"`` or ``None`` is a mistake worth naming: read as truth it
+    would silently change what a function returns.
+
+    Examples
+    --------
+    >>> as_flag("return_inputs", np.True_)
+    True
+    >>> as_flag("return_inputs", "yes", "pass True or False")
+    Traceback (most recent call last):
+    ...
+    TypeError: return_inputs has type str, expected a bool (True or False); pass True or False.
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise type_error(name, value, "a bool (True or False)", hint)
+    return bool(value)
 
 
 def check_type(name: str, value, expected: type | tuple, hint: str = ""):

@@ -46,12 +46,14 @@ A new cell, in outline::
         def forward(self, x, state=None) -> MyTrace:
             return my_forward(self, x, *self.parse_state(state))  # checks x and s0, runs the loop
 
-        def backward(self, trace, dE_dout, **options) -> MyParams:
+        def backward(self, trace, dE_dout, return_inputs=False, **options):
             check_options(self, options)  # this cell has no options
+            want = check_return_inputs(self, return_inputs)  # a bool, or a clear TypeError
             dE = check_trace(self, trace, dE_dout, cell=MyParams, trace_type=MyTrace, forward="my_forward")
             s, x, s0 = trace.as_batch("s", "x", "s0")  # (N, B, d_s), (N, B, d_x), (B, d_s)
             ...
-            return MyParams.unchecked(W_x=..., W_s=..., b=...)  # a gradient: no validation
+            grads = MyParams.unchecked(W_x=..., W_s=..., b=...)  # a gradient: no validation
+            return (grads, dE_dx, (dE_ds0,)) if want else grads  # dE_dx like trace.x, dE_ds0 like trace.s0
 
     @dataclass(frozen=True)
     class MyTrace(TraceFields):
@@ -70,7 +72,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
-from ._validation import as_float_array, check_shape, check_type, fmt_shape, positive_int, type_error
+from ._validation import as_flag, as_float_array, check_shape, check_type, fmt_shape, positive_int, type_error
 
 __all__ = [
     "BACKWARD_OPTIONS",
@@ -79,6 +81,8 @@ __all__ = [
     "Trace",
     "TraceFields",
     "check_options",
+    "check_return_inputs",
+    "check_signals",
     "check_trace",
     "replace_unchecked",
 ]
@@ -124,11 +128,17 @@ class Cell(Protocol):
     forward(x, state=None) -> Trace
         ``x`` of shape ``(N, d_x)`` or ``(N, B, d_x)``; ``state`` None (zeros) or a previous
         trace's ``last_state``.
-    backward(trace, dE_dout, **options) -> Cell
+    backward(trace, dE_dout, return_inputs=False, **options) -> Cell or (Cell, ndarray, tuple)
         The gradients (summed over time and batch) as parameters of the same class;
         ``dE_dout`` is ``dE/d(trace.output)``, shaped like it. The gradient stops at the
         initial state (truncated BPTT). An option the cell does not have is a ``TypeError``
-        that says which cells have it (:func:`check_options`).
+        that says which cells have it (:func:`check_options`). With ``return_inputs=True``
+        (a bool, checked by :func:`check_return_inputs`) it returns ``(grads, dE_dx, dE_dstate)``:
+        ``dE_dx`` the total ``dE/dx[n]``, shaped like ``trace.x``, and ``dE_dstate`` the total
+        derivative with respect to the initial state, a tuple with the structure of ``forward``'s
+        ``state`` (``(dE/ds[-1],)`` or ``(dE/ds[-1], dE/dv[-1])``, each shaped like ``trace.s0``:
+        one row per sequence of a batch). These are what a cell below (``dE_dx``) and a cell
+        before (``dE_dstate``) need, so that cells compose (:mod:`lrnn.compose`).
     """
 
     @property
@@ -145,7 +155,7 @@ class Cell(Protocol):
 
     def forward(self, x, state=None) -> Trace: ...
 
-    def backward(self, trace, dE_dout, **options) -> Cell: ...
+    def backward(self, trace, dE_dout, return_inputs: bool = False, **options): ...
 
 
 def replace_unchecked(obj, **changes):
@@ -520,6 +530,41 @@ def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type,
     return dE
 
 
+def check_signals(params, trace, signals, *, cell: type | tuple, trace_type: type, forward: str, signals_type: type):
+    """The boundary check of a function that reads a backward recursion's signals; returns ``signals``.
+
+    ``params`` and ``trace`` as :func:`check_trace` checks them; ``signals`` must be an instance of
+    ``signals_type`` whose ``psi`` has the shape of ``trace.s`` (the recursion run on this trace).
+
+    Raises
+    ------
+    TypeError
+        Wrong classes.
+    ValueError
+        Signals of another shape than ``trace.s``.
+
+    Examples
+    --------
+    >>> from lrnn.lstm import LSTMParams, LSTMTrace
+    >>> from lrnn.lstm_bptt import LSTMBPTTSignals, lstm_bptt_signals
+    >>> p = LSTMParams.zeros(d_x=1, d_s=2)
+    >>> sig = lstm_bptt_signals(p, p.forward(np.zeros((3, 1))), np.zeros((3, 2)))
+    >>> check_signals(p, p.forward(np.zeros((4, 1))), sig, cell=LSTMParams, trace_type=LSTMTrace,
+    ...               forward="lstm_forward", signals_type=LSTMBPTTSignals)
+    Traceback (most recent call last):
+    ...
+    ValueError: signals.psi has shape (3, 2), expected the shape of trace.s, (4, 2); run the backward recursion ...
+    """
+    check_trace(params, trace, None, cell=cell, trace_type=trace_type, forward=forward)
+    check_type("signals", signals, signals_type, "pass the backward recursion's signals on this trace")
+    if signals.psi.shape != trace.s.shape:
+        raise ValueError(
+            f"signals.psi has shape {fmt_shape(signals.psi.shape)}, expected the shape of trace.s, "
+            f"{fmt_shape(trace.s.shape)}; run the backward recursion on this trace and pass its signals."
+        )
+    return signals
+
+
 BACKWARD_OPTIONS: dict[str, str] = {
     "clip": "clipping the accumulation derivatives to [-1, 1] (footnote 25) is an option of the LSTMs' backward "
     "pass (LSTMParams, AugmentedLSTMParams); for any cell, clip the gradients' global norm with "
@@ -560,3 +605,22 @@ def check_options(params, options: dict[str, Any], allowed: tuple[str, ...] = ()
         why = BACKWARD_OPTIONS.get(key, "it is not an option of any cell's backward pass")
         has = f"; its options are {', '.join(allowed)}" if allowed else "; it has no options"
         raise TypeError(f"{type(params).__name__}.backward has no option {key}: {why}{has}.")
+
+
+def check_return_inputs(params, return_inputs) -> bool:
+    """The ``return_inputs`` flag of a backward pass as a bool, or a ``TypeError`` that says what it does.
+
+    Examples
+    --------
+    >>> from lrnn.rnn import RNNParams
+    >>> check_return_inputs(RNNParams.zeros(1, 1), "yes")
+    Traceback (most recent call last):
+    ...
+    TypeError: return_inputs has type str, expected a bool (True or False); pass True for ...
+    """
+    return as_flag(
+        "return_inputs",
+        return_inputs,
+        f"pass True for (grads, dE_dx, dE_dstate) from {type(params).__name__}.backward, "
+        "False (the default) for the gradients alone",
+    )
