@@ -30,13 +30,16 @@ Cho, Chung (2014)      GRU forward and backward, two conventions    ``gru``, ``g
 -                      optimisers and clipping, progress bars       ``optim``, ``progress``
 -                      the experiments' recipes and results         ``experiments``
 -                      finite-difference gradient checks            ``gradcheck``
--                      PyTorch-style state dicts                    ``interop``
+-                      PyTorch-style state dicts, ``from_torch``    ``interop``
+Sec. I (modularity)    stacked and bidirectional cells              ``compose``
+Cho, Bahdanau (2014)   encoder-decoder, additive attention          ``seq2seq``
 -                      self-checks for the exercises                ``exercises``
 Chung et al. (2014)    JSB Chorales: data, metric, baselines        ``music``
 Chung et al. (2014)    the music models, their training and files   ``music_models``
 -                      piano rolls to sound (additive synthesis)    ``synth``
 -                      linear recurrences by an associative scan    ``scan``
 Orvieto et al. (2023)  the linear recurrent unit (LRU)              ``lru``
+-                      what the linear cells share (GLU, sizes)     ``linear_cell``
 Gu and Dao (2023)      a selective state-space layer (Theorem 1)    ``selective``
 Beck et al. (2024)     xLSTM: sLSTM and mLSTM forward passes        ``xlstm``
 =====================  ===========================================  ===============
@@ -312,3 +315,11 @@ from .onehot import OneHot  # noqa: E402
 from .text import load_tiny_shakespeare, nats_per_char  # noqa: E402
 
 __all__ += ["charlm", "ngram", "onehot", "text", "text_units", "OneHot", "load_tiny_shakespeare", "nats_per_char"]
+
+# Chapter 10: composing cells (stacked, bidirectional), on every cell's border gradients
+from . import compose, seq2seq  # noqa: E402
+from .compose import Bidirectional, Stack, bidirectional, stack  # noqa: E402
+from .seq2seq import AdditiveAttention, Seq2Seq, greedy_decode  # noqa: E402
+
+__all__ += ["compose", "seq2seq", "Bidirectional", "Stack", "bidirectional", "stack"]
+__all__ += ["AdditiveAttention", "Seq2Seq", "greedy_decode"]

@@ -15,8 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "as_flag",
     "as_float_array",
     "as_initial",
+    "as_initial_state",
     "as_sequence",
     "check_shape",
     "check_finite",
@@ -81,6 +83,26 @@ def type_error(name: str, value, expected: str, hint: str = "") -> TypeError:
     TypeError: sd has type list, expected a dict with keys ['weight_ih_l0', ...]; pass lstm.state_dict().
     """
     return TypeError(f"{name} has type {type(value).__name__}, expected {expected}" + (f"; {hint}." if hint else "."))
+
+
+def as_flag(name: str, value, hint: str = "") -> bool:
+    """Return ``value`` if it is a bool (``True``/``False``, or numpy's), else raise ``TypeError``.
+
+    A flag given as ``1``, ``"yes"`` or ``None`` is a mistake worth naming: read as truth it
+    would silently change what a function returns.
+
+    Examples
+    --------
+    >>> as_flag("return_inputs", np.True_)
+    True
+    >>> as_flag("return_inputs", "yes", "pass True or False")
+    Traceback (most recent call last):
+    ...
+    TypeError: return_inputs has type str, expected a bool (True or False); pass True or False.
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise type_error(name, value, "a bool (True or False)", hint)
+    return bool(value)
 
 
 def check_type(name: str, value, expected: type | tuple, hint: str = ""):
@@ -226,3 +248,61 @@ def as_initial(name: str, value, B: int, d: int, d_name: str, batched: bool) -> 
         return np.broadcast_to(a, (B, d)).copy()
     want = f"({d_name},) = ({d},)" + (f" or (B, {d_name}) = ({B}, {d})" if batched else "")
     raise ValueError(f"{name} has shape {_fmt(a.shape)}, expected {want}; pass None for a zero initial condition.")
+
+
+def as_initial_state(name: str, value, B: int, shape: tuple, symbols: tuple, batched: bool, *, complex_ok=False):
+    """Read an initial state of any one-step ``shape`` as ``(B, *shape)``, a copy; ``None`` means zeros.
+
+    For the linear-recurrence cells, whose state is complex (the LRU's ``s``) or a matrix per
+    sequence (the selective layer's ``h``, ``(d_h, d_s)``); :func:`as_initial` reads a real vector.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in error messages (``"s0"``, ``"h0"``).
+    value : array_like or None
+        One step's shape, shared by the batch, or (for a batch) ``(B, *shape)``.
+    B : int
+        Batch size.
+    shape : tuple of int
+        One step's shape, e.g. ``(d_s,)`` or ``(d_h, d_s)``.
+    symbols : tuple of str
+        The names of ``shape``'s axes, for the message.
+    batched : bool
+        Whether the input was a batch (then ``(B, *shape)`` is accepted).
+    complex_ok : bool, default False
+        Accept complex numbers (the result is then complex128; float64 otherwise).
+
+    Returns
+    -------
+    numpy.ndarray, shape (B, *shape)
+
+    Raises
+    ------
+    TypeError, ValueError
+        Non-numeric or non-finite entries, or the wrong shape.
+
+    Examples
+    --------
+    >>> as_initial_state("s0", [1j, 2.0], 3, (2,), ("d_s",), True, complex_ok=True).shape
+    (3, 2)
+    >>> as_initial_state("h0", np.zeros((3, 4)), 1, (4, 3), ("d_h", "d_s"), False)
+    Traceback (most recent call last):
+    ...
+    ValueError: h0 has shape (3, 4), expected (d_h, d_s) = (4, 3); pass None for a zero initial state.
+    """
+    dtype = np.complex128 if complex_ok else np.float64
+    if value is None:
+        return np.zeros((B, *shape), dtype=dtype)
+    if complex_ok and np.iscomplexobj(value):
+        a = np.asarray(value, dtype=dtype)
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{name} contains NaN or inf; every entry must be finite: remove or impute them first.")
+    else:
+        a = as_float_array(name, value).astype(dtype, copy=False)
+    if a.shape == tuple(shape) or (batched and a.shape == (B, *shape)):
+        return np.broadcast_to(a, (B, *shape)).copy()
+    want = f"{_fmt(symbols)} = {_fmt(shape)}" + (
+        f" or {_fmt(('B', *symbols))} = {_fmt((B, *shape))}" if batched else ""
+    )
+    raise ValueError(f"{name} has shape {_fmt(a.shape)}, expected {want}; pass None for a zero initial state.")

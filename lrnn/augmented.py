@@ -41,7 +41,7 @@ import numpy as np
 
 from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_type, fmt_shape, type_error
 from .activations import G_c, G_d
-from .cell import Parameters, TraceFields, check_options
+from .cell import Parameters, TraceFields, check_options, check_return_inputs
 from .initializers import chrono_bias, orthogonal
 from .lstm import LSTMParams
 
@@ -284,12 +284,19 @@ class AugmentedLSTMParams(Parameters):
         """Run :func:`augmented_forward` from ``state = (s[-1], v[-1])`` (None: zeros), e.g. ``trace.last_state``."""
         return augmented_forward(self, x, *self.parse_state(state))
 
-    def backward(self, trace: AugmentedTrace, dE_dout, **options) -> AugmentedLSTMParams:
-        """The gradients of :func:`lrnn.augmented_bptt.augmented_backward` (options ``clip``, ``erratum_p3/p7``)."""
+    def backward(self, trace: AugmentedTrace, dE_dout, return_inputs: bool = False, **options):
+        """The gradients of :func:`lrnn.augmented_bptt.augmented_backward` (options ``clip``, ``erratum_p3/p7``).
+
+        With ``return_inputs=True``, ``(grads, dE_dx, (dE/ds[-1], dE/dv[-1]))``, the border gradients
+        of :func:`lrnn.augmented_bptt.augmented_border_gradients` (the window's taps included).
+        """
         from .augmented_bptt import augmented_backward  # augmented_bptt imports this module
 
         check_options(self, options, ("clip", "erratum_p3", "erratum_p7"))
-        return augmented_backward(self, trace, dE_dout, **options)[0]
+        if not check_return_inputs(self, return_inputs):
+            return augmented_backward(self, trace, dE_dout, **options)[0]
+        grads, _, dE_dx, dE_dstate = augmented_backward(self, trace, dE_dout, return_inputs=True, **options)
+        return grads, dE_dx, dE_dstate
 
 
 def context_window(W: np.ndarray, x: np.ndarray) -> np.ndarray:

@@ -18,6 +18,12 @@ readout is concerned, ``alpha_cx`` for the control input gate, and a fifth node 
 sums that go back to the previous step. :func:`augmented_backward` adds the parameter
 gradients, Eqs. 230-249; the windows turn each input gradient into one outer product
 per tap, ``alpha_*[n] x^T[n+l]`` (zero past the segment end, P10).
+:func:`augmented_border_gradients` gives what crosses the cell's border (added to
+``augmented_backward``'s results by ``return_inputs=True``): the window's taps
+carry ``x[m]`` into the nodes of steps ``m, m-1, ..., m-L+1``, so its gradient gathers them all::
+
+    dE/dx[m]  = sum over * and l of W_x_*[l]^T alpha'_*[m-l]   (m - l >= 0; alpha'_du = g_cx * alpha_du, Eq. 209)
+    dE/ds[-1] = f_psi[0],   dE/dv[-1] = f_chi[0]                (Eqs. 229, 228 at n = -1)
 
 Deviations from the printed paper, each kept behind a flag so that the book can show
 it failing the gradient check:
@@ -33,10 +39,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import as_flag
 from .augmented import AugmentedLSTMParams, AugmentedTrace
-from .cell import check_trace
+from .cell import check_signals, check_trace
 
-__all__ = ["AugmentedBPTTSignals", "augmented_bptt_signals", "augmented_backward"]
+__all__ = [
+    "AugmentedBPTTSignals",
+    "augmented_bptt_signals",
+    "augmented_backward",
+    "augmented_border_gradients",
+]
 
 
 @dataclass(frozen=True)
@@ -150,6 +162,7 @@ def augmented_backward(
     clip: bool = False,
     erratum_p3: bool = False,
     erratum_p7: bool = False,
+    return_inputs: bool = False,
 ):
     """Gradients of E w.r.t. all parameters of the Augmented LSTM and the state (Eqs. 216-250).
 
@@ -169,6 +182,8 @@ def augmented_backward(
     erratum_p7 : bool, default False
         Use ``dE/dW_x_du[l] = alpha_du[n] x^T[n+l]`` as printed in Eq. 246, without the factor
         ``g_cx[n]`` (wrong on purpose, erratum P7). Only ``W_x_du`` changes.
+    return_inputs : bool, default False
+        Also return ``dE_dx`` and ``dE_dstate``, the border gradients of :func:`augmented_border_gradients`.
 
     Returns
     -------
@@ -176,6 +191,8 @@ def augmented_backward(
         ``dE/dTheta`` summed over time (Eq. 250, then Eq. 172) and over the batch.
     psi : numpy.ndarray, same shape as ``trace.s``
         ``psi[n] = dE/ds[n]``, the total derivative.
+    dE_dx, dE_dstate
+        Only with ``return_inputs=True``: ``dE/dx[m]`` and ``(dE/ds[-1], dE/dv[-1])``.
 
     Raises
     ------
@@ -231,7 +248,68 @@ def augmented_backward(
         b_du=_rows(alpha_du).sum(axis=0),  # Eq. 248
         W_q_dr=chi.T @ q,  # Eq. 249
     )
+    if as_flag("return_inputs", return_inputs):  # what crosses the cell's border, for composing cells
+        return grads, sig.psi, *augmented_border_gradients(params, trace, sig)
     return grads, sig.psi
+
+
+def augmented_border_gradients(params: AugmentedLSTMParams, trace: AugmentedTrace, signals: AugmentedBPTTSignals):
+    """What crosses the cell's border: ``dE/dx[m]`` for a layer below, ``dE/d(s[-1], v[-1])`` for a segment before.
+
+    Tap ``l`` of a window carries ``x[m]`` into the nodes of step ``n = m - l`` (Eq. 188), and the
+    data-update node sees its window through the control input gate, ``a_du = g_cx * xi_x_du + ...``
+    (Eq. 209); so, with ``alpha'_du = g_cx * alpha_du`` and the other ``alpha'_* = alpha_*``::
+
+        dE/dx[m]  = sum over * in cu, cs, cr, cx, du and l = 0 .. L-1 with m - l >= 0 of W_x_*[l]^T alpha'_*[m-l]
+        dE/ds[-1] = f_psi[0] = W_s_cu^T alpha_cu[0] + W_s_cs^T alpha_cs[0] + W_s_cx^T alpha_cx[0]
+                    + g_cs[0] * psi[0]                                                  (Eq. 229 at n = -1)
+        dE/dv[-1] = f_chi[0] = sum over the five nodes of W_v_*^T alpha_*[0]           (Eq. 228 at n = -1)
+
+    ``x[m]`` reaches steps up to ``L - 1`` *before* it: the non-causal window sends the gradient back
+    in time from later steps' losses and forward from earlier ones.
+
+    Parameters
+    ----------
+    params : AugmentedLSTMParams
+    trace : AugmentedTrace
+        Output of :func:`lrnn.augmented.augmented_forward` with ``params``.
+    signals : AugmentedBPTTSignals
+        Output of :func:`augmented_bptt_signals` on ``trace``.
+
+    Returns
+    -------
+    dE_dx : numpy.ndarray, shape of ``trace.x``
+    dE_dstate : tuple of two numpy.ndarray, shaped like ``trace.s0`` and ``trace.v0``
+        ``(dE/ds[-1], dE/dv[-1])``, the structure of ``AugmentedLSTMParams.forward``'s ``state``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Wrong types, or signals of another shape than ``trace.s``.
+
+    Examples
+    --------
+    >>> from lrnn.augmented import augmented_forward
+    >>> p = AugmentedLSTMParams.init(np.random.default_rng(0), d_x=2, d_s=3, d_v=2, L=3)
+    >>> tr = augmented_forward(p, np.ones((4, 2)))
+    >>> dE_dx, (dE_ds0, dE_dv0) = augmented_border_gradients(p, tr, augmented_bptt_signals(p, tr, np.ones((4, 2))))
+    >>> dE_dx.shape, dE_ds0.shape, dE_dv0.shape
+    ((4, 2), (3,), (2,))
+    """
+    p, sig = params, _signals(params, trace, signals)
+    alpha = dict(cu=sig.alpha_cu, cs=sig.alpha_cs, cr=sig.alpha_cr, cx=sig.alpha_cx,
+                 du=sig.alpha_du * trace.g_cx)  # fmt: skip  # Eq. 209: the du window enters through g_cx
+    N = len(sig.psi)
+    dE_dx = np.zeros(np.shape(trace.x))
+    for node, a in alpha.items():
+        W = getattr(p, f"W_x_{node}")  # (L, d_s, d_x)
+        for l in range(min(p.L, N)):
+            dE_dx[l:] += a[: N - l] @ W[l]  # W_x_*[l]^T alpha'_*[n] reaches x[n+l] (Eq. 188), n + l < N
+    a0 = {node: a[0] for node, a in alpha.items()}
+    a0["du"] = sig.alpha_du[0]  # the recurrent and bias terms of a_du are not gated (Eq. 209)
+    dE_ds0 = a0["cu"] @ p.W_s_cu + a0["cs"] @ p.W_s_cs + a0["cx"] @ p.W_s_cx + trace.g_cs[0] * sig.psi[0]  # Eq. 229
+    dE_dv0 = sum(a0[node] @ getattr(p, f"W_v_{node}") for node in alpha)  # Eq. 228 at n = -1: f_chi[0]
+    return dE_dx, (dE_ds0, dE_dv0)
 
 
 def _taps(alpha: np.ndarray, x: np.ndarray, L: int) -> np.ndarray:
@@ -249,3 +327,16 @@ def _taps(alpha: np.ndarray, x: np.ndarray, L: int) -> np.ndarray:
 def _rows(a: np.ndarray) -> np.ndarray:
     """``(N, d)`` or ``(N, B, d)`` as ``(N B, d)``: one row per step and sequence."""
     return a.reshape(-1, a.shape[-1])
+
+
+def _signals(params, trace, signals) -> AugmentedBPTTSignals:
+    """``signals`` if they are the recursion's on ``trace`` (:func:`lrnn.cell.check_signals`)."""
+    return check_signals(
+        params,
+        trace,
+        signals,
+        cell=AugmentedLSTMParams,
+        trace_type=AugmentedTrace,
+        forward="augmented_forward",
+        signals_type=AugmentedBPTTSignals,
+    )

@@ -3,9 +3,11 @@
 Not in the paper, which writes each network's equations on their own. Every cell of the
 package (:class:`lrnn.rnn.RNNParams`, :class:`lrnn.lstm.LSTMParams`,
 :class:`lrnn.augmented.AugmentedLSTMParams`, :class:`lrnn.gru.GRUParams`,
-:class:`lrnn.gru.TorchGRUParams`) is a frozen dataclass of parameter arrays that follows
-:class:`Cell`; a new cell plugs into the trainer, the optimisers and the gradient checks by
-following it too. Three pieces do the work that would otherwise be written once per cell:
+:class:`lrnn.gru.TorchGRUParams`, and Chapter 11's :class:`lrnn.lru.LRUParams` and
+:class:`lrnn.selective.SelectiveSSMParams`) is a frozen dataclass of parameter arrays that follows
+:class:`Cell`; xLSTM's forward-only cells (:mod:`lrnn.xlstm`) use its :class:`Parameters`. A new
+cell plugs into the trainer, the optimisers and the gradient checks by following it too. Three
+pieces do the work that would otherwise be written once per cell:
 
 :class:`Parameters`
     A mixin for the parameter dataclass. One class-level table, ``SHAPES``, names the axes of
@@ -19,7 +21,8 @@ following it too. Three pieces do the work that would otherwise be written once 
 :class:`TraceFields`
     A mixin for the trace dataclass a forward pass returns: ``batched``, ``output`` (what a
     readout sees) and ``last_state`` (what the next chunk starts from), from two class-level
-    names, and ``as_batch`` (a single sequence's signals with a batch axis of 1).
+    names; ``as_batch`` (a single sequence's signals with a batch axis of 1) for backward
+    passes and its inverse ``from_batch`` for forward passes.
 :func:`check_trace`
     The boundary check of every backward pass: the parameters and the trace have the expected
     types and sizes, and ``dE_dout`` is finite and shaped like ``trace.output``.
@@ -43,12 +46,14 @@ A new cell, in outline::
         def forward(self, x, state=None) -> MyTrace:
             return my_forward(self, x, *self.parse_state(state))  # checks x and s0, runs the loop
 
-        def backward(self, trace, dE_dout, **options) -> MyParams:
+        def backward(self, trace, dE_dout, return_inputs=False, **options):
             check_options(self, options)  # this cell has no options
+            want = check_return_inputs(self, return_inputs)  # a bool, or a clear TypeError
             dE = check_trace(self, trace, dE_dout, cell=MyParams, trace_type=MyTrace, forward="my_forward")
             s, x, s0 = trace.as_batch("s", "x", "s0")  # (N, B, d_s), (N, B, d_x), (B, d_s)
             ...
-            return MyParams.unchecked(W_x=..., W_s=..., b=...)  # a gradient: no validation
+            grads = MyParams.unchecked(W_x=..., W_s=..., b=...)  # a gradient: no validation
+            return (grads, dE_dx, (dE_ds0,)) if want else grads  # dE_dx like trace.x, dE_ds0 like trace.s0
 
     @dataclass(frozen=True)
     class MyTrace(TraceFields):
@@ -67,7 +72,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
-from ._validation import as_float_array, check_shape, check_type, fmt_shape, positive_int, type_error
+from ._validation import as_flag, as_float_array, check_shape, check_type, fmt_shape, positive_int, type_error
 
 __all__ = [
     "BACKWARD_OPTIONS",
@@ -76,6 +81,8 @@ __all__ = [
     "Trace",
     "TraceFields",
     "check_options",
+    "check_return_inputs",
+    "check_signals",
     "check_trace",
     "replace_unchecked",
 ]
@@ -121,11 +128,17 @@ class Cell(Protocol):
     forward(x, state=None) -> Trace
         ``x`` of shape ``(N, d_x)`` or ``(N, B, d_x)``; ``state`` None (zeros) or a previous
         trace's ``last_state``.
-    backward(trace, dE_dout, **options) -> Cell
+    backward(trace, dE_dout, return_inputs=False, **options) -> Cell or (Cell, ndarray, tuple)
         The gradients (summed over time and batch) as parameters of the same class;
         ``dE_dout`` is ``dE/d(trace.output)``, shaped like it. The gradient stops at the
         initial state (truncated BPTT). An option the cell does not have is a ``TypeError``
-        that says which cells have it (:func:`check_options`).
+        that says which cells have it (:func:`check_options`). With ``return_inputs=True``
+        (a bool, checked by :func:`check_return_inputs`) it returns ``(grads, dE_dx, dE_dstate)``:
+        ``dE_dx`` the total ``dE/dx[n]``, shaped like ``trace.x``, and ``dE_dstate`` the total
+        derivative with respect to the initial state, a tuple with the structure of ``forward``'s
+        ``state`` (``(dE/ds[-1],)`` or ``(dE/ds[-1], dE/dv[-1])``, each shaped like ``trace.s0``:
+        one row per sequence of a batch). These are what a cell below (``dE_dx``) and a cell
+        before (``dE_dstate``) need, so that cells compose (:mod:`lrnn.compose`).
     """
 
     @property
@@ -142,7 +155,7 @@ class Cell(Protocol):
 
     def forward(self, x, state=None) -> Trace: ...
 
-    def backward(self, trace, dE_dout, **options) -> Cell: ...
+    def backward(self, trace, dE_dout, return_inputs: bool = False, **options): ...
 
 
 def replace_unchecked(obj, **changes):
@@ -186,6 +199,9 @@ class Parameters:
         How the state's entries are written in messages, e.g. ``("s[-1]", "v[-1]")``.
     OUTPUT_SIZE : str
         The size name of ``trace.output``, e.g. ``"d_s"`` or ``"d_v"``.
+    INIT : str
+        The arguments of the class's ``init``, for messages that say how to build one, e.g.
+        ``"rng, d_x, d_s, d_h"``.
 
     Every one is a class attribute (``typing.ClassVar``), not a dataclass field.
 
@@ -207,6 +223,7 @@ class Parameters:
     STATE_SIZES: ClassVar[tuple[str, ...]] = ("d_s",)
     STATE_NAMES: ClassVar[tuple[str, ...]] = ("s[-1]",)
     OUTPUT_SIZE: ClassVar[str] = "d_s"
+    INIT: ClassVar[str] = "rng, d_x, d_s"
 
     def __post_init__(self):
         """Validate user-built parameters: real finite numbers, float64, sizes that agree."""
@@ -217,6 +234,10 @@ class Parameters:
             if value is None and name in self.OPTIONAL:
                 continue
             a = as_float_array(name, value)
+            if not axes and a.ndim:
+                raise ValueError(
+                    f"{name} has shape {fmt_shape(a.shape)}, expected a scalar, shape (); pass one number."
+                )
             if a.ndim != len(axes):
                 known = sorted({source[axis] for axis in axes if axis in source})
                 hint = " ".join(known + [self.SHAPE_HINTS.get(name, "")]).strip()
@@ -370,6 +391,9 @@ class TraceFields:
         The field a readout sees (``"r"``, ``"v"`` or ``"s"``).
     STATE : tuple of str
         The fields whose last step is the carried state, e.g. ``("s", "v")``.
+    INITIAL : tuple of str
+        The fields that hold an initial condition (one step, no time axis), e.g. ``("s0", "v0")``;
+        every other field is a signal with time along axis 0.
 
     Examples
     --------
@@ -381,6 +405,7 @@ class TraceFields:
 
     OUTPUT: ClassVar[str] = "s"
     STATE: ClassVar[tuple[str, ...]] = ("s",)
+    INITIAL: ClassVar[tuple[str, ...]] = ("s0", "v0")
 
     @property
     def batched(self) -> bool:
@@ -397,12 +422,32 @@ class TraceFields:
         """The state after the last step: pass it as ``state=`` of the next chunk's forward pass."""
         return tuple(getattr(self, name)[-1] for name in self.STATE)
 
+    @classmethod
+    def from_batch(cls, batched: bool, **arrays):
+        """The trace of ``arrays`` computed with a batch axis: as they are, or without it for one sequence.
+
+        The inverse of :meth:`as_batch`: forward passes are written once, for ``(N, B, ...)``;
+        when the input was a single sequence (``batched=False``, ``B = 1``) the signals lose
+        axis 1 and the initial conditions named in ``INITIAL`` lose axis 0.
+
+        Examples
+        --------
+        >>> from lrnn.rnn import RNNTrace
+        >>> z = np.zeros((3, 1, 2))
+        >>> tr = RNNTrace.from_batch(False, s=z, r=z, x=np.zeros((3, 1, 1)), s0=np.zeros((1, 2)))
+        >>> tr.batched, tr.s.shape, tr.s0.shape
+        (False, (3, 2), (2,))
+        """
+        if batched:
+            return cls(**arrays)
+        return cls(**{name: a[0] if name in cls.INITIAL else a[:, 0] for name, a in arrays.items()})
+
     def as_batch(self, *names: str) -> tuple:
         """The named fields with a batch axis: signals as ``(N, B, d)``, initial conditions as ``(B, d)``.
 
         A batched trace's arrays are returned as they are; a single sequence's get ``B = 1``
-        (``(N, d) -> (N, 1, d)``, ``(d,) -> (1, d)``), so that backward passes are written once,
-        for batches. Views, not copies.
+        (signals ``(N, ...) -> (N, 1, ...)``, the initial conditions named in ``INITIAL``
+        ``(...) -> (1, ...)``), so that backward passes are written once, for batches. Views, not copies.
 
         Examples
         --------
@@ -413,8 +458,9 @@ class TraceFields:
         """
         if self.batched:
             return tuple(getattr(self, name) for name in names)
-        out_ndim = self.output.ndim
-        return tuple((a[:, None] if a.ndim == out_ndim else a[None]) for a in map(self.__getattribute__, names))
+        return tuple(
+            getattr(self, name)[None] if name in self.INITIAL else getattr(self, name)[:, None] for name in names
+        )
 
 
 def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type, forward: str, name: str = "dE_dout"):
@@ -463,7 +509,7 @@ def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type,
     ValueError: dE_dv has shape (3, 3), expected the shape of trace.v, (3, 2); pass dE/dv[n] for every step n ...
     """
     first = cell[0] if isinstance(cell, tuple) else cell
-    check_type("params", params, cell, f"build one with {first.__name__}.init(rng, d_x, d_s)")
+    check_type("params", params, cell, f"build one with {first.__name__}.init({first.INIT})")
     check_type("trace", trace, trace_type, f"pass the result of {forward}(params, x)")
     seen = {"d_s": trace.s.shape[-1]} if hasattr(trace, "s") else {}  # a trace without s: checked by its output
     seen.update({"d_x": trace.x.shape[-1], params.OUTPUT_SIZE: trace.output.shape[-1]})
@@ -484,6 +530,41 @@ def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type,
     return dE
 
 
+def check_signals(params, trace, signals, *, cell: type | tuple, trace_type: type, forward: str, signals_type: type):
+    """The boundary check of a function that reads a backward recursion's signals; returns ``signals``.
+
+    ``params`` and ``trace`` as :func:`check_trace` checks them; ``signals`` must be an instance of
+    ``signals_type`` whose ``psi`` has the shape of ``trace.s`` (the recursion run on this trace).
+
+    Raises
+    ------
+    TypeError
+        Wrong classes.
+    ValueError
+        Signals of another shape than ``trace.s``.
+
+    Examples
+    --------
+    >>> from lrnn.lstm import LSTMParams, LSTMTrace
+    >>> from lrnn.lstm_bptt import LSTMBPTTSignals, lstm_bptt_signals
+    >>> p = LSTMParams.zeros(d_x=1, d_s=2)
+    >>> sig = lstm_bptt_signals(p, p.forward(np.zeros((3, 1))), np.zeros((3, 2)))
+    >>> check_signals(p, p.forward(np.zeros((4, 1))), sig, cell=LSTMParams, trace_type=LSTMTrace,
+    ...               forward="lstm_forward", signals_type=LSTMBPTTSignals)
+    Traceback (most recent call last):
+    ...
+    ValueError: signals.psi has shape (3, 2), expected the shape of trace.s, (4, 2); run the backward recursion ...
+    """
+    check_trace(params, trace, None, cell=cell, trace_type=trace_type, forward=forward)
+    check_type("signals", signals, signals_type, "pass the backward recursion's signals on this trace")
+    if signals.psi.shape != trace.s.shape:
+        raise ValueError(
+            f"signals.psi has shape {fmt_shape(signals.psi.shape)}, expected the shape of trace.s, "
+            f"{fmt_shape(trace.s.shape)}; run the backward recursion on this trace and pass its signals."
+        )
+    return signals
+
+
 BACKWARD_OPTIONS: dict[str, str] = {
     "clip": "clipping the accumulation derivatives to [-1, 1] (footnote 25) is an option of the LSTMs' backward "
     "pass (LSTMParams, AugmentedLSTMParams); for any cell, clip the gradients' global norm with "
@@ -493,6 +574,8 @@ BACKWARD_OPTIONS: dict[str, str] = {
     "(LSTMParams, AugmentedLSTMParams)",
     "erratum_p7": "erratum_p7 (the printed Eq. 246) is an option of the Augmented LSTM's backward pass "
     "(AugmentedLSTMParams)",
+    "method": "method ('scan' or 'loop': how the adjoint recurrence runs) is an option of the linear recurrences' "
+    "backward pass (LRUParams, SelectiveSSMParams)",
 }  #: what each backward-pass option of the package is, and which cells have it
 
 
@@ -522,3 +605,22 @@ def check_options(params, options: dict[str, Any], allowed: tuple[str, ...] = ()
         why = BACKWARD_OPTIONS.get(key, "it is not an option of any cell's backward pass")
         has = f"; its options are {', '.join(allowed)}" if allowed else "; it has no options"
         raise TypeError(f"{type(params).__name__}.backward has no option {key}: {why}{has}.")
+
+
+def check_return_inputs(params, return_inputs) -> bool:
+    """The ``return_inputs`` flag of a backward pass as a bool, or a ``TypeError`` that says what it does.
+
+    Examples
+    --------
+    >>> from lrnn.rnn import RNNParams
+    >>> check_return_inputs(RNNParams.zeros(1, 1), "yes")
+    Traceback (most recent call last):
+    ...
+    TypeError: return_inputs has type str, expected a bool (True or False); pass True for ...
+    """
+    return as_flag(
+        "return_inputs",
+        return_inputs,
+        f"pass True for (grads, dE_dx, dE_dstate) from {type(params).__name__}.backward, "
+        "False (the default) for the gradients alone",
+    )

@@ -32,22 +32,16 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
+from . import music_models
 from ._validation import check_rng, positive_int
 from .gru import TorchGRUParams
-from .interop import (
-    gru_params_from_torch,
-    gru_params_to_torch,
-    lstm_params_from_torch,
-    lstm_params_to_torch,
-    rnn_params_from_torch,
-    rnn_params_to_torch,
-)
+from .interop import load_model_npz, save_model_npz
 from .losses import Readout, softmax_cross_entropy
 from .lstm import LSTMParams
+from .music_models import forget_gate_open
 from .optim import Adam
 from .rnn import RNNParams
 from .text import epoch_batches
@@ -58,7 +52,7 @@ __all__ = ["KINDS", "SIZES", "PINHOLES", "init_model", "n_trainable", "unigram_r
 
 KINDS = ("tanh", "gru", "lstm", "lstm_pinholes")
 SIZES = {"tanh": 527, "gru": 298, "lstm": 256, "lstm_pinholes": 200}  # about 346k parameters each
-PINHOLES = ("W_s_cu", "W_s_cs", "W_s_cr")  # held at zero in the "lstm" kind (nn.LSTM has none)
+PINHOLES = music_models.PINHOLES  # held at zero in the "lstm" kind (nn.LSTM has none)
 
 
 def _check_kind(kind):
@@ -102,23 +96,18 @@ def init_model(kind: str, rng: np.random.Generator, train_codes, *, d_x: int = 6
         cell = LSTMParams.init(rng, d_x, size)  # every field drawn, then the pinholes zeroed for "lstm"
         if kind == "lstm":
             cell = dataclasses.replace(cell, **{k: np.zeros((size, size)) for k in PINHOLES})
-        biases = {f.name: np.zeros(cell.d_s) for f in dataclasses.fields(cell) if f.name.startswith("b_")}
-        biases["b_cs"] = np.full(cell.d_s, float(forget_bias))  # the "forget" gate starts mostly open
-        cell = dataclasses.replace(cell, **biases)
+        cell = forget_gate_open(cell, forget_bias)
     return cell, unigram_readout(train_codes, cell.d_out, d_x)
 
 
 def n_trainable(kind: str, model) -> int:
     """Scalar parameters trained, readout included (``lstm``: without its three zero pinhole matrices).
 
-    PyTorch counts more for ``nn.RNN``, ``nn.GRU`` and ``nn.LSTM``: two bias vectors per node where
-    the cells here have one (``+ d_s``, ``+ 2 d_s``, ``+ 4 d_s``).
+    Counted as the music models are (:func:`lrnn.music_models.n_trainable`). PyTorch counts more
+    for ``nn.RNN``, ``nn.GRU`` and ``nn.LSTM``: two bias vectors per node where the cells here have
+    one (``+ d_s``, ``+ 2 d_s``, ``+ 4 d_s``).
     """
-    cell, readout = model
-    n = sum(a.size for a in (getattr(cell, f.name) for f in dataclasses.fields(cell)) if a is not None)
-    if _check_kind(kind) == "lstm":
-        n -= sum(getattr(cell, k).size for k in PINHOLES)
-    return n + readout.W_y.size + readout.b_y.size
+    return music_models.n_trainable(_check_kind(kind), model)
 
 
 @dataclass(frozen=True)
@@ -230,29 +219,25 @@ def fit_text(kind: str, model, train_codes, rng: np.random.Generator, *, epochs:
 
 
 def save_model(path, kind: str, model) -> None:
-    """Write ``model`` as an ``.npz`` state dict (PyTorch's layout for ``tanh``, ``gru``, ``lstm``)."""
-    cell, readout = model
-    to_torch = {"tanh": rnn_params_to_torch, "gru": gru_params_to_torch, "lstm": lstm_params_to_torch}
-    if _check_kind(kind) in to_torch:
-        sd = to_torch[kind](cell)
-    else:
-        sd = {f.name: getattr(cell, f.name) for f in dataclasses.fields(cell)}
-    np.savez(path, **sd, **{"readout.weight": readout.W_y, "readout.bias": readout.b_y})
+    """Write ``model`` as an ``.npz`` state dict (PyTorch's layout for ``tanh``, ``gru``, ``lstm``).
+
+    The one writer of the package's model files, :func:`lrnn.interop.save_model_npz`, for this
+    module's kinds (:data:`KINDS`).
+    """
+    save_model_npz(path, _check_kind(kind), model)
 
 
 def load_model(path):
     """Read a model written by :func:`save_model`: ``(kind, (cell, Readout))``.
 
-    The kind follows from the keys and shapes: ``weight_hh_l0`` of shape ``(g H, H)`` with
-    ``g = 1, 3, 4`` is ``nn.RNN``, ``nn.GRU``, ``nn.LSTM``; field names are the Vanilla LSTM with pinholes.
+    The kind follows from the keys and shapes (:func:`lrnn.interop.load_model_npz`): ``weight_hh_l0``
+    of shape ``(g H, H)`` with ``g = 1, 3, 4`` is ``nn.RNN``, ``nn.GRU``, ``nn.LSTM``; field names
+    are the Vanilla LSTM with pinholes.
+
+    Raises
+    ------
+    ValueError
+        A model file of a kind this module does not have (an Augmented LSTM's).
     """
-    with np.load(Path(path)) as f:
-        sd = {k: f[k] for k in f.files}
-    readout = Readout(W_y=sd.pop("readout.weight"), b_y=sd.pop("readout.bias"))
-    if "weight_hh_l0" in sd:
-        gates = sd["weight_hh_l0"].shape[0] // sd["weight_hh_l0"].shape[1]
-        kind = {1: "tanh", 3: "gru", 4: "lstm"}[gates]
-        cell = {"tanh": rnn_params_from_torch, "gru": gru_params_from_torch, "lstm": lstm_params_from_torch}[kind](sd)
-    else:
-        kind, cell = "lstm_pinholes", LSTMParams(**sd)
-    return kind, (cell, readout)
+    kind, model = load_model_npz(path)
+    return _check_kind(kind), model

@@ -71,7 +71,7 @@ import numpy as np
 
 from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_type, fmt_shape
 from .activations import G_c, G_d
-from .cell import Parameters, TraceFields, check_options
+from .cell import Parameters, TraceFields, check_options, check_return_inputs
 from .initializers import chrono_bias, glorot_uniform, orthogonal
 
 __all__ = ["RECURRENT_DRAWS", "GRUParams", "TorchGRUParams", "GRUTrace", "gru_forward", "gru_inputs", "gru_step"]
@@ -214,8 +214,11 @@ class GRUParams(Parameters):
         """:func:`gru_forward` from ``state = None`` (zeros) or a trace's ``last_state``, ``(s[N-1],)``."""
         return gru_forward(self, x, *self.parse_state(state))
 
-    def backward(self, trace: GRUTrace, dE_dout, **options):
+    def backward(self, trace: GRUTrace, dE_dout, return_inputs: bool = False, **options):
         """The gradients of :func:`lrnn.gru_bptt.gru_backward`, summed over time and batch (``psi`` dropped).
+
+        With ``return_inputs=True``, ``(grads, dE_dx, (dE/ds[-1],))``, the border gradients of
+        :func:`lrnn.gru_bptt.gru_border_gradients`, for composing cells.
 
         The GRU's backward pass has no options: footnote 25's clipping of the accumulation
         derivatives belongs to the LSTMs; clip a GRU's gradients by their global norm
@@ -232,7 +235,10 @@ class GRUParams(Parameters):
         from .gru_bptt import gru_backward  # the backward module imports this one
 
         check_options(self, options)
-        return gru_backward(self, trace, dE_dout)[0]
+        if not check_return_inputs(self, return_inputs):
+            return gru_backward(self, trace, dE_dout)[0]
+        grads, _, dE_dx, dE_dstate = gru_backward(self, trace, dE_dout, return_inputs=True)
+        return grads, dE_dx, dE_dstate
 
 
 @dataclass(frozen=True)
@@ -429,6 +435,4 @@ def gru_forward(params: GRUParams, x, s0=None) -> GRUTrace:
         for name, a in step.items():
             signals[name][n] = a
         s_prev = step["s"]
-    if not batched:
-        signals = {k: a[:, 0] for k, a in signals.items()}
-    return GRUTrace(**signals, x=X if batched else X[:, 0], s0=S0 if batched else S0[0])
+    return GRUTrace.from_batch(batched, **signals, x=X, s0=S0)

@@ -33,6 +33,11 @@ PyTorch's convention (Eqs. G5-G8)::
 
 :func:`gru_bptt_signals` runs the recursion (Eqs. G9-G12 or G14-G18), one line per equation;
 :func:`gru_backward` sums the outer products into the parameter gradients (Eqs. G13, G19).
+:func:`gru_border_gradients` gives what crosses the cell's border, for a layer below and a
+segment before (both conventions; ``gru_backward(..., return_inputs=True)`` adds it)::
+
+    dE/dx[n]  = W_x_r^T alpha_r[n] + W_x_z^T alpha_z[n] + W_x_u^T alpha_u[n]
+    dE/ds[-1] = Eq. G9 (or G14) at n = -1, without a direct term
 
 Symbols (book -> code -> shape of one step)::
 
@@ -51,10 +56,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cell import check_trace
+from ._validation import as_flag
+from .cell import check_signals, check_trace
 from .gru import GRUParams, GRUTrace, TorchGRUParams
 
-__all__ = ["GRUBPTTSignals", "gru_backward", "gru_bptt_signals"]
+__all__ = ["GRUBPTTSignals", "gru_backward", "gru_border_gradients", "gru_bptt_signals"]
 
 
 @dataclass(frozen=True)
@@ -161,7 +167,7 @@ def gru_bptt_signals(params: GRUParams, trace: GRUTrace, dE_ds) -> GRUBPTTSignal
     return GRUBPTTSignals(**{k: a[:N].reshape(shape) for k, a in out.items()})
 
 
-def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds):
+def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds, *, return_inputs: bool = False):
     """Gradients of E with respect to the GRU's parameters and states (Eqs. G9-G19).
 
     Parameters
@@ -174,6 +180,8 @@ def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds):
         Direct derivative of E with respect to each ``s[n]``: ``(dy/ds)^T dE/dy`` for a
         readout ``y = W_y s + b_y`` (see :func:`lrnn.losses.readout_loss`); zeros where E
         does not see ``s[n]``.
+    return_inputs : bool, default False
+        Also return ``dE_dx`` and ``dE_dstate``, the border gradients of :func:`gru_border_gradients`.
 
     Returns
     -------
@@ -181,6 +189,8 @@ def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds):
         ``dE/dTheta`` summed over time and batch, the class of ``params``.
     psi : numpy.ndarray, same shape as ``trace.s``
         ``psi[n]``, the total ``dE/ds[n]`` (Eq. G9 or G14).
+    dE_dx, dE_dstate
+        Only with ``return_inputs=True``: ``dE/dx[n]`` and ``(dE/ds[-1],)``.
 
     Raises
     ------
@@ -223,4 +233,70 @@ def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds):
         grads.update(W_s_u=gamma_u.T @ s_prev, b_s_u=gamma_u.sum(axis=0))  # Eq. G19
     else:
         grads.update(W_s_u=alpha_u.T @ (rows(trace.g_r) * s_prev))  # Eq. G13: sum_n alpha_u[n] (g_r[n] * s[n-1])^T
-    return type(params).unchecked(**grads), sig.psi  # a gradient, not user input: no validation
+    grads = type(params).unchecked(**grads)  # a gradient, not user input: no validation
+    if as_flag("return_inputs", return_inputs):  # what crosses the cell's border, for composing cells
+        return grads, sig.psi, *gru_border_gradients(params, trace, sig)
+    return grads, sig.psi
+
+
+def gru_border_gradients(params: GRUParams, trace: GRUTrace, signals: GRUBPTTSignals):
+    """What crosses the cell's border: ``dE/dx[n]`` for a layer below, ``dE/ds[-1]`` for a segment before.
+
+    ``x[n]`` enters the three pre-activations through ``W_x_* x[n]`` (Eqs. G1-G3 or G5-G7), and
+    ``s[-1]`` enters step 0 as ``s[n]`` enters step ``n + 1``, so ``dE/ds[-1]`` is Eq. G9 (Chung) or
+    Eq. G14 (PyTorch) one step before the first, with no direct term::
+
+        dE/dx[n]  = W_x_r^T alpha_r[n] + W_x_z^T alpha_z[n] + W_x_u^T alpha_u[n]
+        dE/ds[-1] = (1 - g_z[0]) * psi[0] + W_s_r^T alpha_r[0] + W_s_z^T alpha_z[0] + g_r[0] * rho[0]  (G9)
+        dE/ds[-1] = g_z[0] * psi[0] + W_s_r^T alpha_r[0] + W_s_z^T alpha_z[0] + W_s_u^T gamma_u[0]     (G14)
+
+    Parameters
+    ----------
+    params : GRUParams or TorchGRUParams
+    trace : GRUTrace
+        Output of :func:`lrnn.gru.gru_forward` with ``params``.
+    signals : GRUBPTTSignals
+        Output of :func:`gru_bptt_signals` on ``trace``.
+
+    Returns
+    -------
+    dE_dx : numpy.ndarray, shape of ``trace.x``
+    dE_dstate : tuple of one numpy.ndarray, shaped like ``trace.s0``
+        ``(dE/ds[-1],)``, the structure of ``forward``'s ``state``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Wrong types, or signals of another shape than ``trace.s``.
+
+    Examples
+    --------
+    One scalar step from ``s[-1] = 2``, every weight 0, ``E = s[0]``: ``s[0] = (1 - g_z) s[-1] + g_z u``
+    with ``g_z = 1/2``, so ``dE/ds[-1] = 1/2`` and, with ``W_x_u = 1``, ``dE/dx[0] = g_z (1 - u^2) = 1/2``.
+
+    >>> from lrnn.gru import gru_forward
+    >>> p = GRUParams(**{**GRUParams.zeros(1, 1).arrays(), "W_x_u": [[1.0]]})
+    >>> tr = gru_forward(p, [[0.0]], s0=[2.0])
+    >>> gru_border_gradients(p, tr, gru_bptt_signals(p, tr, [[1.0]]))
+    (array([[0.5]]), (array([0.5]),))
+    """
+    p, sig = params, _check_signals(params, trace, signals)
+    dE_dx = sig.alpha_r @ p.W_x_r + sig.alpha_z @ p.W_x_z + sig.alpha_u @ p.W_x_u  # sum of W_x_*^T alpha_*[n]
+    through_gates = sig.alpha_r[0] @ p.W_s_r + sig.alpha_z[0] @ p.W_s_z  # W_s_r^T alpha_r[0] + W_s_z^T alpha_z[0]
+    if p.convention == "chung":
+        dE_ds0 = (1.0 - trace.g_z[0]) * sig.psi[0] + through_gates + trace.g_r[0] * sig.rho[0]  # Eq. G9 at n = -1
+    else:
+        dE_ds0 = trace.g_z[0] * sig.psi[0] + through_gates + sig.gamma_u[0] @ p.W_s_u  # Eq. G14 at n = -1
+    return dE_dx, (dE_ds0,)
+
+
+def _check_signals(params, trace, signals) -> GRUBPTTSignals:
+    """``signals`` of ``trace`` (:func:`lrnn.cell.check_signals`), in the convention of ``params``."""
+    check_signals(params, trace, signals, cell=(GRUParams, TorchGRUParams), trace_type=GRUTrace,
+                  forward="gru_forward", signals_type=GRUBPTTSignals)  # fmt: skip
+    if (signals.rho is None) != (params.convention == "torch"):
+        raise ValueError(
+            f"signals were computed in the other convention than params ({type(params).__name__}); "
+            "pass gru_bptt_signals(params, trace, dE_ds)."
+        )
+    return signals

@@ -32,7 +32,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, as_initial, as_sequence, check_shape, check_type, fmt_shape, type_error
+from ._validation import (
+    as_flag,
+    as_float_array,
+    as_initial,
+    as_sequence,
+    check_shape,
+    check_type,
+    fmt_shape,
+    type_error,
+)
 from .activations import G_c
 from .lstm import LSTMParams
 from .rnn import RNNParams
@@ -460,3 +469,405 @@ def torch_gru_forward(sd, x, h0=None):
         h_t = (1.0 - z) * n + z * h_t
         h[t] = h_t
     return h if batched else h[:, 0]
+
+
+#
+# Model files: a model (cell, Readout) as an .npz state dict, in PyTorch's layout where PyTorch has the cell. The
+# music models (lrnn.music_models) and the character models (lrnn.charlm) write and read their files here.
+
+from .augmented import AugmentedLSTMParams  # noqa: E402  (this section's imports)
+from .losses import Readout  # noqa: E402
+
+__all__ += ["TORCH_LAYOUTS", "save_model_npz", "load_model_npz"]
+
+#: The kinds of model saved in PyTorch's layout (``nn.RNN``, ``nn.GRU``, ``nn.LSTM``), with their converters
+#: ``(to_torch, from_torch)``; every other kind is saved under its parameter dataclass's field names.
+TORCH_LAYOUTS = {
+    "tanh": (rnn_params_to_torch, rnn_params_from_torch),
+    "gru": (gru_params_to_torch, gru_params_from_torch),
+    "lstm": (lstm_params_to_torch, lstm_params_from_torch),
+}
+
+
+def save_model_npz(path, kind: str, model) -> None:
+    """Write a model ``(cell, Readout)`` as an ``.npz`` state dict.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file to write (``numpy.savez`` adds ``.npz`` if it is missing).
+    kind : str
+        ``"tanh"``, ``"gru"`` or ``"lstm"`` (:data:`TORCH_LAYOUTS`): PyTorch's keys ``weight_ih_l0,
+        weight_hh_l0, bias_ih_l0, bias_hh_l0``, so that ``torch.nn.RNN/GRU/LSTM(d_x, d_s)`` load
+        them unchanged; any other kind (``"lstm_pinholes"``, ``"augmented"``): the cell's field names.
+    model : tuple
+        ``(cell, Readout)``; the readout is stored as ``readout.weight`` (d_y, d_out) and
+        ``readout.bias`` (d_y,).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> model = (RNNParams.zeros(d_x=2, d_s=3), Readout(np.zeros((2, 3)), np.zeros(2)))
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.npz"
+    >>> save_model_npz(path, "tanh", model)
+    >>> sorted(np.load(path).files)
+    ['bias_hh_l0', 'bias_ih_l0', 'readout.bias', 'readout.weight', 'weight_hh_l0', 'weight_ih_l0']
+    >>> load_model_npz(path)[0]
+    'tanh'
+    """
+    cell, readout = model
+    sd = TORCH_LAYOUTS[kind][0](cell) if kind in TORCH_LAYOUTS else cell.arrays()
+    np.savez(path, **sd, **{"readout.weight": readout.W_y, "readout.bias": readout.b_y})
+
+
+def load_model_npz(path) -> tuple[str, tuple]:
+    """Read a model written by :func:`save_model_npz`: ``(kind, (cell, Readout))``.
+
+    The kind follows from the keys and shapes: ``weight_hh_l0`` of shape ``(g H, H)`` with
+    ``g = 1, 3, 4`` is ``nn.RNN`` (``"tanh"``), ``nn.GRU`` (``"gru"``, a
+    :class:`lrnn.gru.TorchGRUParams`), ``nn.LSTM`` (``"lstm"``); field names with ``W_q_dr`` are
+    the Augmented LSTM (``"augmented"``), without it the Vanilla LSTM with pinholes (``"lstm_pinholes"``).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+
+    Returns
+    -------
+    kind : str
+    model : tuple
+        ``(cell, Readout)``, validated as user-built parameters are.
+    """
+    with np.load(path) as f:
+        sd = {k: f[k] for k in f.files}
+    readout = Readout(W_y=sd.pop("readout.weight"), b_y=sd.pop("readout.bias"))
+    if "weight_hh_l0" in sd:
+        gates = sd["weight_hh_l0"].shape[0] // sd["weight_hh_l0"].shape[1]
+        kind = {1: "tanh", 3: "gru", 4: "lstm"}[gates]
+        cell = TORCH_LAYOUTS[kind][1](sd)
+    elif "W_q_dr" in sd:
+        kind, cell = "augmented", AugmentedLSTMParams(**sd)
+    else:
+        kind, cell = "lstm_pinholes", LSTMParams(**sd)
+    return kind, (cell, readout)
+# --- Whole PyTorch modules: nn.RNN, nn.LSTM, nn.GRU with num_layers >= 1, either direction -------------------
+#
+# A module's state dict holds, for layer k, the four tensors of a one-layer module with the suffix _l{k}, and for
+# the reverse direction _l{k}_reverse. Layer k reads layer k - 1's output, [forward, reverse] per step when
+# bidirectional; lrnn.compose says the same with Stack and Bidirectional.
+
+from .compose import Bidirectional, Stack  # noqa: E402  (this section's import)
+
+__all__ += ["from_torch", "grads_to_torch", "params_to_torch", "rnn_grads_to_torch", "state_from_torch"]
+
+_MODULES = {"RNN": rnn_params_from_torch, "LSTM": lstm_params_from_torch, "GRU": gru_params_from_torch}  # per layer
+
+
+def rnn_grads_to_torch(grads: RNNParams) -> dict:
+    """Gradients of a standard RNN in ``nn.RNN``'s layout: *each* bias receives the whole ``dE/dtheta_s``.
+
+    Parameters
+    ----------
+    grads : RNNParams
+        The gradients of a standard RNN (``W_s`` None), e.g. ``params.backward(trace, dE_dr)``.
+
+    Returns
+    -------
+    dict
+        ``weight_ih_l0 = dE/dW_x``, ``weight_hh_l0 = dE/dW_r``, ``bias_ih_l0 = bias_hh_l0 = dE/dtheta_s``.
+
+    Raises
+    ------
+    TypeError
+        If ``grads`` is not an :class:`RNNParams`.
+    ValueError
+        If it has a ``W_s`` (the canonical RNN has no ``nn.RNN`` equivalent).
+
+    Examples
+    --------
+    >>> g = rnn_grads_to_torch(RNNParams.unchecked(W_r=np.zeros((2, 2)), W_x=np.ones((2, 3)), theta_s=np.ones(2)))
+    >>> g["bias_ih_l0"], g["bias_hh_l0"]
+    (array([1., 1.]), array([1., 1.]))
+    """
+    check_type("grads", grads, RNNParams)
+    if grads.W_s is not None:
+        raise ValueError("grads has a W_s: the canonical RNN (Eq. 30) has no nn.RNN equivalent; pass a standard RNN's.")
+    return {"weight_ih_l0": grads.W_x.copy(), "weight_hh_l0": grads.W_r.copy(),
+            "bias_ih_l0": grads.theta_s.copy(), "bias_hh_l0": grads.theta_s.copy()}  # fmt: skip
+
+
+def _torch_kind(module) -> str:
+    """``"RNN"``, ``"LSTM"`` or ``"GRU"`` for a module lrnn can reproduce, else a clear error."""
+    try:
+        import torch.nn as nn  # only here: import lrnn never imports torch
+    except ImportError:  # pragma: no cover - without torch there is no module to convert
+        raise type_error(
+            "module", module, "a torch.nn.RNN, torch.nn.LSTM or torch.nn.GRU (torch is not installed)"
+        ) from None
+    kind = next((k for k in _MODULES if type(module) is getattr(nn, k)), None)
+    if kind is None:
+        raise type_error(
+            "module",
+            module,
+            "a torch.nn.RNN (tanh), torch.nn.LSTM or torch.nn.GRU",
+            "other modules (and subclasses, whose forward may differ) have no lrnn counterpart",
+        )
+    if kind == "RNN" and module.nonlinearity != "tanh":
+        raise ValueError(
+            f"module.nonlinearity = {module.nonlinearity!r}, but the standard RNN (Eq. 32) warps with G = tanh; "
+            "convert an nn.RNN built with nonlinearity='tanh'."
+        )
+    if kind == "LSTM" and module.proj_size:
+        raise ValueError(
+            f"module.proj_size = {module.proj_size}: nn.LSTM's projection has no Vanilla LSTM counterpart (the "
+            "Augmented LSTM's W_q_dr, Eq. 214, also projects the recurrent input); convert an nn.LSTM with proj_size=0."
+        )
+    return kind
+
+
+def from_torch(module) -> Stack:
+    """The lrnn model that computes what a ``torch.nn.RNN`` (tanh), ``nn.LSTM`` or ``nn.GRU`` computes.
+
+    Every layer and direction becomes a cell of the package, with the one-layer converters of this
+    module: ``nn.RNN`` the standard RNN (:class:`lrnn.rnn.RNNParams`, Eq. 32), ``nn.LSTM`` the Vanilla
+    LSTM without pinholes (:class:`lrnn.lstm.LSTMParams`, ``W_s_* = 0``), ``nn.GRU`` PyTorch's GRU
+    (:class:`lrnn.gru.TorchGRUParams`, Eqs. G5-G8). A bidirectional layer is a
+    :class:`lrnn.compose.Bidirectional` of the ``_l{k}`` and ``_l{k}_reverse`` cells, and the layers are a
+    :class:`lrnn.compose.Stack`, whatever ``num_layers`` (one layer too, so that every result has the
+    same structure for :func:`grads_to_torch`).
+
+    Parameters
+    ----------
+    module : torch.nn.RNN, torch.nn.LSTM or torch.nn.GRU
+        Any ``num_layers >= 1``, ``bidirectional`` either way, with or without ``bias``; any dtype and
+        device (the weights are copied to float64 numpy arrays).
+
+    Returns
+    -------
+    Stack
+        ``model.forward(x).output`` is the module's ``output`` for the same ``x``, time-major
+        (``(N, d_x)`` or ``(N, B, d_x)``; transpose a ``batch_first`` batch to ``(N, B, d_x)``), both from
+        zero initial states. ``model.backward(trace, dE_dout, return_inputs=True)`` gives the
+        gradients, in PyTorch's layout through :func:`grads_to_torch`, and ``dE/dx``. A module's initial
+        state ``hx`` becomes the model's ``state=`` through :func:`state_from_torch`.
+
+    Raises
+    ------
+    TypeError
+        ``module`` is not one of the three classes (a subclass is refused: its ``forward`` may differ).
+    ValueError
+        ``nn.RNN`` with ``nonlinearity='relu'``; ``nn.LSTM`` with ``proj_size > 0``; weights with NaN/inf.
+
+    Notes
+    -----
+    Dropout between layers (``dropout > 0``) acts only in PyTorch's training mode; the lrnn model
+    computes the module in evaluation mode. Trained in lrnn (:mod:`lrnn.train`), the LSTM's pinholes
+    and a ``bias=False`` module's biases receive gradients too and leave zero: export only what
+    ``nn.LSTM`` has.
+
+    Examples
+    --------
+    >>> import torch  # doctest: +SKIP
+    >>> lstm = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True, dtype=torch.float64)  # doctest: +SKIP
+    >>> model = from_torch(lstm)  # doctest: +SKIP
+    >>> x = np.random.default_rng(0).standard_normal((5, 2, 3))  # doctest: +SKIP
+    >>> np.allclose(model.forward(x).output, lstm(torch.from_numpy(x))[0].detach().numpy())  # doctest: +SKIP
+    True
+    """
+    kind = _torch_kind(module)
+    convert = _MODULES[kind]
+    sd = {k: t.detach().cpu().double().numpy() for k, t in module.state_dict().items()}
+
+    def cell(layer: int, suffix: str):
+        one = {key: sd.get(f"{key[:-1]}{layer}{suffix}") for key in _KEYS}  # weight_ih_l0 <- weight_ih_l{layer}
+        if not module.bias:  # no bias tensors: the sums of Eq. 32 and of each node have a zero bias
+            rows = one["weight_ih_l0"].shape[0]
+            one.update(bias_ih_l0=np.zeros(rows), bias_hh_l0=np.zeros(rows))
+        return convert(one)
+
+    layers = [
+        Bidirectional(cell(k, ""), cell(k, "_reverse")) if module.bidirectional else cell(k, "")
+        for k in range(module.num_layers)
+    ]
+    return Stack(tuple(layers))
+
+
+def grads_to_torch(model: Stack, grads: Stack, *, bias: bool = True) -> dict:
+    """Gradients of a :func:`from_torch` model, keyed like the module's ``state_dict()``: its ``.grad`` fields.
+
+    Parameters
+    ----------
+    model : Stack
+        The result of :func:`from_torch`.
+    grads : Stack
+        ``model.backward(trace, dE_dout)`` (or its first result with ``return_inputs=True``).
+    bias : bool, default True
+        False for a module built with ``bias=False``: its state dict has no bias tensors, so their
+        gradients are left out.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}`` and their ``_reverse``
+        counterparts, each what PyTorch's autograd puts in that parameter's ``.grad`` (a bias pair
+        receives the gradient of their sum twice; the LSTM's pinhole gradients have no counterpart).
+
+    Raises
+    ------
+    TypeError
+        ``model`` or ``grads`` not of :func:`from_torch`'s structure.
+
+    Examples
+    --------
+    >>> from lrnn.compose import stack
+    >>> model = stack([LSTMParams.zeros(2, 3)])
+    >>> sorted(grads_to_torch(model, model))
+    ['bias_hh_l0', 'bias_ih_l0', 'weight_hh_l0', 'weight_ih_l0']
+    """
+    hint = "pass from_torch(module) and its backward pass's gradients"
+    check_type("model", model, Stack, hint)
+    by_class = {RNNParams: rnn_grads_to_torch, LSTMParams: lstm_grads_to_torch, TorchGRUParams: gru_grads_to_torch}
+    out = _torch_layout(model, grads, by_class, "grads", hint)
+    return out if as_flag("bias", bias, "pass module.bias") else {k: a for k, a in out.items() if "bias" not in k}
+
+
+def params_to_torch(model: Stack) -> dict:
+    """A state dict for ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU`` (numpy float64) from a model of :func:`from_torch`'s form.
+
+    The way back: train the model in lrnn (:mod:`lrnn.train`), then load the result into a PyTorch
+    module of the same sizes with ``module.load_state_dict({k: torch.from_numpy(v) for k, v in sd.items()})``.
+
+    Parameters
+    ----------
+    model : Stack
+        Layers of standard RNNs, pinhole-free Vanilla LSTMs or PyTorch-convention GRUs
+        (:class:`lrnn.gru.TorchGRUParams`), each alone or in a :class:`lrnn.compose.Bidirectional`,
+        all of one kind.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Keys as the module's ``state_dict()`` (``weight_ih_l{k}``, ... and ``_reverse``); each bias pair
+        holds the whole bias in ``bias_ih`` (and the GRU's ``b_s_u`` in ``bias_hh``'s n block).
+
+    Raises
+    ------
+    TypeError
+        Cells of another kind, or of two kinds.
+    ValueError
+        An LSTM with non-zero pinholes or a canonical RNN (``W_s``): PyTorch has neither.
+
+    Examples
+    --------
+    >>> from lrnn.compose import bidirectional, stack
+    >>> rng = np.random.default_rng(0)
+    >>> cells = [LSTMParams.init(rng, 3, 4, pinholes=False) for _ in range(2)]
+    >>> sorted(params_to_torch(stack([bidirectional(*cells)])))[:2]
+    ['bias_hh_l0', 'bias_hh_l0_reverse']
+    """
+    check_type("model", model, Stack, "pass a Stack of cells, e.g. from_torch(module)")
+    by_class = {RNNParams: rnn_params_to_torch, LSTMParams: lstm_params_to_torch, TorchGRUParams: gru_params_to_torch}
+    kinds = {type(c) for layer in model.layers for c in _cells_of(layer)}
+    if len(kinds) > 1:
+        names = ", ".join(sorted(k.__name__ for k in kinds))
+        raise TypeError(f"model mixes {names}; one PyTorch module holds layers of one kind.")
+    return _torch_layout(model, model, by_class, "model", "pass a Stack of one kind of cell")
+
+
+def _cells_of(layer) -> list:
+    """The cells of one layer: ``[cell]``, or ``[forward_cell, backward_cell]`` of a bidirectional layer."""
+    return [layer.forward_cell, layer.backward_cell] if isinstance(layer, Bidirectional) else [layer]
+
+
+def _torch_layout(model: Stack, tree: Stack, by_class: dict, name: str, hint: str) -> dict:
+    """``tree`` (the model or its gradients), cell by cell through ``by_class``, keyed ``_l{k}`` and ``_reverse``."""
+    check_type(name, tree, Stack, hint)
+    if len(tree.layers) != len(model.layers):
+        raise TypeError(f"{name} has {len(tree.layers)} layers but model has {len(model.layers)}; {hint}.")
+    out = {}
+    for k, (layer, t) in enumerate(zip(model.layers, tree.layers)):
+        if isinstance(layer, Bidirectional):
+            check_type(f"{name}.layers[{k}]", t, Bidirectional, hint)
+        for cell, t_cell, suffix in zip(_cells_of(layer), _cells_of(t), ("", "_reverse")):
+            convert = by_class.get(type(cell))
+            if convert is None or type(t_cell) is not type(cell):
+                want = f"a {type(cell).__name__} (of {', '.join(c.__name__ for c in by_class)})"
+                raise type_error(f"{name}.layers[{k}]", t_cell, want, hint)
+            out.update({f"{key[:-1]}{k}{suffix}": a for key, a in convert(t_cell).items()})  # weight_ih_l0 -> _l{k}
+    return out
+
+
+def state_from_torch(model: Stack, hx) -> tuple:
+    """A PyTorch module's initial state as the ``state=`` of its :func:`from_torch` model.
+
+    Parameters
+    ----------
+    model : Stack
+        The result of :func:`from_torch`.
+    hx : array_like or tensor, or a pair of them for an LSTM
+        What the module's ``forward(x, hx)`` takes: ``h_0`` for ``nn.RNN`` and ``nn.GRU``,
+        ``(h_0, c_0)`` for ``nn.LSTM``, each of shape ``(num_layers * num_directions, B, H)`` (or
+        ``(num_layers * num_directions, H)`` for one sequence); entry ``k * num_directions + d`` is
+        layer ``k``, direction ``d`` (0 forward, 1 reverse).
+
+    Returns
+    -------
+    tuple
+        One entry per layer, each the state its cell takes: ``(s[-1], v[-1]) = (c_0, h_0)`` for the
+        LSTM, ``(s[-1],) = (h_0,)`` for the GRU, and ``(s[-1],) = (artanh(h_0),)`` for the standard RNN,
+        whose carried state is the pre-activation ``s`` (``h = r = tanh(s)``, Eq. 33); a pair of them
+        for a bidirectional layer.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A model not of :func:`from_torch`'s structure, ``hx`` of the wrong form or shape, or an
+        ``nn.RNN`` state with an entry outside ``(-1, 1)``, which no ``tanh(s)`` reaches.
+
+    Examples
+    --------
+    >>> from lrnn.compose import stack
+    >>> model = stack([LSTMParams.zeros(2, 3), LSTMParams.zeros(3, 3)])
+    >>> h0, c0 = np.zeros((2, 5, 3)), np.ones((2, 5, 3))
+    >>> [[a.shape for a in layer] for layer in state_from_torch(model, (h0, c0))]
+    [[(5, 3), (5, 3)], [(5, 3), (5, 3)]]
+    """
+    check_type("model", model, Stack, "pass from_torch(module)")
+    cells = [_cells_of(layer) for layer in model.layers]
+    kinds = {type(c) for layer in cells for c in layer}
+    if not kinds <= {RNNParams, LSTMParams, TorchGRUParams}:
+        raise type_error("model", model, "a Stack of from_torch's cells (RNNParams, LSTMParams, TorchGRUParams)")
+    lstm = LSTMParams in kinds
+
+    def read(name, a):
+        a = a.detach().cpu().double().numpy() if hasattr(a, "detach") else a
+        a = as_float_array(name, a)
+        want = (sum(map(len, cells)), cells[0][0].d_s)
+        if a.ndim not in (2, 3) or (a.shape[0], a.shape[-1]) != want:
+            raise ValueError(
+                f"{name} has shape {fmt_shape(a.shape)}, expected (num_layers * num_directions, [B,] H) with "
+                f"num_layers * num_directions = {want[0]} and H = {want[1]}."
+            )
+        return a
+
+    if lstm:
+        if not isinstance(hx, tuple | list) or len(hx) != 2:
+            raise type_error("hx", hx, "a pair (h_0, c_0), as nn.LSTM takes it")
+        h0, c0 = read("hx[0]", hx[0]), read("hx[1]", hx[1])
+    else:
+        h0 = read("hx", hx)
+    if RNNParams in kinds:  # the standard RNN carries s with r = tanh(s): s[-1] = artanh(h_0)
+        if np.any(np.abs(h0) >= 1.0):
+            raise ValueError(
+                f"hx has an entry {h0.flat[np.argmax(np.abs(h0))]:.6g} outside (-1, 1): the standard RNN carries the "
+                "pre-activation s, and h = tanh(s) never reaches it; pass the h_n of a tanh nn.RNN, or zeros."
+            )
+        h0 = np.arctanh(h0)
+    state, i = [], 0
+    for layer in cells:
+        per_cell = []
+        for _ in layer:
+            per_cell.append((c0[i], h0[i]) if lstm else (h0[i],))  # (s[-1], v[-1]) = (c_0, h_0) for the LSTM
+            i += 1
+        state.append(tuple(per_cell) if len(layer) == 2 else per_cell[0])
+    return tuple(state)

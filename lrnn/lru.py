@@ -22,7 +22,9 @@ The output GLU is the LRU block's (Orvieto et al., Fig. 1: recurrence, then GLU)
 GLU stands for the GLU of the block below in their deep stack, so that one cell can form
 products of its inputs (a marked value, say) before the recurrence sums them. The recurrence
 runs with :func:`lrnn.scan.linear_scan`; the backward pass runs the adjoint recurrence with
-the same scan (``g[n] = dE/ds[n] + conj(lambda) g[n+1]``).
+the same scan (``g[n] = dE/ds[n] + conj(lambda) g[n+1]``). The cell follows the package's cell
+interface (:mod:`lrnn.cell`); the GLU and what else it shares with the selective layer
+(:mod:`lrnn.selective`) is in :mod:`lrnn.linear_cell`.
 
 Symbols (paper -> code -> shape of one step; complex where marked)::
 
@@ -54,41 +56,25 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from ._validation import as_float_array, as_sequence, check_rng, check_shape, fmt_shape, positive_int
-from .activations import G_c
+from ._validation import as_initial_state, as_sequence, check_rng, check_type, fmt_shape, positive_int
+from .cell import TraceFields, check_options, check_trace
+from .linear_cell import (
+    OUTPUT_GLU_SHAPES,
+    LinearCellParams,
+    glorot_uniform_draw,
+    glu,
+    glu_backward,
+    output_glu_init,
+    sum_outer,
+)
 from .scan import linear_scan_backward, scan_method
 
 __all__ = ["LRUParams", "LRUTrace", "lru_forward", "lru_backward", "ring_init", "glu", "glu_backward"]
-
-
-def glu(z, W_a, b_a, W_g, b_g):
-    """The gated linear unit (Dauphin et al. 2017): ``(W_a z + b_a) * G_c(W_g z + b_g)``, time-major ``z``.
-
-    Returns ``(a_a, a_g, out)``: the value and gate pre-activations, kept for :func:`glu_backward`.
-
-    Examples
-    --------
-    >>> a_a, a_g, out = glu(np.ones((1, 1, 2)), np.eye(2), np.zeros(2), np.zeros((2, 2)), np.zeros(2))
-    >>> out  # the gate at G_c(0) = 1/2
-    array([[[0.5, 0.5]]])
-    """
-    a_a = z @ W_a.T + b_a  # value
-    a_g = z @ W_g.T + b_g  # gate
-    return a_a, a_g, a_a * G_c(a_g, check=False)
-
-
-def glu_backward(z, a_a, a_g, d_out, W_a, W_g):
-    """Gradients through :func:`glu` on ``(N, B, .)`` arrays: ``dz`` and ``(dW_a, db_a, dW_g, db_g)``, summed."""
-    g = G_c(a_g, check=False)
-    d_aa = d_out * g
-    d_ag = d_out * a_a * g * (1.0 - g)
-    flat = lambda a: a.reshape(-1, a.shape[-1])  # noqa: E731
-    grads = (flat(d_aa).T @ flat(z), d_aa.sum(axis=(0, 1)), flat(d_ag).T @ flat(z), d_ag.sum(axis=(0, 1)))
-    return d_aa @ W_a + d_ag @ W_g, grads
 
 
 def ring_init(rng: np.random.Generator, d_s: int, r_min: float = 0.0, r_max: float = 1.0, max_phase: float = 2 * np.pi):
@@ -119,7 +105,7 @@ def ring_init(rng: np.random.Generator, d_s: int, r_min: float = 0.0, r_max: flo
 
 
 @dataclass(frozen=True)
-class LRUParams:
+class LRUParams(LinearCellParams):
     """Parameters of an LRU cell: input GLU, diagonal complex recurrence (Eq. O7), output ``Re(C s) + D u``, output GLU.
 
     Parameters
@@ -136,12 +122,24 @@ class LRUParams:
         Output GLU: value and gate weights.
     b_o, b_g : array_like, shape (d_h,)
 
+    Raises
+    ------
+    TypeError, ValueError
+        Non-numeric or non-finite entries, or sizes that disagree (:class:`lrnn.cell.Parameters`).
+
     Examples
     --------
     >>> p = LRUParams.zeros(d_x=2, d_s=3, d_h=4)
     >>> p.d_x, p.d_s, p.d_h, p.d_out, p.n_params  # 2 d_h d_x + 3 d_s + 4 d_s d_h + 2 d_h^2 + 5 d_h
     (2, 3, 4, 4, 125)
     """
+
+    SHAPES: ClassVar = {
+        "W_u": ("d_h", "d_x"), "b_u": ("d_h",), "W_e": ("d_h", "d_x"), "b_e": ("d_h",),
+        "nu_log": ("d_s",), "theta_log": ("d_s",), "gamma_log": ("d_s",),
+        "B_re": ("d_s", "d_h"), "B_im": ("d_s", "d_h"), "C_re": ("d_h", "d_s"), "C_im": ("d_h", "d_s"), "D": ("d_h",),
+        **OUTPUT_GLU_SHAPES,
+    }  # fmt: skip
 
     W_u: np.ndarray  # (d_h, d_x)  input GLU, value
     b_u: np.ndarray  # (d_h,)
@@ -160,63 +158,10 @@ class LRUParams:
     W_g: np.ndarray  # (d_h, d_h)  output GLU, gate
     b_g: np.ndarray  # (d_h,)
 
-    def __post_init__(self):
-        W = as_float_array("W_u", self.W_u, ndim=2)
-        d_h, d_x = W.shape
-        d_s = as_float_array("nu_log", self.nu_log, ndim=1).shape[0]
-        if min(d_h, d_x, d_s) < 1:
-            raise ValueError(f"W_u has shape {fmt_shape(W.shape)} and nu_log {d_s} entries; every size must be >= 1.")
-        src = f"from W_u of shape {fmt_shape(W.shape)} and nu_log of shape ({d_s},)"
-        shapes = self._shapes(d_x, d_s, d_h)
-        for f in fields(self):
-            a = as_float_array(f.name, getattr(self, f.name))
-            check_shape(f.name, a, shapes[f.name], source=src)
-            object.__setattr__(self, f.name, a)
-
-    @staticmethod
-    def _shapes(d_x: int, d_s: int, d_h: int) -> dict:
-        return dict(
-            W_u=(d_h, d_x), b_u=(d_h,), W_e=(d_h, d_x), b_e=(d_h,),
-            nu_log=(d_s,), theta_log=(d_s,), gamma_log=(d_s,),
-            B_re=(d_s, d_h), B_im=(d_s, d_h), C_re=(d_h, d_s), C_im=(d_h, d_s), D=(d_h,),
-            W_o=(d_h, d_h), b_o=(d_h,), W_g=(d_h, d_h), b_g=(d_h,),
-        )  # fmt: skip
-
-    @property
-    def d_x(self) -> int:
-        """Input size."""
-        return self.W_u.shape[1]
-
-    @property
-    def d_s(self) -> int:
-        """Number of complex state units."""
-        return self.nu_log.shape[0]
-
-    @property
-    def d_h(self) -> int:
-        """Width of the GLUs and of the recurrence's input and output."""
-        return self.W_u.shape[0]
-
-    @property
-    def d_out(self) -> int:
-        """Size of the output sequence ``v``: ``d_h``."""
-        return self.d_h
-
-    @property
-    def n_params(self) -> int:
-        """Number of real parameters (a complex entry counts twice)."""
-        return sum(getattr(self, f.name).size for f in fields(self))
-
     @property
     def lam(self) -> np.ndarray:
         """The eigenvalues ``lambda = exp(-exp(nu_log) + i exp(theta_log))``, shape (d_s,), complex."""
         return np.exp(-np.exp(self.nu_log) + 1j * np.exp(self.theta_log))
-
-    @classmethod
-    def zeros(cls, d_x: int, d_s: int, d_h: int):
-        """All-zero parameters (the zero gradient)."""
-        sizes = (positive_int("d_x", d_x), positive_int("d_s", d_s), positive_int("d_h", d_h))
-        return cls(**{k: np.zeros(v) for k, v in cls._shapes(*sizes).items()})
 
     @classmethod
     def init(cls, rng, d_x: int, d_s: int, d_h: int, *, r_min: float = 0.0, r_max: float = 1.0, max_phase=2 * np.pi):
@@ -225,6 +170,20 @@ class LRUParams:
         ``B`` and ``C`` have Glorot-normal real and imaginary parts with half the variance each
         (Sec. 3.2.2), ``D ~ N(0, 1)`` as in the paper's code, and the GLUs Glorot-uniform weights
         and zero biases.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+        d_x, d_s, d_h : int
+            Input size, number of complex state units, width of the GLUs.
+        r_min, r_max : float, default 0 and 1
+            The ring of ``|lambda|`` (:func:`ring_init`).
+        max_phase : float, default 2 pi
+            The largest ``arg(lambda)``.
+
+        Returns
+        -------
+        LRUParams
 
         Examples
         --------
@@ -236,31 +195,36 @@ class LRUParams:
         d_x, d_s, d_h = positive_int("d_x", d_x), positive_int("d_s", d_s), positive_int("d_h", d_h)
         nu_log, theta_log = ring_init(rng, d_s, r_min, r_max, max_phase)
         lam_abs = np.exp(-np.exp(nu_log))
-        glorot = lambda shape: rng.uniform(-1, 1, shape) * np.sqrt(6.0 / sum(shape))  # noqa: E731
         normal = lambda shape, fan_in: rng.standard_normal(shape) / np.sqrt(2 * fan_in)  # noqa: E731
+        W_u, W_e = glorot_uniform_draw(rng, (d_h, d_x)), glorot_uniform_draw(rng, (d_h, d_x))
+        B_re, B_im = normal((d_s, d_h), d_h), normal((d_s, d_h), d_h)
+        C_re, C_im = normal((d_h, d_s), d_s), normal((d_h, d_s), d_s)
         return cls(
-            W_u=glorot((d_h, d_x)), b_u=np.zeros(d_h), W_e=glorot((d_h, d_x)), b_e=np.zeros(d_h),
+            W_u=W_u, b_u=np.zeros(d_h), W_e=W_e, b_e=np.zeros(d_h),
             nu_log=nu_log, theta_log=theta_log, gamma_log=np.log(np.sqrt(1.0 - lam_abs**2)),
-            B_re=normal((d_s, d_h), d_h), B_im=normal((d_s, d_h), d_h),
-            C_re=normal((d_h, d_s), d_s), C_im=normal((d_h, d_s), d_s), D=rng.standard_normal(d_h),
-            W_o=glorot((d_h, d_h)), b_o=np.zeros(d_h), W_g=glorot((d_h, d_h)), b_g=np.zeros(d_h),
+            B_re=B_re, B_im=B_im, C_re=C_re, C_im=C_im, D=rng.standard_normal(d_h),
+            **output_glu_init(rng, d_h),
         )  # fmt: skip
 
     def forward(self, x, state=None) -> LRUTrace:
         """:func:`lru_forward` from ``state = None`` (zeros) or a trace's ``last_state``, ``(s[N-1],)``."""
-        if state is None:
-            return lru_forward(self, x)
-        if not isinstance(state, tuple) or len(state) != 1:
-            raise TypeError(f"state has type {type(state).__name__}, expected None or (s0,); pass trace.last_state.")
-        return lru_forward(self, x, state[0])
+        return lru_forward(self, x, *self.parse_state(state))
 
-    def backward(self, trace: LRUTrace, dE_dout, *, method: str = "scan"):
-        """The gradients of :func:`lru_backward`, summed over time and batch."""
-        return lru_backward(self, trace, dE_dout, method=method)[0]
+    def backward(self, trace: LRUTrace, dE_dout, **options):
+        """The gradients of :func:`lru_backward`, summed over time and batch; its one option is ``method``.
+
+        Examples
+        --------
+        >>> p = LRUParams.zeros(1, 2, 3)
+        >>> p.backward(p.forward(np.zeros((4, 1))), np.zeros((4, 3)), method="loop").B_im.shape
+        (2, 3)
+        """
+        check_options(self, options, ("method",))
+        return lru_backward(self, trace, dE_dout, **options)[0]
 
 
 @dataclass(frozen=True)
-class LRUTrace:
+class LRUTrace(TraceFields):
     """Signals of one forward pass, time-major ``(N, B, .)`` (``(N, .)`` for one sequence).
 
     Attributes
@@ -274,6 +238,10 @@ class LRUTrace:
     s0 : numpy.ndarray, complex, shape (B, d_s) or (d_s,)
     """
 
+    OUTPUT: ClassVar = "v"  # what a readout sees
+    STATE: ClassVar = ("s",)  # last_state = (s[N-1],)
+    INITIAL: ClassVar = ("s0",)
+
     x: np.ndarray
     a_u: np.ndarray
     a_e: np.ndarray
@@ -284,28 +252,6 @@ class LRUTrace:
     a_g: np.ndarray
     v: np.ndarray
     s0: np.ndarray
-
-    @property
-    def output(self) -> np.ndarray:
-        """What a readout sees: ``v``."""
-        return self.v
-
-    @property
-    def last_state(self) -> tuple:
-        """``(s[N-1],)``, to continue with the next chunk."""
-        return (self.s[-1],)
-
-
-def _initial(s0, B: int, d_s: int, batched: bool) -> np.ndarray:
-    if s0 is None:
-        return np.zeros((B, d_s), dtype=complex)
-    a = np.asarray(s0)
-    if a.dtype.kind not in "biufc" or not np.all(np.isfinite(a)):
-        raise ValueError("s0 must hold finite real or complex numbers; pass None for a zero initial state.")
-    if a.shape == (d_s,) or (batched and a.shape == (B, d_s)):
-        return np.broadcast_to(a.astype(complex), (B, d_s)).copy()
-    want = f"(d_s,) = ({d_s},)" + (f" or (B, d_s) = ({B}, {d_s})" if batched else "")
-    raise ValueError(f"s0 has shape {fmt_shape(a.shape)}, expected {want}; pass None for a zero initial state.")
 
 
 def lru_forward(params: LRUParams, x, s0=None, *, method: str = "scan") -> LRUTrace:
@@ -334,20 +280,16 @@ def lru_forward(params: LRUParams, x, s0=None, *, method: str = "scan") -> LRUTr
     >>> np.round(lru_forward(p, [[1.0], [0.0], [0.0]]).s[:, 0].real, 6)
     array([1.  , 0.5 , 0.25])
     """
-    if not isinstance(params, LRUParams):
-        raise TypeError(f"params has type {type(params).__name__}, expected LRUParams; use LRUParams.init(...).")
+    check_type("params", params, LRUParams, f"build one with LRUParams.init({LRUParams.INIT})")
     X, batched = as_sequence("x", x, params.d_x, "d_x", source=f"from W_u of shape {fmt_shape(params.W_u.shape)}")
     N, B, _ = X.shape
-    S0 = _initial(s0, B, params.d_s, batched)
+    S0 = as_initial_state("s0", s0, B, (params.d_s,), ("d_s",), batched, complex_ok=True)  # s[-1], (B, d_s)
     a_u, a_e, u = glu(X, params.W_u, params.b_u, params.W_e, params.b_e)  # input GLU
     Bc = (params.B_re + 1j * params.B_im) * np.exp(params.gamma_log)[:, None]  # exp(gamma_log) * B, Eq. O7
     s = scan_method(method)(params.lam, u @ Bc.T, S0)  # s[n] = lambda s[n-1] + exp(gamma_log) (B u[n]), Eq. O7
     y = s.real @ params.C_re.T - s.imag @ params.C_im.T + params.D * u  # Re(C s[n]) + D u[n], Eqs. O1, O3
     a_o, a_g, v = glu(y, params.W_o, params.b_o, params.W_g, params.b_g)  # output GLU
-    out = dict(x=X, a_u=a_u, a_e=a_e, u=u, s=s, y=y, a_o=a_o, a_g=a_g, v=v)
-    if not batched:
-        out = {k: a[:, 0] for k, a in out.items()}
-    return LRUTrace(**out, s0=S0 if batched else S0[0])
+    return LRUTrace.from_batch(batched, x=X, a_u=a_u, a_e=a_e, u=u, s=s, y=y, a_o=a_o, a_g=a_g, v=v, s0=S0)
 
 
 def lru_backward(params: LRUParams, trace: LRUTrace, dE_dv, *, method: str = "scan"):
@@ -357,14 +299,23 @@ def lru_backward(params: LRUParams, trace: LRUTrace, dE_dv, *, method: str = "sc
     ----------
     params : LRUParams
     trace : LRUTrace
+        The result of :func:`lru_forward` with ``params``.
     dE_dv : array_like, shape of ``trace.v``
+    method : {"scan", "loop"}, default "scan"
+        The adjoint recurrence by the scan or step by step.
 
     Returns
     -------
     grads : LRUParams
-        Summed over time and batch.
-    dE_ds0 : numpy.ndarray, complex
+        Summed over time and batch; built without validation (a gradient, not user input).
+    dE_ds0 : numpy.ndarray, complex, shape of ``trace.s0``
         The gradient reaching the initial state (``dE/dRe + i dE/dIm``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A trace of other parameters' sizes, or ``dE_dv`` of the wrong shape or not finite
+        (:func:`lrnn.cell.check_trace`).
 
     Examples
     --------
@@ -375,35 +326,30 @@ def lru_backward(params: LRUParams, trace: LRUTrace, dE_dv, *, method: str = "sc
     >>> g.B_im.shape, g.theta_log.shape
     ((3, 4), (3,))
     """
-    batched = trace.v.ndim == 3
-    dv = as_float_array("dE_dv", dE_dv)
-    if dv.shape != trace.v.shape:
-        raise ValueError(f"dE_dv has shape {fmt_shape(dv.shape)}, expected the shape of trace.v, {trace.v.shape}.")
-    one = {f.name: getattr(trace, f.name) for f in fields(trace)}  # one sequence: add a batch axis of 1
-    t = trace if batched else LRUTrace(**{k: a[None] if k == "s0" else a[:, None] for k, a in one.items()})
-    dv = dv if batched else dv[:, None]
-    sum2 = lambda a, b: a.reshape(-1, a.shape[-1]).T @ b.reshape(-1, b.shape[-1])  # noqa: E731  sum over n, b
+    dE = check_trace(params, trace, dE_dv, cell=LRUParams, trace_type=LRUTrace, forward="lru_forward", name="dE_dv")
+    x, u, a_u, a_e, s, y, a_o, a_g, dv = trace.as_batch("x", "u", "a_u", "a_e", "s", "y", "a_o", "a_g", "v")
+    (s0,), dv = trace.as_batch("s0"), (dE if trace.batched else dE[:, None])  # (B, d_s), (N, B, d_h)
 
-    dy, (dW_o, db_o, dW_g, db_g) = glu_backward(t.y, t.a_o, t.a_g, dv, params.W_o, params.W_g)  # output GLU
+    dy, (dW_o, db_o, dW_g, db_g) = glu_backward(y, a_o, a_g, dv, params.W_o, params.W_g)  # output GLU
     ds = dy @ (params.C_re - 1j * params.C_im)  # y = s_re C_re^T - s_im C_im^T: dE/ds_re + i dE/ds_im
     lam = params.lam
-    d_lam_n, g, d_s0 = linear_scan_backward(lam, t.s, ds, t.s0, method=method)  # the adjoint recurrence, scanned
+    d_lam_n, g, d_s0 = linear_scan_backward(lam, s, ds, s0, method=method)  # the adjoint recurrence, scanned
     d_lam = d_lam_n.sum(axis=(0, 1))
     d_z = np.conj(lam) * d_lam  # lambda = exp(z): dE/dz = conj(dlambda/dz) dE/dlambda
     gamma = np.exp(params.gamma_log)
     Bc = params.B_re + 1j * params.B_im
-    P = t.u @ Bc.T  # B u[n], before the scale
-    dB = gamma[:, None] * sum2(g, t.u)
+    P = u @ Bc.T  # B u[n], before the scale
+    dB = gamma[:, None] * sum_outer(g, u)
     du = (np.conj(g) * gamma) @ Bc  # Re of it below: d/du of Re(conj(g) gamma B u)
     du = du.real + dy * params.D
-    _, (dW_u, db_u, dW_e, db_e) = glu_backward(t.x, t.a_u, t.a_e, du, params.W_u, params.W_e)  # input GLU
-    grads = LRUParams(
+    _, (dW_u, db_u, dW_e, db_e) = glu_backward(x, a_u, a_e, du, params.W_u, params.W_e)  # input GLU
+    grads = LRUParams.unchecked(  # a gradient, not user input: no validation (an overflow is the trainer's to report)
         W_u=dW_u, b_u=db_u, W_e=dW_e, b_e=db_e,
         nu_log=d_z.real * -np.exp(params.nu_log),  # z = -exp(nu_log) + i exp(theta_log)
         theta_log=d_z.imag * np.exp(params.theta_log),
         gamma_log=gamma * np.sum((np.conj(g) * P).real, axis=(0, 1)),
         B_re=dB.real, B_im=dB.imag,
-        C_re=sum2(dy, t.s.real), C_im=-sum2(dy, t.s.imag), D=np.sum(dy * t.u, axis=(0, 1)),
+        C_re=sum_outer(dy, s.real), C_im=-sum_outer(dy, s.imag), D=np.sum(dy * u, axis=(0, 1)),
         W_o=dW_o, b_o=db_o, W_g=dW_g, b_g=db_g,
     )  # fmt: skip
-    return grads, (d_s0 if batched else d_s0[0])
+    return grads, (d_s0 if trace.batched else d_s0[0])

@@ -38,7 +38,7 @@ import numpy as np
 
 from ._validation import as_float_array, as_initial, as_sequence, check_rng, check_type, fmt_shape
 from .activations import G_c, G_d
-from .cell import Parameters, TraceFields, check_options
+from .cell import Parameters, TraceFields, check_options, check_return_inputs
 from .initializers import chrono_bias, orthogonal
 
 __all__ = ["NODES", "LSTMParams", "LSTMTrace", "chrono_bias", "lstm_inputs", "lstm_step", "lstm_forward"]
@@ -205,12 +205,19 @@ class LSTMParams(Parameters):
         """Run :func:`lstm_forward` from ``state = (s[-1], v[-1])`` (None: zeros), e.g. a trace's ``last_state``."""
         return lstm_forward(self, x, *self.parse_state(state))
 
-    def backward(self, trace: LSTMTrace, dE_dout, **options) -> LSTMParams:
-        """The gradients of :func:`lrnn.lstm_bptt.lstm_backward` (options: ``clip``, ``erratum_p3``)."""
+    def backward(self, trace: LSTMTrace, dE_dout, return_inputs: bool = False, **options):
+        """The gradients of :func:`lrnn.lstm_bptt.lstm_backward` (options: ``clip``, ``erratum_p3``).
+
+        With ``return_inputs=True``, ``(grads, dE_dx, (dE/ds[-1], dE/dv[-1]))``, the border
+        gradients of :func:`lrnn.lstm_bptt.lstm_border_gradients`, for composing cells.
+        """
         from .lstm_bptt import lstm_backward  # lstm_bptt imports this module
 
         check_options(self, options, ("clip", "erratum_p3"))
-        return lstm_backward(self, trace, dE_dout, **options)[0]
+        if not check_return_inputs(self, return_inputs):
+            return lstm_backward(self, trace, dE_dout, **options)[0]
+        grads, _, dE_dx, dE_dstate = lstm_backward(self, trace, dE_dout, return_inputs=True, **options)
+        return grads, dE_dx, dE_dstate
 
 
 _NODES = tuple(f"a_{k}" for k in NODES)  # the accumulation nodes, whose input terms lstm_inputs computes

@@ -16,6 +16,16 @@ Symbols (paper -> code -> shape of one step); all are *total* derivatives of E::
 :func:`lstm_bptt_signals` runs the backward recursion, Eqs. 144-155, one line per
 equation; :func:`lstm_backward` turns its accumulation derivatives into the 15
 parameter gradients, Eqs. 156-170, summed over the steps (Eq. 172) and the batch.
+:func:`lstm_border_gradients` gives what crosses the cell's border, so that cells
+stack (the paper's modularity requirement, Sec. I); ``lstm_backward(..., return_inputs=True)``
+adds it to its results::
+
+    dE/dx[n]  = sum over * in cu, cs, cr, du of W_x_*^T alpha_*[n]       (from Eqs. 126-129)
+    dE/ds[-1] = f_psi[0],   dE/dv[-1] = f_chi[0]                        (Eqs. 155, 154 at n = -1)
+
+In a stack, the layer above reads ``v[n]`` as its input, so its ``dE/dx[n]`` is exactly the
+first term of this layer's Eq. 144, the ``(dy/dv)^T dE/dy`` the paper leaves to "the output":
+``chi[n]`` of the layer below is its own ``f_chi[n+1]`` plus the ``dE/dx[n]`` of the layer above.
 
 The code keeps one row per sequence, as :mod:`lrnn.lstm` does: the column-vector
 product ``W^T alpha`` of the paper reads ``alpha @ W``, and the outer product
@@ -35,10 +45,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cell import check_trace
+from ._validation import as_flag
+from .cell import check_signals, check_trace
 from .lstm import LSTMParams, LSTMTrace
 
-__all__ = ["LSTMBPTTSignals", "lstm_bptt_signals", "lstm_backward"]
+__all__ = ["LSTMBPTTSignals", "lstm_bptt_signals", "lstm_backward", "lstm_border_gradients"]
 
 
 @dataclass(frozen=True)
@@ -139,7 +150,15 @@ def lstm_bptt_signals(
     return LSTMBPTTSignals(chi=chi, psi=psi, alpha_cu=alpha_cu, alpha_cs=alpha_cs, alpha_cr=alpha_cr, alpha_du=alpha_du)
 
 
-def lstm_backward(params: LSTMParams, trace: LSTMTrace, dE_dv, *, clip: bool = False, erratum_p3: bool = False):
+def lstm_backward(
+    params: LSTMParams,
+    trace: LSTMTrace,
+    dE_dv,
+    *,
+    clip: bool = False,
+    erratum_p3: bool = False,
+    return_inputs: bool = False,
+):
     """Gradients of E w.r.t. all 15 parameter entities and the state (Eqs. 137-172).
 
     Parameters
@@ -154,6 +173,8 @@ def lstm_backward(params: LSTMParams, trace: LSTMTrace, dE_dv, *, clip: bool = F
         Clip every accumulation derivative to [-1, 1] (footnote 25); see :func:`lstm_bptt_signals`.
     erratum_p3 : bool, default False
         Use the printed, wrong ``W_s_cr alpha_cr[n]`` of Eqs. 149-150 (erratum P3).
+    return_inputs : bool, default False
+        Also return ``dE_dx`` and ``dE_dstate``, the border gradients of :func:`lstm_border_gradients`.
 
     Returns
     -------
@@ -161,6 +182,8 @@ def lstm_backward(params: LSTMParams, trace: LSTMTrace, dE_dv, *, clip: bool = F
         ``dE/dTheta`` summed over time (Eq. 172) and over the batch.
     psi : numpy.ndarray, same shape as ``trace.s``
         ``psi[n] = dE/ds[n]``, the total derivative (Eq. 143).
+    dE_dx, dE_dstate
+        Only with ``return_inputs=True``: ``dE/dx[n]`` and ``(dE/ds[-1], dE/dv[-1])``.
 
     Raises
     ------
@@ -205,9 +228,72 @@ def lstm_backward(params: LSTMParams, trace: LSTMTrace, dE_dv, *, clip: bool = F
         W_v_du=alpha_du.T @ v_prev,  # Eq. 169
         b_du=alpha_du.sum(axis=0),  # Eq. 170
     )
+    if as_flag("return_inputs", return_inputs):  # what crosses the cell's border, for composing cells
+        return grads, sig.psi, *lstm_border_gradients(params, trace, sig)
     return grads, sig.psi
+
+
+def lstm_border_gradients(params: LSTMParams, trace: LSTMTrace, signals: LSTMBPTTSignals):
+    """What crosses the cell's border: ``dE/dx[n]`` for a layer below, ``dE/d(s[-1], v[-1])`` for a segment before.
+
+    ``x[n]`` enters the four accumulation nodes (Eqs. 126-129) through ``W_x_* x[n]``, and the
+    initial conditions enter step 0 as ``s[n-1]`` and ``v[n-1]`` enter step ``n``, so::
+
+        dE/dx[n]  = W_x_cu^T alpha_cu[n] + W_x_cs^T alpha_cs[n] + W_x_cr^T alpha_cr[n] + W_x_du^T alpha_du[n]
+        dE/ds[-1] = f_psi[0] = W_s_cu^T alpha_cu[0] + W_s_cs^T alpha_cs[0] + g_cs[0] * psi[0]   (Eq. 155)
+        dE/dv[-1] = f_chi[0] = sum over the four nodes of W_v_*^T alpha_*[0]                   (Eq. 154)
+
+    With ``clip=True`` in :func:`lstm_bptt_signals` the clipped ``alpha`` flow through here too.
+
+    Parameters
+    ----------
+    params : LSTMParams
+    trace : LSTMTrace
+        Output of :func:`lrnn.lstm.lstm_forward` with ``params``.
+    signals : LSTMBPTTSignals
+        Output of :func:`lstm_bptt_signals` on ``trace``.
+
+    Returns
+    -------
+    dE_dx : numpy.ndarray, shape of ``trace.x``
+    dE_dstate : tuple of two numpy.ndarray, each shaped like ``trace.s0``
+        ``(dE/ds[-1], dE/dv[-1])``, the structure of ``LSTMParams.forward``'s ``state``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Wrong types, or signals of another shape than ``trace.s``.
+
+    Examples
+    --------
+    >>> from lrnn.lstm import lstm_forward
+    >>> p = LSTMParams.init(np.random.default_rng(0), d_x=2, d_s=3)
+    >>> tr = lstm_forward(p, np.ones((4, 2)))
+    >>> dE_dx, (dE_ds0, dE_dv0) = lstm_border_gradients(p, tr, lstm_bptt_signals(p, tr, np.ones((4, 3))))
+    >>> dE_dx.shape, dE_ds0.shape, dE_dv0.shape
+    ((4, 2), (3,), (3,))
+    """
+    p, sig = params, _signals(params, trace, signals)
+    a_cu, a_cs, a_cr, a_du = sig.alpha_cu, sig.alpha_cs, sig.alpha_cr, sig.alpha_du
+    dE_dx = a_cu @ p.W_x_cu + a_cs @ p.W_x_cs + a_cr @ p.W_x_cr + a_du @ p.W_x_du  # sum of W_x_*^T alpha_*[n]
+    dE_ds0 = a_cu[0] @ p.W_s_cu + a_cs[0] @ p.W_s_cs + trace.g_cs[0] * sig.psi[0]  # Eq. 155 at n = -1: f_psi[0]
+    dE_dv0 = a_cu[0] @ p.W_v_cu + a_cs[0] @ p.W_v_cs + a_cr[0] @ p.W_v_cr + a_du[0] @ p.W_v_du  # Eq. 154: f_chi[0]
+    return dE_dx, (dE_ds0, dE_dv0)
 
 
 def _rows(a: np.ndarray) -> np.ndarray:
     """``(N, d)`` or ``(N, B, d)`` as ``(N B, d)``: one row per step and sequence."""
     return a.reshape(-1, a.shape[-1])
+
+
+def _signals(params, trace, signals) -> LSTMBPTTSignals:
+    """``signals`` if they are the recursion's on ``trace`` (:func:`lrnn.cell.check_signals`)."""
+    return check_signals(
+        params,
+        trace,
+        signals,
+        cell=LSTMParams,
+        trace_type=LSTMTrace,
+        forward="lstm_forward",
+        signals_type=LSTMBPTTSignals,
+    )

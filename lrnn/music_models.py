@@ -31,7 +31,6 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -39,23 +38,16 @@ from ._validation import check_rng, positive_int
 from .augmented import AugmentedLSTMParams
 from .cell import replace_unchecked
 from .gru import TorchGRUParams
-from .interop import (
-    gru_params_from_torch,
-    gru_params_to_torch,
-    lstm_params_from_torch,
-    lstm_params_to_torch,
-    rnn_params_from_torch,
-    rnn_params_to_torch,
-)
-from .losses import Readout, sigmoid_bernoulli_nll
+from .interop import load_model_npz, save_model_npz
+from .losses import sigmoid_bernoulli_nll
 from .lstm import LSTMParams
 from .music import frequency_baseline, next_frame_batch, split_nll
 from .optim import Adam
 from .rnn import RNNParams
 from .train import fit, sequence_loss_and_grads
 
-__all__ = ["KINDS", "SIZES", "PINHOLES", "init_model", "n_trainable", "fit_pieces", "PieceFit", "save_model",
-           "load_model"]  # fmt: skip
+__all__ = ["KINDS", "SIZES", "PINHOLES", "init_model", "forget_gate_open", "n_trainable", "fit_pieces", "PieceFit",
+           "save_model", "load_model"]  # fmt: skip
 
 KINDS = ("tanh", "gru", "lstm", "lstm_pinholes", "augmented")
 SIZES = {"tanh": 100, "gru": 46, "lstm": 36, "lstm_pinholes": 32, "augmented": (28, 22)}  # d_s, or (d_s, d_v)
@@ -108,20 +100,35 @@ def init_model(kind: str, rng: np.random.Generator, train_rolls, *, size=None, f
     else:
         cell = LSTMParams.init(rng, 88, size, pinholes=kind == "lstm_pinholes")
     if kind in ("lstm", "lstm_pinholes", "augmented"):
-        biases = {f.name: np.zeros(cell.d_s) for f in dataclasses.fields(cell) if f.name.startswith("b_")}
-        biases["b_cs"] = np.full(cell.d_s, float(forget_bias))  # the "forget" gate starts mostly open
-        cell = dataclasses.replace(cell, **biases)
+        cell = forget_gate_open(cell, forget_bias)
     return cell, frequency_baseline(train_rolls, d_out=cell.d_out)
+
+
+def forget_gate_open(cell, forget_bias: float = 1.0):
+    """An LSTM's (or Augmented LSTM's) ``cell`` with every bias zero but the "forget" gate's, ``b_cs = forget_bias``.
+
+    The control state gate then starts mostly open (``G_c(1) = 0.73``), so the state is carried
+    over at the start of training. Shared by the music and the character models (:mod:`lrnn.charlm`).
+
+    Examples
+    --------
+    >>> forget_gate_open(LSTMParams.zeros(1, 2), 1.0).b_cs
+    array([1., 1.])
+    """
+    biases = {name: np.zeros(cell.d_s) for name in cell.SHAPES if name.startswith("b_")}
+    biases["b_cs"] = np.full(cell.d_s, float(forget_bias))  # the "forget" gate starts mostly open
+    return dataclasses.replace(cell, **biases)
 
 
 def n_trainable(kind: str, model) -> int:
     """Scalar parameters trained, readout included (``lstm``: without its three zero pinhole matrices).
 
     PyTorch counts more for ``nn.RNN``, ``nn.GRU`` and ``nn.LSTM``: two bias vectors per node where
-    the cells here have one (``+ d_s``, ``+ 2 d_s``, ``+ 4 d_s``).
+    the cells here have one (``+ d_s``, ``+ 2 d_s``, ``+ 4 d_s``). The character models
+    (:mod:`lrnn.charlm`) count the same way.
     """
     cell, readout = model
-    n = sum(a.size for a in (getattr(cell, f.name) for f in dataclasses.fields(cell)) if a is not None)
+    n = cell.n_params
     if _check_kind(kind) == "lstm":
         n -= sum(getattr(cell, k).size for k in PINHOLES)
     return n + readout.W_y.size + readout.b_y.size
@@ -216,32 +223,19 @@ def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch
 
 
 def save_model(path, kind: str, model) -> None:
-    """Write ``model`` as an ``.npz`` state dict (PyTorch's layout for ``tanh``, ``gru``, ``lstm``)."""
-    cell, readout = model
-    to_torch = {"tanh": rnn_params_to_torch, "gru": gru_params_to_torch, "lstm": lstm_params_to_torch}
-    if _check_kind(kind) in to_torch:
-        sd = to_torch[kind](cell)
-    else:
-        sd = {f.name: getattr(cell, f.name) for f in dataclasses.fields(cell)}
-    np.savez(path, **sd, **{"readout.weight": readout.W_y, "readout.bias": readout.b_y})
+    """Write ``model`` as an ``.npz`` state dict (PyTorch's layout for ``tanh``, ``gru``, ``lstm``).
+
+    The one writer of the package's model files, :func:`lrnn.interop.save_model_npz`, for this
+    module's kinds (:data:`KINDS`).
+    """
+    save_model_npz(path, _check_kind(kind), model)
 
 
 def load_model(path):
     """Read a model written by :func:`save_model`: ``(kind, (cell, Readout))``.
 
-    The kind follows from the keys and shapes: ``weight_hh_l0`` of shape ``(g H, H)`` with
-    ``g = 1, 3, 4`` is ``nn.RNN``, ``nn.GRU``, ``nn.LSTM``; field names with ``W_q_dr`` are the
-    Augmented LSTM, without it the Vanilla LSTM with pinholes.
+    The kind follows from the keys and shapes (:func:`lrnn.interop.load_model_npz`): ``weight_hh_l0``
+    of shape ``(g H, H)`` with ``g = 1, 3, 4`` is ``nn.RNN``, ``nn.GRU``, ``nn.LSTM``; field names
+    are the Vanilla LSTM with pinholes or, with ``W_q_dr``, the Augmented LSTM.
     """
-    with np.load(Path(path)) as f:
-        sd = {k: f[k] for k in f.files}
-    readout = Readout(W_y=sd.pop("readout.weight"), b_y=sd.pop("readout.bias"))
-    if "weight_hh_l0" in sd:
-        gates = sd["weight_hh_l0"].shape[0] // sd["weight_hh_l0"].shape[1]
-        kind = {1: "tanh", 3: "gru", 4: "lstm"}[gates]
-        cell = {"tanh": rnn_params_from_torch, "gru": gru_params_from_torch, "lstm": lstm_params_from_torch}[kind](sd)
-    elif "W_q_dr" in sd:
-        kind, cell = "augmented", AugmentedLSTMParams(**sd)
-    else:
-        kind, cell = "lstm_pinholes", LSTMParams(**sd)
-    return kind, (cell, readout)
+    return load_model_npz(path)

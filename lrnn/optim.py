@@ -33,7 +33,8 @@ added after the square root as there. Tieleman and Hinton have no ``eps``; Grave
 his values are ``rho = 0.95``, ``mu = 0.9``, ``lr = eps = 1e-4``.
 
 A *parameter tree* is a frozen dataclass of arrays (``RNNParams``, ``LSTMParams``, ``Readout``,
-...), a tuple or list of them, or a nest of those; fields that are ``None`` (the standard RNN's
+...), a tuple or list of them, or a nest of those, including a dataclass whose fields hold trees (a
+composed model of :mod:`lrnn.compose`, whose ``layers`` are cells); fields that are ``None`` (the standard RNN's
 ``W_s``) are not parameters. Gradients have the same structure. Everything here is a pure
 function: an optimiser's ``init_state(params)`` returns its zero state, ``step(params, grads, state)``
 returns new ``(params, state)`` and never writes into its arguments. Updates and clipped gradients
@@ -93,7 +94,13 @@ def tree_leaves(tree) -> list[np.ndarray]:
             f"expected a parameter dataclass (such as RNNParams or Readout) or a tuple of them, "
             f"got {type(tree).__name__}; wrap arrays in their parameter class."
         )
-    return [getattr(tree, f.name) for f in dataclasses.fields(tree) if getattr(tree, f.name) is not None]
+    values = [getattr(tree, f.name) for f in dataclasses.fields(tree) if getattr(tree, f.name) is not None]
+    return [a for v in values for a in (tree_leaves(v) if _is_subtree(v) else [v])]
+
+
+def _is_subtree(value) -> bool:
+    """True for a field that holds a tree itself (a composed model's layers), not an array."""
+    return isinstance(value, tuple | list) or (dataclasses.is_dataclass(value) and not isinstance(value, type))
 
 
 def _rebuild(tree, arrays):
@@ -101,7 +108,8 @@ def _rebuild(tree, arrays):
     if isinstance(tree, tuple | list):
         return type(tree)(_rebuild(t, arrays) for t in tree)
     names = [f.name for f in dataclasses.fields(tree) if getattr(tree, f.name) is not None]
-    return replace_unchecked(tree, **{k: next(arrays) for k in names})  # computed, not user input: no validation
+    new = {k: _rebuild(v, arrays) if _is_subtree(v := getattr(tree, k)) else next(arrays) for k in names}
+    return replace_unchecked(tree, **new)  # computed, not user input: no validation
 
 
 def tree_map(fn: Callable, tree, *rest):

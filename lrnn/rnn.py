@@ -40,7 +40,7 @@ import numpy as np
 
 from ._validation import as_initial, as_sequence, check_rng, check_type, positive_int
 from .activations import G_d
-from .cell import Parameters, TraceFields, check_options, replace_unchecked
+from .cell import Parameters, TraceFields, check_options, check_return_inputs, replace_unchecked
 from .initializers import orthogonal, real_scale
 
 __all__ = ["RECURRENT_DRAWS", "RNNParams", "RNNTrace", "rnn_forward"]
@@ -202,11 +202,13 @@ class RNNParams(Parameters):
         """
         return rnn_forward(self, x, *self.parse_state(state))
 
-    def backward(self, trace: RNNTrace, dE_dout, **options) -> RNNParams:
+    def backward(self, trace: RNNTrace, dE_dout, return_inputs: bool = False, **options):
         """The gradients of :func:`lrnn.rnn_bptt.rnn_backward` (summed over time and batch), without ``psi``.
 
         ``dE_dout`` is ``dE/dr``, shaped like ``trace.output``; the one option is ``erratum_p1``.
         The gradient stops at ``s[-1]``: a carried state is a constant (truncated BPTT).
+        With ``return_inputs=True``, ``(grads, dE_dx, (dE/ds[-1],))`` of
+        :func:`lrnn.rnn_bptt.rnn_border_gradients`, for composing cells (:class:`lrnn.cell.Cell`).
 
         Examples
         --------
@@ -219,7 +221,10 @@ class RNNParams(Parameters):
         from .rnn_bptt import rnn_backward  # rnn_bptt imports this module
 
         check_options(self, options, ("erratum_p1",))
-        return rnn_backward(self, trace, dE_dout, **options)[0]
+        if not check_return_inputs(self, return_inputs):
+            return rnn_backward(self, trace, dE_dout, **options)[0]
+        grads, _, dE_dx, dE_dstate = rnn_backward(self, trace, dE_dout, return_inputs=True, **options)
+        return grads, dE_dx, dE_dstate
 
 
 @dataclass(frozen=True)

@@ -38,12 +38,14 @@ S. Hochreiter, "xLSTM: Extended Long Short-Term Memory", NeurIPS 2024, arXiv:240
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from ._validation import as_float_array, as_sequence, check_rng, check_shape, fmt_shape, positive_int
+from ._validation import as_sequence, check_rng, fmt_shape, positive_int
 from .activations import G_c, G_d
+from .cell import Parameters
 from .scan import scan_method
 
 __all__ = ["SLSTMParams", "SLSTMTrace", "slstm_step", "slstm_forward", "MLSTMParams", "MLSTMTrace", "mlstm_forward"]
@@ -56,8 +58,17 @@ def _log_sigmoid(a):
 
 
 @dataclass(frozen=True)
-class SLSTMParams:
+class SLSTMParams(Parameters):
     """Parameters of an sLSTM cell: for each gate z, i, f, o an input matrix ``W_*``, a recurrent ``R_*``, a bias.
+
+    Validation, sizes, :meth:`~lrnn.cell.Parameters.zeros` and ``n_params`` come from the shape
+    table (:class:`lrnn.cell.Parameters`).
+
+    Parameters
+    ----------
+    W_z, W_i, W_f, W_o : array_like, shape (d_s, d_x)
+    R_z, R_i, R_f, R_o : array_like, shape (d_s, d_s)
+    b_z, b_i, b_f, b_o : array_like, shape (d_s,)
 
     Examples
     --------
@@ -65,6 +76,12 @@ class SLSTMParams:
     >>> p.d_x, p.d_s, p.n_params  # 4 (d_s d_x + d_s^2 + d_s)
     (3, 2, 48)
     """
+
+    SHAPES: ClassVar = {
+        **{f"W_{g}": ("d_s", "d_x") for g in _GATES},
+        **{f"R_{g}": ("d_s", "d_s") for g in _GATES},
+        **{f"b_{g}": ("d_s",) for g in _GATES},
+    }
 
     W_z: np.ndarray  # (d_s, d_x)
     W_i: np.ndarray
@@ -78,31 +95,6 @@ class SLSTMParams:
     b_i: np.ndarray
     b_f: np.ndarray
     b_o: np.ndarray
-
-    def __post_init__(self):
-        W = as_float_array("W_z", self.W_z, ndim=2)
-        d_s, d_x = W.shape
-        src = f"from W_z of shape {fmt_shape(W.shape)}"
-        for f in fields(self):
-            a = as_float_array(f.name, getattr(self, f.name))
-            want = {"W": (d_s, d_x), "R": (d_s, d_s), "b": (d_s,)}[f.name[0]]
-            check_shape(f.name, a, want, source=src)
-            object.__setattr__(self, f.name, a)
-
-    @property
-    def d_x(self) -> int:
-        """Input size."""
-        return self.W_z.shape[1]
-
-    @property
-    def d_s(self) -> int:
-        """State size."""
-        return self.W_z.shape[0]
-
-    @property
-    def n_params(self) -> int:
-        """Number of parameters."""
-        return sum(getattr(self, f.name).size for f in fields(self))
 
     @classmethod
     def init(cls, rng, d_x: int, d_s: int, *, scale: float = 1.0):
@@ -211,14 +203,31 @@ def slstm_forward(params: SLSTMParams, x, *, stabilised: bool = True, forget: st
 
 
 @dataclass(frozen=True)
-class MLSTMParams:
+class MLSTMParams(Parameters):
     """Parameters of an mLSTM cell (one head): ``W_q, W_k, W_v, W_o`` of shape (d, d_x), gate rows ``w_i, w_f`` (d_x,).
+
+    Validation, sizes and ``n_params`` come from the shape table (:class:`lrnn.cell.Parameters`).
+
+    Parameters
+    ----------
+    W_q, W_k, W_v, W_o : array_like, shape (d, d_x)
+        Query, key, value and output-gate weights.
+    b_q, b_k, b_v, b_o : array_like, shape (d,)
+    w_i, w_f : array_like, shape (d_x,)
+        The scalar input and forget gates' weights.
+    b_i, b_f : array_like, shape ()
 
     Examples
     --------
     >>> MLSTMParams.init(np.random.default_rng(0), d_x=3, d=4).n_params  # 4 (d d_x + d) + 2 (d_x + 1)
     72
     """
+
+    SHAPES: ClassVar = {
+        **{k: axes for g in "qkvo" for k, axes in ((f"W_{g}", ("d", "d_x")), (f"b_{g}", ("d",)))},
+        **{k: axes for g in "if" for k, axes in ((f"w_{g}", ("d_x",)), (f"b_{g}", ()))},
+    }
+    OUTPUT_SIZE: ClassVar = "d"  # h has d entries
 
     W_q: np.ndarray  # (d, d_x)
     b_q: np.ndarray  # (d,)
@@ -233,30 +242,26 @@ class MLSTMParams:
     w_f: np.ndarray  # (d_x,)  scalar forget gate
     b_f: np.ndarray  # ()
 
-    def __post_init__(self):
-        W = as_float_array("W_q", self.W_q, ndim=2)
-        d, d_x = W.shape
-        src = f"from W_q of shape {fmt_shape(W.shape)}"
-        for f in fields(self):
-            a = as_float_array(f.name, getattr(self, f.name))
-            want = {"W": (d, d_x), "w": (d_x,)}.get(f.name[0], (d,) if f.name[-1] in "qkvo" else ())
-            check_shape(f.name, a, want, source=src)
-            object.__setattr__(self, f.name, a)
-
-    @property
-    def d_x(self) -> int:
-        """Input size."""
-        return self.W_q.shape[1]
-
     @property
     def d(self) -> int:
         """Size of queries, keys and values (the memory is ``d x d``)."""
-        return self.W_q.shape[0]
+        return self.sizes["d"]
 
     @property
-    def n_params(self) -> int:
-        """Number of parameters."""
-        return sum(getattr(self, f.name).size for f in fields(self))
+    def d_s(self) -> int:
+        """Size of the hidden state ``h``: ``d``."""
+        return self.d
+
+    @classmethod
+    def zeros(cls, d_x: int, d: int):
+        """All-zero parameters: a template to fill in.
+
+        Examples
+        --------
+        >>> MLSTMParams.zeros(3, 2).W_q.shape, MLSTMParams.zeros(3, 2).b_f.shape
+        ((2, 3), ())
+        """
+        return cls.unchecked(**{k: np.zeros(shape) for k, shape in cls.shapes(d_x=d_x, d=d).items()})
 
     @classmethod
     def init(cls, rng, d_x: int, d: int):

@@ -49,3 +49,28 @@ def squared_error():
 
 # The book's own tooling (ledger, student edition) lives in book/_tools, outside the package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book"))
+
+
+# The two memory sweeps (experiments/memory, Chapter 7; experiments/long_memory, Chapter 11).
+SWEEPS = ("memory", "long_memory")
+BLAS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@pytest.fixture(scope="session")
+def sweeps():
+    """``{name: sweep script as a module}`` of :data:`SWEEPS`; their model files are ``<name>_models`` in sys.modules.
+
+    A script sets the BLAS variables for its own processes when imported; other tests'
+    subprocesses should not inherit them, so they are restored.
+    """
+    from lrnn.experiments.sweep import load_module
+
+    before = {k: os.environ.get(k) for k in BLAS}
+    root = Path(__file__).resolve().parents[1] / "experiments"
+    scripts = {name: load_module(f"{name}_sweep", root / name / "sweep.py") for name in SWEEPS}
+    for k, v in before.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    return scripts

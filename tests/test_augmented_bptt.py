@@ -179,3 +179,58 @@ def test_signals_add_beta_and_alpha_cx():
     np.testing.assert_array_equal(psi, sig.psi)
     assert sig.chi.shape == tr.v.shape and sig.beta.shape == tr.s.shape
     np.testing.assert_allclose(grads.W_q_dr, np.einsum("nbi,nbj->ij", sig.chi, tr.q), **close)  # Eq. 249
+
+
+# The border gradients (what composition needs): the window's taps carry dE/dx[m] from steps m-L+1 .. m ----------
+
+
+def test_border_gradient_of_a_lookahead_tap_reaches_back():
+    # Only the last tap of W_x_du is non-zero (L = 2): x[1] is read by step 0 only through g_cx * W_x_du[1] x[1].
+    p = AugmentedLSTMParams.init(np.random.default_rng(3), d_x=1, d_s=1, L=2)
+    arrays = {k: np.zeros_like(v) for k, v in p.arrays().items()}
+    arrays["W_x_du"] = np.array([[[0.0]], [[1.3]]])
+    arrays["W_q_dr"] = np.ones((1, 1))
+    q = AugmentedLSTMParams(**arrays)
+    tr = augmented_forward(q, [[0.2], [0.7]])
+    sig = augmented_bptt_signals(q, tr, [[1.0], [0.0]])  # E = v[0]
+    _, dE_dx, _ = q.backward(tr, [[1.0], [0.0]], return_inputs=True)
+    assert dE_dx[0, 0] == 0.0  # x[0] meets only tap 0, which is zero
+    assert dE_dx[1, 0] == pytest.approx(1.3 * tr.g_cx[0, 0] * sig.alpha_du[0, 0], rel=1e-14)
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_border_gradients_match_finite_differences(rng, name):
+    from lrnn.gradcheck import check_cell
+
+    N, B, d_x, d_s, d_v, L, initial = CONFIGS[name]
+    p = AugmentedLSTMParams.init(rng, d_x, d_s, d_v, L)
+    lead = (N,) if B is None else (N, B)
+    x = rng.standard_normal((*lead, d_x))
+    state = (rng.standard_normal((*lead[1:], d_s)), rng.standard_normal((*lead[1:], d_v))) if initial else None
+    report = check_cell(rng, p, x, state)
+    assert {"x", "state[0]", "state[1]"} <= set(report.errors)
+    assert report.max_error < 1e-6, str(report)
+
+
+def test_return_inputs_keeps_the_options(rng):
+    p = AugmentedLSTMParams.init(rng, 2, 3, 2, L=2)
+    x, dE = rng.standard_normal((4, 2)), rng.standard_normal((4, 2))
+    tr = augmented_forward(p, x)
+    plain = p.backward(tr, dE, erratum_p7=True, clip=True)
+    grads, dE_dx, (dE_ds0, dE_dv0) = p.backward(tr, dE, return_inputs=True, erratum_p7=True, clip=True)
+    for f in dataclasses.fields(plain):
+        np.testing.assert_array_equal(getattr(grads, f.name), getattr(plain, f.name))
+    assert dE_dx.shape == x.shape and dE_ds0.shape == (3,) and dE_dv0.shape == (2,)
+    with pytest.raises(TypeError, match="return_inputs has type str"):
+        p.backward(tr, dE, return_inputs="True")
+
+
+def test_augmented_backward_return_inputs_adds_the_border_gradients(rng):
+    p = AugmentedLSTMParams.init(rng, 2, 3, 2, L=3)
+    x, dE = rng.standard_normal((5, 2)), rng.standard_normal((5, 2))
+    tr = augmented_forward(p, x)
+    grads, psi, dE_dx, (dE_ds0, dE_dv0) = augmented_backward(p, tr, dE, return_inputs=True, erratum_p7=True)
+    _, want_dx, (_, want_dv0) = p.backward(tr, dE, return_inputs=True)
+    np.testing.assert_array_equal(dE_dx, want_dx)  # erratum P7 changes W_x_du's gradient only
+    np.testing.assert_array_equal(dE_dv0, want_dv0)
+    np.testing.assert_array_equal(grads.W_x_du, augmented_backward(p, tr, dE, erratum_p7=True)[0].W_x_du)

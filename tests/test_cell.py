@@ -10,10 +10,13 @@ from lrnn.augmented import AugmentedLSTMParams
 from lrnn.cell import Cell, Parameters, Trace, check_options, replace_unchecked
 from lrnn.gru import GRUParams, TorchGRUParams
 from lrnn.losses import Readout, readout_loss
+from lrnn.lru import LRUParams
 from lrnn.lstm import LSTMParams
 from lrnn.optim import SGD, Adam, RMSProp, clip_by_global_norm
 from lrnn.rnn import RNNParams
+from lrnn.selective import SelectiveSSMParams
 from lrnn.train import fit_sequences, sequence_loss_and_grads
+from lrnn.xlstm import MLSTMParams, SLSTMParams
 
 CELLS = {
     "rnn": lambda rng: RNNParams.init(rng, 3, 4),
@@ -23,6 +26,14 @@ CELLS = {
     "augmented_L1": lambda rng: AugmentedLSTMParams.init(rng, 3, 4, d_v=2),
     "gru": lambda rng: GRUParams.init(rng, 3, 4, recurrent="gaussian"),
     "torch_gru": lambda rng: TorchGRUParams.init(rng, 3, 4, recurrent="gaussian"),
+    "lru": lambda rng: LRUParams.init(rng, 3, 5, 4, r_min=0.5, r_max=0.95),
+    "selective": lambda rng: SelectiveSSMParams.init(rng, 3, 2, 4, dt_min=0.1, dt_max=1.0),
+}
+SIZES = {  # the sizes of each kind's zeros(), beyond d_x = 3 and d_s = 4
+    "augmented": dict(d_v=2, L=3),
+    "augmented_L1": dict(d_v=2, L=1),
+    "lru": dict(d_s=5, d_h=4),
+    "selective": dict(d_s=2, d_h=4),
 }
 OPTIONS = {  # what each cell's backward accepts
     "rnn": ("erratum_p1",),
@@ -32,10 +43,17 @@ OPTIONS = {  # what each cell's backward accepts
     "augmented_L1": ("clip", "erratum_p3", "erratum_p7"),
     "gru": (),
     "torch_gru": (),
+    "lru": ("method",),
+    "selective": ("method",),
 }
+VALUES = {"method": "loop"}  # the value each option is tried with (True for the rest)
 
 
-@pytest.mark.parametrize("cls", [RNNParams, LSTMParams, AugmentedLSTMParams, GRUParams, TorchGRUParams])
+@pytest.mark.parametrize(
+    "cls",
+    [RNNParams, LSTMParams, AugmentedLSTMParams, GRUParams, TorchGRUParams, LRUParams, SelectiveSSMParams,
+     SLSTMParams, MLSTMParams],
+)  # fmt: skip
 def test_the_shape_table_names_every_field_in_order(cls):
     assert list(cls.SHAPES) == [f.name for f in dataclasses.fields(cls)]
     assert issubclass(cls, Parameters)
@@ -54,7 +72,7 @@ def test_every_cell_follows_the_protocol_and_continues_in_chunks(kind):
     assert not p.forward(x[:, 0]).batched
     grads = p.backward(whole, rng.standard_normal(whole.output.shape))
     assert type(grads) is type(p) and grads.n_params == p.n_params == sum(a.size for a in p.arrays().values())
-    zeros = type(p).zeros(**{"d_x": 3, "d_s": 4, **({"d_v": 2, "L": p.L} if kind.startswith("augmented") else {})})
+    zeros = type(p).zeros(**{"d_x": 3, "d_s": 4, **SIZES.get(kind, {})})
     assert [a.shape for a in zeros.arrays().values()] == [a.shape for a in p.arrays().values() if a is not None] or (
         kind == "canonical"  # zeros() of the standard RNN has no W_s unless asked
     )
@@ -67,7 +85,7 @@ def test_an_option_a_cell_does_not_have_gets_the_package_message(kind):
     tr = p.forward(rng.standard_normal((3, 3)))
     dE = np.ones_like(tr.output)
     for option in OPTIONS[kind]:
-        p.backward(tr, dE, **{option: True})  # accepted
+        p.backward(tr, dE, **{option: VALUES.get(option, True)})  # accepted
     if "clip" not in OPTIONS[kind]:
         with pytest.raises(TypeError, match=rf"{type(p).__name__}.backward has no option clip: .*footnote 25.*LSTMs"):
             p.backward(tr, dE, clip=True)
@@ -108,7 +126,7 @@ def test_unchecked_construction_skips_validation_and_keeps_none():
 
 
 def model_width(kind):
-    return 2 if kind.startswith("augmented") else 4
+    return 2 if kind.startswith("augmented") else 4  # d_out: d_v = 2, d_h = 4 or d_s = 4
 
 
 @pytest.mark.parametrize("kind", CELLS)

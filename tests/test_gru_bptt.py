@@ -187,3 +187,64 @@ def test_backward_errors():
     tr_torch = gru_forward(TorchGRUParams.zeros(3, 2), np.zeros((4, 3)))
     with pytest.raises(ValueError, match=r"trace was computed in PyTorch's \(TorchGRUParams\) convention"):
         gru_backward(p, tr_torch, np.zeros((4, 2)))
+
+
+# The border gradients (what composition needs): dE/dx[n] and dE/ds[-1], both conventions ---------------------
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_border_gradients_match_finite_differences(cls, name):
+    from lrnn.gradcheck import check_cell
+
+    N, B, d_x, d_s, initial = CONFIGS[name]
+    rng = np.random.default_rng(sum(map(ord, name)) + len(cls.__name__))
+    p = cls.init(rng, d_x, d_s)
+    if cls is TorchGRUParams:  # a non-zero b_s_u, so that its path through the reset is exercised
+        p = dataclasses.replace(p, b_s_u=rng.standard_normal(d_s))
+    lead = (N,) if B is None else (N, B)
+    x = rng.standard_normal((*lead, d_x))
+    state = (rng.standard_normal((*lead[1:], d_s)),) if initial else None
+    report = check_cell(rng, p, x, state)
+    assert {"x", "state[0]"} <= set(report.errors)
+    assert report.max_error < 1e-6, str(report)
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+def test_return_inputs_default_unchanged_and_checked(cls):
+    rng = np.random.default_rng(7)
+    p = cls.init(rng, 2, 3)
+    x, dE = rng.standard_normal((3, 2, 2)), rng.standard_normal((3, 2, 3))
+    tr = gru_forward(p, x)
+    plain = p.backward(tr, dE)
+    grads, dE_dx, (dE_ds0,) = p.backward(tr, dE, return_inputs=True)
+    assert type(plain) is type(grads) is cls
+    np.testing.assert_array_equal(grads.W_s_u, plain.W_s_u)
+    assert dE_dx.shape == x.shape and dE_ds0.shape == (2, 3)
+    with pytest.raises(TypeError, match="return_inputs has type NoneType"):
+        p.backward(tr, dE, return_inputs=None)
+    with pytest.raises(TypeError, match="has no option clip"):
+        p.backward(tr, dE, return_inputs=True, clip=True)
+
+
+def test_border_gradients_refuse_signals_of_the_other_convention():
+    from lrnn.gru_bptt import gru_border_gradients, gru_bptt_signals
+
+    rng = np.random.default_rng(5)
+    p, q = GRUParams.init(rng, 1, 2), TorchGRUParams.init(rng, 1, 2)
+    x = np.zeros((3, 1))
+    with pytest.raises(ValueError, match="other convention"):
+        gru_border_gradients(p, gru_forward(p, x), gru_bptt_signals(q, gru_forward(q, x), np.zeros((3, 2))))
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+def test_gru_backward_return_inputs_adds_the_border_gradients(cls):
+    rng = np.random.default_rng(11)
+    p = cls.init(rng, 2, 3)
+    x, dE = rng.standard_normal((4, 2)), rng.standard_normal((4, 3))
+    tr = gru_forward(p, x)
+    grads, psi, dE_dx, (dE_ds0,) = gru_backward(p, tr, dE, return_inputs=True)
+    _, want_dx, (want_ds0,) = p.backward(tr, dE, return_inputs=True)
+    np.testing.assert_array_equal(dE_dx, want_dx)
+    np.testing.assert_array_equal(dE_ds0, want_ds0)
+    np.testing.assert_array_equal(psi, gru_backward(p, tr, dE)[1])

@@ -5,15 +5,20 @@ import dataclasses
 import numpy as np
 import pytest
 
+from lrnn.augmented import AugmentedLSTMParams
 from lrnn.gradcheck import numerical_gradient, relative_error
+from lrnn.gru import TorchGRUParams
 from lrnn.interop import (
+    load_model_npz,
     lstm_grads_to_torch,
     lstm_params_from_torch,
     lstm_params_to_torch,
     rnn_params_from_torch,
     rnn_params_to_torch,
+    save_model_npz,
     torch_lstm_forward,
 )
+from lrnn.losses import Readout
 from lrnn.lstm import LSTMParams, lstm_forward
 from lrnn.lstm_bptt import lstm_backward
 from lrnn.rnn import RNNParams, rnn_forward
@@ -157,7 +162,7 @@ def test_rnn_errors():
 
 # --- GRU: nn.GRU state dicts, PyTorch's equations, and torch itself where installed ----------------------------
 
-from lrnn.gru import GRUParams, TorchGRUParams, gru_forward  # noqa: E402
+from lrnn.gru import GRUParams, gru_forward  # noqa: E402
 from lrnn.gru_bptt import gru_backward  # noqa: E402
 from lrnn.interop import gru_grads_to_torch, gru_params_from_torch, gru_params_to_torch, torch_gru_forward  # noqa: E402
 
@@ -315,3 +320,35 @@ def test_torch_nn_lstm_parity_forward_and_gradients():
     grads = lstm_grads_to_torch(lstm_backward(p, tr, dE_dv)[0])
     for key, g in grads.items():
         np.testing.assert_allclose(getattr(net, key).grad.numpy(), g, rtol=1e-9, atol=1e-12, err_msg=key)
+
+
+MODEL_FILES = {  # kind -> a cell of it (d_x = 3, d_s = 4), every entry random
+    "tanh": lambda rng: RNNParams.init(rng, 3, 4),
+    "gru": lambda rng: TorchGRUParams.init(rng, 3, 4, recurrent="gaussian"),
+    "lstm": lambda rng: LSTMParams.init(rng, 3, 4, pinholes=False),  # nn.LSTM: no pinholes
+    "lstm_pinholes": lambda rng: LSTMParams.init(rng, 3, 4),
+    "augmented": lambda rng: AugmentedLSTMParams.init(rng, 3, 4, d_v=2),
+}
+
+
+@pytest.mark.parametrize("kind", MODEL_FILES)
+def test_model_files_round_trip(kind, tmp_path):
+    """One writer and one reader of model files (lrnn.music_models and lrnn.charlm use them)."""
+    rng = np.random.default_rng(3)
+    cell = MODEL_FILES[kind](rng)
+    model = (cell, Readout(rng.standard_normal((5, cell.d_out)), rng.standard_normal(5)))
+    save_model_npz(tmp_path / "m.npz", kind, model)
+    keys = set(np.load(tmp_path / "m.npz").files) - {"readout.weight", "readout.bias"}
+    torch_keys = {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"}
+    assert keys == (torch_keys if kind in ("tanh", "gru", "lstm") else set(cell.SHAPES))
+    back_kind, (back, readout) = load_model_npz(tmp_path / "m.npz")
+    assert back_kind == kind and type(back) is type(cell)
+    np.testing.assert_array_equal(readout.W_y, model[1].W_y)
+    x = rng.standard_normal((6, 3))
+    out, back_out = cell.forward(x).output, back.forward(x).output
+    if kind in ("tanh", "gru", "lstm"):  # PyTorch's two biases: their sum is stored, rounding may differ
+        np.testing.assert_allclose(back_out, out, rtol=1e-12, atol=1e-14)
+    else:
+        for name, a in cell.arrays().items():
+            np.testing.assert_array_equal(getattr(back, name), a, err_msg=name)
+        np.testing.assert_array_equal(back_out, out)

@@ -193,3 +193,75 @@ def test_signals_are_the_error_gradient_sequences():
     np.testing.assert_allclose(grads.W_s_cr, np.einsum("nbi,nbj->ij", sig.alpha_cr, tr.s), **close)  # Eq. 165
     one = lstm_bptt_signals(p, lstm_forward(p, x[:, 1], s0[1], v0[1]), dE[:, 1])
     np.testing.assert_allclose(one.chi, sig.chi[:, 1], **close)  # one sequence: (N, d_s) signals
+
+
+# The border gradients (what composition needs): dE/dx[n] = sum of W_x_*^T alpha_*[n], dE/d(s[-1], v[-1]) --------
+
+
+def test_border_gradients_hand_computed_one_step(scalar_lstm):
+    # E = v[0], one scalar step: dE/dx[0] = sum over the four nodes of W_x_* alpha_*[0].
+    P, p = scalar_lstm
+    tr = lstm_forward(p, [[0.8]], s0=[0.3], v0=[-0.2])
+    sig = lstm_bptt_signals(p, tr, [[1.0]])
+    _, dE_dx, (dE_ds0, dE_dv0) = p.backward(tr, [[1.0]], return_inputs=True)
+    want_x = sum(P[f"W_x_{k}"] * getattr(sig, f"alpha_{k}")[0, 0] for k in ("cu", "cs", "cr", "du"))
+    want_v = sum(P[f"W_v_{k}"] * getattr(sig, f"alpha_{k}")[0, 0] for k in ("cu", "cs", "cr", "du"))  # Eq. 154
+    want_s = P["W_s_cu"] * sig.alpha_cu[0, 0] + P["W_s_cs"] * sig.alpha_cs[0, 0] + tr.g_cs[0, 0] * sig.psi[0, 0]
+    assert dE_dx[0, 0] == pytest.approx(want_x, rel=1e-14)
+    assert dE_dv0[0] == pytest.approx(want_v, rel=1e-14) and dE_ds0[0] == pytest.approx(want_s, rel=1e-14)
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_border_gradients_match_finite_differences(rng, name):
+    from lrnn.gradcheck import check_cell
+
+    N, B, d_x, d_s, pinholes, initial = CONFIGS[name]
+    p = LSTMParams.init(rng, d_x, d_s, pinholes=pinholes)
+    lead = (N,) if B is None else (N, B)
+    x = rng.standard_normal((*lead, d_x))
+    state = tuple(rng.standard_normal((*lead[1:], d_s)) for _ in range(2)) if initial else None
+    report = check_cell(rng, p, x, state)
+    assert {"x", "state[0]", "state[1]"} <= set(report.errors)
+    assert report.max_error < 1e-6, str(report)
+
+
+def test_return_inputs_matches_the_default_gradients(rng):
+    p = LSTMParams.init(rng, 2, 3)
+    x, dE = rng.standard_normal((4, 2, 2)), rng.standard_normal((4, 2, 3))
+    tr = lstm_forward(p, x)
+    plain = p.backward(tr, dE, clip=True)
+    grads, dE_dx, (dE_ds0, dE_dv0) = p.backward(tr, dE, return_inputs=True, clip=True)
+    for f in dataclasses.fields(plain):
+        np.testing.assert_array_equal(getattr(grads, f.name), getattr(plain, f.name))
+    assert dE_dx.shape == x.shape and dE_ds0.shape == dE_dv0.shape == (2, 3)
+
+
+def test_return_inputs_must_be_a_bool(rng):
+    p = LSTMParams.init(rng, 1, 2)
+    tr = lstm_forward(p, np.zeros((2, 1)))
+    with pytest.raises(TypeError, match="return_inputs has type int, expected a bool"):
+        p.backward(tr, np.zeros((2, 2)), return_inputs=1)
+
+
+def test_border_gradients_refuse_signals_of_another_trace(rng):
+    from lrnn.lstm_bptt import lstm_border_gradients
+
+    p = LSTMParams.init(rng, 1, 2)
+    sig = lstm_bptt_signals(p, lstm_forward(p, np.zeros((3, 1))), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"signals.psi has shape \(3, 2\), expected the shape of trace.s, \(4, 2\)"):
+        lstm_border_gradients(p, lstm_forward(p, np.zeros((4, 1))), sig)
+    with pytest.raises(TypeError, match="signals has type tuple, expected LSTMBPTTSignals"):
+        lstm_border_gradients(p, lstm_forward(p, np.zeros((3, 1))), (sig.psi,))
+
+
+def test_lstm_backward_return_inputs_adds_the_border_gradients(rng):
+    p = LSTMParams.init(rng, 2, 3)
+    x, dE = rng.standard_normal((4, 2, 2)), rng.standard_normal((4, 2, 3))
+    tr = lstm_forward(p, x)
+    grads, psi, dE_dx, (dE_ds0, dE_dv0) = lstm_backward(p, tr, dE, return_inputs=True)
+    _, want_dx, (want_ds0, want_dv0) = p.backward(tr, dE, return_inputs=True)
+    np.testing.assert_array_equal(dE_dx, want_dx)
+    np.testing.assert_array_equal(dE_dv0, want_dv0)
+    np.testing.assert_array_equal(psi, lstm_backward(p, tr, dE)[1])
+    with pytest.raises(TypeError, match="return_inputs has type str"):
+        lstm_backward(p, tr, dE, return_inputs="yes")

@@ -125,3 +125,66 @@ def test_errors(rng):
     other = RNNParams.init(rng, d_x=2, d_s=4)
     with pytest.raises(ValueError, match=r"trace has d_s = 3, d_x = 2 but params has d_s = 4, d_x = 2"):
         rnn_backward(other, tr, np.zeros((5, 3)))
+
+
+# The border gradients (what composition needs): dE/dx[n] and dE/ds[-1] ------------------------------
+
+
+def test_border_gradients_hand_computed_scalar():
+    # E = r[0] after one step from s[-1]: dE/dx[0] = W_x G'(s[0]), dE/ds[-1] = W_r G'(s[0]) G'(s[-1]) + W_s G'(s[0]).
+    p = RNNParams(W_r=[[0.5]], W_x=[[2.0]], theta_s=[0.1], W_s=[[0.3]])
+    tr = rnn_forward(p, [[0.4]], s0=[-0.7])
+    grads, dE_dx, (dE_ds0,) = p.backward(tr, [[1.0]], return_inputs=True)
+    s0 = 0.3 * -0.7 + 0.5 * np.tanh(-0.7) + 2.0 * 0.4 + 0.1
+    dG0 = 1 - np.tanh(s0) ** 2
+    np.testing.assert_allclose(dE_dx, [[2.0 * dG0]], rtol=1e-14)
+    np.testing.assert_allclose(dE_ds0, [0.5 * dG0 * (1 - np.tanh(-0.7) ** 2) + 0.3 * dG0], rtol=1e-14)
+    assert isinstance(grads, RNNParams)
+
+
+@pytest.mark.parametrize("B", [None, 3])
+@pytest.mark.parametrize("canonical", [False, True])
+def test_border_gradients_match_finite_differences(rng, B, canonical):
+    from lrnn.gradcheck import check_cell
+
+    p, x, s0, _ = _case(rng, 5, B, 2, 3, canonical)
+    report = check_cell(rng, p, x, (s0,))
+    assert set(report.errors) >= {"x", "state[0]"}
+    assert report.max_error < 1e-6, str(report)
+
+
+def test_return_inputs_default_and_shapes(rng):
+    p, x, s0, target = _case(rng, 4, 2, 3, 5, False)
+    tr = rnn_forward(p, x, s0)
+    assert isinstance(p.backward(tr, tr.r - target), RNNParams)  # the default is unchanged
+    grads, dE_dx, dE_dstate = p.backward(tr, tr.r - target, return_inputs=True)
+    np.testing.assert_array_equal(grads.W_r, p.backward(tr, tr.r - target).W_r)
+    assert dE_dx.shape == x.shape and isinstance(dE_dstate, tuple) and dE_dstate[0].shape == s0.shape
+
+
+@pytest.mark.parametrize("bad", [1, "yes", None, np.array([True])])
+def test_return_inputs_must_be_a_bool(rng, bad):
+    p, x, s0, target = _case(rng, 2, None, 1, 2, False)
+    tr = rnn_forward(p, x, s0)
+    with pytest.raises(TypeError, match="return_inputs has type .*expected a bool.*RNNParams.backward"):
+        p.backward(tr, tr.r - target, return_inputs=bad)
+
+
+def test_border_gradients_reject_a_psi_of_another_shape(rng):
+    from lrnn.rnn_bptt import rnn_border_gradients
+
+    p, x, s0, _ = _case(rng, 3, None, 1, 2, False)
+    with pytest.raises(ValueError, match="psi has shape"):
+        rnn_border_gradients(p, rnn_forward(p, x, s0), np.zeros((2, 2)))
+
+
+def test_rnn_backward_return_inputs_adds_the_border_gradients(rng):
+    p, x, s0, target = _case(rng, 4, 2, 3, 5, True)
+    tr = rnn_forward(p, x, s0)
+    grads, psi, dE_dx, (dE_ds0,) = rnn_backward(p, tr, tr.r - target, return_inputs=True)
+    _, want_dx, (want_ds0,) = p.backward(tr, tr.r - target, return_inputs=True)
+    np.testing.assert_array_equal(dE_dx, want_dx)
+    np.testing.assert_array_equal(dE_ds0, want_ds0)
+    np.testing.assert_array_equal(psi, rnn_backward(p, tr, tr.r - target)[1])
+    with pytest.raises(TypeError, match="return_inputs has type int"):
+        rnn_backward(p, tr, tr.r - target, return_inputs=0)

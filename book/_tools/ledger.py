@@ -116,7 +116,50 @@ def _scopes(tree: ast.AST, module: str):
 
 
 #: Modules that cite equations without implementing them (figures, explorers, checks, worked examples, this file).
-_NOT_IMPLEMENTATIONS = ("lrnn.viz", "lrnn.widgets", "lrnn.exercises", "lrnn.interop", "lrnn.gate_example")
+_NOT_IMPLEMENTATIONS = (
+    "lrnn.viz",
+    "lrnn.widgets",
+    "lrnn.exercises",
+    "lrnn.interop",
+    "lrnn.gate_example",
+)
+
+
+def _owned_lines(package: Path, symbolic: bool = False):
+    """``(owner, line)`` for every line of ``lrnn``'s implementations inside a top-level function or class.
+
+    ``owner`` is its qualified name (``lrnn.lru.lru_forward``); lines outside any (module
+    docstrings, imports) are skipped, and so are the modules of :data:`_NOT_IMPLEMENTATIONS`.
+    ``symbolic=True`` reads the SymPy modules (``lrnn.symbolic*``) instead of the numpy ones.
+    """
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package.parent).with_suffix("")
+        module = ".".join(rel.parts).removesuffix(".__init__")
+        if (
+            module.startswith(_NOT_IMPLEMENTATIONS)
+            or module.startswith("lrnn.symbolic") != symbolic
+        ):
+            continue
+        source = path.read_text(encoding="utf-8")
+        spans = [
+            s
+            for s in _scopes(ast.parse(source), module)
+            if s[2].count(".") == module.count(".") + 1
+        ]
+        for lineno, line in enumerate(source.splitlines(), start=1):
+            owner = next(
+                (name for lo, hi, name in spans if lo <= lineno <= hi), None
+            )
+            if owner is not None:
+                yield owner, line
+
+
+def _folders(book_dir, tests_dir, package) -> tuple[Path, Path, Path]:
+    """The ledgers' folders, defaults filled in: the book, the tests beside the package, the package."""
+    package = Path(package) if package else package_dir()
+    book_dir = Path(book_dir) if book_dir else notebooks.BOOK
+    tests_dir = Path(tests_dir) if tests_dir else package.parent / "tests"
+    return book_dir, tests_dir, package
 
 
 def code_tags(
@@ -137,32 +180,11 @@ def code_tags(
     """
     package = Path(package) if package else package_dir()
     found: dict[int, set[str]] = {}
-    for path in sorted(package.rglob("*.py")):
-        rel = path.relative_to(package.parent).with_suffix("")
-        module = ".".join(rel.parts).removesuffix(".__init__")
-        if (
-            module.startswith(_NOT_IMPLEMENTATIONS)
-            or module.startswith("lrnn.symbolic") != symbolic
+    for owner, line in _owned_lines(package, symbolic):
+        for eq in _numbers(
+            line.partition("#")[2] if comments_only else line, pattern, last
         ):
-            continue
-        source = path.read_text(encoding="utf-8")
-        spans = [
-            s
-            for s in _scopes(ast.parse(source), module)
-            if s[2].count(".") == module.count(".") + 1
-        ]
-        for lineno, line in enumerate(source.splitlines(), start=1):
-            owner = next(
-                (name for lo, hi, name in spans if lo <= lineno <= hi), None
-            )
-            if owner is None:
-                continue
-            for eq in _numbers(
-                line.partition("#")[2] if comments_only else line,
-                pattern,
-                last,
-            ):
-                found.setdefault(eq, set()).add(owner)
+            found.setdefault(eq, set()).add(owner)
     return found
 
 
@@ -223,9 +245,7 @@ def ledger(
     package : pathlib.Path, optional
         The ``lrnn`` package folder; default :func:`package_dir`.
     """
-    package = Path(package) if package else package_dir()
-    book_dir = Path(book_dir) if book_dir else notebooks.BOOK
-    tests_dir = Path(tests_dir) if tests_dir else package.parent / "tests"
+    book_dir, tests_dir, package = _folders(book_dir, tests_dir, package)
     code = code_tags(package)
     sym = code_tags(package, symbolic=True)
     chapters = chapter_tags(book_dir) if book_dir.is_dir() else {}
@@ -404,9 +424,7 @@ def gru_ledger(
     >>> "lrnn.gru_bptt.gru_bptt_signals" in rows["G9"].code, rows["G5"].source.startswith("PyTorch")
     (True, True)
     """
-    package = Path(package) if package else package_dir()
-    book_dir = Path(book_dir) if book_dir else notebooks.BOOK
-    tests_dir = Path(tests_dir) if tests_dir else package.parent / "tests"
+    book_dir, tests_dir, package = _folders(book_dir, tests_dir, package)
     # the line that computes a GRU equation carries "# Eq. G.."
     code, sym = (
         code_tags(
@@ -415,33 +433,34 @@ def gru_ledger(
         for s in (False, True)
     )
     chapters = chapter_tags(book_dir, _GTAG, last=19)
-    names = set().union(
-        *(_public(n) for n in set().union(*code.values(), *sym.values()))
+    uses = _tested_by(tests_dir, code, sym)
+    return [
+        _row(f"G{eq}", source, code, sym, chapters, uses, key=eq)
+        for lo, hi, source in GRU_SOURCES
+        for eq in range(lo, hi + 1)
+    ]
+
+
+def _tested_by(tests_dir: Path, *tags: dict) -> dict[str, set[str]]:
+    """Public name -> the tests that exercise it, for every owner in ``tags`` (equation -> owners)."""
+    owners = set().union(*(o for t in tags for o in t.values()))
+    names = set().union(*(_public(n) for n in owners))
+    return exercising_tests(tests_dir, names) if tests_dir.is_dir() else {}
+
+
+def _row(label, source, code, sym, chapters, uses, *, key) -> GRULedgerRow:
+    """One row of a ledger of tagged equations: equation ``key``'s owners in ``code`` and ``sym``, chapters, tests."""
+    numpy_, sympy_ = code.get(key, set()), sym.get(key, set())
+    owners = set().union(*(_public(n) for n in numpy_ | sympy_))
+    tests = sorted(set().union(*(uses.get(n, set()) for n in owners)))
+    return GRULedgerRow(
+        label,
+        source,
+        tuple(sorted(numpy_)),
+        tuple(sorted(sympy_)),
+        tuple(sorted(chapters.get(key, ()))),
+        tuple(tests),
     )
-    uses = exercising_tests(tests_dir, names) if tests_dir.is_dir() else {}
-    rows = []
-    for lo, hi, source in GRU_SOURCES:
-        for eq in range(lo, hi + 1):
-            owners = set().union(
-                *(
-                    _public(n)
-                    for n in code.get(eq, set()) | sym.get(eq, set())
-                )
-            )
-            tests = sorted(
-                set().union(*(uses.get(n, set()) for n in owners))
-            )
-            rows.append(
-                GRULedgerRow(
-                    f"G{eq}",
-                    source,
-                    tuple(sorted(code.get(eq, ()))),
-                    tuple(sorted(sym.get(eq, ()))),
-                    tuple(sorted(chapters.get(eq, ()))),
-                    tuple(tests),
-                )
-            )
-    return rows
 
 
 class GRULedgerTable:
@@ -581,32 +600,12 @@ def ssm_ledger(
     >>> "lrnn.lru.lru_forward" in rows["O7"].code, "lrnn.selective.selective_forward" in rows["M4"].code
     (True, True)
     """
-    package = Path(package) if package else package_dir()
-    book_dir = Path(book_dir) if book_dir else notebooks.BOOK
-    tests_dir = Path(tests_dir) if tests_dir else package.parent / "tests"
+    book_dir, tests_dir, package = _folders(book_dir, tests_dir, package)
     code: dict[str, set[str]] = {}
-    for path in sorted(package.rglob("*.py")):
-        rel = path.relative_to(package.parent).with_suffix("")
-        module = ".".join(rel.parts).removesuffix(".__init__")
-        if module.startswith(_NOT_IMPLEMENTATIONS) or module.startswith(
-            "lrnn.symbolic"
-        ):
-            continue
-        source = path.read_text(encoding="utf-8")
-        spans = [
-            s
-            for s in _scopes(ast.parse(source), module)
-            if s[2].count(".") == module.count(".") + 1
-        ]
-        for lineno, line in enumerate(source.splitlines(), start=1):
-            owner = next(
-                (name for lo, hi, name in spans if lo <= lineno <= hi), None
-            )
-            for m in (
-                _SSM_CITE.finditer(line.partition("#")[2]) if owner else ()
-            ):
-                for eq in _ssm_labels(m.group(1)):
-                    code.setdefault(eq, set()).add(owner)
+    for owner, line in _owned_lines(package):
+        for m in _SSM_CITE.finditer(line.partition("#")[2]):
+            for eq in _ssm_labels(m.group(1)):
+                code.setdefault(eq, set()).add(owner)
     chapters: dict[str, set[str]] = {}
     for nb in (
         sorted(Path(book_dir).glob("*.ipynb"))
@@ -616,32 +615,8 @@ def ssm_ledger(
         for m in _SSM_TAG.finditer(notebooks.markdown(nb)):
             for eq in _ssm_labels(m.group(1)):
                 chapters.setdefault(eq, set()).add(nb.stem)
-    names = (
-        set().union(*(_public(n) for n in set().union(*code.values())))
-        if code
-        else set()
-    )
-    uses = exercising_tests(tests_dir, names) if tests_dir.is_dir() else {}
-    rows = []
-    for eq, source in SSM_SOURCES:
-        owners = (
-            set().union(*(_public(n) for n in code.get(eq, set())))
-            if eq in code
-            else set()
-        )
-        tests = (
-            sorted(set().union(*(uses.get(n, set()) for n in owners)))
-            if owners
-            else []
-        )
-        rows.append(
-            GRULedgerRow(
-                eq,
-                source,
-                tuple(sorted(code.get(eq, ()))),
-                (),
-                tuple(sorted(chapters.get(eq, ()))),
-                tuple(tests),
-            )
-        )
-    return rows
+    uses = _tested_by(tests_dir, code)
+    return [
+        _row(eq, source, code, {}, chapters, uses, key=eq)
+        for eq, source in SSM_SOURCES
+    ]

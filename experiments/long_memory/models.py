@@ -22,13 +22,12 @@ its count. The readout is ``y = W_y v + b_y`` with ``W_y ~ N(0, 1/d_out)`` and `
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 
 import lrnn
+from lrnn.experiments.sweep import load_module
 from lrnn.losses import Readout
 from lrnn.lru import LRUParams, lru_forward
 from lrnn.selective import SelectiveSSMParams, selective_forward
@@ -41,13 +40,7 @@ FORWARD = {"LRUParams": lru_forward, "SelectiveSSMParams": selective_forward}  #
 
 def _memory_models():
     """Chapter 7's model file (the Vanilla LSTM of its sweep), imported under its own name."""
-    name = "memory_models"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "memory" / "models.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return load_module("memory_models", Path(__file__).resolve().parents[1] / "memory" / "models.py")
 
 
 def build_model(cell: str, rng, d_x: int, d_y: int):

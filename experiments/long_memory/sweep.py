@@ -31,16 +31,13 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"  # before numpy: one BLAS thread, bit-identical runs
 
 import argparse  # noqa: E402
-import csv  # noqa: E402
-import importlib.util  # noqa: E402
 import json  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from lrnn.experiments import sweep as runner  # noqa: E402  (the runner shared with experiments/memory)
 from lrnn.losses import readout_loss  # noqa: E402
 from lrnn.optim import Adam  # noqa: E402
 from lrnn.tasks import MEMORY_TASKS, accuracy  # noqa: E402
@@ -48,18 +45,9 @@ from lrnn.train import fit_sequences, sequence_loss  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
+CODE = ("lrnn", "experiments/long_memory/sweep.py", "experiments/long_memory/models.py")  # the code a record names
 
-
-def _load(name: str, path: Path):
-    """Import a file of this folder under a name of its own (``models`` alone could clash with another folder's)."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-models = _load("long_memory_models", HERE / "models.py")
+models = runner.load_module("long_memory_models", HERE / "models.py")  # under a name of its own
 VAL_SEED = 2023  # validation batches: default_rng([VAL_SEED, lag]), the same for every cell and seed
 SEEDS = (0, 1, 2)
 CELLS = models.CELLS
@@ -88,10 +76,6 @@ def _config(task, cell, lag, seed, steps):
 def configurations() -> list[dict]:
     """Every run of the sweep, in the order they run (cheapest settings first)."""
     return [_config(t, c, lag, s, steps) for t, lag, steps in SETTINGS for s in SEEDS for c in CELLS]
-
-
-def _blocks(values: np.ndarray, size: int, reduce) -> list[float]:
-    return [float(reduce(values[i : i + size])) for i in range(0, len(values), size)]
 
 
 def _chunks(batch, size):
@@ -143,27 +127,8 @@ def run(cfg: dict) -> dict:
         progress=False,
     )
     train_cpu = time.process_time() - c0
-    threshold = task.threshold(lag)
-    val_losses = [float(v) for v in res.val_losses]
-    below = [int(s) for s, v in zip(res.val_steps, val_losses) if v < threshold]
+    record = runner.fit_record(cfg, task, res)  # the configuration and the metrics
     cell, readout = res.params
-    record = dict(
-        cfg,
-        n_params=int(cell.n_params + readout.W_y.size + readout.b_y.size),
-        baseline=task.baseline(lag),
-        threshold=threshold,
-        final_loss=val_losses[-1],
-        best_loss=min(val_losses),
-        success=bool(val_losses[-1] < threshold and not res.diverged),
-        steps_to_success=below[0] if below else None,
-        diverged=bool(res.diverged),
-        steps_run=int(res.steps),
-        val_steps=[int(s) for s in res.val_steps],
-        val_loss=val_losses,
-        train_loss=_blocks(res.losses, cfg["curve_every"], np.mean),
-        grad_norm_mean=_blocks(res.grad_norms, cfg["curve_every"], np.mean),
-        grad_norm_max=_blocks(res.grad_norms, cfg["curve_every"], np.max),
-    )
     if not res.diverged:
         record["final_accuracy"] = (
             float(np.mean([accuracy(readout(cell.forward(c[0]).output), c[1], c[2]) for c in chunks]))
@@ -187,15 +152,7 @@ def run(cfg: dict) -> dict:
 
 def git_commit() -> dict:
     """The commit the code ran at, and whether lrnn/ or this folder had uncommitted changes."""
-
-    def git(*args):
-        out = subprocess.run(["git", *args], cwd=HERE.parents[1], capture_output=True, text=True, check=False)
-        return out.stdout.strip()
-
-    paths = ("lrnn", "experiments/long_memory/sweep.py", "experiments/long_memory/models.py")
-    dirty = git("status", "--porcelain", "--", *paths)
-    code = "/".join(git("rev-parse", f"HEAD:{p}")[:12] for p in paths)
-    return {"commit": git("rev-parse", "HEAD") or None, "code": code or None, "dirty": bool(dirty)}
+    return runner.code_version(HERE.parents[1], CODE)
 
 
 def summary_rows(records: list[dict]) -> list[dict]:
@@ -227,46 +184,22 @@ def summary_rows(records: list[dict]) -> list[dict]:
     return rows
 
 
-def _load_average() -> list[float] | None:
-    try:
-        return [round(v, 2) for v in os.getloadavg()]
-    except OSError:
-        return None
-
-
 def _write(path: Path, old: dict, records: list[dict], sweep: dict) -> None:
     order = {c["id"]: i for i, c in enumerate(configurations())}
     records = sorted(records, key=lambda r: order.get(r["id"], len(order)))
     meta = dict(old.get("meta", {}), defaults=DEFAULTS, settings=[list(s) for s in SETTINGS], sizes=models.SIZES)
     sweeps = [s for s in meta.get("sweeps", []) if s.get("started") != sweep["started"]]
     meta["sweeps"] = sweeps + [sweep]
-    path.write_text(json.dumps({"meta": meta, "runs": records}, indent=1) + "\n")
-    rows = summary_rows(records)
-    if rows:
-        with open(path.parent / "summary.csv", "w", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-            w.writeheader()
-            w.writerows(rows)
+    runner.write_results(path, meta, records, summary_rows(records))
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--list", action="store_true", help="print the configurations and exit")
-    ap.add_argument("--resume", action="store_true", help="run only the configurations not stored yet")
-    ap.add_argument("--reproduce", metavar="ID", help="run one configuration in this process, print its record")
+    runner.add_arguments(ap, "run only the configurations not stored yet")
     args = ap.parse_args(argv)
 
     configs = configurations()
-    if args.reproduce:
-        (cfg,) = [c for c in configs if c["id"] == args.reproduce] or [None]
-        if cfg is None:
-            raise SystemExit(f"no configuration with id {args.reproduce!r}; see --list")
-        print(json.dumps(run(cfg)))
-        return
-    if args.list:
-        for c in configs:
-            print(c["id"])
-        print(f"{len(configs)} runs")
+    if runner.list_or_reproduce(args, configs, run):
         return
 
     from tqdm.auto import tqdm
@@ -280,7 +213,7 @@ def main(argv=None):
     stored = {r["id"]: r for r in old["runs"]}
     todo = [c for c in configs if not (args.resume and c["id"] in stored)]
     kept = [r for i, r in stored.items() if i not in {c["id"] for c in todo}]
-    load_before, t0 = _load_average(), time.perf_counter()
+    load_before, t0 = runner.load_average(), time.perf_counter()
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     records = []
     with tqdm(total=len(todo), desc="long-memory sweep", unit="run") as bar:
@@ -294,7 +227,7 @@ def main(argv=None):
                 wall_seconds=time.perf_counter() - t0,
                 cpu_seconds=sum(x["cpu_seconds"] for x in records),
                 load_average_before=load_before,
-                load_average_after=_load_average(),
+                load_average_after=runner.load_average(),
                 resume=args.resume,
                 started=started,
                 **code,

@@ -29,12 +29,8 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"  # before numpy: one BLAS thread per process, bit-identical runs
 
 import argparse  # noqa: E402
-import csv  # noqa: E402
-import importlib.util  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -42,24 +38,16 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 import lrnn  # noqa: E402
+from lrnn.experiments import sweep as runner  # noqa: E402  (the runner shared with experiments/long_memory)
 from lrnn.optim import SGD, Adam  # noqa: E402
 from lrnn.tasks import MEMORY_TASKS, accuracy  # noqa: E402
 from lrnn.train import fit_sequences  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
+CODE = ("lrnn", "experiments/memory/sweep.py", "experiments/memory/models.py")  # the code a record names
 
-
-def _load(name: str, path: Path):
-    """Import a file of this folder under a name of its own (``models`` alone could clash with another folder's)."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-build_model = _load("memory_models", HERE / "models.py").build_model
+build_model = runner.load_module("memory_models", HERE / "models.py").build_model  # under a name of its own
 VAL_SEED = 2016  # the validation batches: default_rng([VAL_SEED, lag]), the same for every cell and seed
 SEEDS = (0, 1, 2)
 LAGS = (10, 25, 50, 100, 200)
@@ -131,11 +119,6 @@ def _optimizer(cfg):
     raise ValueError(f"optimizer = {cfg['optimizer']!r}, expected 'adam' or 'sgd'.")
 
 
-def _blocks(values: np.ndarray, size: int, reduce) -> list[float]:
-    """``reduce`` over consecutive blocks of ``size`` values (the last block may be shorter)."""
-    return [float(reduce(values[i : i + size])) for i in range(0, len(values), size)]
-
-
 def run(cfg: dict) -> dict:
     """Train one configuration from scratch; return its record (configuration, metrics, curves)."""
     t0, c0 = time.perf_counter(), time.process_time()
@@ -157,27 +140,8 @@ def run(cfg: dict) -> dict:
         nonfinite="stop",
         progress=False,
     )
-    threshold = task.threshold(lag)
-    val_losses = [float(v) for v in res.val_losses]
-    below = [int(s) for s, v in zip(res.val_steps, val_losses) if v < threshold]
+    record = runner.fit_record(cfg, task, res)  # the configuration and the metrics
     cell, readout = res.params
-    record = dict(
-        cfg,
-        n_params=int(cell.n_params + readout.W_y.size + readout.b_y.size),
-        baseline=task.baseline(lag),
-        threshold=threshold,
-        final_loss=val_losses[-1],
-        best_loss=min(val_losses),
-        success=bool(val_losses[-1] < threshold and not res.diverged),
-        steps_to_success=below[0] if below else None,
-        diverged=bool(res.diverged),
-        steps_run=int(res.steps),
-        val_steps=[int(s) for s in res.val_steps],
-        val_loss=val_losses,
-        train_loss=_blocks(res.losses, cfg["curve_every"], np.mean),
-        grad_norm_mean=_blocks(res.grad_norms, cfg["curve_every"], np.mean),
-        grad_norm_max=_blocks(res.grad_norms, cfg["curve_every"], np.max),
-    )
     if task.classify and not res.diverged:
         x, target, mask = val
         record["final_accuracy"] = accuracy(readout(cell.forward(x).output), target, mask)
@@ -190,18 +154,8 @@ def run(cfg: dict) -> dict:
 
 
 def git_commit() -> dict:
-    """The commit the code ran at, and whether lrnn/ or experiments/ had uncommitted changes."""
-
-    def git(*args):
-        out = subprocess.run(["git", *args], cwd=HERE.parents[1], capture_output=True, text=True, check=False)
-        return out.stdout.strip()
-
-    dirty = git("status", "--porcelain", "--", "lrnn", "experiments/memory/sweep.py", "experiments/memory/models.py")
-    code = "/".join(
-        git("rev-parse", f"HEAD:{p}")[:12]
-        for p in ("lrnn", "experiments/memory/sweep.py", "experiments/memory/models.py")
-    )
-    return {"commit": git("rev-parse", "HEAD") or None, "code": code or None, "dirty": bool(dirty)}
+    """The commit the code ran at, and whether lrnn/ or experiments/memory/ had uncommitted changes."""
+    return runner.code_version(HERE.parents[1], CODE)
 
 
 def _cost(cfg) -> float:
@@ -239,40 +193,20 @@ def summary_rows(records: list[dict]) -> list[dict]:
     return rows
 
 
-def _load_average() -> list[float] | None:
-    try:
-        return [round(v, 2) for v in os.getloadavg()]
-    except OSError:
-        return None
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--group", action="append", help="run only this group (repeatable); the rest is kept")
     ap.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    ap.add_argument("--list", action="store_true", help="print the configurations and exit")
-    ap.add_argument(
-        "--resume",
-        action="store_true",
-        help="skip runs stored from the same code (lrnn/, sweep.py, models.py); missing runs first, then stale",
+    runner.add_arguments(
+        ap, "skip runs stored from the same code (lrnn/, sweep.py, models.py); missing runs first, then stale"
     )
-    ap.add_argument("--reproduce", metavar="ID", help="run one configuration in this process, print its record")
     args = ap.parse_args(argv)
 
     configs = configurations()
-    if args.reproduce:
-        (cfg,) = [c for c in configs if c["id"] == args.reproduce] or [None]
-        if cfg is None:
-            raise SystemExit(f"no configuration with id {args.reproduce!r}; see --list")
-        print(json.dumps(run(cfg)))
+    chosen = [c for c in configs if c["group"] in args.group] if args.group else configs
+    if runner.list_or_reproduce(args, configs, run, listed=chosen):
         return
-    if args.group:
-        configs = [c for c in configs if c["group"] in args.group]
-    if args.list:
-        for c in configs:
-            print(c["id"])
-        print(f"{len(configs)} runs")
-        return
+    configs = chosen
 
     from tqdm.auto import tqdm
 
@@ -281,7 +215,7 @@ def main(argv=None):
     old = json.loads(path.read_text()) if path.exists() else {"meta": {}, "runs": []}
     ids = {c["id"] for c in configs}
     kept = [r for r in old["runs"] if r["id"] not in ids]
-    load_before, t0, code = _load_average(), time.perf_counter(), git_commit()  # the code this sweep runs
+    load_before, t0, code = runner.load_average(), time.perf_counter(), git_commit()  # the code this sweep runs
     order = sorted(configs, key=_cost, reverse=True)
     if args.resume:
         if code["dirty"]:
@@ -331,7 +265,7 @@ def _sweep_meta(configs, records, workers, load_before, t0, code, resume=False) 
         cpu_seconds=sum(r["cpu_seconds"] for r in records),
         workers=workers,
         load_average_before=load_before,
-        load_average_after=_load_average(),
+        load_average_after=runner.load_average(),
         resume=resume,
         started=time.strftime("%Y-%m-%d %H:%M", time.localtime(time.time() - (time.perf_counter() - t0))),
         **code,
@@ -356,12 +290,7 @@ def _write(path: Path, old: dict, runs: list[dict], sweep: dict) -> None:
         ]
         + [sweep],
     )
-    path.write_text(json.dumps({"meta": meta, "runs": runs}, indent=1) + "\n")
-    rows = summary_rows(runs)
-    with open(path.parent / "summary.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    runner.write_results(path, meta, runs, summary_rows(runs))
 
 
 if __name__ == "__main__":

@@ -40,9 +40,9 @@ def same(a, b) -> bool:
 
 
 def as_array(label: str, what: str, value) -> np.ndarray:
-    """``value`` as a float array, or an ``AssertionError`` saying it is not numeric."""
+    """``value`` as a float array (complex where it is complex), or an ``AssertionError`` saying it is not numeric."""
     try:
-        return np.asarray(value, dtype=float)
+        return np.asarray(value, dtype=complex if np.iscomplexobj(value) else float)
     except (TypeError, ValueError):
         raise AssertionError(f"{label}: {what} is {type(value).__name__}, expected a numeric array.") from None
 
@@ -86,6 +86,7 @@ def compare(label: str, what: str, actual, expected, mistakes=(), *, axis0: str 
     what : str
         Names the result, e.g. ``"psi"`` or ``"the gradient of W_s_cr"``.
     actual, expected : array_like
+        Real or complex.
     mistakes : iterable of (array, str)
         Results of known mistakes, each with its explanation; the first that ``actual``
         matches is reported.
@@ -95,7 +96,7 @@ def compare(label: str, what: str, actual, expected, mistakes=(), *, axis0: str 
         What to check when no known mistake matches.
     """
     a = as_array(label, what, actual)
-    expected = np.asarray(expected, dtype=float)
+    expected = as_array(label, "lrnn's result", expected)
     if a.shape != expected.shape:
         hint = _shape_hint(what, a.shape, expected.shape)
         raise AssertionError(f"{label}: {what} has shape {a.shape}, expected {expected.shape}{hint}.")

@@ -17,6 +17,9 @@ experiment       script                 recipe                                ch
 ``jsb_torch``    ``train.py``           :mod:`lrnn.music_models`              PyTorch page
 ===============  =====================  ====================================  ============
 
+The two memory sweeps (``memory`` and ``long_memory``) share their runner, the records, the
+bookkeeping of the code each run ran and the results files: :mod:`lrnn.experiments.sweep`.
+
 :func:`result` is the one way to reach a committed result: ``experiments/<name>/<file>`` in
 the folder that ``lrnn`` was installed from, which pip records (PEP 610, ``direct_url.json``).
 That folder is the repository for ``pip install -e .`` (``make env``), and the runnable book's
