@@ -271,9 +271,14 @@ def test_every_icon_codepoint_in_the_css_is_in_the_icon_font():
 
 @pytest.mark.site
 def test_site_weighs_under_twelve_megabytes():
-    """Pages and assets, not the downloads a reader asks for (the runnable book, the PDFs)."""
+    """Pages and assets, not the downloads a reader asks for (the runnable book, the PDFs, and each
+    page's own .ipynb or .md in _sources/, which its download menu offers)."""
     downloads = {"lrnn-book.zip"} | {p.name for p in HTML.glob("*.pdf")}
-    files = [p for p in HTML.rglob("*") if p.is_file() and p.name not in downloads]
+    files = [
+        p
+        for p in HTML.rglob("*")
+        if p.is_file() and p.name not in downloads and p.relative_to(HTML).parts[0] != "_sources"
+    ]
     total = sum(p.stat().st_size for p in files)
     biggest = sorted(((p.stat().st_size, p.relative_to(HTML).as_posix()) for p in files), reverse=True)[:6]
     assert total < SITE_BUDGET, f"site is {total / 1e6:.2f} MB; biggest: {biggest}"

@@ -339,20 +339,6 @@ def test_explorer_controls_work_by_keyboard(browser, server):
 # -- slips -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [p for p in PAGES if not p[:2].isdigit() and p != "api.html"])
-def test_code_fits_the_column_on_every_other_page(browser, server, name):
-    """How-to-use's first block hid 198 px of comment at 1280 px (the chapters: tests/test_browser.py;
-    the API reference's docstrings are laid out by autodoc)."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{server}/{name}", wait_until="domcontentloaded")
-    wide = page.evaluate(
-        "() => Array.from(document.querySelectorAll('article div.highlight pre'))"
-        ".filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent.split('\\n')[0].slice(0, 50))"
-    )
-    assert not wide, f"{name}: code blocks cut at 1280 px: {wide}"
-    page.close()
-
-
 def test_chapter_4_explorer_counts_orders_of_magnitude(browser, server):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{server}/04_rnn_to_lstm.html", wait_until="domcontentloaded")

@@ -121,6 +121,34 @@ def test_pages_carry_no_unused_widget_state(pages):
         assert not soup.find("script", type="application/vnd.jupyter.widget-state+json"), name
 
 
+def test_figures_are_palette_pngs_true_to_the_plots(pages):
+    """The site's figures are 256-colour PNGs (book/_ext/lrnn_site/assets.py), each within a fraction
+    of a level of the plot the notebook drew (in _build/jupyter_execute): same size, the background
+    exact, a mean difference under 1 level of 255, fewer than 0.5 % of the pixels off by more than 32
+    (edges of anti-aliased lines) and none by more than 96."""
+    import numpy as np
+    from PIL import Image
+
+    figures = sorted((HTML / "_images").glob("*.png"))
+    drawn = [(p, ROOT / "_build" / "jupyter_execute" / p.name) for p in figures]
+    drawn = [(p, src) for p, src in drawn if src.exists()]
+    assert len(drawn) > 40, "the chapters' figures, with their originals beside the build"
+    for path, src in drawn:
+        with Image.open(path) as shown, Image.open(src) as plot:
+            assert shown.size == plot.size, path.name
+            if plot.mode == "RGBA" and plot.getchannel("A").getextrema()[0] < 255:
+                continue  # left as drawn
+            assert shown.mode == "P", f"{path.name}: {shown.mode}"
+            a = np.asarray(plot.convert("RGB"), dtype=int)
+            b = np.asarray(shown.convert("RGB"), dtype=int)
+        colours, counts = np.unique(a.reshape(-1, 3), axis=0, return_counts=True)
+        background = colours[counts.argmax()]
+        assert (b[(a == background).all(-1)] == background).all(), f"{path.name}: the background changed"
+        diff = np.abs(a - b).max(axis=-1)
+        far = (diff > 32).mean()
+        assert diff.mean() < 1 and far < 0.005 and diff.max() <= 96, (path.name, diff.mean(), far, diff.max())
+
+
 def test_page_sizes(pages):
     for name in pages:
         size = (HTML / name).stat().st_size

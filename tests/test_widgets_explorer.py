@@ -110,3 +110,24 @@ def test_rich_text_keeps_apostrophes_and_escapes_markup():
         rich_html("the cell's state <b> & 3")
         == 'the cell\'s state &lt;b&gt; &amp; <span style="white-space:nowrap">3</span>'
     )
+
+
+def test_the_page_carries_frames_as_differences_from_the_first():
+    """The static face stores frame 0 in full and the others as what differs from it; undone they are
+    the frames again, on the book's explorers and on a list whose length or keys change."""
+    from lrnn.widgets.explorer import frame_deltas, frames_from_deltas
+
+    frames = tiny().static_data()["frames"]
+    deltas = frame_deltas(frames)
+    assert frames_from_deltas(deltas) == frames
+    assert len(json.dumps(deltas)) < len(json.dumps(frames))
+    odd = [{"a": [{"x": 1}], "b": 1}, {"a": [{"x": 1}, {"x": 2}], "b": 1}, {"a": {"y": 1}}]
+    odd.append({"a": [{"x": 1, "z": 0}], "b": 2})
+    assert frames_from_deltas(frame_deltas(odd)) == odd
+    assert frame_deltas(odd)[1:] == [
+        {"a": [{"x": 1}, {"x": 2}]},
+        {"$set": {"a": {"y": 1}}},
+        {"a": {"$list": [{"$set": {"x": 1, "z": 0}}]}, "b": 2},
+    ]
+    page = tiny().static_html()
+    assert '"deltas":true' in page and "function patch(base, delta)" in page

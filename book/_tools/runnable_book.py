@@ -28,12 +28,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 import zipfile
 from importlib import metadata
 from pathlib import Path
 
 __all__ = ["RUNTIME", "INSTRUCTIONS", "runnable", "notebooks", "results", "runtime_requirements", "build_wheel",
-           "build_zip"]  # fmt: skip
+           "build_zip", "torch_pin"]  # fmt: skip
 
 #: The repository: the nearest folder above this file with the package's pyproject.toml (the
 #: student edition runs a copy of this file from _build/student-src/book/_tools).
@@ -127,6 +128,12 @@ def build_wheel(dest: Path) -> Path:
     return next(dest.glob("lrnn-*.whl"))
 
 
+def torch_pin() -> str:
+    """The PyTorch pin of the package's optional extra (``lrnn[torch]`` in pyproject.toml)."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    return next(req for req in extras["torch"] if req.startswith("torch=="))
+
+
 def build_zip(
     src: Path = ROOT / "book", out: Path = ROOT / "_build" / "html" / "lrnn-book.zip", *, wheel: Path | None = None
 ) -> Path:
@@ -141,8 +148,13 @@ def build_zip(
             "Python 3.11 or newer. In this folder, run:\n\n"
             + "\n".join(f"    {line}" for line in INSTRUCTIONS)
             + "\n\n(On Windows: .venv\\Scripts\\pip and .venv\\Scripts\\jupyter.)\n\n"
-            "experiments/ holds the committed results of the book's training runs, which Chapters 6 to 8\n"
+            "experiments/ holds the committed results of the book's training runs, which the chapters\n"
             "read (lrnn finds them here because it was installed from this folder).\n"
+            + (
+                f"\npytorch_bridge.ipynb, the PyTorch page, also needs PyTorch: .venv/bin/pip install {torch_pin()}\n"
+                if (src / "pytorch_bridge.ipynb").exists()
+                else ""
+            )
         )
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr(f"{FOLDER}/README.txt", readme)

@@ -41,7 +41,7 @@ import numpy as np
 from .._display import print_edition, static_site
 from .view import PALETTE, View, plain_text, rich_html
 
-__all__ = ["Control", "Explorer", "WIDGETS"]
+__all__ = ["Control", "Explorer", "WIDGETS", "frame_deltas", "frames_from_deltas"]
 
 #: The kinds of control: ``"auto"`` picks a slider for three or more numbers, else buttons.
 WIDGETS = ("auto", "slider", "buttons", "select")
@@ -96,6 +96,49 @@ def _round(obj, digits: int = 4):
     if isinstance(obj, np.integer):
         return int(obj)
     return obj
+
+
+LIST, SET = "$list", "$set"  # a delta's markers: a list of objects changed element by element; a new object
+
+
+def _delta(base, x):
+    if isinstance(base, dict) and isinstance(x, dict) and base.keys() == x.keys():
+        return {k: _delta(base[k], v) for k, v in x.items() if v != base[k]}
+    if (
+        isinstance(base, list)
+        and isinstance(x, list)
+        and len(base) == len(x)
+        and all(isinstance(v, dict) for v in base + x)
+    ):
+        return {LIST: [_delta(b, v) for b, v in zip(base, x)]}
+    return {SET: x} if isinstance(x, dict) else x
+
+
+def _patch(base, delta):
+    if not isinstance(delta, dict):
+        return delta
+    if SET in delta:
+        return delta[SET]
+    if LIST in delta:
+        return [_patch(b, d) for b, d in zip(base, delta[LIST])]
+    return base | {k: _patch(base[k], d) for k, d in delta.items()}
+
+
+def frame_deltas(frames: list) -> list:
+    """The frames of a static face as the page carries them.
+
+    The first frame in full, every other as its difference from the first: the keys whose values
+    differ; a list of objects element by element, as ``{"$list": [...]}``; an object with other
+    keys whole, as ``{"$set": ...}``. Titles, labels and styles repeat across the frames of an
+    explorer, so this keeps a page's data to what changes. :func:`frames_from_deltas` (and the
+    page's renderer, ``explorer.js``) undo it.
+    """
+    return frames[:1] + [_delta(frames[0], f) for f in frames[1:]]
+
+
+def frames_from_deltas(deltas: list) -> list:
+    """The inverse of :func:`frame_deltas`: every frame in full."""
+    return deltas[:1] + [_patch(deltas[0], d) for d in deltas[1:]]
 
 
 @dataclass
@@ -168,7 +211,8 @@ class Explorer:
         static = resources.files("lrnn.widgets").joinpath("static")
         js = static.joinpath("explorer.js").read_text(encoding="utf-8")
         css = static.joinpath("explorer.css").read_text(encoding="utf-8")
-        data = json.dumps(self.static_data(), separators=(",", ":")).replace("</", "<\\/")
+        payload = self.static_data() | {"frames": frame_deltas(self.static_data()["frames"]), "deltas": True}
+        data = json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
         caption = f'<p class="lrnn-explorer-caption">{rich_html(self.caption)}</p>' if self.caption else ""
         return (
             f"<style>{css}</style>"

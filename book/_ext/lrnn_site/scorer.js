@@ -4,7 +4,7 @@ var Scorer = {
   score: function (result) {
     var docname = result[0], score = result[4];
     if (/^\d\d_/.test(docname)) return score + 30;             // a chapter
-    if (docname === "api" || docname === "genindex") return score - 20;  // an API entry
+    if (/^api/.test(docname) || docname === "genindex") return score - 20;  // an API entry
     return score;
   },
   objNameMatch: 11,

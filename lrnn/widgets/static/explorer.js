@@ -186,7 +186,23 @@
     return numeric && c.values.length > 2 ? "slider" : c.values.length <= 6 ? "buttons" : "select";
   }
 
+  // The page carries the first frame in full and every other as its difference from the first
+  // (lrnn.widgets.explorer.frame_deltas): the keys that differ, a list of objects element by element
+  // as {"$list": [...]}, an object with other keys whole as {"$set": ...}.
+  function patch(base, delta) {
+    if (delta === null || typeof delta !== "object" || Array.isArray(delta)) return delta;
+    if ("$set" in delta) return delta["$set"];
+    if ("$list" in delta) return base.map(function (b, i) { return patch(b, delta["$list"][i]); });
+    var out = {};
+    Object.keys(base).forEach(function (k) { out[k] = k in delta ? patch(base[k], delta[k]) : base[k]; });
+    return out;
+  }
+
   window.lrnnExplorer = function (root, data) {
+    if (data.deltas) {
+      data.frames = data.frames.map(function (f, i) { return i ? patch(data.frames[0], f) : f; });
+      data.deltas = false;
+    }
     root.innerHTML = "";
     setHTML(html("div", "lx-title", root), data.title);
     var form = html("div", "lx-controls", root);

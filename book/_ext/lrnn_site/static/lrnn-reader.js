@@ -168,7 +168,7 @@
   var SCROLLERS = "article div.math, article .pst-scrollable-table-container, article div.highlight pre";
   function focusableScrollers() {
     document.querySelectorAll(SCROLLERS).forEach(function (box) {
-      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      var scrolls = box.scrollWidth > box.clientWidth;  // as axe-core counts it: even 1 px scrolls
       if (scrolls && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         box.dataset.lrnnScrollFocus = "1";
