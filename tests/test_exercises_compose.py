@@ -1,4 +1,4 @@
-"""The self-checks of Chapter 10's exercises (lrnn.exercises.compose): they pass the right answer and name the mistakes."""
+"""Chapter 10's self-checks (lrnn.exercises.compose): they pass the right answer and name the mistakes."""
 
 import numpy as np
 import pytest
@@ -22,7 +22,10 @@ def test_dE_dx_passes_the_derivation():
         (lambda p, s: s.alpha_cu @ p.W_x_cu + s.alpha_cs @ p.W_x_cs + s.alpha_du @ p.W_x_du, "cr node is missing"),
         (lambda p, s: sum(getattr(s, f"alpha_{k}") @ p.W_x_cu.T.T for k in ("cu", "cs", "cr", "du")), "differs"),
         (lambda p, s: sum(getattr(s, f"alpha_{k}") @ getattr(p, f"W_x_{k}").T.T.T for k in ("cu",)), "alpha @ W"),
-        (lambda p, s: sum(getattr(s, f"alpha_{k}") @ getattr(p, f"W_v_{k}") for k in ("cu", "cs", "cr", "du")), "shape"),
+        (
+            lambda p, s: sum(getattr(s, f"alpha_{k}") @ getattr(p, f"W_v_{k}") for k in ("cu", "cs", "cr", "du")),
+            "shape",
+        ),
     ],
 )
 def test_dE_dx_names_the_mistake(wrong, says):

@@ -145,7 +145,9 @@ def check_stack(student_fn, *, seed: int = 0) -> str:
         wrong_dx = []
         if lower.d_out == upper.d_out:
             _, dx_wrong, _ = lower.backward(tr.traces[0], g, return_inputs=True)
-            wrong_dx.append((dx_wrong, "the lower layer got the upper layer's dE_dout; it must get the upper layer's dE_dx."))
+            wrong_dx.append(
+                (dx_wrong, "the lower layer got the upper layer's dE_dout; it must get the upper layer's dE_dx.")
+            )
         for fname in _field_names(grads.layers[1]):
             compare(label, f"the upper layer's gradient of {fname}", field(g_up, fname), field(grads.layers[1], fname))
         if g_low is None:
@@ -155,7 +157,10 @@ def check_stack(student_fn, *, seed: int = 0) -> str:
             compare(label, f"the lower layer's gradient of {fname}", field(g_low, fname), field(grads.layers[0], fname),
                     hint="the lower layer's dE_dout is the upper layer's dE_dx (return_inputs=True)")  # fmt: skip
         compare(label, "dE_dx", dx, dE_dx, wrong_dx, axis0="steps n =")
-    return "check_stack: passed, output, both layers' gradients and dE/dx agree with lrnn.stack (LSTM on LSTM; GRU on RNN)."
+    return (
+        "check_stack: passed, output, both layers' gradients and dE/dx agree with lrnn.stack "
+        "(LSTM on LSTM; GRU on RNN)."
+    )
 
 
 def _field_names(grads) -> list:

@@ -98,7 +98,7 @@ def answers(params, x) -> np.ndarray:
 
 
 def test_mse(params) -> float:
-    """Mean squared error of a trained model on the look-ahead test set (:func:`lrnn.experiments.lookahead.test_set`)."""
+    """Mean squared error of a trained model on the look-ahead test set (:func:`.lookahead.test_set`)."""
     x, y = lookahead.test_set()
     return float(np.mean((answers(params, x) - y) ** 2))
 

@@ -58,7 +58,7 @@ def make_model(seed: int, attention: bool) -> Seq2Seq:
 
 
 def batch(rng: np.random.Generator, S: int, B: int):
-    """A batch ``(x, y_in, target)``: one-hot sources ``(S, B, K)``, teacher-forcing inputs, reversed targets ``(S, B)``."""
+    """A batch ``(x, y_in, target)``: one-hot sources ``(S, B, K)``, decoder inputs, reversed targets ``(S, B)``."""
     K = CONFIG["K"]
     src = rng.integers(0, K, size=(S, B))
     target = src[::-1]
@@ -66,7 +66,7 @@ def batch(rng: np.random.Generator, S: int, B: int):
 
 
 def train_model(seed: int, S: int, attention: bool, progress: bool = False, steps: int | None = None):
-    """Train one model on strings of length ``S``: a :class:`lrnn.train.FitResult`; batches from ``default_rng(1000 + seed)``."""
+    """Train one model on strings of length ``S``: a ``FitResult``; batches from ``default_rng(1000 + seed)``."""
     return train.fit(
         lambda model, b: seq2seq_loss_and_grads(model, *b),
         make_model(seed, attention),
