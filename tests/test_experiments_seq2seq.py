@@ -45,6 +45,9 @@ def test_the_smallest_configuration_reproduces_the_stored_numbers(run, stored, m
     for k in ("token_accuracy", "string_accuracy", "antidiagonal_weight", "antidiagonal_argmax", "final_train_loss"):
         if k in row:
             assert again[k] == pytest.approx(row[k], rel=1e-9, abs=1e-12), k
+    if "argmax_offsets" in row:
+        assert again["argmax_offsets"] == pytest.approx(row["argmax_offsets"], rel=1e-12)
+        assert again["argmax_offsets"]["0"] == pytest.approx(row["antidiagonal_argmax"], rel=1e-12)
     for when in ("grad_x0_init", "grad_x0_trained"):
         for path, value in row[when].items():
             assert again[when][path] == pytest.approx(value, rel=1e-9, abs=1e-15), (when, path)

@@ -93,7 +93,10 @@ def evaluate(model: Seq2Seq, S: int) -> dict:
     dict
         ``token_accuracy`` (fraction of output symbols right), ``string_accuracy`` (whole strings
         right) and, with attention, ``antidiagonal_weight`` (the mean weight ``a[t, S - 1 - t]``) and
-        ``antidiagonal_argmax`` (fraction of steps whose largest weight is on the anti-diagonal).
+        ``antidiagonal_argmax`` (fraction of steps whose largest weight is on the anti-diagonal), and
+        ``argmax_offsets``: for ``k = -2 .. 2``, the fraction of steps whose largest weight sits at
+        source step ``S - 1 - t + k`` (``k = 0`` is the anti-diagonal; ``k = 1``, one step later in
+        the source).
     """
     x, _, target = test_set(S)
     tokens, alignment = greedy_decode(model, x, start=CONFIG["K"], steps=S)
@@ -105,6 +108,8 @@ def evaluate(model: Seq2Seq, S: int) -> dict:
         t = np.arange(S)
         out["antidiagonal_weight"] = float(alignment[t, :, S - 1 - t].mean())
         out["antidiagonal_argmax"] = float(np.mean(alignment.argmax(axis=-1) == (S - 1 - t)[:, None]))
+        offset = alignment.argmax(axis=-1) - (S - 1 - t)[:, None]
+        out["argmax_offsets"] = {str(k): float(np.mean(offset == k)) for k in range(-2, 3)}
     return out
 
 
