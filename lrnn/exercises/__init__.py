@@ -22,11 +22,13 @@ submodule      checks
 ``music``      Ch. 8: the published score of polyphonic music (NLL per frame)
 ``scan``       "Back to the differential equation": the linear recurrence h[n] = a[n] h[n-1] + b[n]
 ``charlm``     Ch. 9: the character model's loss (one-hot lookup), the TBPTT training loop
+``compose``    Ch. 10: the LSTM's input-border gradient dE/dx, a two-layer stack by hand
 =============  =============================================================
 """
 
 from .augmented import check_augmented_backward, check_context_window
 from .charlm import check_char_loss, check_fit
+from .compose import check_lstm_dE_dx, check_stack
 from .gates import check_gated_step
 from .gru import check_gru_step
 from .jacobian import check_step_jacobian
@@ -62,4 +64,6 @@ __all__ = [
     "check_linear_scan",
     "check_char_loss",
     "check_fit",
+    "check_lstm_dE_dx",
+    "check_stack",
 ]

@@ -6,16 +6,18 @@ progress bars), a README, and the small results the script writes and the reposi
 What the script and its chapter share, the models and how they are trained and scored, is a
 module of the package (the *recipe*), so that both run the same code:
 
-===============  =====================  ====================================  ============
-experiment       script                 recipe                                chapter
-===============  =====================  ====================================  ============
-``lookahead``    ``run.py``             :mod:`lrnn.experiments.lookahead`     6
-``memory``       ``sweep.py``           ``models.py`` beside the script       7
-``jsb``          ``train.py``           :mod:`lrnn.music_models`              8
-``charlm``       ``train.py``           :mod:`lrnn.charlm`                    9
-``long_memory``  ``sweep.py``           the package's cells, in the script    11
-``jsb_torch``    ``train.py``           :mod:`lrnn.music_models`              PyTorch page
-===============  =====================  ====================================  ============
+=================  ============  =====================================  ============
+experiment         script        recipe                                 chapter
+=================  ============  =====================================  ============
+``lookahead``      ``run.py``    :mod:`lrnn.experiments.lookahead`      6
+``memory``         ``sweep.py``  ``models.py`` beside the script        7
+``jsb``            ``train.py``  :mod:`lrnn.music_models`               8
+``charlm``         ``train.py``  :mod:`lrnn.charlm`                     9
+``long_memory``    ``sweep.py``  the package's cells, in the script     11
+``jsb_torch``      ``train.py``  :mod:`lrnn.music_models`               PyTorch page
+``bidirectional``  ``run.py``    :mod:`lrnn.experiments.bidirectional`  10
+``seq2seq``        ``run.py``    :mod:`lrnn.experiments.seq2seq`        10
+=================  ============  =====================================  ============
 
 The two memory sweeps (``memory`` and ``long_memory``) share their runner, the records, the
 bookkeeping of the code each run ran and the results files: :mod:`lrnn.experiments.sweep`.
@@ -50,6 +52,8 @@ RESULTS = {
     "jsb_torch": ("results.json", "bench_cells.json"),  # the PyTorch page (it keeps its outputs)
     "long_memory": ("results/runs.json",),  # the linear recurrences against the gated cells
     "charlm": ("results.json", "gru.npz", "lstm.npz"),  # Chapter 9 opens the GRU and the LSTM
+    "bidirectional": ("results.json",),  # Chapter 10: the bidirectional baseline on Chapter 6's task
+    "seq2seq": ("results.json",),  # Chapter 10: reversal, without and with attention
 }
 
 
