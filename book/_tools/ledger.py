@@ -47,6 +47,8 @@ __all__ = [
     "gru_ledger",
     "SSM_SOURCES",
     "ssm_ledger",
+    "ATTENTION_SOURCES",
+    "attention_ledger",
 ]
 
 #: Paper sections (arXiv v9) and their equation ranges.
@@ -619,4 +621,47 @@ def ssm_ledger(
     return [
         _row(eq, source, code, {}, chapters, uses, key=eq)
         for eq, source in SSM_SOURCES
+    ]
+
+
+# Additive attention (the composing chapter) -------------------------------------------------------
+# Not the paper's (Remark 1 places attention outside Proposition 1): numbered A1-A9 in lrnn.seq2seq,
+# "# Eq. A1" on the computing lines; the chapter cites them in its prose ("Eqs. A1-A3").
+
+_AEQ = re.compile(r"Eqs?\.\s*A(\d)(?:\s*(?:-|–|to)\s*A?(\d))?")
+
+#: Where each attention equation comes from: (first, last, source).
+ATTENTION_SOURCES = (
+    (
+        1,
+        3,
+        "Bahdanau et al. (2015), Sec. 3.1: the additive score, its softmax over the source steps and the "
+        "context (the query is the decoder's output, as in Luong et al. 2015)",
+    ),
+    (4, 9, "derived in lrnn.seq2seq: the backward pass through Eqs. A1-A3"),
+)
+
+
+def attention_ledger(
+    book_dir: Path | None = None,
+    tests_dir: Path | None = None,
+    package: Path | None = None,
+) -> list[GRULedgerRow]:
+    """The ledger of additive attention's Eqs. A1-A9: source, code, chapters that cite them, tests.
+
+    Examples
+    --------
+    >>> rows = {row.eq: row for row in attention_ledger()}
+    >>> "lrnn.seq2seq.AdditiveAttention" in rows["A2"].code, rows["A5"].source.startswith("derived")
+    (True, True)
+    """
+    book_dir, tests_dir, package = _folders(book_dir, tests_dir, package)
+    code = code_tags(package, pattern=_AEQ, last=9, comments_only=True)
+    cited = chapter_tags(book_dir, _AEQ, last=9)
+    chapters = {eq: {nb for nb in stems if nb[:2].isdigit()} for eq, stems in cited.items()}
+    uses = _tested_by(tests_dir, code)
+    return [
+        _row(f"A{eq}", source, code, {}, chapters, uses, key=eq)
+        for lo, hi, source in ATTENTION_SOURCES
+        for eq in range(lo, hi + 1)
     ]
