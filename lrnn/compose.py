@@ -121,17 +121,6 @@ class Stack:
         At least one; layer ``k + 1``'s ``d_x`` must equal layer ``k``'s ``d_out``. Any cell of the
         package (or a composed model: a :class:`Bidirectional` layer) in any mix.
 
-    Attributes
-    ----------
-    d_x : int
-        The bottom layer's input size.
-    d_s : int
-        The state sizes of all layers added up.
-    d_out : int
-        The top layer's output size.
-    n_params : int
-        All layers' parameters.
-
     Raises
     ------
     TypeError
@@ -308,15 +297,6 @@ class Bidirectional:
     backward_cell : Cell
         Reads ``x[N-1], ..., x[0]``; same ``d_x``.
 
-    Attributes
-    ----------
-    d_x : int
-    d_s : int
-        The two cells' state sizes added up.
-    d_out : int
-        ``forward_cell.d_out + backward_cell.d_out``; the output is ``[forward, backward]`` per step.
-    n_params : int
-
     Notes
     -----
     Every output step depends on the whole segment, so the model cannot answer before the segment
@@ -369,7 +349,7 @@ class Bidirectional:
 
     @property
     def d_out(self) -> int:
-        """``forward_cell.d_out + backward_cell.d_out``."""
+        """``forward_cell.d_out + backward_cell.d_out``: the output is ``[forward, backward]`` per step."""
         return self.forward_cell.d_out + self.backward_cell.d_out
 
     @property
