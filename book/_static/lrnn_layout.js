@@ -250,6 +250,9 @@
     var again = debounce(layout, 120);
     window.addEventListener("resize", again);
     window.addEventListener("load", again);
+    // A theme switch changes widths too (code and tables are set differently in dark mode): lay the
+    // page out again at once, so that a table that now overflows is widened or scrolls with its cue.
+    new MutationObserver(layout).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
     // MathJax (where a page has mathematics) typesets after the page is ready
     var tries = 0;
     (function whenTypeset() {
