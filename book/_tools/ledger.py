@@ -436,9 +436,14 @@ def gru_ledger(
     )
     chapters = chapter_tags(book_dir, _GTAG, last=19)
     uses = _tested_by(tests_dir, code, sym)
+    return _numbered_rows("G", GRU_SOURCES, code, sym, chapters, uses)
+
+
+def _numbered_rows(prefix, sources, code, sym, chapters, uses) -> list[GRULedgerRow]:
+    """One row per equation ``prefix + number`` of ``sources`` (``(first, last, source)`` ranges)."""
     return [
-        _row(f"G{eq}", source, code, sym, chapters, uses, key=eq)
-        for lo, hi, source in GRU_SOURCES
+        _row(f"{prefix}{eq}", source, code, sym, chapters, uses, key=eq)
+        for lo, hi, source in sources
         for eq in range(lo, hi + 1)
     ]
 
@@ -660,8 +665,4 @@ def attention_ledger(
     cited = chapter_tags(book_dir, _AEQ, last=9)
     chapters = {eq: {nb for nb in stems if nb[:2].isdigit()} for eq, stems in cited.items()}
     uses = _tested_by(tests_dir, code)
-    return [
-        _row(f"A{eq}", source, code, {}, chapters, uses, key=eq)
-        for lo, hi, source in ATTENTION_SOURCES
-        for eq in range(lo, hi + 1)
-    ]
+    return _numbered_rows("A", ATTENTION_SOURCES, code, {}, chapters, uses)
