@@ -1,6 +1,5 @@
 """The bidirectional baseline of Chapter 10 (experiments/bidirectional/run.py, lrnn.experiments.bidirectional)."""
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -8,6 +7,7 @@ import numpy as np
 import pytest
 
 from lrnn.experiments import bidirectional, lookahead, result
+from lrnn.experiments.sweep import load_module
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "experiments" / "bidirectional"
@@ -15,10 +15,7 @@ HERE = ROOT / "experiments" / "bidirectional"
 
 @pytest.fixture(scope="module")
 def run():
-    spec = importlib.util.spec_from_file_location("bidirectional_run", HERE / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("bidirectional_run", HERE / "run.py")
 
 
 @pytest.fixture(scope="module")

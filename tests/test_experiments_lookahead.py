@@ -1,12 +1,12 @@
 """The look-ahead experiment of Chapter 6 (experiments/lookahead/run.py, lrnn.experiments.lookahead): reproducible."""
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
 from lrnn.experiments import result
+from lrnn.experiments.sweep import load_module
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "experiments" / "lookahead"
@@ -14,10 +14,7 @@ HERE = ROOT / "experiments" / "lookahead"
 
 @pytest.fixture(scope="module")
 def run():
-    spec = importlib.util.spec_from_file_location("lookahead_run", HERE / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("lookahead_run", HERE / "run.py")
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,5 @@
 """The encoder-decoder experiment of Chapter 10 (experiments/seq2seq/run.py, lrnn.experiments.seq2seq): reproducible."""
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import pytest
 
 from lrnn.experiments import result
 from lrnn.experiments import seq2seq as recipe
+from lrnn.experiments.sweep import load_module
 from lrnn.gradcheck import numerical_gradient
 from lrnn.losses import softmax_cross_entropy
 
@@ -18,10 +18,7 @@ HERE = ROOT / "experiments" / "seq2seq"
 
 @pytest.fixture(scope="module")
 def run():
-    spec = importlib.util.spec_from_file_location("seq2seq_run", HERE / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("seq2seq_run", HERE / "run.py")
 
 
 @pytest.fixture(scope="module")
