@@ -147,8 +147,8 @@ def _commit(here: Path) -> str:
         return "unknown"
 
 
-def _write(out: Path, dataset: str, config: dict, published: dict, runs: list[dict]) -> dict:
-    """``results.json`` from every finished run in ``out/runs``; the best model of each kind beside it."""
+def _write(out: Path, dataset: str, config: dict, published: dict, runs: list[dict], sessions: list[dict]) -> dict:
+    """``results.json`` from every finished run in ``out/runs`` and the sessions of the sweep so far."""
     summary = summarise(runs, published)
     results = {
         "dataset": dataset,
@@ -158,7 +158,8 @@ def _write(out: Path, dataset: str, config: dict, published: dict, runs: list[di
         "config": config,
         "sweep": {
             "runs": len(runs),
-            "wall_seconds": float(sum(r["seconds"] for r in runs)),
+            "wall_seconds": float(sum(x["wall_seconds"] for x in sessions)),  # elapsed, over all sessions
+            "sessions": sessions,  # each invocation of the script: start (UTC), elapsed seconds, workers, runs
             "cpu_seconds": float(sum(r["cpu_seconds"] for r in runs)),
             "cpu_count": os.cpu_count(),
             "load_average_1min_at_each_finish": [r["load_average_1min"] for r in runs],
@@ -225,12 +226,21 @@ def main(dataset: str, config: dict, published: dict, here: Path, argv=None) -> 
     def finished() -> list[dict]:
         return [json.loads(p.read_text()) for p in sorted((args.out / "runs").glob("*.json"))]
 
+    previous = args.out / "results.json"
+    sessions = json.loads(previous.read_text())["sweep"].get("sessions", []) if previous.is_file() else []
+    t0, started = time.perf_counter(), time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+
+    def session(n_runs: int) -> list[dict]:
+        now = {"started": started, "wall_seconds": time.perf_counter() - t0, "workers": args.workers, "runs": n_runs}
+        return [*sessions, now]
+
     done = {(r["kind"], r["seed"]) for r in finished()}
     slow_first = ("augmented", "lstm", "lstm_pinholes", "gru", "tanh")
     jobs = [(k, s) for s in args.seeds for k in slow_first if k in args.kinds and (k, s) not in done]
     print(f"{DATASETS[dataset]['title']}: {len(done)} runs done, {len(jobs)} to go", flush=True)
-    results = None if jobs else _write(args.out, dataset, config, published, finished())
+    results = None if jobs else _write(args.out, dataset, config, published, finished(), sessions)
     bar = ProgressBar(max(1, len(jobs)), DATASETS[dataset]["title"], unit="run")
+    n_done = 0
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         futures = {pool.submit(run, dataset, k, s, config): (k, s) for k, s in jobs}
         for fut in as_completed(futures):
@@ -241,7 +251,8 @@ def main(dataset: str, config: dict, published: dict, here: Path, argv=None) -> 
             if all(r["valid_nll"] < x["valid_nll"] for x in runs):  # the best of its kind so far
                 save_model(args.out / f"{r['kind']}.npz", r["kind"], model)
             (args.out / "runs" / f"{r['kind']}-{r['seed']}.json").write_text(json.dumps(r, indent=1) + "\n")
-            results = _write(args.out, dataset, config, published, finished())
+            n_done += 1
+            results = _write(args.out, dataset, config, published, finished(), session(n_done))
             bar.update(run=f"{r['kind']}/{r['seed']}", test=round(r["test_nll"], 3))
             print(f"\n{r['kind']:14s} seed {r['seed']}: test {r['test_nll']:.3f} valid {r['valid_nll']:.3f} "
                   f"best epoch {r['epochs']:3d}/{r['epochs_run']:3d}  {r['seconds']:6.0f} s wall, "
