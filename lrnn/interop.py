@@ -550,6 +550,8 @@ def load_model_npz(path) -> tuple[str, tuple]:
     else:
         kind, cell = "lstm_pinholes", LSTMParams(**sd)
     return kind, (cell, readout)
+
+
 # --- Whole PyTorch modules: nn.RNN, nn.LSTM, nn.GRU with num_layers >= 1, either direction -------------------
 #
 # A module's state dict holds, for layer k, the four tensors of a one-layer module with the suffix _l{k}, and for

@@ -44,6 +44,8 @@ __all__ = [
     "LOWEST_PITCH",
     "SPLITS",
     "check_piano_roll",
+    "DATASETS",
+    "load_poly_music",
     "load_jsb_chorales",
     "next_frame_batch",
     "split_nll",
@@ -56,7 +58,18 @@ __all__ = [
 N_KEYS = 88  # piano keys A0 .. C8
 LOWEST_PITCH = 21  # MIDI pitch of key 0 (A0)
 SPLITS = ("train", "valid", "test")
-DATA_FILE = Path(__file__).parent / "data" / "jsb_chorales.npz"  # shipped as package data
+DATA_DIR = Path(__file__).parent / "data"  # shipped as package data
+DATA_FILE = DATA_DIR / "jsb_chorales.npz"
+
+#: The four piano-roll data sets of Boulanger-Lewandowski et al. (2012) on which Chung et al. (2014)
+#: compared tanh, GRU and LSTM units, as shipped in ``lrnn/data/<name>.npz``: a title, and the
+#: pieces and frames of each split (train, valid, test), which the loader checks.
+DATASETS = {
+    "jsb_chorales": {"title": "JSB Chorales", "pieces": (229, 76, 77), "frames": (13807, 4602, 4725)},
+    "nottingham": {"title": "Nottingham", "pieces": (694, 173, 170), "frames": (176561, 45513, 44463)},
+    "musedata": {"title": "MuseData", "pieces": (524, 135, 124), "frames": (245202, 82755, 64339)},
+    "piano_midi": {"title": "Piano-midi.de", "pieces": (87, 12, 25), "frames": (75911, 8540, 19036)},
+}
 
 
 def check_piano_roll(roll, name: str = "roll", *, min_frames: int = 2) -> np.ndarray:
@@ -94,33 +107,39 @@ def check_piano_roll(roll, name: str = "roll", *, min_frames: int = 2) -> np.nda
     return a.astype(np.uint8)
 
 
-def load_jsb_chorales(path=None) -> dict[str, list[np.ndarray]]:
-    """The JSB Chorales in the split of Boulanger-Lewandowski et al. (2012), from the copy shipped with lrnn.
+def load_poly_music(name: str = "jsb_chorales", path=None) -> dict[str, list[np.ndarray]]:
+    """A piano-roll data set in the split of Boulanger-Lewandowski et al. (2012), from the copy shipped with lrnn.
 
     Parameters
     ----------
+    name : str, default "jsb_chorales"
+        One of :data:`DATASETS`: ``"jsb_chorales"``, ``"nottingham"``, ``"musedata"``, ``"piano_midi"``.
     path : str or Path, optional
-        Another ``.npz`` in the same format (see ``lrnn/data/README.md``); the shipped file by default.
+        Another ``.npz`` in the same format (see ``lrnn/data/README.md``); then the split sizes of
+        ``name`` are not checked. The shipped file by default.
 
     Returns
     -------
     dict
-        ``{"train": [...], "valid": [...], "test": [...]}``: 229, 76 and 77 piano rolls, each a
-        uint8 array of shape ``(T, 88)``, in the source's order.
+        ``{"train": [...], "valid": [...], "test": [...]}``: piano rolls, each a uint8 array of
+        shape ``(T, 88)``, in the source's order.
 
     Raises
     ------
     ValueError
-        A split or its lengths missing, lengths that do not add up to the frames, or a piece that
-        is not a piano roll (:func:`check_piano_roll`).
+        An unknown ``name``; a split or its lengths missing, lengths that do not add up to the
+        frames, or a piece that is not a piano roll (:func:`check_piano_roll`); for a shipped
+        file, split sizes other than those of :data:`DATASETS`.
 
     Examples
     --------
-    >>> data = load_jsb_chorales()
-    >>> [len(data[s]) for s in SPLITS], data["train"][0].shape
-    ([229, 76, 77], (129, 88))
+    >>> data = load_poly_music("nottingham")
+    >>> [len(data[s]) for s in SPLITS], sum(len(r) for r in data["train"])
+    ([694, 173, 170], 176561)
     """
-    p = DATA_FILE if path is None else Path(path)
+    if name not in DATASETS:
+        raise ValueError(f"name = {name!r}, expected one of the shipped piano-roll sets: {', '.join(DATASETS)}.")
+    p = DATA_DIR / f"{name}.npz" if path is None else Path(path)
     with np.load(p) as f:
         out = {}
         for split in SPLITS:
@@ -135,7 +154,39 @@ def load_jsb_chorales(path=None) -> dict[str, list[np.ndarray]]:
                 )
             pieces = np.split(frames, np.cumsum(lengths)[:-1])
             out[split] = [check_piano_roll(r, f"{split}[{i}]") for i, r in enumerate(pieces)]
+    if path is None:
+        stated = DATASETS[name]
+        got = {"pieces": tuple(len(out[s]) for s in SPLITS), "frames": tuple(sum(map(len, out[s])) for s in SPLITS)}
+        for what, value in got.items():
+            if value != stated[what]:
+                raise ValueError(
+                    f"{p.name} has {what} {value} in (train, valid, test), expected {stated[what]}: the shipped "
+                    "file has changed; restore it (`git checkout lrnn/data`) or reinstall lrnn."
+                )
     return out
+
+
+def load_jsb_chorales(path=None) -> dict[str, list[np.ndarray]]:
+    """The JSB Chorales in the split of Boulanger-Lewandowski et al. (2012): ``load_poly_music("jsb_chorales")``.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Another ``.npz`` in the same format (see ``lrnn/data/README.md``); the shipped file by default.
+
+    Returns
+    -------
+    dict
+        ``{"train": [...], "valid": [...], "test": [...]}``: 229, 76 and 77 piano rolls, each a
+        uint8 array of shape ``(T, 88)``, in the source's order.
+
+    Examples
+    --------
+    >>> data = load_jsb_chorales()
+    >>> [len(data[s]) for s in SPLITS], data["train"][0].shape
+    ([229, 76, 77], (129, 88))
+    """
+    return load_poly_music("jsb_chorales", path)
 
 
 def next_frame_batch(rolls) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -173,18 +224,21 @@ def next_frame_batch(rolls) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, target, mask
 
 
-def split_nll(model, rolls) -> float:
+def split_nll(model, rolls, *, batch: int = 16) -> float:
     """The published metric: Bernoulli NLL summed over the 88 keys, averaged over all predicted frames.
 
     Every piece starts from the zero state; frames ``0 .. T-2`` are read and ``1 .. T-1``
     predicted, so a split of pieces of lengths ``T_b`` has ``M = sum (T_b - 1)`` predicted frames.
-    One batched forward pass (padding is masked out, so it does not change the value).
+    The pieces are scored in batched forward passes of ``batch`` pieces of similar length (padding
+    is masked out, so neither the batches nor their padding change the value beyond rounding).
 
     Parameters
     ----------
     model : (cell, Readout)
         Any cell of the cell interface (``forward(x)``, ``trace.output``) and a readout to 88 logits.
     rolls : sequence of array_like (T_b, 88)
+    batch : int, default 16
+        Pieces per forward pass.
 
     Returns
     -------
@@ -201,8 +255,17 @@ def split_nll(model, rolls) -> float:
     True
     """
     cell, readout = _model(model)
-    x, target, mask = next_frame_batch(rolls)
-    return sigmoid_bernoulli_nll(readout(cell.forward(x).output), target, mask)[0]
+    rolls = list(rolls)
+    if not rolls:
+        raise ValueError("rolls is empty; pass at least one piano roll of shape (T, 88).")
+    batch = positive_int("batch", batch)
+    order = sorted(range(len(rolls)), key=lambda b: len(rolls[b]))  # similar lengths: little padding
+    total, frames = 0.0, 0.0
+    for i in range(0, len(order), batch):
+        x, target, mask = next_frame_batch([rolls[b] for b in order[i : i + batch]])
+        total += sigmoid_bernoulli_nll(readout(cell.forward(x).output), target, mask)[0] * mask.sum()
+        frames += mask.sum()
+    return float(total / frames)
 
 
 def _model(model):

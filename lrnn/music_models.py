@@ -157,7 +157,8 @@ class PieceFit:
 
 
 def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch_size: int = 8, lr: float = 0.003,
-               clip_norm: float | None = 1.0, patience: int | None = 40, progress: bool = True, desc=None):  # fmt: skip
+               clip_norm: float | None = 1.0, patience: int | None = 40, bucket: int | None = None,
+               progress: bool = True, desc=None):  # fmt: skip
     """Train a next-frame model by epochs of shuffled mini-batches, full BPTT, Adam, early stopping on ``valid``.
 
     Each epoch visits the training pieces once in a fresh random order (from ``rng``), ``batch_size``
@@ -165,6 +166,12 @@ def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch
     with the gradient of its mean NLL per frame, clipped to global norm ``clip_norm``. The validation
     NLL is measured after every epoch; training stops after ``patience`` epochs without a new best
     and returns the best model. Deterministic given ``rng``.
+
+    With ``bucket`` (a multiple of ``batch_size``), each epoch's shuffled order is cut into pools of
+    ``bucket`` pieces, each pool is sorted by length, the whole is cut into mini-batches and the
+    mini-batches are shuffled: pieces of similar length share a batch, so long pieces are padded
+    less (for sets whose lengths vary by a factor of 40, this halves the work of an epoch). Without
+    it (the JSB recipe), mini-batches are consecutive pieces of the shuffled order.
 
     Returns
     -------
@@ -175,12 +182,21 @@ def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch
     frozen = PINHOLES if _check_kind(kind) == "lstm" else ()
     n = len(train_rolls)
     per_epoch = -(-n // batch_size)
+    if bucket is not None and (positive_int("bucket", bucket) % batch_size):
+        raise ValueError(
+            f"bucket = {bucket}, expected a multiple of batch_size = {batch_size} (pools of whole batches)."
+        )
+    lengths = np.array([len(r) for r in train_rolls])
     queue, frames, clock, cpu, valid = [], [], [], [], []
 
     def make_batch(rng):
         if not queue:
             order = rng.permutation(n)
-            queue.extend(order[i : i + batch_size] for i in range(0, n, batch_size))
+            if bucket:
+                pools = (order[i : i + bucket] for i in range(0, n, bucket))
+                order = np.concatenate([p[np.argsort(lengths[p], kind="stable")] for p in pools])
+            batches = [order[i : i + batch_size] for i in range(0, n, batch_size)]
+            queue.extend([batches[i] for i in rng.permutation(len(batches))] if bucket else batches)
         batch = next_frame_batch([train_rolls[i] for i in queue.pop(0)])
         frames.append(batch[2].sum())
         return batch

@@ -10,6 +10,7 @@ import pytest
 from lrnn.losses import Readout, sigmoid_bernoulli_nll
 from lrnn.music import (
     DATA_FILE,
+    DATASETS,
     N_KEYS,
     SPLITS,
     check_piano_roll,
@@ -17,6 +18,7 @@ from lrnn.music import (
     key_frequencies,
     key_markov_nll,
     load_jsb_chorales,
+    load_poly_music,
     next_frame_batch,
     sample,
     split_nll,
@@ -45,6 +47,57 @@ def test_splits_have_the_published_sizes(data):
             assert r.shape[1] == N_KEYS and r.dtype == np.uint8 and set(np.unique(r)) <= {0, 1}
     used = np.flatnonzero(np.concatenate(data["train"] + data["valid"] + data["test"]).any(axis=0)) + 21
     assert (used.min(), used.max()) == (43, 96)
+
+
+NEW_SETS = {  # pieces and frames per split, lengths of the training pieces, keys used (MIDI pitch)
+    "nottingham": ((694, 173, 170), (176561, 45513, 44463), (40, 1788), (31, 93)),
+    "musedata": ((524, 135, 124), (245202, 82755, 64339), (9, 3457), (21, 105)),
+    "piano_midi": ((87, 12, 25), (75911, 8540, 19036), (111, 3857), (21, 108)),
+}
+
+
+@pytest.mark.parametrize("name", NEW_SETS)
+def test_the_other_three_sets_are_shipped_as_the_readme_says(name):
+    readme = (DATA_FILE.parent / "README.md").read_text()
+    digest = re.search(rf"`{name}.npz` \| `([0-9a-f]{{64}})`", readme).group(1)
+    path = DATA_FILE.parent / f"{name}.npz"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+    pieces, frames, train_lengths, pitches = NEW_SETS[name]
+    data = load_poly_music(name)
+    assert tuple(len(data[s]) for s in SPLITS) == pieces == DATASETS[name]["pieces"]
+    assert tuple(sum(len(r) for r in data[s]) for s in SPLITS) == frames == DATASETS[name]["frames"]
+    lengths = [len(r) for r in data["train"]]
+    assert (min(lengths), max(lengths)) == train_lengths
+    for s in SPLITS:
+        for r in data[s]:
+            assert r.shape[1] == N_KEYS and r.dtype == np.uint8 and set(np.unique(r)) <= {0, 1}
+    used = np.flatnonzero(np.concatenate(data["train"] + data["valid"] + data["test"]).any(axis=0)) + 21
+    assert (used.min(), used.max()) == pitches
+
+
+def test_load_poly_music_errors(tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match=r"name = 'bach', expected one of the shipped piano-roll sets: jsb_chorales"):
+        load_poly_music("bach")
+    rolls = load_poly_music("piano_midi")
+    short = {s: np.concatenate(rolls[s][:2]) for s in SPLITS} | {
+        f"{s}_lengths": np.array([len(r) for r in rolls[s][:2]]) for s in SPLITS
+    }
+    np.savez(tmp_path / "short.npz", **short)
+    assert [len(v) for v in load_poly_music("piano_midi", tmp_path / "short.npz").values()] == [2, 2, 2]
+    (tmp_path / "piano_midi.npz").write_bytes((tmp_path / "short.npz").read_bytes())
+    monkeypatch.setattr("lrnn.music.DATA_DIR", tmp_path)  # a shipped file that has changed
+    with pytest.raises(ValueError, match=r"piano_midi.npz has pieces \(2, 2, 2\).*expected \(87, 12, 25\).*git checkout"):
+        load_poly_music("piano_midi")
+
+
+def test_split_nll_does_not_depend_on_how_pieces_are_batched():
+    """Length-sorted batches of any size give the one average over all predicted frames."""
+    from lrnn.gru import TorchGRUParams
+
+    rolls = load_poly_music("piano_midi")["valid"]
+    model = (TorchGRUParams.init(np.random.default_rng(0), 88, 5), frequency_baseline(rolls, 5))
+    values = [split_nll(model, rolls, batch=b) for b in (1, 5, 16, 100)]
+    np.testing.assert_allclose(values, values[0], rtol=1e-12)
 
 
 def test_check_piano_roll_errors():

@@ -11,7 +11,10 @@ experiment         script        recipe                                 chapter
 =================  ============  =====================================  ============
 ``lookahead``      ``run.py``    :mod:`lrnn.experiments.lookahead`      6
 ``memory``         ``sweep.py``  ``models.py`` beside the script        7
-``jsb``            ``train.py``  :mod:`lrnn.music_models`               8
+``jsb``            ``train.py``  :mod:`lrnn.experiments.music`          8
+``nottingham``     ``train.py``  :mod:`lrnn.experiments.music`          8
+``musedata``       ``train.py``  :mod:`lrnn.experiments.music`          8
+``piano_midi``     ``train.py``  :mod:`lrnn.experiments.music`          8
 ``charlm``         ``train.py``  :mod:`lrnn.charlm`                     9
 ``long_memory``    ``sweep.py``  the package's cells, in the script     11
 ``jsb_torch``      ``train.py``  :mod:`lrnn.music_models`               PyTorch page
@@ -19,7 +22,9 @@ experiment         script        recipe                                 chapter
 ``seq2seq``        ``run.py``    :mod:`lrnn.experiments.seq2seq`        10
 =================  ============  =====================================  ============
 
-The two memory sweeps (``memory`` and ``long_memory``) share their runner, the records, the
+The four music sweeps share their recipe and resumable runner, :mod:`lrnn.experiments.music`
+(the models and their training loop are :mod:`lrnn.music_models`). The two memory sweeps
+(``memory`` and ``long_memory``) share their runner, the records, the
 bookkeeping of the code each run ran and the results files: :mod:`lrnn.experiments.sweep`.
 
 :func:`result` is the one way to reach a committed result: ``experiments/<name>/<file>`` in
@@ -49,6 +54,8 @@ RESULTS = {
     "lookahead": ("results.json",),
     "memory": ("results/runs.json",),
     "jsb": ("results.json", *(f"{kind}.npz" for kind in KINDS)),  # the best model of each kind
+    # Chung et al.'s other three data sets (Chapter 8's four-set table): tanh, GRU and LSTM
+    **{name: ("results.json", "tanh.npz", "gru.npz", "lstm.npz") for name in ("nottingham", "musedata", "piano_midi")},
     "jsb_torch": ("results.json", "bench_cells.json"),  # the PyTorch page (it keeps its outputs)
     "long_memory": ("results/runs.json",),  # the linear recurrences against the gated cells
     "charlm": ("results.json", "gru.npz", "lstm.npz"),  # Chapter 9 opens the GRU and the LSTM
