@@ -67,3 +67,48 @@ def _bits(model, rolls):
 def test_names_the_mistake(fn, message):
     with pytest.raises(AssertionError, match=message):
         check_split_nll(fn)
+
+
+def _my_fit(model, train, valid, rng, epochs, patience, lr, *, last=False, wait=None, mutate=False, slow=False):
+    """A training loop written as the chapter's solution writes it, with switches for typical mistakes."""
+    from lrnn.losses import sigmoid_bernoulli_nll
+    from lrnn.optim import Adam, clip_by_global_norm
+    from lrnn.train import sequence_loss_and_grads
+
+    opt = Adam(lr=1e-6 if slow else lr)
+    state = opt.init_state(model)
+    curve, best, since = [split_nll(model, valid)], model, 0
+    for _ in range(epochs):
+        order = rng.permutation(len(train))
+        for i in range(0, len(train), 8):
+            batch = next_frame_batch([train[j] for j in order[i : i + 8]])
+            _, grads = sequence_loss_and_grads(model, batch, loss=sigmoid_bernoulli_nll)
+            grads = clip_by_global_norm(grads, 1.0)[0]
+            if mutate:
+                model[1].b_y[...] -= 0.0  # writes into the caller's array: harmless, but in place
+                model[1].b_y[0] += 1e-3
+            model, state = opt.step(model, grads, state)
+        curve.append(split_nll(model, valid))
+        if curve[-1] < min(curve[:-1]):
+            best, since = model, 0
+        else:
+            since += 1
+        if since == (wait or patience):
+            break
+    return (model if last else best), curve
+
+
+def test_check_fit_accepts_a_correct_loop_and_names_the_mistakes():
+    from lrnn.exercises.music import check_fit_pieces
+
+    assert "the loop learns" in check_fit_pieces(_my_fit)
+    with pytest.raises(AssertionError, match="return the best model, not the last"):
+        check_fit_pieces(lambda *a: _my_fit(*a, last=True))
+    with pytest.raises(AssertionError, match=r"you stopped 1 epochs after the best.*patience = 3"):
+        check_fit_pieces(lambda *a: _my_fit(*a, wait=1))
+    with pytest.raises(AssertionError, match="changed the model it was given in place"):
+        check_fit_pieces(lambda *a: _my_fit(*a, mutate=True))
+    with pytest.raises(AssertionError, match="lrnn's gets to"):
+        check_fit_pieces(lambda *a: _my_fit(*a, slow=True))
+    with pytest.raises(AssertionError, match=r"valid_curve\[0\]"):
+        check_fit_pieces(lambda *a: (lambda m, c: (m, c[1:]))(*_my_fit(*a)))

@@ -19,7 +19,7 @@ submodule      checks
 ``lstm``       Ch. 5: one LSTM step, the LSTM backward pass
 ``jacobian``   Ch. 5: the one-step error Jacobian of Eq. 179 (a derivation)
 ``augmented``  Ch. 6: the context window, the Augmented LSTM backward pass
-``music``      Ch. 8: the published score of polyphonic music (NLL per frame)
+``music``      Ch. 8: the published score of polyphonic music (NLL per frame); the training loop
 ``scan``       "Back to the differential equation": the linear recurrence h[n] = a[n] h[n-1] + b[n]
 ``charlm``     Ch. 9: the character model's loss (one-hot lookup), the TBPTT training loop
 ``compose``    Ch. 10: the LSTM's input-border gradient dE/dx, a two-layer stack by hand
@@ -34,7 +34,7 @@ from .gru import check_gru_step
 from .jacobian import check_step_jacobian
 from .lstm import check_lstm_backward, check_lstm_step
 from .lyapunov import check_lyapunov
-from .music import check_split_nll
+from .music import check_fit_pieces, check_split_nll
 from .rnn import (
     check_discretize,
     check_impulse_response,
@@ -61,6 +61,7 @@ __all__ = [
     "check_context_window",
     "check_augmented_backward",
     "check_split_nll",
+    "check_fit_pieces",
     "check_linear_scan",
     "check_char_loss",
     "check_fit",
