@@ -1,4 +1,4 @@
-"""Polyphonic music as piano rolls: the JSB Chorales, next-frame prediction and its metric.
+"""Polyphonic music as piano rolls: four data sets, next-frame prediction and its metric.
 
 Not in Sherstinsky's paper. Boulanger-Lewandowski, Bengio and Vincent (2012) set the task and
 Chung et al. (2014, Sec. 4.1) compared tanh, LSTM and GRU units on it: a piano roll is a
@@ -12,6 +12,11 @@ NLLs summed, averaged over every predicted frame of a split)::
 
 with ``M = sum (T - 1)``: the first frame of each sequence is only read, never predicted, and
 each sequence starts from the zero state.
+
+The data: the four piano-roll sets of Boulanger-Lewandowski et al. (2012) on which Chung et al.
+compared their cells, shipped in ``lrnn/data/`` in the published train / valid / test splits
+(:data:`DATASETS`, :func:`load_poly_music`): the JSB Chorales (:func:`load_jsb_chorales`),
+Nottingham, MuseData and Piano-midi.de.
 
 Symbols (code -> shape)::
 

@@ -22,8 +22,10 @@ The ``lstm`` keeps its pinhole matrices at zero during training (their gradients
 it is exactly ``torch.nn.LSTM``. Saved models are ``.npz`` state dicts: PyTorch's keys
 (``weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0``) for the first three, the parameter
 dataclass's field names for the other two, and ``readout.weight`` (88, d_out), ``readout.bias`` (88,).
-This module is the recipe of the JSB sweep (``experiments/jsb/train.py``); its committed results
-and models are ``lrnn.experiments.result("jsb", "results.json")``, ``result("jsb", "gru.npz")``, ...
+This module holds the models and the training loop of Chapter 8's sweeps, which
+:mod:`lrnn.experiments.music` runs on the four data sets (``experiments/jsb/train.py``, ...); their
+committed results and models are ``lrnn.experiments.result("jsb", "results.json")``,
+``result("nottingham", "gru.npz")``, ...
 """
 
 from __future__ import annotations
