@@ -31,8 +31,10 @@ committed results and models are ``lrnn.experiments.result("jsb", "results.json"
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -160,7 +162,7 @@ class PieceFit:
 
 def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch_size: int = 8, lr: float = 0.003,
                clip_norm: float | None = 1.0, patience: int | None = 40, bucket: int | None = None,
-               progress: bool = True, desc=None):  # fmt: skip
+               progress: bool = True, desc=None, checkpoint=None):  # fmt: skip
     """Train a next-frame model by epochs of shuffled mini-batches, full BPTT, Adam, early stopping on ``valid``.
 
     Each epoch visits the training pieces once in a fresh random order (from ``rng``), ``batch_size``
@@ -174,6 +176,13 @@ def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch
     mini-batches are shuffled: pieces of similar length share a batch, so long pieces are padded
     less (for sets whose lengths vary by a factor of 40, this halves the work of an epoch). Without
     it (the JSB recipe), mini-batches are consecutive pieces of the shuffled order.
+
+    With ``checkpoint`` (a file path), the run's whole state (parameters, the optimiser's moments,
+    the early-stopping record, the curves, the generator's state) is written there after every
+    epoch; if the file exists when the run starts, the run goes on from it, and the file is deleted
+    when the run ends. A run killed midway and started again with the same arguments computes
+    what it would have computed had it never stopped (only its clocks leave out the time it was
+    stopped).
 
     Returns
     -------
@@ -215,11 +224,40 @@ def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch
         cpu.append(time.process_time())
         return valid[-1]
 
-    start, cpu_start = time.perf_counter(), time.process_time()
-    train0 = split_nll(model, train_rolls)
+    path = None if checkpoint is None else Path(checkpoint)
+    args = {"kind": kind, "pieces": n, "frames": int(lengths.sum()), "epochs": epochs, "batch_size": batch_size,
+            "lr": lr, "clip_norm": clip_norm, "patience": patience, "bucket": bucket}  # fmt: skip
+    start, cpu_start, resume = time.perf_counter(), time.process_time(), None
+    if path is not None and path.exists():
+        saved = pickle.loads(path.read_bytes())
+        if saved["args"] != args:
+            raise ValueError(
+                f"checkpoint {path} is of a run with {saved['args']}, not {args}: delete it to start afresh, or "
+                "resume it with the arguments it was started with."
+            )
+        rng.bit_generator.state = saved["rng"]
+        resume, train0 = saved["snapshot"], saved["train0"]
+        frames[:], valid[:] = saved["frames"], saved["valid"]
+        start, cpu_start = start - saved["elapsed"][-1], cpu_start - saved["cpu"][-1]
+        clock[:], cpu[:] = [start + e for e in saved["elapsed"]], [cpu_start + e for e in saved["cpu"]]
+    else:
+        train0 = split_nll(model, train_rolls)
+
+    def save(snapshot):
+        assert not queue, "a checkpoint falls between epochs"
+        state = {"args": args, "snapshot": snapshot, "rng": rng.bit_generator.state, "train0": train0,
+                 "frames": frames, "valid": valid, "elapsed": [c - start for c in clock],
+                 "cpu": [c - cpu_start for c in cpu]}  # fmt: skip
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(pickle.dumps(state))
+        tmp.replace(path)  # whole or not at all
+
     res = fit(loss_and_grads, model, make_batch, rng, steps=epochs * per_epoch, optimizer=Adam(lr=lr),
               clip_norm=clip_norm, validate=validate, eval_every=per_epoch, patience=patience,
-              progress=progress, desc=desc or kind)  # fmt: skip
+              progress=progress, desc=desc or kind, checkpoint=None if path is None else save,
+              resume=resume)  # fmt: skip
+    if path is not None:
+        path.unlink(missing_ok=True)
     losses, w = res.losses, np.asarray(frames[: len(res.losses)])
     k = len(valid) - 1  # epochs run
     train = [train0]

@@ -53,6 +53,7 @@ from .progress import ProgressBar
 
 __all__ = [
     "FitResult",
+    "LoopSnapshot",
     "fit",
     "fit_sequences",
     "sequence_loss",
@@ -245,18 +246,36 @@ def _loop(
     nonfinite,
     progress,
     desc,
+    checkpoint=None,
+    resume=None,
 ) -> FitResult:
-    """The loop shared by :func:`fit` and :func:`fit_sequences`: ``next_update(params) -> (loss, grads)``."""
+    """The loop shared by :func:`fit` and :func:`fit_sequences`: ``next_update(params) -> (loss, grads)``.
+
+    ``checkpoint(snapshot)``, if given, is called after every evaluation that does not end the run,
+    with the loop's whole state (:class:`LoopSnapshot`); ``resume`` (such a snapshot) starts the
+    loop from it instead of from ``params``, and the run goes on as if it had never stopped.
+    """
     state = optimizer.init_state(params)
     losses, norms = np.empty(steps), np.empty(steps)
     watch = _Watch(validate, patience) if validate is not None else None
     stopped_early = diverged = False
     reason = None
     run = 0  # updates done
-    bar = ProgressBar(steps, desc, enabled=progress, unit="step")
+    if resume is not None:
+        if resume.run >= steps or (watch is None) != (resume.watch is None):
+            raise ValueError(
+                f"resume is a snapshot after {resume.run} updates{' with' if resume.watch else ' without'} "
+                f"validation; this run has steps = {steps}{' with' if watch else ' without'} validation: "
+                "resume a run only with the arguments it was started with."
+            )
+        params, state, run = resume.params, resume.opt_state, resume.run
+        losses[:run], norms[:run] = resume.losses, resume.grad_norms
+        if watch is not None:
+            watch.__dict__.update(resume.watch)
+    bar = ProgressBar(steps - run, desc, enabled=progress, unit="step")  # the updates still to do
     t0 = time.perf_counter()
     try:
-        if watch is not None:
+        if watch is not None and resume is None:
             watch(params, 0)
         while run < steps and not stopped_early:
             with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, not warned
@@ -280,6 +299,8 @@ def _loop(
                 stopped_early = watch(params, run) and run < steps
                 if stopped_early:
                     reason = f"no new lowest validation loss in {patience} evaluations (patience) after update {run}"
+                elif checkpoint is not None and run < steps:
+                    checkpoint(LoopSnapshot(run, params, state, losses[:run].copy(), norms[:run].copy(), watch.state()))
             bar.update(loss=float(loss), **({"val": watch.losses[-1]} if watch is not None else {}))
     finally:
         bar.close(complete=stopped_early or diverged)
@@ -308,8 +329,42 @@ def _divergence(loss, norm, grads, run: int) -> str:
     return f"the gradient overflowed at update {run}: its global norm is {norm} (the loss is {float(loss):.6g})"
 
 
+@dataclass(frozen=True)
+class LoopSnapshot:
+    """The state of a training loop after ``run`` updates: what :func:`fit` needs to go on from there.
+
+    Attributes
+    ----------
+    run : int
+        Updates done.
+    params
+        The parameters after them.
+    opt_state
+        The optimiser's state (e.g. :class:`lrnn.optim.AdamState`).
+    losses, grad_norms : numpy.ndarray, shape (run,)
+    watch : dict or None
+        The early-stopping record: evaluations so far, the best and the evaluations since it.
+
+    The random generator of the batches is the caller's: a caller that checkpoints saves its
+    ``rng.bit_generator.state`` beside the snapshot (:func:`lrnn.music_models.fit_pieces` does).
+    """
+
+    run: int
+    params: object
+    opt_state: object
+    losses: np.ndarray
+    grad_norms: np.ndarray
+    watch: dict | None
+
+
 class _Watch:
     """Validation for early stopping (Prechelt 1998): the losses, the best parameters, the patience."""
+
+    _STATE = ("steps", "losses", "best_loss", "best_step", "best_index", "best_params", "stale")
+
+    def state(self) -> dict:
+        """What a checkpoint must keep (the validation function is the caller's)."""
+        return {k: list(v) if isinstance(v, list) else v for k, v in vars(self).items() if k in self._STATE}
 
     def __init__(self, validate: Callable, patience: int | None):
         self.validate, self.patience = validate, patience
@@ -347,6 +402,8 @@ def fit(
     nonfinite: str = "raise",
     progress: bool = True,
     desc: str | None = None,
+    checkpoint: Callable | None = None,
+    resume: LoopSnapshot | None = None,
 ) -> FitResult:
     """Train ``params`` for ``steps`` updates on fresh batches; deterministic given ``rng``.
 
@@ -382,6 +439,13 @@ def fit(
         Show a progress bar (:mod:`lrnn.progress`).
     desc : str, optional
         Label of the progress bar.
+    checkpoint : callable, optional
+        ``checkpoint(snapshot)``: called with a :class:`LoopSnapshot` after every evaluation that
+        does not end the run, e.g. to write it to disk.
+    resume : LoopSnapshot, optional
+        Go on from this snapshot (with the same arguments, and ``rng`` in the state it had then)
+        instead of starting from ``params``: the run then computes what it would have computed
+        had it never stopped.
 
     Returns
     -------
@@ -416,6 +480,8 @@ def fit(
         nonfinite=nonfinite,
         progress=progress,
         desc=desc,
+        checkpoint=checkpoint,
+        resume=resume,
     )
 
 

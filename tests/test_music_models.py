@@ -83,3 +83,55 @@ def test_fit_pieces_rejects_bad_arguments(data):
         fit_pieces("tanh", model, data["train"], data["valid"], np.random.default_rng(0), epochs=0)
     with pytest.raises(TypeError, match="rng"):
         fit_pieces("tanh", model, data["train"], data["valid"], 0, epochs=1)
+
+
+class _Killed(Exception):
+    pass
+
+
+def test_a_run_killed_midway_resumes_where_it_stopped(tmp_path, monkeypatch):
+    """Killed after its second epoch's checkpoint and started again, a run computes what it would have."""
+    from pathlib import Path
+
+    from lrnn.optim import tree_leaves
+
+    data = load_jsb_chorales()
+    train, valid = data["train"][:24], data["valid"][:8]
+    kw = dict(epochs=5, patience=2, batch_size=8, bucket=16, lr=0.02, progress=False)
+
+    def start():
+        return init_model("gru", np.random.default_rng(0), train, size=6)
+
+    whole = fit_pieces("gru", start(), train, valid, np.random.default_rng(1), **kw)
+    path, written, real = tmp_path / "gru-1.ckpt", [], Path.replace
+
+    def replace_then_die(self, target):
+        out = real(self, target)
+        written.append(target)
+        if len(written) == 2:
+            raise _Killed
+        return out
+
+    monkeypatch.setattr(Path, "replace", replace_then_die)
+    with pytest.raises(_Killed):
+        fit_pieces("gru", start(), train, valid, np.random.default_rng(1), checkpoint=path, **kw)
+    monkeypatch.undo()
+    assert path.exists()
+    again = fit_pieces("gru", start(), train, valid, np.random.default_rng(99), checkpoint=path, **kw)
+    assert not path.exists()  # deleted when the run ends
+    for field in ("valid_curve", "train_nll", "epoch"):
+        np.testing.assert_array_equal(getattr(again, field), getattr(whole, field))
+    assert again.best_epoch == whole.best_epoch and again.stopped_early == whole.stopped_early
+    for a, b in zip(tree_leaves(again.model), tree_leaves(whole.model), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert np.all(np.diff(again.seconds) >= 0) and len(again.seconds) == len(whole.seconds)
+
+    fit_pieces("gru", start(), train, valid, np.random.default_rng(1), checkpoint=path, **{**kw, "epochs": 2})
+    assert not path.exists()
+    with monkeypatch.context() as m:
+        m.setattr(Path, "replace", replace_then_die)
+        written.clear()
+        with pytest.raises(_Killed):
+            fit_pieces("gru", start(), train, valid, np.random.default_rng(1), checkpoint=path, **kw)
+    with pytest.raises(ValueError, match=r"checkpoint .* is of a run with .*'lr': 0.02.*delete it to start afresh"):
+        fit_pieces("gru", start(), train, valid, np.random.default_rng(1), checkpoint=path, **{**kw, "lr": 0.01})

@@ -3,7 +3,8 @@
 One command (from the repository root)::
 
     python experiments/musedata/train.py --cost          # first: one epoch of each cell, timed (cost.json)
-    python experiments/musedata/train.py                 # the sweep; resumable: run it again to go on
+    python experiments/musedata/train.py                 # the sweep; resumable: run it again to go on (a run
+                                                           # in progress goes on from its last epoch)
     python experiments/musedata/train.py --workers 2 --kinds gru --seeds 1 2   # a part of it
 
 The recipe is Chapter 8's (:mod:`lrnn.experiments.music`): the cells at Chung's sizes, Adam, global

@@ -10,9 +10,10 @@ the validation NLL; the test split is scored once, on the model validation chose
 The sweep is resumable: every finished run is written at once, as ``runs/<kind>-<seed>.json``
 (numbers and learning curves), and ``results.json`` and the best model of each kind
 (``<kind>.npz``, chosen on validation) are rewritten from all finished runs; started again, the
-sweep skips the runs it has (a run killed midway starts again from its beginning). Each run is
-deterministic given its seed and one BLAS thread, so a resumed sweep gives what an uninterrupted
-one would.
+sweep skips the runs it has. A run in progress keeps its state in ``runs/<kind>-<seed>.ckpt``
+after every epoch (:func:`lrnn.music_models.fit_pieces`), so a run killed midway goes on from its
+last finished epoch. Each run is deterministic given its seed and one BLAS thread, so a resumed
+sweep gives what an uninterrupted one would.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ __all__ = ["run", "baselines", "summarise", "cost", "main"]
 
 
 def run(dataset: str, kind: str, seed: int, config: dict, *, max_epochs: int | None = None,
-        progress: bool = False) -> dict:  # fmt: skip
+        progress: bool = False, checkpoint=None) -> dict:  # fmt: skip
     """Train one model from scratch; return its numbers, learning curves and the trained model.
 
     Parameters
@@ -48,6 +49,8 @@ def run(dataset: str, kind: str, seed: int, config: dict, *, max_epochs: int | N
         optionally ``bucket`` (:func:`lrnn.music_models.fit_pieces`).
     max_epochs : int, optional
         Fewer epochs than the configuration's (to reproduce the start of a stored run).
+    checkpoint : str or Path, optional
+        A file for the run's state after every epoch; a run started again goes on from it.
 
     Returns
     -------
@@ -63,7 +66,7 @@ def run(dataset: str, kind: str, seed: int, config: dict, *, max_epochs: int | N
         kind, model, data["train"], data["valid"], rng,
         epochs=max_epochs or config["max_epochs"], batch_size=config["batch_size"], lr=config["lr"],
         clip_norm=config["clip_norm"], patience=config["patience"], bucket=config.get("bucket"),
-        progress=progress, desc=f"{dataset} {kind} seed {seed}",
+        progress=progress, desc=f"{dataset} {kind} seed {seed}", checkpoint=checkpoint,
     )  # fmt: skip
     return {
         "kind": kind,
@@ -242,7 +245,10 @@ def main(dataset: str, config: dict, published: dict, here: Path, argv=None) -> 
     bar = ProgressBar(max(1, len(jobs)), DATASETS[dataset]["title"], unit="run")
     n_done = 0
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        futures = {pool.submit(run, dataset, k, s, config): (k, s) for k, s in jobs}
+        futures = {
+            pool.submit(run, dataset, k, s, config, checkpoint=args.out / "runs" / f"{k}-{s}.ckpt"): (k, s)
+            for k, s in jobs
+        }
         for fut in as_completed(futures):
             r = fut.result()
             model = r.pop("model")
