@@ -86,7 +86,9 @@ def test_load_poly_music_errors(tmp_path, monkeypatch):
     assert [len(v) for v in load_poly_music("piano_midi", tmp_path / "short.npz").values()] == [2, 2, 2]
     (tmp_path / "piano_midi.npz").write_bytes((tmp_path / "short.npz").read_bytes())
     monkeypatch.setattr("lrnn.music.DATA_DIR", tmp_path)  # a shipped file that has changed
-    with pytest.raises(ValueError, match=r"piano_midi.npz has pieces \(2, 2, 2\).*expected \(87, 12, 25\).*git checkout"):
+    with pytest.raises(
+        ValueError, match=r"piano_midi.npz has pieces \(2, 2, 2\).*expected \(87, 12, 25\).*git checkout"
+    ):
         load_poly_music("piano_midi")
 
 
