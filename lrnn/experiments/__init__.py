@@ -54,11 +54,8 @@ RESULTS = {
     "lookahead": ("results.json",),
     "memory": ("results/runs.json",),
     "jsb": ("results.json", *(f"{kind}.npz" for kind in KINDS)),  # the best model of each kind
-    # Chung et al.'s other three data sets (Chapter 8's four-set table): tanh, GRU and LSTM
-    **{
-        name: ("results.json", "cost.json", "tanh.npz", "gru.npz", "lstm.npz")
-        for name in ("nottingham", "musedata", "piano_midi")
-    },
+    # Chung et al.'s other three data sets (Chapter 8's four-set table)
+    **{name: ("results.json", "cost.json") for name in ("nottingham", "musedata", "piano_midi")},
     "jsb_torch": ("results.json", "bench_cells.json"),  # the PyTorch page (it keeps its outputs)
     "long_memory": ("results/runs.json",),  # the linear recurrences against the gated cells
     "charlm": ("results.json", "gru.npz", "lstm.npz"),  # Chapter 9 opens the GRU and the LSTM
