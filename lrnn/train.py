@@ -333,6 +333,9 @@ def _divergence(loss, norm, grads, run: int) -> str:
 class LoopSnapshot:
     """The state of a training loop after ``run`` updates: what :func:`fit` needs to go on from there.
 
+    The random generator of the batches is the caller's: a caller that checkpoints saves its
+    generator's state beside the snapshot (:func:`lrnn.music_models.fit_pieces` does).
+
     Attributes
     ----------
     run : int
@@ -344,9 +347,6 @@ class LoopSnapshot:
     losses, grad_norms : numpy.ndarray, shape (run,)
     watch : dict or None
         The early-stopping record: evaluations so far, the best and the evaluations since it.
-
-    The random generator of the batches is the caller's: a caller that checkpoints saves its
-    ``rng.bit_generator.state`` beside the snapshot (:func:`lrnn.music_models.fit_pieces` does).
     """
 
     run: int
