@@ -22,23 +22,9 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 from pathlib import Path  # noqa: E402
 
-from lrnn.experiments.music import main  # noqa: E402
+from lrnn.experiments.music import LONG_PIECES, main  # noqa: E402
 
-CONFIG = {
-    "kinds": ["tanh", "gru", "lstm"],
-    "optimizer": "Adam",
-    "lr": 0.003,
-    "batch_size": 8,
-    "bucket": 64,
-    "clip_norm": 1.0,
-    "max_epochs": 60,
-    "patience": 10,
-    "bptt": "full sequence, padded batches with masks",
-    "readout_init": "W_y = 0, b_y = logit of the training key frequencies (add-1/2 smoothing)",
-    "forget_bias": 1.0,
-    "seeds": [0, 1, 2],
-    "blas_threads": 1,
-}
+CONFIG = {**LONG_PIECES, "max_epochs": 60, "patience": 10}
 
 if __name__ == "__main__":
     main("musedata", CONFIG, {}, Path(__file__).resolve().parent)
