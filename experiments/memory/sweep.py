@@ -2,7 +2,7 @@
 
 Trains the standard (tanh) RNN, the GRU, the Vanilla LSTM and the Augmented LSTM on the
 memory benchmarks of :mod:`lrnn.tasks` at lags from 10 to 200 steps, three seeds each (five
-for the main adding comparison at lags 100 and 200, where the chapter's headline claims rest), plus
+for the main adding comparison at lag 200, where the chapter's headline claims rest), plus
 the ablations the chapter discusses: training without gradient clipping, the LSTM's
 forget-gate bias and chrono initialisation, the GRU's chrono initialisation, and orthogonal or
 identity initialisation of the RNN. Every run is deterministic given its configuration: the
@@ -53,8 +53,8 @@ build_model = runner.load_module("memory_models", HERE / "models.py").build_mode
 VAL_SEED = 2016  # the validation batches: default_rng([VAL_SEED, lag]), the same for every cell and seed
 SEEDS = (0, 1, 2)
 LAGS = (10, 25, 50, 100, 200)
-HEADLINE_SEEDS = (0, 1, 2, 3, 4)  # the main adding comparison at the longest lags (HEADLINE_LAGS): five seeds
-HEADLINE_LAGS = (100, 200)
+HEADLINE_SEEDS = (0, 1, 2, 3, 4)  # the main adding comparison at the longest lag (HEADLINE_LAGS): five seeds
+HEADLINE_LAGS = (200,)
 
 #: Settings shared by every run unless a configuration overrides them.
 DEFAULTS = dict(
