@@ -45,6 +45,8 @@ def test_every_cell_and_lag_of_the_main_sweep_has_three_seeds(stored):
         if r["group"] == "main":
             seeds.setdefault((r["task"], r["cell"], r["lag"]), set()).add(r["seed"])
     assert all(len(s) >= 3 for s in seeds.values())
+    # the headline claims (the gated cells at the longest lag of the adding problem) rest on five seeds
+    assert all(len(s) >= 5 for (task, _, lag), s in seeds.items() if task == "adding" and lag == 200)
     adding = {lag for (task, cell, lag) in seeds if task == "adding" and cell == "rnn"}
     assert min(adding) <= 10 and max(adding) >= 200
     assert {cell for (task, cell, _) in seeds if task == "adding"} == {"rnn", "gru", "lstm", "augmented"}
