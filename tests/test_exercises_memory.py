@@ -107,3 +107,15 @@ def test_bad_results_get_a_clear_error():
         check_table_cell({"gru": {0: float("nan")}})
     with pytest.raises(ValueError, match=r"cell = 'lstm' at task = 'adding', lag = 7: .* the lags \[10, 25, 50"):
         check_table_cell({"lstm": {0: 0.1}}, lag=7)
+
+
+def test_another_initialisation_is_compared_with_its_own_runs():
+    runs = json.loads(result("memory", "results/runs.json").read_text(encoding="utf-8"))["runs"]
+    ortho = {r["seed"]: r["final_loss"] for r in runs if r["group"] == "rnn_init" and r["lag"] == 25
+             and r["init"] == {"recurrent": "orthogonal"}}  # fmt: skip
+    report = check_table_cell({"rnn": ortho}, lag=25, init={"recurrent": "orthogonal"})
+    assert (
+        f"{len(ortho)} of {len(ortho)} final losses inside" in report and "reproduce the stored run exactly" in report
+    )
+    with pytest.raises(ValueError, match=r"init = \{'recurrent': 'unitary'\}: the sweep has no such runs"):
+        check_table_cell({"rnn": {0: 0.1}}, lag=25, init={"recurrent": "unitary"})

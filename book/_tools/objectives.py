@@ -109,6 +109,7 @@ ASSESSES: dict[str, dict[str, tuple[int, ...]]] = {
         "ex-memory-softmax": (5,),
         "ex-memory-train-loop": (7,),
         "ex-memory-reproduce": (6, 7),
+        "ex-memory-init-train": (6, 7),
     },
     "08_real_music": {
         "ex-music-metric": (1,),

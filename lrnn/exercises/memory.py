@@ -175,26 +175,35 @@ def check_train_loop(student_fn, *, seed: int = 0, steps: int = 40, lr: float = 
 # -- one cell of the sweep's table ----------------------------------------------------------------
 
 
-def _stored(task: str, lag: int, cells) -> dict:
+def _stored(task: str, lag: int, cells, init) -> dict:
+    """The stored runs of each cell: Adam at the sweep's rate, clipped at 1, ``init`` (None: the main comparison's)."""
     from ..experiments import result
 
     runs = json.loads(result("memory", "results/runs.json").read_text(encoding="utf-8"))["runs"]
+    recipe = [r for r in runs if r["task"] == task and r["optimizer"] == "adam" and r["clip"] == 1.0]
     out = {}
     for cell in cells:
         group = [
-            r for r in runs if r["group"] == "main" and r["task"] == task and r["lag"] == lag and r["cell"] == cell
+            r
+            for r in recipe
+            if r["lag"] == lag
+            and r["cell"] == cell
+            and (r["group"] == "main" if init is None else (r["init"] or {}) == init)
         ]
         if not group:
+            ran = sorted({(r["lag"]) for r in recipe if r["cell"] == cell and (init is None or r["init"] == init)})
             raise ValueError(
-                f"cell = {cell!r} at task = {task!r}, lag = {lag}: the sweep's main comparison has no such runs; "
-                f"it has the cells {sorted({r['cell'] for r in runs if r['group'] == 'main' and r['task'] == task})} "
-                f"and the lags {sorted({r['lag'] for r in runs if r['group'] == 'main' and r['task'] == task})}."
+                f"cell = {cell!r} at task = {task!r}, lag = {lag}"
+                + ("" if init is None else f", init = {init!r}")
+                + f": the sweep has no such runs; it ran this cell {'so ' if init else ''}at the lags {ran}"
+                + ("" if init is None else " (init: the keyword arguments of the cell's init, as in runs.json)")
+                + "."
             )
         out[cell] = group
     return out
 
 
-def check_table_cell(results: dict, *, task: str = "adding", lag: int = 50) -> str:
+def check_table_cell(results: dict, *, task: str = "adding", lag: int = 50, init: dict | None = None) -> str:
     """Compare the student's runs of one setting with the memory sweep's stored seeds.
 
     Parameters
@@ -205,6 +214,9 @@ def check_table_cell(results: dict, *, task: str = "adding", lag: int = 50) -> s
         learning rate 0.003, gradients clipped to global norm 1) and scored on 256 fresh sequences.
     task : str, default "adding"
     lag : int, default 50
+    init : dict, optional
+        The cells' initialisation, as the sweep's records write it (``{"recurrent": "orthogonal"}``
+        for the standard RNN with orthogonal ``W_r``); by default the main comparison's.
 
     Returns
     -------
@@ -242,7 +254,7 @@ def check_table_cell(results: dict, *, task: str = "adding", lag: int = 50) -> s
         if bad:
             raise ValueError(f"results[{cell!r}] has losses {bad}: expected finite positive validation losses.")
         clean[cell] = losses
-    stored = _stored(task, lag, clean)
+    stored = _stored(task, lag, clean, init)
     names = {"rnn": "RNN", "gru": "GRU", "lstm": "Vanilla LSTM", "augmented": "Augmented LSTM"}
     lines, contradictions = [], []
     for cell, losses in clean.items():
