@@ -145,9 +145,10 @@ def table(results: dict) -> str:
             c = results["cells"].get(f"{kind} {reg}")
             if c is None:
                 continue
+            name = reg.replace("_", " ").replace("=", " ")
             rows.append(
-                f"| {NAMES[kind]} | {reg.replace('_', ' ')} | {len(c['seeds'])} | {c['best_epoch_mean']:.0f} "
-                f"| {c['capped']} |"
+                f"| {NAMES[kind]} | {name} | {len(c['seeds'])} | {c['best_epoch_mean']:.0f} "
+                f"| {c['capped']} "
                 f"| {c['train_nll_mean']:.2f} | {c['valid_nll_mean']:.2f} | {c['gap_mean']:.2f} "
                 f"| {c['test_nll_mean']:.3f} ± {c['test_nll_std']:.3f} |"
             )
