@@ -6,9 +6,10 @@ One command (from the repository root)::
     python experiments/jsb_regularised/train.py --kinds tanh --seeds 0 --regularisers dropout=0.3   # a part
 
 Every model of ``experiments/jsb`` overfits within a few dozen epochs. This sweep trains the
-tanh RNN, the GRU and the LSTM at Chung's sizes with the chorales' recipe unchanged (the same
-configuration, initial parameters and first epoch's order per seed, :mod:`lrnn.experiments.music`)
-plus one regulariser of :func:`lrnn.music_models.fit_pieces`:
+tanh RNN, the GRU and the LSTM at Chung's sizes with the chorales' recipe (the same configuration
+but for a cap of 150 epochs, the same initial parameters and first epoch's order per seed,
+:mod:`lrnn.experiments.music`) plus one regulariser of :func:`lrnn.music_models.fit_pieces`, three
+seeds each: dropout at ``p = 0.3``, or weight noise at ``sd = 0.05`` or ``0.1``.
 
 - ``dropout=p``: inverted dropout at rate ``p`` on the input-to-cell and cell-to-readout
   connections, never on the recurrent path (Zaremba, Sutskever and Vinyals 2014);
@@ -63,7 +64,7 @@ CONFIG = {
     "blas_threads": 1,
     "kinds": ["tanh", "gru", "lstm"],
     "seeds": [0, 1, 2],
-    "regularisers": ["dropout=0.3", "weight_noise=0.05"],
+    "regularisers": ["dropout=0.3", "weight_noise=0.05", "weight_noise=0.1"],
     "dropout_on": "input-to-cell and cell-to-readout connections (inverted dropout, a fresh mask per step, "
     "sequence and unit); never the recurrent path",
     "weight_noise_on": "every parameter (biases too; the LSTM's zero pinholes excepted), fresh per mini-batch",
