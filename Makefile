@@ -132,20 +132,30 @@ browser-deps:
 
 # The -W site build and the tests that do not read it run side by side (a core each, one BLAS
 # thread per process); then the checks of the built site, of its pages in Chromium, and of the
-# editions when they are built, on two workers (pytest-xdist: a test waiting for Chromium leaves
-# its core to the other).
+# editions when they are built, on four workers (pytest-xdist): these checks mostly wait for
+# Chromium (pages loading, MathJax, a fresh virtual environment installing), and on two workers
+# the two cores were busy about half the time.
 SITE_FREE := not site and not browser and not pdf and not student
+# Each notebook runs once a way a reader runs it. Here nbval runs them as JupyterLab would and the
+# -W site build runs them as the static site does (allow_errors: false: a failing cell fails it).
+# In CI the runnable-book check (tests/test_tools_runnable_book.py) runs every notebook a reader
+# can download, in a fresh environment made from the site's zip, as JupyterLab would; nbval would
+# run the same notebooks the same way a second time, so CI leaves it out (the three pages the zip
+# leaves out, the ledger and the course pages, still run in the site build).
+NBVAL := $(if $(or $(CI),$(LRNN_RUNNABLE_TEST)),'--ignore-glob=book/*.ipynb',)
 test: $(STAMP) browser-deps
 	$(CLEAN_SITE)
 	@mkdir -p _build
 	@export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1; \
 	echo "== the -W site build (log: _build/site-build.log), beside the tests that do not need it"; \
 	$(JB) -W -n --keep-going > _build/site-build.log 2>&1 & build=$$!; \
-	$(BIN)/python -m pytest -m "$(SITE_FREE)"; unit=$$?; \
+	$(BIN)/python -m pytest -m "$(SITE_FREE)" $(NBVAL); unit=$$?; \
 	wait $$build; built=$$?; tail -n 15 _build/site-build.log; \
-	if [ $$built -ne 0 ]; then echo "== the -W site build failed: see _build/site-build.log"; exit 1; fi; \
+	if [ $$built -ne 0 ]; then echo "== the -W site build failed: see _build/site-build.log"; \
+	  grep "mystnb.exec" _build/site-build.log; \
+	  find _build/html/reports -name "*.err.log" -exec tail -n 25 {} + 2>/dev/null; exit 1; fi; \
 	echo "== the built site, its pages in Chromium, the editions"; \
-	$(BIN)/python -m pytest -n 2 -m "not ($(SITE_FREE))"; rest=$$?; \
+	$(BIN)/python -m pytest -n 4 -m "not ($(SITE_FREE))"; rest=$$?; \
 	exit $$((unit | rest))
 
 # Checks on the built editions (tests marked pdf/student): `make test` runs them when the

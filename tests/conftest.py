@@ -74,3 +74,23 @@ def sweeps():
         else:
             os.environ[k] = v
     return scripts
+
+
+# pytest-xdist hands out tests in collection order, one to each worker in turn at first. The checks
+# that take minutes go first, each to its own worker, so that none of them starts last and leaves
+# the other workers idle at the end (make test's second phase).
+SLOW_FIRST = (
+    "tests/test_tools_runnable_book.py::test_every_notebook_of_the_sites_zips_runs_in_a_fresh_environment",
+    "tests/test_browser_layout.py::test_every_page_fits_a_phone_and_a_desktop",
+    "tests/test_browser.py::test_equation_mentions_are_links_to_displayed_equations",
+    "tests/test_browser.py::test_explorers_respond_and_are_readable_in_both_themes",
+    "tests/test_browser_reader.py::test_explorer_controls_work_by_keyboard",
+    "tests/test_browser_reader.py::test_axe_finds_nothing_serious_on_the_page",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        return next((i for i, name in enumerate(SLOW_FIRST) if item.nodeid.startswith(name)), len(SLOW_FIRST))
+
+    items.sort(key=rank)

@@ -259,7 +259,7 @@ def axe_run(page, rules=None, context=None):
     ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # the axe checks need not run one after another (tests/conftest.py orders them)
 def axe_log():
     log = {}
     yield log
@@ -271,6 +271,25 @@ def axe_log():
 AXE_CONTEXT = {"api": {"exclude": [["article section > section:nth-of-type(n+3)"]]}}
 
 DARK = "() => { document.documentElement.dataset.theme = 'dark'; document.documentElement.dataset.mode = 'dark'; }"
+
+# Code blocks repeat a few token styles thousands of times (a chapter's highlighted code is about
+# four fifths of its elements once MathJax is off). Each token's look is a function of what is
+# keyed here, in both themes; the first token of each key keeps its element, the repeats become
+# plain text in their block, whose own colour is checked. Returns [kept, unwrapped].
+ONE_TOKEN_OF_A_KIND = """() => {
+  const root = document.documentElement, was = [root.dataset.theme, root.dataset.mode];
+  const spans = Array.from(document.querySelectorAll("div.highlight pre span"));
+  const look = e => { const s = getComputedStyle(e); return [s.color, s.backgroundColor, s.fontSize, s.fontWeight]; };
+  const keys = spans.map(e => [e.closest(".cell_output") ? "out" : e.closest(".cell_input") ? "in" : "text",
+    e.className, ...look(e), getComputedStyle(e.closest("div.highlight")).backgroundColor]);
+  root.dataset.theme = "dark"; root.dataset.mode = "dark";
+  spans.forEach((e, i) => keys[i].push(...look(e), getComputedStyle(e.closest("div.highlight")).backgroundColor));
+  [root.dataset.theme, root.dataset.mode] = was;
+  const seen = new Set(); let unwrapped = 0;
+  spans.forEach((e, i) => { const k = keys[i].join("|");
+    if (seen.has(k)) { e.replaceWith(...e.childNodes); unwrapped += 1; } else seen.add(k); });
+  return [seen.size, unwrapped];
+}"""
 
 
 @pytest.mark.parametrize("name", PAGES + ["genindex.html", "prf-prf.html", "search.html"])
@@ -287,11 +306,16 @@ def test_axe_finds_nothing_serious_on_the_page(browser, server, axe_log, name):
     On the API pages (api*.html) autodoc writes every module with the same markup and styles; axe
     reads the page's frame and the article's first two sections there (api.html: the cell interface
     and Sec. II's modules), not the 34,000 elements of the whole reference, whose colour contrast
-    alone took over a minute a view."""
+    alone took over a minute a view.
+
+    In code blocks each token style (its class, where it sits, its colours, size and weight in
+    both themes) is checked once a page: the repeats are unwrapped to text (ONE_TOKEN_OF_A_KIND);
+    on a chapter that leaves about a quarter of the elements and a third of the time."""
     ctx = themed(browser, "light", viewport={"width": 1280, "height": 900})
     ctx.route(re.compile(r".*/mathjax/.*"), lambda route: route.abort())
     page = ctx.new_page()
     page.goto(f"{server}/{name}", wait_until="networkidle")
+    axe_log[f"{name} code tokens kept, unwrapped"] = page.evaluate(ONE_TOKEN_OF_A_KIND)
     bad = []
     for view in ("light 1280", "dark 390"):
         if view == "dark 390":

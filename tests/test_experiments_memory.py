@@ -4,6 +4,8 @@ The reproduction of its smallest run and the consistency of its records: ``test_
 """
 
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -43,6 +45,8 @@ def test_every_cell_and_lag_of_the_main_sweep_has_three_seeds(stored):
         if r["group"] == "main":
             seeds.setdefault((r["task"], r["cell"], r["lag"]), set()).add(r["seed"])
     assert all(len(s) >= 3 for s in seeds.values())
+    # the headline claims (the gated cells at the longest lag of the adding problem) rest on five seeds
+    assert all(len(s) >= 5 for (task, _, lag), s in seeds.items() if task == "adding" and lag == 200)
     adding = {lag for (task, cell, lag) in seeds if task == "adding" and cell == "rnn"}
     assert min(adding) <= 10 and max(adding) >= 200
     assert {cell for (task, cell, _) in seeds if task == "adding"} == {"rnn", "gru", "lstm", "augmented"}
@@ -59,3 +63,116 @@ def test_models(sweep):
     assert aug.L == 1 and aug.d_v == 8 and np.all(aug.b_cx == 1.0)
     with pytest.raises(ValueError, match="cell = 'tcn'"):
         models.build_model("tcn", rng, 2, 8, 1)
+
+
+# The trained networks Chapter 7 opens (experiments/memory/gates.py, results/gates.npz) --------------------------
+
+GATES = RESULTS.parent / "gates.json"
+
+
+@pytest.fixture(scope="module")
+def gates(sweep):
+    from lrnn.experiments.sweep import load_module
+
+    return load_module("memory_gates", RESULTS.parents[1] / "gates.py")
+
+
+@pytest.fixture(scope="module")
+def trained(gates, stored):
+    """``{name: (meta, (cell, Readout), stored record)}`` of every model in gates.npz."""
+    _, runs = stored
+    meta = json.loads(GATES.read_text())["models"]
+    return {
+        name: (m, gates.load(GATES.with_suffix(".npz"), m["id"], m["cell"]), runs[m["id"]]) for name, m in meta.items()
+    }
+
+
+def test_the_stored_models_are_the_sweeps_runs(gates, trained, sweep):
+    """Each stored model is the sweep's run: its loss on the validation batch is the stored final loss."""
+    from lrnn.tasks import MEMORY_TASKS
+
+    assert set(trained) == set(gates.MODELS)
+    for name, (m, (cell, readout), record) in trained.items():
+        assert m["id"] == gates.MODELS[name] == record["id"]
+        assert m["final_loss"] == pytest.approx(record["final_loss"], rel=1e-9, abs=0)
+        task = MEMORY_TASKS[record["task"]]
+        x, target, mask = task.generate(
+            np.random.default_rng([sweep.VAL_SEED, record["lag"]]), record["val_size"], record["lag"]
+        )
+        loss, _ = task.loss(readout(cell.forward(x).output), target, mask)
+        assert loss == pytest.approx(record["final_loss"], rel=1e-9, abs=0), name
+        assert record["success"] == (name != "lstm_200_failed")
+
+
+def test_a_retrained_prefix_reproduces_the_stored_curve(gates, stored):
+    """The first 200 updates of the cheapest stored model, re-trained from its seed in a fresh process (BLAS
+    single-threaded, as the sweep runs), match its stored curves; gates.py's own check tells them apart from others."""
+    _, runs = stored
+    run_id = gates.MODELS["gru_100"]
+    script = (
+        "import json, sys; from lrnn.experiments.sweep import load_module; "
+        f"s = load_module('memory_sweep', {str(RESULTS.parents[1] / 'sweep.py')!r}); "
+        f"cfg = dict(next(c for c in s.configurations() if c['id'] == {run_id!r}), steps=200); "
+        "print(json.dumps(s.train(cfg)[0]))"
+    )
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True, timeout=600
+    )
+    fresh, old = json.loads(out.stdout), runs[run_id]
+    assert fresh["val_steps"] == [0, 100, 200]
+    np.testing.assert_allclose(fresh["val_loss"], old["val_loss"][:3], rtol=1e-9, atol=0)
+    np.testing.assert_allclose(fresh["train_loss"], old["train_loss"][:4], rtol=1e-9, atol=0)
+    assert gates.reproduces(old, old) is None
+    nudged = dict(old, val_loss=[*old["val_loss"][:-1], old["val_loss"][-1] * (1 + 1e-8)])
+    assert "val_loss" in gates.reproduces(nudged, old)  # a difference of 1e-8 is caught
+
+
+def _gate_probe(cell, readout, lag, seed, batch=512):
+    """Chapter 7's gate statistics of one network on a probe batch of its own (another seed than the chapter's)."""
+    from lrnn.tasks import adding_problem
+
+    x, _, _ = adding_problem(np.random.default_rng(seed), batch, lag)
+    tr, b = cell.forward(x), np.arange(batch)
+    first, second = np.argmax(x[..., 1], axis=0), lag - 1 - np.argmax(x[::-1, :, 1], axis=0)
+    v1, v2 = x[first, b, 0], x[second, b, 0]
+    pre = tr.s[second - 1, b]
+    r = np.array([np.corrcoef(pre[:, i], v1)[0, 1] for i in range(pre.shape[1])])
+    H = np.flatnonzero(np.abs(r) >= 0.9)
+    n = np.arange(lag)[:, None]
+    between = (n > first) & (n < second)
+    lstm = hasattr(tr, "g_cs")
+    keep = tr.g_cs if lstm else 1 - tr.g_z
+    write = tr.g_cu if lstm else tr.g_z
+    y = readout(tr.output)[-1, :, 0]
+    a = np.linalg.lstsq(np.c_[v1, v2, np.ones(batch)], y, rcond=None)[0]
+    return dict(
+        holders=len(H),
+        keep=keep[between][:, H].mean(),
+        keep_95=int((keep[between].mean(axis=0)[H] > 0.95).sum()),
+        write_first=write[n == first][:, H].mean(),
+        write_second=write[n == second][:, H].mean(),
+        write_plain=write[x[..., 1] == 0][:, H].mean(),
+        read=(tr.g_cr[-1][:, H].mean(), tr.g_cr[:-1][:, :, H].mean()) if lstm else None,
+        answer=a,
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_gate_statistics_chapter_7_asserts_hold_on_other_probe_batches(trained, seed):
+    """What Chapter 7 says of the three networks, on probe batches it did not use."""
+    st = {name: _gate_probe(*model, record["lag"], seed) for name, (_, model, record) in trained.items()}
+    L, G, F = st["lstm_100"], st["gru_100"], st["lstm_200_failed"]
+    # the successes hold the first number with graded gates: few holders keep more than 0.95 per step
+    assert 3 <= L["holders"] <= 8 and L["keep_95"] <= 2 and 0.65 < L["keep"] < 0.85
+    assert 6 <= G["holders"] <= 14 and G["keep_95"] < G["holders"] and 0.65 < G["keep"] < 0.85
+    # a nudge at the first marker, not a switch; the LSTM's readout gate does not open at the end
+    assert 0 < L["write_first"] - L["write_plain"] < 0.25 and 0 < G["write_first"] - G["write_plain"] < 0.1
+    assert L["read"][0] < L["read"][1]
+    np.testing.assert_allclose(L["answer"], [1, 1, 0], atol=0.06)
+    np.testing.assert_allclose(G["answer"], [1, 1, 0], atol=0.06)
+    # the failure is Chapter 4's cell for the first number: write, hold, read, and shut at the second marker
+    assert F["holders"] >= 4 and F["keep_95"] == F["holders"] and F["keep"] > 0.99
+    assert F["write_first"] > 0.6 > 0.2 > F["write_plain"] and F["write_second"] < 0.01
+    assert F["read"][0] > 0.99 > F["read"][1]
+    np.testing.assert_allclose(F["answer"], [0.9, 0, 0.57], atol=0.03)

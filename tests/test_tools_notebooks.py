@@ -48,12 +48,14 @@ def test_exercises_statements_and_solutions_across_cells(tmp_path):
             ),
             code("def f():\n    return 1\nprint(lrnn.exercises.check_f(f))"),
             md("```{solution-end}\n```\n\n```{exercise} Think\n:label: ex-b\nWhy?\n```"),
+            md("```{exercise} Train it\n:label: ex-c\nCheck with `lrnn.exercises.topic.check_g({1: 2})`.\n```"),
         ],
     )
-    a, b = notebooks.exercises(nb)
+    a, b, c = notebooks.exercises(nb)
     assert (a.label, a.title, a.self_checks, a.cell) == ("ex-a", "Do it (coding)", ("check_f",), 1)
     assert a.statement.startswith("Write f") and "Hint." in a.solution and "return 1" in a.solution
     assert (b.label, b.statement, b.solution, b.self_checks) == ("ex-b", "Why?", None, ())
+    assert c.self_checks == ("check_g",), "a check named by its submodule counts too"
     assert notebooks.title(nb) == "Title X"
     assert notebooks.overview(nb) == notebooks.Overview("Sec. II", "1. one")
 

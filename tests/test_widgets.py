@@ -306,7 +306,7 @@ def test_gate_dynamics_static_face_size(gate_explorer):
 
 @pytest.mark.parametrize(
     "make", [widgets.discretization_explorer, widgets.vanishing_gradient_explorer,
-             widgets.gradient_flow_explorer, widgets.gate_dynamics_explorer],
+             widgets.gradient_flow_explorer, widgets.gate_dynamics_explorer, widgets.memory_runs_explorer],
 )  # fmt: skip
 def test_every_panel_is_labelled_and_typeset(make):
     """Every panel has a y label; labels and readouts use the markup or Unicode, not ASCII stand-ins."""

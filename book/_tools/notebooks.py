@@ -60,7 +60,7 @@ SOLUTION_START = re.compile(r"```\{solution-start\}[ \t]*(\S+)")
 SOLUTION_END = re.compile(r"```\{solution-end\}\s*```\n?")
 _EXERCISE = re.compile(r"^```\{exercise\}[ \t]*(?P<title>[^\n]*)\n(?P<body>.*?)^```[ \t]*$", re.S | re.M)
 _OPTION = re.compile(r"^:(\w[\w-]*):[ \t]*(.*)$")
-_SELF_CHECK = re.compile(r"lrnn\.exercises\.(check_\w+)")
+_SELF_CHECK = re.compile(r"lrnn\.exercises\.(?:[a-z_]+\.)?(check_\w+)")  # re-exported or by its submodule
 
 
 # -- notebooks and cells -------------------------------------------------------------------

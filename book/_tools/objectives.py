@@ -107,6 +107,8 @@ ASSESSES: dict[str, dict[str, tuple[int, ...]]] = {
         "ex-memory-chrono": (2, 6),
         "ex-memory-copy-baseline": (1,),
         "ex-memory-softmax": (5,),
+        "ex-memory-train-loop": (7,),
+        "ex-memory-reproduce": (6, 7),
     },
     "08_real_music": {
         "ex-music-metric": (1,),

@@ -65,8 +65,9 @@ def self_check_cell(exercise: notebooks.Exercise) -> nbformat.NotebookNode:
     """A code cell for the student's answer, with the exercise's self-check ready to uncomment."""
     calls = []
     for name in exercise.self_checks:
-        stated = re.search(rf"`(lrnn\.exercises\.{name}\([^`]*\))`", exercise.statement)
-        calls.append(f"# print({stated.group(1) if stated else f'lrnn.exercises.{name}(your_function)'})")
+        # the call as the statement writes it, by the name lrnn.exercises re-exports
+        stated = re.search(rf"`lrnn\.exercises\.(?:[a-z_]+\.)?({name}\([^`]*\))`", exercise.statement)
+        calls.append(f"# print(lrnn.exercises.{stated.group(1) if stated else f'{name}(your_function)'})")
     title = re.sub(r"\s*\(coding\)", "", exercise.title)
     source = "\n".join([f"# {title}: your answer here. Then run the self-check (remove the '# '):", *calls])
     cell = nbformat.v4.new_code_cell(source)

@@ -16,6 +16,7 @@ submodule      checks
 ``lyapunov``   Ch. 3: the largest Lyapunov exponent of an RNN
 ``gates``      Ch. 4: the gated cell with a bounded update (Sec. V)
 ``gru``        Ch. 7: one step of the GRU in Chung's convention (Eqs. G1-G4)
+``memory``     Ch. 7: a training loop written out (clipping, Adam); one cell of the memory sweep
 ``lstm``       Ch. 5: one LSTM step, the LSTM backward pass
 ``jacobian``   Ch. 5: the one-step error Jacobian of Eq. 179 (a derivation)
 ``augmented``  Ch. 6: the context window, the Augmented LSTM backward pass
@@ -34,6 +35,7 @@ from .gru import check_gru_step
 from .jacobian import check_step_jacobian
 from .lstm import check_lstm_backward, check_lstm_step
 from .lyapunov import check_lyapunov
+from .memory import check_table_cell, check_train_loop
 from .music import check_fit_pieces, check_split_nll
 from .rnn import (
     check_discretize,
@@ -58,6 +60,8 @@ __all__ = [
     "check_step_jacobian",
     "check_gated_step",
     "check_gru_step",
+    "check_train_loop",
+    "check_table_cell",
     "check_context_window",
     "check_augmented_backward",
     "check_split_nll",

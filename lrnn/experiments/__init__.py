@@ -53,7 +53,7 @@ __all__ = ["RESULTS", "result", "source"]
 #: The committed results the chapters read, per experiment (paths inside ``experiments/<name>/``).
 RESULTS = {
     "lookahead": ("results.json",),
-    "memory": ("results/runs.json",),
+    "memory": ("results/runs.json", "results/gates.json", "results/gates.npz"),  # Chapter 7 opens four networks
     "jsb": ("results.json", *(f"{kind}.npz" for kind in KINDS)),  # the best model of each kind
     # Chung et al.'s other three data sets (Chapter 8's four-set table)
     **{name: ("results.json", "cost.json") for name in ("nottingham", "musedata", "piano_midi")},

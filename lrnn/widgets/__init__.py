@@ -10,6 +10,7 @@ Explorers::
     vanishing_gradient_explorer  Ch. 3: gradient norm against lag; matrix family, gain, saturation, Lyapunov exponent
     gradient_flow_explorer       Ch. 4: gradient norm against lag, standard RNN vs gated cell (state gate, W_r family)
     gate_dynamics_explorer       Ch. 5: one LSTM unit writes, holds and reads a value under its gates
+    memory_runs_explorer         Ch. 7: every stored run of the memory sweep, by setting and lag
 
 And one smaller kind of interaction::
 
@@ -19,6 +20,7 @@ And one smaller kind of interaction::
 from .discretization import discretization_explorer, discretization_view
 from .gate_dynamics import gate_dynamics_explorer, gate_dynamics_view
 from .gradient_flow import gradient_flow_explorer, gradient_flow_view
+from .memory_runs import memory_runs_explorer, memory_runs_view
 from .predict import Prediction, predict
 from .vanishing import vanishing_gradient_explorer, vanishing_gradient_view
 
@@ -31,6 +33,8 @@ __all__ = [
     "gradient_flow_explorer",
     "gate_dynamics_view",
     "gate_dynamics_explorer",
+    "memory_runs_view",
+    "memory_runs_explorer",
     "Prediction",
     "predict",
 ]
