@@ -159,3 +159,45 @@ def test_the_gradient_at_the_regularised_model_updates_the_clean_parameters(kw, 
     assert fit.train_nll[1] == pytest.approx(np.dot(losses, frames) / np.sum(frames), rel=1e-12)
     if fit.best_epoch == 1:
         assert _same(fit.model, params)
+
+
+class _Killed(Exception):
+    pass
+
+
+def test_a_regularised_run_killed_midway_resumes_where_it_stopped(tmp_path, monkeypatch, data):
+    """The noise and the masks come from the run's generator, whose state the checkpoint keeps."""
+    from pathlib import Path
+
+    kw = dict(epochs=4, patience=None, batch_size=4, lr=0.02, progress=False, dropout=0.2, weight_noise=0.05)
+
+    def start():
+        return init_model("gru", np.random.default_rng(0), data["train"], size=4)
+
+    whole = fit_pieces("gru", start(), data["train"], data["valid"], np.random.default_rng(1), **kw)
+    path, written, real = tmp_path / "gru-1.ckpt", [], Path.replace
+
+    def replace_then_die(self, target):
+        out = real(self, target)
+        written.append(target)
+        if len(written) == 2:
+            raise _Killed
+        return out
+
+    monkeypatch.setattr(Path, "replace", replace_then_die)
+    with pytest.raises(_Killed):
+        fit_pieces("gru", start(), data["train"], data["valid"], np.random.default_rng(1), checkpoint=path, **kw)
+    monkeypatch.undo()
+    again = fit_pieces("gru", start(), data["train"], data["valid"], np.random.default_rng(9), checkpoint=path, **kw)
+    np.testing.assert_array_equal(again.valid_curve, whole.valid_curve)
+    np.testing.assert_array_equal(again.train_nll, whole.train_nll)
+    assert _same(again.model, whole.model)
+    # a checkpoint of a regularised run is not resumed by a run with other settings
+    with pytest.raises(_Killed):
+        monkeypatch.setattr(Path, "replace", replace_then_die)
+        written.clear()
+        fit_pieces("gru", start(), data["train"], data["valid"], np.random.default_rng(1), checkpoint=path, **kw)
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="checkpoint .* is of a run with"):
+        fit_pieces("gru", start(), data["train"], data["valid"], np.random.default_rng(1), checkpoint=path,
+                   **{**kw, "dropout": 0.3})  # fmt: skip
