@@ -43,15 +43,15 @@ from .augmented import AugmentedLSTMParams
 from .cell import replace_unchecked
 from .gru import TorchGRUParams
 from .interop import load_model_npz, save_model_npz
-from .losses import sigmoid_bernoulli_nll
+from .losses import readout_loss, sigmoid_bernoulli_nll
 from .lstm import LSTMParams
 from .music import frequency_baseline, next_frame_batch, split_nll
-from .optim import Adam
+from .optim import Adam, tree_map
 from .rnn import RNNParams
 from .train import fit, sequence_loss_and_grads
 
 __all__ = ["KINDS", "SIZES", "PINHOLES", "init_model", "forget_gate_open", "n_trainable", "fit_pieces", "PieceFit",
-           "save_model", "load_model"]  # fmt: skip
+           "dropout_masks", "dropout_loss_and_grads", "add_weight_noise", "save_model", "load_model"]  # fmt: skip
 
 KINDS = ("tanh", "gru", "lstm", "lstm_pinholes", "augmented")
 SIZES = {"tanh": 100, "gru": 46, "lstm": 36, "lstm_pinholes": 32, "augmented": (28, 22)}  # d_s, or (d_s, d_v)
@@ -162,7 +162,8 @@ class PieceFit:
 
 def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch_size: int = 8, lr: float = 0.003,
                clip_norm: float | None = 1.0, patience: int | None = 40, bucket: int | None = None,
-               progress: bool = True, desc=None, checkpoint=None):  # fmt: skip
+               progress: bool = True, desc=None, checkpoint=None, dropout: float = 0.0,
+               weight_noise: float = 0.0):  # fmt: skip
     """Train a next-frame model by epochs of shuffled mini-batches, full BPTT, Adam, early stopping on ``valid``.
 
     Each epoch visits the training pieces once in a fresh random order (from ``rng``), ``batch_size``
@@ -184,11 +185,59 @@ def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch
     what it would have computed had it never stopped (only its clocks leave out the time it was
     stopped).
 
+    Two regularisers act on the training mini-batches only (validation and the returned model are
+    clean). ``dropout``: inverted dropout at this rate on the input-to-cell and cell-to-readout
+    connections, never on the recurrent path (Zaremba et al. 2014; :func:`dropout_masks`,
+    :func:`dropout_loss_and_grads`), fresh masks for every mini-batch. ``weight_noise``: Gaussian
+    noise of this standard deviation added to every parameter for each mini-batch's forward and
+    backward pass, the gradient applied to the clean parameters (Graves 2011, as Chung et al. 2014
+    train; :func:`add_weight_noise`). Both draw from ``rng``, after the mini-batch's order, so a
+    regularised run shares its initial parameters and its first epoch's order with the
+    unregularised run of the same seed; at 0 (the default) they draw nothing, and the run is the
+    unregularised one bit for bit. The ``train_nll`` curve is then the loss of the regularised
+    forward passes, not the clean model's.
+
+    Parameters
+    ----------
+    kind : str
+        A kind of :data:`KINDS`.
+    model : (cell, Readout)
+        The initial model (:func:`init_model`).
+    train_rolls, valid_rolls : sequence of (T, 88) arrays
+    rng : numpy.random.Generator
+        Draws every epoch's order (and the regularisers' noise).
+    epochs : int
+        At most this many epochs.
+    batch_size : int, default 8
+    lr : float, default 0.003
+        Adam's learning rate.
+    clip_norm : float or None, default 1.0
+        Global-norm clipping of each mini-batch's gradient.
+    patience : int or None, default 40
+        Epochs without a new best validation NLL before stopping.
+    bucket : int, optional
+        Pools of this many pieces sorted by length (a multiple of ``batch_size``).
+    progress : bool, default True
+    desc : str, optional
+        The progress bar's label.
+    checkpoint : str or Path, optional
+    dropout : float, default 0.0
+        Probability of dropping an input key or an output unit, in ``[0, 1)``.
+    weight_noise : float, default 0.0
+        Standard deviation of the weight noise, ``>= 0``.
+
     Returns
     -------
     PieceFit
+
+    Raises
+    ------
+    ValueError
+        ``dropout`` outside ``[0, 1)`` or ``weight_noise`` negative, NaN or inf, among others.
     """
     check_rng(rng)
+    dropout = _check_rate("dropout", dropout, 1.0, "the probability of dropping a unit")
+    weight_noise = _check_rate("weight_noise", weight_noise, None, "the standard deviation of the weight noise")
     epochs, batch_size = positive_int("epochs", epochs), positive_int("batch_size", batch_size)
     frozen = PINHOLES if _check_kind(kind) == "lstm" else ()
     n = len(train_rolls)
@@ -213,7 +262,17 @@ def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch
         return batch
 
     def loss_and_grads(model, batch):
-        E, (g_cell, g_out) = sequence_loss_and_grads(model, batch, loss=sigmoid_bernoulli_nll)
+        if weight_noise:  # the gradient at noisy weights, applied to the clean ones by the loop
+            model = add_weight_noise(model, rng, weight_noise, frozen=frozen)
+        if dropout:
+            x = batch[0]
+            masks = dropout_masks(rng, x.shape, (*x.shape[:-1], model[0].d_out), dropout)
+            E, grads = dropout_loss_and_grads(model, batch, masks)
+        else:
+            E, grads = sequence_loss_and_grads(model, batch, loss=sigmoid_bernoulli_nll)
+        if grads is None:  # the forward pass overflowed: the loop reports it
+            return E, grads
+        g_cell, g_out = grads
         if frozen:  # nn.LSTM has no pinholes: they stay at their initial zeros
             g_cell = replace_unchecked(g_cell, **{k: np.zeros_like(getattr(g_cell, k)) for k in frozen})  # a gradient
         return E, (g_cell, g_out)
@@ -227,6 +286,8 @@ def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch
     path = None if checkpoint is None else Path(checkpoint)
     args = {"kind": kind, "pieces": n, "frames": int(lengths.sum()), "epochs": epochs, "batch_size": batch_size,
             "lr": lr, "clip_norm": clip_norm, "patience": patience, "bucket": bucket}  # fmt: skip
+    if dropout or weight_noise:  # (unregularised checkpoints keep their old arguments)
+        args.update(dropout=dropout, weight_noise=weight_noise)
     start, cpu_start, resume = time.perf_counter(), time.process_time(), None
     if path is not None and path.exists():
         saved = pickle.loads(path.read_bytes())
@@ -276,6 +337,130 @@ def fit_pieces(kind, model, train_rolls, valid_rolls, rng, *, epochs: int, batch
         stopped_early=res.stopped_early,
         history=res.history(),
     )
+
+
+# Regularisation: dropout on the non-recurrent connections, weight noise ---------------------------
+
+
+def _check_rate(name: str, value, high: float | None, what: str):
+    ok = isinstance(value, int | float | np.number) and not isinstance(value, bool) and np.isfinite(value)
+    if not ok or value < 0 or (high is not None and value >= high):
+        interval = f"[0, {high:g})" if high is not None else "[0, inf)"
+        raise ValueError(f"{name} = {value!r}, expected a finite number in {interval} ({what}; 0 turns it off).")
+    return float(value)
+
+
+def dropout_masks(rng: np.random.Generator, x_shape, v_shape, rate: float):
+    """Inverted-dropout masks for a model's input and its readout's input (Zaremba et al. 2014).
+
+    Each entry is 0 with probability ``rate`` and ``1 / (1 - rate)`` otherwise, drawn independently
+    for every step, sequence and unit, so that a masked signal has the unmasked one's expected value
+    and nothing needs rescaling at evaluation (where no mask is used).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    x_shape : tuple of int
+        Shape of the batch's input, e.g. ``(N, B, d_x)``.
+    v_shape : tuple of int
+        Shape of what the readout sees (the cell's ``trace.output``), e.g. ``(N, B, d_v)``.
+    rate : float
+        Probability of dropping a unit, in ``[0, 1)``.
+
+    Returns
+    -------
+    (m_x, m_v) : numpy.ndarray of shapes ``x_shape`` and ``v_shape``
+
+    Examples
+    --------
+    >>> m_x, m_v = dropout_masks(np.random.default_rng(0), (2, 1, 3), (2, 1, 2), 0.5)
+    >>> sorted(set(m_x.ravel().tolist()) | set(m_v.ravel().tolist()))
+    [0.0, 2.0]
+    """
+    check_rng(rng)
+    rate = _check_rate("rate", rate, 1.0, "the probability of dropping a unit")
+    keep = 1.0 - rate
+    return tuple((rng.random(tuple(shape)) < keep) / keep for shape in (x_shape, v_shape))
+
+
+def dropout_loss_and_grads(model, batch, masks, *, loss=sigmoid_bernoulli_nll):
+    """Loss and gradients of ``model`` with dropout on its two non-recurrent connections.
+
+    Zaremba, Sutskever and Vinyals (2014) drop units only where a signal enters or leaves the
+    recurrence, never on the recurrent path ``s[n-1] -> s[n]``: here the input-to-cell connection
+    (the frames ``x`` every node of the cell reads) and the cell-to-readout connection (the output
+    ``v`` the readout reads). With ``masks = (m_x, m_v)``::
+
+        trace = cell.forward(m_x * x);  y = W_y (m_v * v) + b_y
+
+    and by the chain rule the readout's ``dE/dv`` is multiplied by ``m_v`` before the cell's
+    backward pass; the recurrent weights see the masks only through their inputs. With masks of
+    ones this is :func:`lrnn.train.sequence_loss_and_grads`.
+
+    Parameters
+    ----------
+    model : (cell, Readout)
+    batch : (x, target, mask)
+        As :func:`lrnn.music.next_frame_batch` returns it: ``x`` of shape ``(N, B, d_x)``.
+    masks : (m_x, m_v)
+        Arrays of the shapes of ``x`` and of the cell's output ``(N, B, d_v)`` (:func:`dropout_masks`).
+    loss : callable, default :func:`lrnn.losses.sigmoid_bernoulli_nll`
+
+    Returns
+    -------
+    loss : float
+        ``nan`` (and ``None`` gradients) if the forward pass overflowed.
+    grads : (cell gradients, Readout)
+    """
+    cell, readout = model
+    x, target, mask = batch
+    m_x, m_v = (np.asarray(m, dtype=float) for m in masks)
+    if m_x.shape != np.shape(x):
+        raise ValueError(f"masks[0] has shape {m_x.shape}, expected the input's shape {np.shape(x)}.")
+    trace = cell.forward(x * m_x)
+    if m_v.shape != trace.output.shape:
+        raise ValueError(f"masks[1] has shape {m_v.shape}, expected the cell output's shape {trace.output.shape}.")
+    if not np.all(np.isfinite(trace.output)):  # a divergence, reported by the training loop
+        return np.nan, None
+    E, dE_dv, g_out = readout_loss(readout, trace.output * m_v, target, loss, mask)
+    return E, (cell.backward(trace, dE_dv * m_v), g_out)
+
+
+def add_weight_noise(model, rng: np.random.Generator, sd: float, *, frozen=()):
+    """A copy of ``model`` with Gaussian noise ``N(0, sd^2)`` added to every parameter (Graves 2011).
+
+    Chung et al. (2014) train with weight noise: each mini-batch's forward and backward passes run
+    on ``theta + eps``, ``eps ~ N(0, sd^2 I)`` drawn afresh, and the gradient so obtained updates
+    the clean ``theta``. Every array of the cell and the readout gets noise (biases too), except the
+    fields named in ``frozen``, which are kept as they are (the ``lstm`` kind's zero pinholes).
+
+    Parameters
+    ----------
+    model : (cell, Readout)
+    rng : numpy.random.Generator
+    sd : float
+        Standard deviation of the noise, ``>= 0``.
+    frozen : sequence of str, optional
+        Fields of the cell left without noise.
+
+    Returns
+    -------
+    (cell, Readout)
+
+    Examples
+    --------
+    >>> from lrnn.music import load_jsb_chorales
+    >>> model = init_model("lstm", np.random.default_rng(0), load_jsb_chorales()["train"])
+    >>> noisy = add_weight_noise(model, np.random.default_rng(1), 0.01, frozen=PINHOLES)
+    >>> bool(np.all(noisy[0].W_s_cs == 0)), round(float(np.std(noisy[1].W_y)), 2)
+    (True, 0.01)
+    """
+    check_rng(rng)
+    sd = _check_rate("sd", sd, None, "the standard deviation of the weight noise")
+    noisy = tree_map(lambda a: a + sd * rng.standard_normal(a.shape), model)
+    if frozen:
+        noisy = (replace_unchecked(noisy[0], **{k: getattr(model[0], k) for k in frozen}), noisy[1])
+    return noisy
 
 
 def save_model(path, kind: str, model) -> None:

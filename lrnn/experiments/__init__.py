@@ -6,21 +6,22 @@ progress bars), a README, and the small results the script writes and the reposi
 What the script and its chapter share, the models and how they are trained and scored, is a
 module of the package (the *recipe*), so that both run the same code:
 
-=================  ============  =====================================  ============
-experiment         script        recipe                                 chapter
-=================  ============  =====================================  ============
-``lookahead``      ``run.py``    :mod:`lrnn.experiments.lookahead`      6
-``memory``         ``sweep.py``  ``models.py`` beside the script        7
-``jsb``            ``train.py``  :mod:`lrnn.experiments.music`          8
-``nottingham``     ``train.py``  :mod:`lrnn.experiments.music`          8
-``musedata``       ``train.py``  :mod:`lrnn.experiments.music`          8
-``piano_midi``     ``train.py``  :mod:`lrnn.experiments.music`          8
-``charlm``         ``train.py``  :mod:`lrnn.charlm`                     9
-``long_memory``    ``sweep.py``  the package's cells, in the script     11
-``jsb_torch``      ``train.py``  :mod:`lrnn.music_models`               PyTorch page
-``bidirectional``  ``run.py``    :mod:`lrnn.experiments.bidirectional`  10
-``seq2seq``        ``run.py``    :mod:`lrnn.experiments.seq2seq`        10
-=================  ============  =====================================  ============
+===================  ============  =====================================  ============
+experiment           script        recipe                                 chapter
+===================  ============  =====================================  ============
+``lookahead``        ``run.py``    :mod:`lrnn.experiments.lookahead`      6
+``memory``           ``sweep.py``  ``models.py`` beside the script        7
+``jsb``              ``train.py``  :mod:`lrnn.experiments.music`          8
+``nottingham``       ``train.py``  :mod:`lrnn.experiments.music`          8
+``musedata``         ``train.py``  :mod:`lrnn.experiments.music`          8
+``piano_midi``       ``train.py``  :mod:`lrnn.experiments.music`          8
+``jsb_regularised``  ``train.py``  :mod:`lrnn.experiments.music`          8
+``charlm``           ``train.py``  :mod:`lrnn.charlm`                     9
+``long_memory``      ``sweep.py``  the package's cells, in the script     11
+``jsb_torch``        ``train.py``  :mod:`lrnn.music_models`               PyTorch page
+``bidirectional``    ``run.py``    :mod:`lrnn.experiments.bidirectional`  10
+``seq2seq``          ``run.py``    :mod:`lrnn.experiments.seq2seq`        10
+===================  ============  =====================================  ============
 
 The four music sweeps share their recipe and resumable runner, :mod:`lrnn.experiments.music`
 (the models and their training loop are :mod:`lrnn.music_models`). The two memory sweeps
@@ -56,6 +57,7 @@ RESULTS = {
     "jsb": ("results.json", *(f"{kind}.npz" for kind in KINDS)),  # the best model of each kind
     # Chung et al.'s other three data sets (Chapter 8's four-set table)
     **{name: ("results.json", "cost.json") for name in ("nottingham", "musedata", "piano_midi")},
+    "jsb_regularised": ("results.json",),  # Chapter 8: dropout and weight noise against the unregularised runs
     "jsb_torch": ("results.json", "bench_cells.json"),  # the PyTorch page (it keeps its outputs)
     "long_memory": ("results/runs.json",),  # the linear recurrences against the gated cells
     "charlm": ("results.json", "gru.npz", "lstm.npz"),  # Chapter 9 opens the GRU and the LSTM

@@ -62,7 +62,7 @@ def run(dataset: str, kind: str, seed: int, config: dict, *, max_epochs: int | N
         Seeds the one generator that draws the initial parameters and every epoch's order.
     config : dict
         ``lr``, ``batch_size``, ``clip_norm``, ``max_epochs``, ``patience``, ``forget_bias`` and
-        optionally ``bucket`` (:func:`lrnn.music_models.fit_pieces`).
+        optionally ``bucket``, ``dropout`` and ``weight_noise`` (:func:`lrnn.music_models.fit_pieces`).
     max_epochs : int, optional
         Fewer epochs than the configuration's (to reproduce the start of a stored run).
     checkpoint : str or Path, optional
@@ -83,6 +83,7 @@ def run(dataset: str, kind: str, seed: int, config: dict, *, max_epochs: int | N
         epochs=max_epochs or config["max_epochs"], batch_size=config["batch_size"], lr=config["lr"],
         clip_norm=config["clip_norm"], patience=config["patience"], bucket=config.get("bucket"),
         progress=progress, desc=f"{dataset} {kind} seed {seed}", checkpoint=checkpoint,
+        dropout=config.get("dropout", 0.0), weight_noise=config.get("weight_noise", 0.0),
     )  # fmt: skip
     return {
         "kind": kind,
