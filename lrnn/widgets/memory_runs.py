@@ -149,13 +149,21 @@ def memory_runs_view(setting: str, lag: int, *, settings: dict) -> View:
         if clip is None
         else (Series(np.array([0.0, last]), np.array([clip, clip]), "clipping threshold", "dashed", 7),)
     )
-    left = Panel(series=tuple(curves) + guides, title=f"validation {loss}", xlabel="update", ylabel=loss, logy=True)
+    left = Panel(
+        series=tuple(curves) + guides,
+        title=f"validation {loss}",
+        xlabel="update",
+        ylabel=loss,
+        logy=True,
+        ylim=_decades(curves + list(guides)),
+    )
     right = Panel(
         series=tuple(norms) + clip_line,
-        title="gradient norm before clipping" if clip is not None else "gradient norm (no clipping)",
+        title=f"gradient norm{' before clipping' if clip is not None else ''}, mean of 50 updates",
         xlabel="update",
-        ylabel="‖∇E‖, mean of 50 updates",
+        ylabel="‖∇E‖",
         logy=True,
+        ylim=_decades(norms + list(clip_line)),
     )
     wins = [r for r in runs if r["success"]]
     steps = [int(r["steps_to_success"]) for r in wins]
@@ -174,6 +182,13 @@ def memory_runs_view(setting: str, lag: int, *, settings: dict) -> View:
     text += f". The largest mean gradient norm over 50 updates is {sci(peak)}."
     values = {"successes": len(wins), "seeds": len(runs), "lag": shown, "steps_to_success": steps, "peak_norm": peak}
     return View(panels=(left, right), text=text, values=values)
+
+
+def _decades(series: list) -> tuple:
+    """Whole decades around every value of ``series``: a log axis with a tick at each power of ten."""
+    values = np.concatenate([np.asarray(s.y, float) for s in series])
+    lo, hi = np.floor(np.log10(values.min())), np.ceil(np.log10(values.max()))
+    return 10.0**lo, 10.0 ** max(hi, lo + 1)
 
 
 def _series_text(items: list) -> str:
