@@ -225,7 +225,7 @@ def memory_runs_explorer(runs: list | None = None) -> Explorer:
         title="The memory sweep, run by run",
         controls=(
             Control("setting", "setting", names, default, widget="select"),
-            Control("lag", "lag T", lags, 200 if 200 in lags else lags[-1], fmt="{:d}"),
+            Control("lag", "lag T", lags, 100 if 100 in lags else lags[0], fmt="{:d}"),
         ),
         compute=lambda setting, lag: memory_runs_view(setting, lag, settings=settings),
         caption="Each curve is one seed. Slide the lag up for the standard RNN and for a gated cell; compare "
