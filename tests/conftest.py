@@ -94,3 +94,28 @@ def pytest_collection_modifyitems(config, items):
         return next((i for i, name in enumerate(SLOW_FIRST) if item.nodeid.startswith(name)), len(SLOW_FIRST))
 
     items.sort(key=rank)
+
+
+class KilledRun(Exception):
+    """A run stopped by :func:`kill_after_writes`, as if its process had been killed."""
+
+
+@pytest.fixture
+def kill_after_writes(monkeypatch):
+    """``arm(n=2)``: the ``n``-th file a run moves into place (a checkpoint) is its last; then
+    :class:`KilledRun`. ``monkeypatch.undo()`` disarms it."""
+    real = Path.replace
+
+    def arm(n: int = 2):
+        written = []
+
+        def replace_then_die(self, target):
+            out = real(self, target)
+            written.append(target)
+            if len(written) == n:
+                raise KilledRun
+            return out
+
+        monkeypatch.setattr(Path, "replace", replace_then_die)
+
+    return arm

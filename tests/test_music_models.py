@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import KilledRun
 
 from lrnn.augmented import AugmentedLSTMParams
 from lrnn.gru import TorchGRUParams
@@ -85,13 +86,8 @@ def test_fit_pieces_rejects_bad_arguments(data):
         fit_pieces("tanh", model, data["train"], data["valid"], 0, epochs=1)
 
 
-class _Killed(Exception):
-    pass
-
-
-def test_a_run_killed_midway_resumes_where_it_stopped(tmp_path, monkeypatch):
+def test_a_run_killed_midway_resumes_where_it_stopped(tmp_path, monkeypatch, kill_after_writes):
     """Killed after its second epoch's checkpoint and started again, a run computes what it would have."""
-    from pathlib import Path
 
     from lrnn.optim import tree_leaves
 
@@ -103,17 +99,9 @@ def test_a_run_killed_midway_resumes_where_it_stopped(tmp_path, monkeypatch):
         return init_model("gru", np.random.default_rng(0), train, size=6)
 
     whole = fit_pieces("gru", start(), train, valid, np.random.default_rng(1), **kw)
-    path, written, real = tmp_path / "gru-1.ckpt", [], Path.replace
-
-    def replace_then_die(self, target):
-        out = real(self, target)
-        written.append(target)
-        if len(written) == 2:
-            raise _Killed
-        return out
-
-    monkeypatch.setattr(Path, "replace", replace_then_die)
-    with pytest.raises(_Killed):
+    path = tmp_path / "gru-1.ckpt"
+    kill_after_writes(2)
+    with pytest.raises(KilledRun):
         fit_pieces("gru", start(), train, valid, np.random.default_rng(1), checkpoint=path, **kw)
     monkeypatch.undo()
     assert path.exists()
@@ -128,10 +116,9 @@ def test_a_run_killed_midway_resumes_where_it_stopped(tmp_path, monkeypatch):
 
     fit_pieces("gru", start(), train, valid, np.random.default_rng(1), checkpoint=path, **{**kw, "epochs": 2})
     assert not path.exists()
-    with monkeypatch.context() as m:
-        m.setattr(Path, "replace", replace_then_die)
-        written.clear()
-        with pytest.raises(_Killed):
-            fit_pieces("gru", start(), train, valid, np.random.default_rng(1), checkpoint=path, **kw)
+    kill_after_writes(2)
+    with pytest.raises(KilledRun):
+        fit_pieces("gru", start(), train, valid, np.random.default_rng(1), checkpoint=path, **kw)
+    monkeypatch.undo()
     with pytest.raises(ValueError, match=r"checkpoint .* is of a run with .*'lr': 0.02.*delete it to start afresh"):
         fit_pieces("gru", start(), train, valid, np.random.default_rng(1), checkpoint=path, **{**kw, "lr": 0.01})

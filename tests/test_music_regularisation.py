@@ -4,6 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from conftest import KilledRun
 
 from lrnn.gradcheck import check_gradients
 from lrnn.losses import sigmoid_bernoulli_nll
@@ -161,13 +162,8 @@ def test_the_gradient_at_the_regularised_model_updates_the_clean_parameters(kw, 
         assert _same(fit.model, params)
 
 
-class _Killed(Exception):
-    pass
-
-
-def test_a_regularised_run_killed_midway_resumes_where_it_stopped(tmp_path, monkeypatch, data):
+def test_a_regularised_run_killed_midway_resumes_where_it_stopped(tmp_path, monkeypatch, kill_after_writes, data):
     """The noise and the masks come from the run's generator, whose state the checkpoint keeps."""
-    from pathlib import Path
 
     kw = dict(epochs=4, patience=None, batch_size=4, lr=0.02, progress=False, dropout=0.2, weight_noise=0.05)
 
@@ -175,17 +171,9 @@ def test_a_regularised_run_killed_midway_resumes_where_it_stopped(tmp_path, monk
         return init_model("gru", np.random.default_rng(0), data["train"], size=4)
 
     whole = fit_pieces("gru", start(), data["train"], data["valid"], np.random.default_rng(1), **kw)
-    path, written, real = tmp_path / "gru-1.ckpt", [], Path.replace
-
-    def replace_then_die(self, target):
-        out = real(self, target)
-        written.append(target)
-        if len(written) == 2:
-            raise _Killed
-        return out
-
-    monkeypatch.setattr(Path, "replace", replace_then_die)
-    with pytest.raises(_Killed):
+    path = tmp_path / "gru-1.ckpt"
+    kill_after_writes(2)
+    with pytest.raises(KilledRun):
         fit_pieces("gru", start(), data["train"], data["valid"], np.random.default_rng(1), checkpoint=path, **kw)
     monkeypatch.undo()
     again = fit_pieces("gru", start(), data["train"], data["valid"], np.random.default_rng(9), checkpoint=path, **kw)
@@ -193,9 +181,8 @@ def test_a_regularised_run_killed_midway_resumes_where_it_stopped(tmp_path, monk
     np.testing.assert_array_equal(again.train_nll, whole.train_nll)
     assert _same(again.model, whole.model)
     # a checkpoint of a regularised run is not resumed by a run with other settings
-    with pytest.raises(_Killed):
-        monkeypatch.setattr(Path, "replace", replace_then_die)
-        written.clear()
+    kill_after_writes(2)
+    with pytest.raises(KilledRun):
         fit_pieces("gru", start(), data["train"], data["valid"], np.random.default_rng(1), checkpoint=path, **kw)
     monkeypatch.undo()
     with pytest.raises(ValueError, match="checkpoint .* is of a run with"):
