@@ -28,8 +28,8 @@ N, B, D_X, D_S = 4, 2, 3, 5
 
 def _gaussian(rng, params, scale=0.5):
     """``params`` with every entry redrawn from N(0, scale^2): no part left at zero."""
-    values = {f.name: scale * rng.standard_normal(np.shape(getattr(params, f.name))) for f in dataclasses.fields(params)}
-    return type(params)(**values)
+    fields = dataclasses.fields(params)
+    return type(params)(**{f.name: scale * rng.standard_normal(np.shape(getattr(params, f.name))) for f in fields})
 
 
 CELLS = {
