@@ -110,7 +110,7 @@ def contenders(N: int, B: int, d_x: int, d_s: int, dtype: str, device: str = "cp
 
 
 def _compiled(module, x):
-    """``torch.compile(module)``'s forward + backward and a note: its compilation time, or why it failed."""
+    """``torch.compile(module)``'s forward + backward and a note: its compilation time, or why it failed (then None)."""
     import torch
 
     compiled = torch.compile(module)
@@ -124,8 +124,10 @@ def _compiled(module, x):
         run()  # the first call compiles the forward and the backward graph
     except Exception as e:  # no C++ compiler, an unsupported platform: report it, do not stop the table
         reason = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:300] if str(e).strip() else ''}"
-        return None, f"torch.compile failed on this machine ({reason})"
-    return run, f"compiled in {time.perf_counter() - t0:.0f} s wall clock (first call), not counted in the timing"
+        return None, {"failed": f"torch.compile failed on this machine ({reason})"}
+    seconds = time.perf_counter() - t0
+    return run, {"compile_seconds": round(seconds, 1),
+                 "note": f"compiled in {seconds:.0f} s wall clock (the first call), not in the timing"}  # fmt: skip
 
 
 def measure(runs: dict, rounds: int, clock=time.process_time, sync=lambda: None) -> dict:
@@ -171,7 +173,7 @@ def main(argv=None) -> None:
             runs, note = contenders(**sizes, dtype=dtype, device=device,
                                     compile_=not args.smoke and device == "cpu" and dtype == "float64")  # fmt: skip
             if args.smoke and device == "cpu" and dtype == "float64":
-                note[COMPILED] = "not compiled in --smoke mode (compiling takes minutes)"
+                note[COMPILED] = {"skipped": "not compiled in --smoke mode (compiling takes minutes)"}
             sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
             clock = time.perf_counter if device == "cuda" else time.process_time
             key = dtype if device == "cpu" else f"{dtype}, cuda"
@@ -183,8 +185,8 @@ def main(argv=None) -> None:
                   f"{args.threads} thread(s), {what} per forward + backward")  # fmt: skip
             for name, ms in table[key].items():
                 print(f"  {name:64s} {ms:9.1f}   {ms / ref:5.2f} x nn.LSTM")
-            for name, text in note.items():
-                print(f"  {name}: {text}")
+            for name, about in note.items():
+                print(f"  {name}: {about.get('note') or about.get('failed') or about.get('skipped')}")
     load = {"before": [round(v, 2) for v in load_before], "after": [round(v, 2) for v in os.getloadavg()]}
     print(f"\nload average (1, 5, 15 min) before {load['before']}, after {load['after']}")
     if not gpu:
