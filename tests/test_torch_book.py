@@ -132,3 +132,20 @@ def test_book_path_errors_are_clear():
     module = lt.AugmentedLSTM(3, 4, d_v=2, L=2, backward="book", dtype=torch.float32)
     with pytest.raises(TypeError, match="float64 tensors on the CPU; x is torch.float32 on cpu"):
         module(torch.zeros(5, 2, 3))
+
+
+@pytest.mark.parametrize("cls", ["VanillaLSTM", "AugmentedLSTM", "GRU"])
+@pytest.mark.parametrize("shape", [(2, 6, 3), (6, 3)], ids=["batch_first", "unbatched"])
+def test_book_path_in_every_layout(cls, shape):
+    kw = {"num_layers": 2, "batch_first": True, "dtype": torch.float64}
+    a, b = (getattr(lt, cls)(3, 4, backward=bw, generator=torch.Generator().manual_seed(0), **kw)
+            for bw in ("autograd", "book"))  # fmt: skip
+    x0 = torch.randn(shape, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    found = []
+    for module in (a, b):
+        x = x0.clone().requires_grad_()
+        out, last = module(x)
+        last = last if isinstance(last, tuple) else (last,)
+        (out.sin().sum() + sum((t**2).sum() for t in last)).backward()
+        found.append([x.grad, *(p.grad for p in module.parameters())])
+    assert max(float((p - q).abs().max()) for p, q in zip(*found, strict=True)) < 1e-12
