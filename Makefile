@@ -155,7 +155,7 @@ test: $(STAMP) browser-deps
 	  grep "mystnb.exec" _build/site-build.log; \
 	  find _build/html/reports -name "*.err.log" -exec tail -n 25 {} + 2>/dev/null; exit 1; fi; \
 	echo "== the built site, its pages in Chromium, the editions"; \
-	$(BIN)/python -m pytest -n 4 -m "not ($(SITE_FREE))"; rest=$$?; \
+	$(BIN)/python -m pytest -n 4 --durations=40 -m "not ($(SITE_FREE))"; rest=$$?; \
 	exit $$((unit | rest))
 
 # Checks on the built editions (tests marked pdf/student): `make test` runs them when the

@@ -45,11 +45,42 @@ def test_every_cell_and_lag_of_the_main_sweep_has_three_seeds(stored):
         if r["group"] == "main":
             seeds.setdefault((r["task"], r["cell"], r["lag"]), set()).add(r["seed"])
     assert all(len(s) >= 3 for s in seeds.values())
-    # the headline claims (the gated cells at the longest lag of the adding problem) rest on five seeds
-    assert all(len(s) >= 5 for (task, _, lag), s in seeds.items() if task == "adding" and lag == 200)
+    # the headline claims (the adding problem at its two longest lags) rest on five seeds
+    assert all(len(s) >= 5 for (task, _, lag), s in seeds.items() if task == "adding" and lag in (100, 200))
     adding = {lag for (task, cell, lag) in seeds if task == "adding" and cell == "rnn"}
     assert min(adding) <= 10 and max(adding) >= 200
     assert {cell for (task, cell, _) in seeds if task == "adding"} == {"rnn", "gru", "lstm", "augmented"}
+
+
+def test_every_gate_ablation_runs_beside_its_parent(stored):
+    """Each variant of lrnn.gate_ablations at T = 100 and 200 on the parent's first three seeds, with its own
+    parameter count (the parent's, less what the constraint holds, zeroes or ties)."""
+    from lrnn.gate_ablations import CONSTRAINTS
+
+    _, runs = stored
+    ablated = [r for r in runs.values() if r["group"] == "gate_ablation"]
+    assert {(r["cell"], r["lag"], r["seed"]) for r in ablated} == {
+        (v, lag, seed) for v in CONSTRAINTS for lag in (100, 200) for seed in (0, 1, 2)
+    }
+    for r in ablated:
+        parent = CONSTRAINTS[r["cell"]][0]
+        twin = next(
+            p
+            for p in runs.values()
+            if p["group"] == "main" and (p["cell"], p["lag"], p["seed"]) == (parent, r["lag"], r["seed"])
+        )
+        assert r["init"] == twin["init"] and r["n_params"] < twin["n_params"], r["id"]
+
+
+def test_the_readme_tables_are_the_committed_runs(sweep):
+    """experiments/memory/README.md's success tables are what tables.py prints from runs.json."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("memory_tables", RESULTS.parents[1] / "tables.py")
+    tables = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tables)
+    runs = json.loads(RESULTS.read_text())["runs"]
+    assert tables.readme_tables(tables.README.read_text()) == tables.tables(runs)
 
 
 def test_models(sweep):

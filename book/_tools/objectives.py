@@ -110,6 +110,7 @@ ASSESSES: dict[str, dict[str, tuple[int, ...]]] = {
         "ex-memory-train-loop": (7,),
         "ex-memory-reproduce": (6, 7),
         "ex-memory-init-train": (6, 7),
+        "ex-memory-constraint": (8,),
     },
     "08_real_music": {
         "ex-music-metric": (1,),

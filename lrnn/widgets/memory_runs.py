@@ -19,7 +19,17 @@ __all__ = ["memory_runs_view", "memory_runs_explorer", "memory_settings"]
 
 _TASKS = {"adding": "adding", "temporal_order": "temporal order", "copy": "copy memory"}
 _LOSSES = {"adding": "MSE", "temporal_order": "cross-entropy", "copy": "cross-entropy"}
-_CELLS = {"rnn": "RNN", "gru": "GRU", "lstm": "Vanilla LSTM", "augmented": "Augmented LSTM"}
+_CELLS = {
+    "rnn": "RNN",
+    "gru": "GRU",
+    "lstm": "Vanilla LSTM",
+    "augmented": "Augmented LSTM",
+    "mgu": "minimal gated unit",  # the gate ablations of lrnn.gate_ablations
+    "lstm_coupled": "coupled-gate LSTM",
+    "lstm_no_readout_gate": "LSTM without readout gate",
+    "lstm_diagonal": "LSTM, diagonal pinholes",
+    "augmented_open": "Augmented LSTM, g_cx held open",
+}
 _NEEDED = ("task", "cell", "lag", "seed", "init", "clip", "baseline", "threshold", "success", "steps_to_success")
 _CURVES = ("val_steps", "val_loss", "grad_norm_mean", "curve_every", "final_loss")
 
