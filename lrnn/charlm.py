@@ -137,7 +137,23 @@ def matched_size(kind: str, layers: int = 1, *, d_x: int = 65) -> int:
 
 
 def n_layers(model) -> int:
-    """The number of stacked layers of a character model ``(cell, Readout)`` (1 for a single cell)."""
+    """The number of stacked layers of a character model ``(cell, Readout)``.
+
+    Parameters
+    ----------
+    model : (cell, Readout)
+        From :func:`init_model` or :func:`load_model`.
+
+    Returns
+    -------
+    int
+        ``len(cell.layers)`` for a :class:`lrnn.compose.Stack`, 1 for a single cell.
+
+    Examples
+    --------
+    >>> n_layers(init_model("gru", np.random.default_rng(0), np.arange(65), size=4, layers=3))
+    3
+    """
     cell = model[0]
     return len(cell.layers) if isinstance(cell, Stack) else 1
 
