@@ -340,13 +340,44 @@ def test_phone_wide_tables_read_as_cards(browser, server):  # noqa: F811
     ctx.close()
 
 
+PAIRED = """() => Array.from(document.querySelectorAll('img.lrnn-desktop-figure, img.lrnn-phone-figure'))
+  .map(i => ({phone: i.classList.contains('lrnn-phone-figure'), shown: i.getBoundingClientRect().width,
+              natural: i.naturalWidth, alt: i.alt}))"""
+
+
+@pytest.mark.parametrize("name", ["07_learning_to_remember.html", "08_real_music.html"])
+def test_multi_panel_figures_show_their_panels_in_one_column_on_a_phone(browser, server, name):  # noqa: F811
+    """Each figure of several panels in Chapters 7-8 comes with the same panels in one column
+    (lrnn.viz.show): on a phone that one is shown, at 0.75 of its natural size or more (its labels
+    at least three quarters of their size), and the side-by-side one is not; at 1280 px the other
+    way round."""
+    ctx, page = phone_page(browser, server, name)
+    page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
+    phone = page.evaluate(PAIRED)
+    ctx.close()
+    assert sum(f["phone"] for f in phone) >= (6 if name.startswith("07") else 4), phone
+    assert sum(f["phone"] for f in phone) == sum(not f["phone"] for f in phone), "in pairs"
+    for f in phone:
+        if f["phone"]:
+            assert f["shown"] >= 0.75 * f["natural"] and f["alt"], f
+        else:
+            assert f["shown"] == 0, f
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    page.goto(f"{server}/{name}", wait_until="load")
+    desktop = page.evaluate(PAIRED)
+    ctx.close()
+    assert [f["shown"] > 0 for f in desktop] == [not f["phone"] for f in desktop], desktop
+
+
 def test_phone_enlarged_figure_opens_at_natural_size(browser, server):  # noqa: F811
     """Tapping a multi-panel figure on a phone opens it at its natural size, to pan (and pinch-zoom)."""
     ctx, page = phone_page(browser, server, "07_learning_to_remember.html")
     img = page.locator("div.cell_output img").nth(
         page.evaluate(
             "() => { const a = Array.from(document.querySelectorAll('div.cell_output img'));"
-            " return a.indexOf(a.reduce((m, i) => i.naturalWidth > m.naturalWidth ? i : m)); }"
+            " const shown = a.filter(i => i.getBoundingClientRect().width > 0);"
+            " return a.indexOf(shown.reduce((m, i) => i.naturalWidth > m.naturalWidth ? i : m)); }"
         )
     )
     img.scroll_into_view_if_needed()

@@ -149,6 +149,27 @@ def test_figures_are_palette_pngs_true_to_the_plots(pages):
         assert diff.mean() < 1 and far < 0.005 and diff.max() <= 96, (path.name, diff.mean(), far, diff.max())
 
 
+def test_code_tokens_in_the_blocks_own_colour_are_plain_text(pages):
+    """book/_ext/lrnn_site/assets.py: in highlighted code, a token class styled only with the block's
+    own colour in both themes (names, punctuation) is written as text, not as a span of its own."""
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        assets = importlib.import_module("lrnn_site.assets")
+    finally:
+        sys.path.remove(str(ROOT / "book" / "_ext"))
+    plain = assets.plain_token_classes((HTML / "_static" / "pygments.css").read_text(encoding="utf-8"))
+    assert {"n", "p"} <= plain and not {"k", "o", "s2", "mi", "c1"} & plain, plain
+    blocks = [block for soup in pages.values() for block in soup.select("div.highlight pre")]
+    assert len(blocks) > 100
+    kept = [span for block in blocks for span in block.find_all("span", class_=True) if set(span["class"]) & plain]
+    assert not kept, kept[:5]
+    styled = sum(len(block.find_all("span", class_="k")) for block in blocks)
+    assert styled > 100, "keywords keep their colour"
+
+
 def test_page_sizes(pages):
     for name in pages:
         size = (HTML / name).stat().st_size

@@ -15,6 +15,10 @@ Every cell is initialised as a practitioner would, through the package's own con
                initialisation it is that LSTM plus a control input gate ``g_cx = G_c(1)``
 =============  =============================================================================
 
+The gate ablations of :mod:`lrnn.gate_ablations` (``mgu``, ``lstm_coupled``, ``lstm_no_readout_gate``,
+``lstm_diagonal``, ``augmented_open``) start from their parent, built as above from the same draws,
+with the variant's constraint imposed (the Augmented LSTM's control input gate then held at 1).
+
 The readout is ``y = W_y v + b_y`` with ``W_y ~ N(0, 1/d_s)`` and ``b_y = 0``.
 """
 
@@ -25,10 +29,12 @@ import dataclasses
 import numpy as np
 
 import lrnn
+from lrnn.gate_ablations import CONSTRAINTS
 from lrnn.initializers import chrono_bias
 from lrnn.losses import Readout
 
 CELLS = ("rnn", "gru", "lstm", "augmented")
+ABLATIONS = tuple(CONSTRAINTS)  # each trained as its parent cell under a constraint
 
 
 def lstm_params(rng, d_x: int, d_s: int, *, forget_bias: float = 1.0, chrono: float | None = None):
@@ -48,6 +54,10 @@ def lstm_params(rng, d_x: int, d_s: int, *, forget_bias: float = 1.0, chrono: fl
 
 def build_model(cell: str, rng, d_x: int, d_s: int, d_y: int, **init):
     """``(cell parameters, Readout)`` for one run; ``init`` holds the cell's initialisation options."""
+    if cell in CONSTRAINTS:  # a gate ablation: its parent, then its constraint
+        parent, constraint = CONSTRAINTS[cell]
+        params, readout = build_model(parent, rng, d_x, d_s, d_y, **init)
+        return constraint.impose(params), readout
     if cell == "rnn":
         params = lrnn.RNNParams.init(rng, d_x, d_s, **init)
     elif cell == "gru":

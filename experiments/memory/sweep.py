@@ -2,7 +2,7 @@
 
 Trains the standard (tanh) RNN, the GRU, the Vanilla LSTM and the Augmented LSTM on the
 memory benchmarks of :mod:`lrnn.tasks` at lags from 10 to 200 steps, three seeds each (five
-for the main adding comparison at lag 200, where the chapter's headline claims rest), plus
+for the main adding comparison at lags 100 and 200, where the chapter's headline claims rest), plus
 the ablations the chapter discusses: training without gradient clipping, the LSTM's
 forget-gate bias and chrono initialisation, the GRU's chrono initialisation, and orthogonal or
 identity initialisation of the RNN. Every run is deterministic given its configuration: the
@@ -41,6 +41,7 @@ import numpy as np  # noqa: E402
 
 import lrnn  # noqa: E402
 from lrnn.experiments import sweep as runner  # noqa: E402  (the runner shared with experiments/long_memory)
+from lrnn.gate_ablations import CONSTRAINTS, ConstrainedOptimizer  # noqa: E402
 from lrnn.optim import SGD, Adam  # noqa: E402
 from lrnn.tasks import MEMORY_TASKS, accuracy  # noqa: E402
 from lrnn.train import fit_sequences  # noqa: E402
@@ -49,12 +50,13 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 CODE = ("lrnn", "experiments/memory/sweep.py", "experiments/memory/models.py")  # the code a record names
 
-build_model = runner.load_module("memory_models", HERE / "models.py").build_model  # under a name of its own
+_models = runner.load_module("memory_models", HERE / "models.py")  # under a name of its own
+build_model, ABLATIONS = _models.build_model, _models.ABLATIONS
 VAL_SEED = 2016  # the validation batches: default_rng([VAL_SEED, lag]), the same for every cell and seed
 SEEDS = (0, 1, 2)
 LAGS = (10, 25, 50, 100, 200)
 HEADLINE_SEEDS = (0, 1, 2, 3, 4)  # the main adding comparison at the longest lag (HEADLINE_LAGS): five seeds
-HEADLINE_LAGS = (200,)
+HEADLINE_LAGS = (100, 200)
 
 #: Settings shared by every run unless a configuration overrides them.
 DEFAULTS = dict(
@@ -106,6 +108,11 @@ def configurations() -> list[dict]:
             runs.append(_config("gate_init", "adding", "lstm", lag, seed, {"forget_bias": 0.0}))
             runs.append(_config("gate_init", "adding", "lstm", lag, seed, {"chrono": float(lag)}))
             runs.append(_config("gate_init", "adding", "gru", lag, seed, {"chrono": float(lag)}))
+    # Which gates matter? Each gate ablation of lrnn.gate_ablations beside its parent (the main runs), at T = 100, 200.
+    for cell in ABLATIONS:
+        for lag in (100, 200):
+            for seed in SEEDS:
+                runs.append(_config("gate_ablation", "adding", cell, lag, seed, main_init[CONSTRAINTS[cell][0]]))
     # Clipping: the RNN without it, trained by SGD with momentum (clipped and not) and by Adam.
     for seed in SEEDS:
         for clip in (1.0, None):
@@ -116,6 +123,9 @@ def configurations() -> list[dict]:
 
 
 def _optimizer(cfg):
+    if cfg["cell"] in CONSTRAINTS:  # a gate ablation: its parent's gradient, projected onto the constraint
+        parent, constraint = CONSTRAINTS[cfg["cell"]]
+        return ConstrainedOptimizer(_optimizer(dict(cfg, cell=parent)), constraint)
     if cfg["optimizer"] == "adam":
         return Adam(lr=cfg["lr"])
     if cfg["optimizer"] == "sgd":
@@ -163,6 +173,9 @@ def train(cfg: dict):
         progress=False,
     )
     record = runner.fit_record(cfg, task, res)  # the configuration and the metrics
+    if cfg["cell"] in CONSTRAINTS:  # the variant's own parameters: the parent's, less held, off-diagonal and tied
+        cell, readout = res.params
+        record["n_params"] = int(CONSTRAINTS[cfg["cell"]][1].n_free(cell) + readout.W_y.size + readout.b_y.size)
     cell, readout = res.params
     if task.classify and not res.diverged:
         x, target, mask = val
@@ -182,7 +195,8 @@ def git_commit() -> dict:
 
 def _cost(cfg) -> float:
     """Rough relative cost of a run, to start the longest runs first."""
-    per_step = {"rnn": 1.0, "gru": 2.6, "lstm": 4.0, "augmented": 6.5}[cfg["cell"]]
+    cell = CONSTRAINTS[cfg["cell"]][0] if cfg["cell"] in CONSTRAINTS else cfg["cell"]
+    per_step = {"rnn": 1.0, "gru": 2.6, "lstm": 4.0, "augmented": 6.5}[cell]
     return per_step * cfg["lag"] * cfg["steps"]
 
 

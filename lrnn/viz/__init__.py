@@ -20,6 +20,9 @@ Functions::
     draw_context_windows       Fig. 10b, the context-window filters
     draw_coloured_text         text coloured by a unit's activation (Chapter 9; Karpathy et al. 2015)
 
+Showing figures: ``show`` (``plt.show()``, and on the site a one-column layout of a figure's
+panels for phones, drawn by ``one_column``).
+
 Drawing primitives (``box``, ``node``, ``arrow``, ``new_diagram``) are shared by all diagrams.
 """
 
@@ -27,10 +30,13 @@ from .augmented import draw_augmented_lstm_cell, draw_context_windows
 from .base import arrow, box, new_diagram, node
 from .gates import draw_gates_at_work
 from .lstm import draw_gated_cell, draw_unrolled_lstm, draw_vanilla_lstm_cell
+from .panels import one_column, show
 from .rnn import draw_bptt_graph, draw_canonical_cell, draw_unit_step_and_sample, draw_unrolled_rnn
 from .text import draw_coloured_text
 
 __all__ = [
+    "show",
+    "one_column",
     "draw_coloured_text",
     "new_diagram",
     "box",

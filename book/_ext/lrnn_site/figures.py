@@ -5,6 +5,12 @@ theme's ``full-width`` class: from 992 px on it spans 136 % of the column (the p
 list folds away while it is in view, as for the explorers), so a diagram's labels are shown
 closer to their natural size; on a phone nothing changes. The natural width is read from the
 image file: an SVG's ``width`` (pt or px), a PNG's header.
+
+A figure of several panels shown by ``lrnn.viz.show`` is followed, on the site, by the same panels
+in one column (a PNG with the text key ``lrnn:layout``): that image gets the class
+``lrnn-phone-figure`` and the one before it ``lrnn-desktop-figure``, and the stylesheet shows one
+of the two by the width of the screen. Both load lazily, so that a browser fetches only the one
+it shows.
 """
 
 from __future__ import annotations
@@ -35,6 +41,45 @@ def natural_width(path: Path) -> float | None:
     except OSError:
         return None
     return None
+
+
+#: The PNG text key, and its value, of a one-column layout (``lrnn.viz.panels.MARK``).
+PHONE_MARK = (b"lrnn:layout", b"one-column")
+
+
+def phone_layout(path: Path) -> bool:
+    """Whether the PNG at ``path`` is a figure's one-column layout for phones (its tEXt chunk says so)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    if path.suffix != ".png" or data[:8] != b"\x89PNG\r\n\x1a\n":
+        return False
+    at = 8
+    while at + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[at : at + 8])
+        if kind == b"tEXt" and data[at + 8 : at + 8 + size].split(b"\0", 1) == list(PHONE_MARK):
+            return True
+        if kind in (b"IDAT", b"IEND"):  # text chunks of interest come before the image data
+            return False
+        at += 12 + size
+    return False
+
+
+def pair_layouts(app, doctree, docname):
+    """``doctree-resolved``: a one-column layout and the figure before it, in one cell, become a pair."""
+    src = Path(app.srcdir)
+    for box in doctree.findall(nodes.container):
+        if "cell_output" not in box.get("classes", []):
+            continue
+        previous = None
+        for image in box.findall(nodes.image):
+            if previous is not None and phone_layout((src / image["uri"]).resolve()):
+                previous["classes"].append("lrnn-desktop-figure")
+                image["classes"].append("lrnn-phone-figure")
+                for each in (previous, image):  # a browser fetches the one it shows, not the one it hides
+                    each["loading"] = "lazy"
+            previous = image
 
 
 def widen(app, doctree, docname):

@@ -1,0 +1,157 @@
+"""Figures of several panels on a phone: the same panels, one under another.
+
+A figure of two to eight panels side by side is drawn for a desktop column; shrunk to a phone's
+width its labels become too small to read. :func:`show` shows a figure as ``plt.show()`` would,
+and, while the book's static site is built (``LRNN_STATIC_SITE=1``, not the PDF), adds the same
+figure laid out again in one column of :data:`PHONE_WIDTH` inches, which :func:`one_column`
+draws. The site shows that one on narrow screens instead of the first (its PNG carries the text
+key :data:`MARK`, which the site's build reads). In JupyterLab and the PDF nothing changes.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.gridspec import GridSpec
+
+from .._display import print_edition, static_site
+from .._validation import check_type
+
+__all__ = ["show", "one_column", "panel_axes", "PHONE_WIDTH", "MARK"]
+
+#: Width in inches of the one-column layout: 420 px at matplotlib's 100 dpi, near a phone's column.
+PHONE_WIDTH = 4.2
+#: The PNG text key (value ``"one-column"``) by which the site's build knows a phone layout.
+MARK = "lrnn:layout"
+_HEIGHT = (1.8, 2.6)  # inches per panel in one column: the panel's own aspect, within these bounds
+
+
+def panel_axes(fig: Figure) -> list[list]:
+    """The panels of ``fig`` in the order they were made, each a list of axes (a panel and its twins).
+
+    A panel is a place in a grid (``plt.subplots``, ``subplot_mosaic``, ``add_subplot``); axes
+    placed otherwise (colour bars, insets) follow their panels and are not panels themselves.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+
+    Returns
+    -------
+    list of list of matplotlib.axes.Axes
+        One list per panel: its axes, the first made first (``twinx`` adds a second).
+
+    Examples
+    --------
+    >>> fig, axes = plt.subplots(2, 3)
+    >>> _ = axes[0, 0].twinx()
+    >>> [len(p) for p in panel_axes(fig)]
+    [2, 1, 1, 1, 1, 1]
+    >>> plt.close(fig)
+    """
+    check_type("fig", fig, Figure, "pass the figure a plt.subplots call returned")
+    places: dict = {}
+    for ax in fig.axes:
+        spec = ax.get_subplotspec()
+        if spec is None:
+            continue
+        key = (id(spec.get_gridspec()), spec.rowspan.start, spec.rowspan.stop, spec.colspan.start, spec.colspan.stop)
+        places.setdefault(key, []).append(ax)
+    return list(places.values())
+
+
+def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
+    """Lay the panels of ``fig`` out again one under another and draw it: a PNG for a phone.
+
+    Each panel keeps its aspect ratio, within 1.8 to 2.6 inches of height at ``width`` inches of
+    width; tick labels that a shared axis hid beside a neighbour are shown again, since no
+    panel has that neighbour any more. The figure is changed in place (show it before).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure with at least two panels (see :func:`panel_axes`).
+    width : float, default PHONE_WIDTH
+        Width in inches.
+
+    Returns
+    -------
+    bytes
+        The PNG, at the figure's dpi, trimmed as the notebook's inline figures are, with the text
+        chunk ``MARK = "one-column"``.
+
+    Raises
+    ------
+    TypeError
+        If ``fig`` is not a matplotlib figure.
+    ValueError
+        If ``fig`` has fewer than two panels, or ``width`` is not positive.
+
+    Examples
+    --------
+    >>> fig, axes = plt.subplots(1, 3, figsize=(10, 3), sharey=True)
+    >>> png = one_column(fig)
+    >>> png[:4], [bool(ax.get_position().x0 == axes[0].get_position().x0) for ax in axes]
+    (b'\\x89PNG', [True, True, True])
+    >>> plt.close(fig)
+    """
+    places = panel_axes(fig)
+    if len(places) < 2:
+        raise ValueError(f"fig has {len(places)} panel(s); a one-column layout needs at least two: show it as it is.")
+    if not width > 0:
+        raise ValueError(f"width = {width!r} inches; expected a positive number, such as PHONE_WIDTH = {PHONE_WIDTH}.")
+    fig_w, fig_h = fig.get_size_inches()
+    heights = []
+    for group in places:
+        spec = group[0].get_subplotspec()
+        rows, cols = spec.get_gridspec().get_geometry()
+        w = fig_w * len(spec.colspan) / cols  # the panel's size in the figure as drawn
+        h = fig_h * len(spec.rowspan) / rows
+        heights.append(min(max(h * width / w, _HEIGHT[0]), _HEIGHT[1]))
+    grid = GridSpec(len(places), 1, figure=fig, height_ratios=heights)
+    for i, group in enumerate(places):
+        for ax in group:
+            ax.set_subplotspec(grid[i, 0])
+        ax = group[0]  # a panel beside or above another hid the tick labels they shared
+        if len(ax.get_shared_x_axes().get_siblings(ax)) > 1 and ax.xaxis.get_label_position() == "bottom":
+            ax.xaxis.set_tick_params(which="both", labelbottom=True)
+        if len(ax.get_shared_y_axes().get_siblings(ax)) > 1 and ax.yaxis.get_label_position() == "left":
+            ax.yaxis.set_tick_params(which="both", labelleft=True)
+    if fig.get_layout_engine() is None:
+        fig.set_layout_engine("constrained")
+    extra = 0.6 * (len(fig.legends) + bool(fig.get_suptitle()))  # a legend or title for the whole figure
+    fig.set_size_inches(width, sum(heights) + extra)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white", metadata={MARK: "one-column"})
+    return buf.getvalue()
+
+
+def show(fig: Figure | None = None) -> None:
+    """Show ``fig`` (the current figure by default) as ``plt.show()`` does; on the site, also for phones.
+
+    While the book's static site is built (and not its PDF), a figure of two or more panels is
+    followed by its :func:`one_column` layout, which the site shows instead on narrow screens.
+    Elsewhere this is ``plt.show()``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure, optional
+
+    Raises
+    ------
+    TypeError
+        If ``fig`` is given and is not a matplotlib figure.
+    """
+    fig = plt.gcf() if fig is None else fig
+    check_type("fig", fig, Figure, "pass the figure a plt.subplots call returned, or nothing")
+    if not static_site() or print_edition() or len(panel_axes(fig)) < 2:
+        plt.show()
+        return
+    from IPython.display import Image, display
+
+    display(fig)  # the figure as drawn, as plt.show() shows it
+    png = one_column(fig)
+    plt.close(fig)
+    display(Image(data=png))

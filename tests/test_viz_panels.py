@@ -1,0 +1,145 @@
+"""lrnn.viz.panels: a figure of several panels laid out again in one column for phones, and the site's pairing."""
+
+import importlib
+import io
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from lrnn.viz import one_column, show  # noqa: E402
+from lrnn.viz.panels import MARK, PHONE_WIDTH, panel_axes  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _grid(rows=2, cols=4, **kw):
+    fig, axes = plt.subplots(rows, cols, figsize=(12, 5.6), layout="constrained", **kw)
+    for ax in axes.flat:
+        ax.plot(np.arange(10) ** 2)
+    return fig, axes
+
+
+def test_panels_are_grid_places_with_their_twins_not_colour_bars():
+    fig, axes = _grid(2, 2)
+    twin = axes[1, 0].twinx()
+    fig.colorbar(axes[0, 0].imshow(np.eye(3)), ax=axes)
+    found = panel_axes(fig)
+    assert [len(p) for p in found] == [1, 1, 2, 1]
+    assert found[2] == [axes[1, 0], twin]
+    mosaic, ax = plt.subplot_mosaic([["a", "a"], ["b", "c"]])
+    assert [p[0] for p in panel_axes(mosaic)] == [ax["a"], ax["b"], ax["c"]]
+
+
+@pytest.mark.parametrize("shape", [(2, 4), (1, 3), (4, 1)])
+def test_one_column_stacks_every_panel_at_the_phone_width(shape):
+    fig, axes = _grid(*shape, sharex=True, sharey=True)
+    png = one_column(fig)
+    boxes = [ax.get_position() for ax in axes.flat]
+    assert len({round(b.x0, 6) for b in boxes}) == 1, "one column"
+    tops = [b.y1 for b in boxes]
+    assert tops == sorted(tops, reverse=True), "in the order they were made, the first on top"
+    assert all(b1.y0 >= b2.y1 for b1, b2 in zip(boxes, boxes[1:])), "no two overlap"
+    with Image.open(io.BytesIO(png)) as im:
+        assert im.info[MARK] == "one-column"
+        width, height = im.size
+    dpi = fig.dpi
+    assert PHONE_WIDTH * dpi * 0.9 < width < PHONE_WIDTH * dpi * 1.15, (width, "trimmed like inline figures")
+    assert height > len(boxes) * 1.5 * dpi, "each panel keeps a readable height"
+    # a shared axis hid the tick labels beside or above a neighbour; in one column every panel shows them
+    for ax in axes.flat:
+        fig.canvas.draw()
+        assert any(t.get_visible() and t.get_text() for t in ax.get_yticklabels()), "y tick labels"
+        assert any(t.get_visible() and t.get_text() for t in ax.get_xticklabels()), "x tick labels"
+
+
+def test_one_column_keeps_a_twin_on_its_panel_and_its_labels_on_the_right():
+    fig, axes = _grid(1, 2)
+    twin = axes[0].twinx()
+    twin.plot([3, 1, 2], color="C1")
+    one_column(fig)
+    assert twin.get_position().bounds == pytest.approx(axes[0].get_position().bounds)
+    fig.canvas.draw()
+    assert twin.yaxis.get_ticks_position() == "right" and axes[0].yaxis.get_ticks_position() == "left"
+
+
+def test_one_column_refuses_a_single_panel_a_bad_width_and_a_non_figure():
+    fig, _ = plt.subplots()
+    with pytest.raises(ValueError, match="at least two"):
+        one_column(fig)
+    fig, _ = _grid(1, 2)
+    for width in (0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="width"):
+            one_column(fig, width=width)
+    with pytest.raises(TypeError, match="fig has type"):
+        one_column("figure")
+    with pytest.raises(TypeError, match="fig has type"):
+        show(3)
+
+
+class _Shown(list):
+    def __call__(self, obj):
+        self.append(obj)
+
+
+@pytest.mark.parametrize(
+    ("site", "printed", "rows", "shown"),
+    [("", "", 2, "plt.show"), ("1", "", 2, "two"), ("1", "1", 2, "plt.show"), ("1", "", 1, "plt.show")],
+)
+def test_show_adds_the_one_column_layout_only_on_the_site(monkeypatch, site, printed, rows, shown):
+    """JupyterLab and the PDF: plt.show(). The site: the figure, then its one-column layout (not for one panel)."""
+    monkeypatch.setenv("LRNN_STATIC_SITE", site)
+    monkeypatch.setenv("LRNN_PRINT_EDITION", printed)
+    displayed, plain = _Shown(), []
+    monkeypatch.setattr("IPython.display.display", displayed)
+    monkeypatch.setattr(plt, "show", lambda: plain.append(True))
+    fig, _ = plt.subplots(rows, 1)
+    show(fig)
+    if shown == "plt.show":
+        assert plain == [True] and displayed == []
+        return
+    assert plain == [] and len(displayed) == 2 and displayed[0] is fig
+    with Image.open(io.BytesIO(displayed[1].data)) as im:
+        assert im.info[MARK] == "one-column"
+    assert not plt.fignum_exists(fig.number), "closed, so that the cell's end does not show it a third time"
+
+
+def test_the_site_pairs_a_one_column_layout_with_the_figure_before_it(tmp_path, monkeypatch):
+    """book/_ext/lrnn_site/figures.py: the PNG text key marks the phone layout; the image before it is the desktop's."""
+    from docutils import nodes
+    from docutils.utils import new_document
+
+    monkeypatch.syspath_prepend(str(__import__("pathlib").Path(__file__).parents[1] / "book" / "_ext"))
+    figures = importlib.import_module("lrnn_site.figures")
+    fig, _ = _grid(1, 3)
+    fig.savefig(tmp_path / "wide.png")
+    (tmp_path / "narrow.png").write_bytes(one_column(fig))
+    plt.figure().savefig(tmp_path / "other.png", metadata={"Software": "x"})
+    assert figures.phone_layout(tmp_path / "narrow.png")
+    assert not figures.phone_layout(tmp_path / "wide.png") and not figures.phone_layout(tmp_path / "other.png")
+    assert not figures.phone_layout(tmp_path / "missing.png")
+    assert figures.PHONE_MARK == (MARK.encode(), b"one-column")
+
+    def cell(*names):
+        box = nodes.container(classes=["cell_output"])
+        box += [nodes.image(uri=name) for name in names]
+        return box
+
+    doc = new_document("page")
+    doc += [cell("wide.png", "narrow.png"), cell("other.png"), cell("narrow.png")]
+    app = type("App", (), {"srcdir": str(tmp_path)})()
+    figures.pair_layouts(app, doc, "page")
+    classes = [img["classes"] for img in doc.findall(nodes.image)]
+    assert classes == [["lrnn-desktop-figure"], ["lrnn-phone-figure"], [], []], "a layout alone is left as it is"
+    assert [img.get("loading") for img in doc.findall(nodes.image)] == ["lazy", "lazy", None, None]
+    sys.modules.pop("lrnn_site.figures", None)
