@@ -41,7 +41,7 @@ import numpy as np
 
 from ._validation import as_flag
 from .augmented import AugmentedLSTMParams, AugmentedTrace
-from .cell import check_signals, check_trace
+from .cell import check_last_gradient, check_signals, check_trace
 
 __all__ = [
     "AugmentedBPTTSignals",
@@ -76,7 +76,13 @@ class AugmentedBPTTSignals:
 
 
 def augmented_bptt_signals(
-    params: AugmentedLSTMParams, trace: AugmentedTrace, dE_dv, *, clip: bool = False, erratum_p3: bool = False
+    params: AugmentedLSTMParams,
+    trace: AugmentedTrace,
+    dE_dv,
+    *,
+    clip: bool = False,
+    erratum_p3: bool = False,
+    dE_dlast=None,
 ) -> AugmentedBPTTSignals:
     """The backward recursion of the Augmented LSTM, Eqs. 217-229, from the last step to the first.
 
@@ -93,6 +99,10 @@ def augmented_bptt_signals(
         A training heuristic; keep it off for gradient checks.
     erratum_p3 : bool, default False
         Use ``W_s_cr alpha_cr[n]`` as printed in Eq. 222 (wrong on purpose, erratum P3).
+    dE_dlast : tuple of two array_like, optional
+        ``(dE/ds[N-1], dE/dv[N-1])``, shaped like ``trace.last_state``: what a loss on the last
+        state, or a later segment starting from it, sends back. The recursion starts from
+        ``f_psi[N] = dE/ds[N-1]`` and ``f_chi[N] = dE/dv[N-1]`` instead of zero (P5).
 
     Returns
     -------
@@ -133,7 +143,7 @@ def augmented_bptt_signals(
     beta, psi, alpha_cu, alpha_cs, alpha_cr, alpha_cx, alpha_du = (np.empty_like(r) for _ in range(7))
     to_value = ((alpha_cu, p.W_v_cu), (alpha_cs, p.W_v_cs), (alpha_cr, p.W_v_cr), (alpha_cx, p.W_v_cx),
                 (alpha_du, p.W_v_du))  # fmt: skip
-    f_chi, f_psi = np.zeros_like(chi[0]), np.zeros_like(r[0])  # f_chi[N] = f_psi[N] = 0 (P5)
+    f_psi, f_chi = check_last_gradient(trace, dE_dlast)  # f_psi[N], f_chi[N]: zero unless given (P5)
     for n in reversed(range(len(x))):
         dG_c_cu, dG_c_cs, dG_c_cr, dG_c_cx = (g[n] * (1.0 - g[n]) for g in (g_cu, g_cs, g_cr, g_cx))  # Eq. 137
         dG_d_du, dG_d_s = 1.0 - u[n] ** 2, 1.0 - r[n] ** 2  # Eq. 138 at a_du[n] and s[n]
@@ -163,6 +173,7 @@ def augmented_backward(
     erratum_p3: bool = False,
     erratum_p7: bool = False,
     return_inputs: bool = False,
+    dE_dlast=None,
 ):
     """Gradients of E w.r.t. all parameters of the Augmented LSTM and the state (Eqs. 216-250).
 
@@ -184,6 +195,9 @@ def augmented_backward(
         ``g_cx[n]`` (wrong on purpose, erratum P7). Only ``W_x_du`` changes.
     return_inputs : bool, default False
         Also return ``dE_dx`` and ``dE_dstate``, the border gradients of :func:`augmented_border_gradients`.
+    dE_dlast : tuple of two array_like, optional
+        ``(dE/ds[N-1], dE/dv[N-1])``, the gradient arriving on ``trace.last_state``; the
+        recursion's starting values ``f_psi[N], f_chi[N]`` (zero by default, P5).
 
     Returns
     -------
@@ -214,7 +228,7 @@ def augmented_backward(
     >>> grads.W_x_du.shape, grads.W_q_dr.shape, psi.shape
     ((3, 3, 2), (2, 3), (4, 3))
     """
-    sig = augmented_bptt_signals(params, trace, dE_dv, clip=clip, erratum_p3=erratum_p3)  # Eqs. 217-229
+    sig = augmented_bptt_signals(params, trace, dE_dv, clip=clip, erratum_p3=erratum_p3, dE_dlast=dE_dlast)  # 217-229
     x, L = trace.x, params.L
     steps = np.arange(len(x))
     s = np.concatenate([trace.s, trace.s0[None]])  # index N = -1 holds s[-1], so s[steps - 1] is s[n-1] for all n

@@ -80,6 +80,7 @@ __all__ = [
     "Parameters",
     "Trace",
     "TraceFields",
+    "check_last_gradient",
     "check_options",
     "check_return_inputs",
     "check_signals",
@@ -461,6 +462,52 @@ class TraceFields:
         return tuple(
             getattr(self, name)[None] if name in self.INITIAL else getattr(self, name)[:, None] for name in names
         )
+
+
+def check_last_gradient(trace, dE_dlast, name: str = "dE_dlast") -> tuple:
+    """The gradient arriving on ``trace.last_state``, one float64 array per part; zeros for ``None``.
+
+    A loss on the last state, or a later segment that starts from it, sends back
+    ``dE/d(last_state)``; the backward recursion starts from it instead of from zero (P5 with a
+    nonzero terminal condition).
+
+    Parameters
+    ----------
+    trace : Trace
+        A forward pass's trace (its ``last_state`` fixes the parts and their shapes).
+    dE_dlast : None or tuple of array_like
+        One array per part of ``trace.last_state``, each of that part's shape.
+    name : str
+        Argument name used in error messages.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+
+    Raises
+    ------
+    TypeError, ValueError
+        Not a tuple of the right length, a part of the wrong shape, or NaN/inf.
+
+    Examples
+    --------
+    >>> from lrnn.gru import GRUParams, gru_forward
+    >>> tr = gru_forward(GRUParams.zeros(1, 2), np.zeros((3, 1)))
+    >>> check_last_gradient(tr, None), check_last_gradient(tr, ([1.0, 2.0],))
+    ((array([0., 0.]),), (array([1., 2.]),))
+    """
+    last = trace.last_state
+    if dE_dlast is None:
+        return tuple(np.zeros_like(a) for a in last)
+    if not isinstance(dE_dlast, tuple | list) or len(dE_dlast) != len(last):
+        raise type_error(
+            name, dE_dlast, f"None or a {len(last)}-tuple shaped like trace.last_state",
+            "pass one gradient per part of the last state, e.g. (dE/ds[N-1], dE/dv[N-1])",
+        )  # fmt: skip
+    parts = tuple(as_float_array(f"{name}[{i}]", a) for i, a in enumerate(dE_dlast))
+    for i, (a, want) in enumerate(zip(parts, last, strict=True)):
+        check_shape(f"{name}[{i}]", a, want.shape, source=f"(that of trace.last_state[{i}])")
+    return parts
 
 
 def check_trace(params, trace, dE_dout, *, cell: type | tuple, trace_type: type, forward: str, name: str = "dE_dout"):

@@ -57,7 +57,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_flag
-from .cell import check_signals, check_trace
+from .cell import check_last_gradient, check_signals, check_trace
 from .gru import GRUParams, GRUTrace, TorchGRUParams
 
 __all__ = ["GRUBPTTSignals", "gru_backward", "gru_border_gradients", "gru_bptt_signals"]
@@ -87,7 +87,7 @@ class GRUBPTTSignals:
     gamma_u: np.ndarray | None = None
 
 
-def gru_bptt_signals(params: GRUParams, trace: GRUTrace, dE_ds) -> GRUBPTTSignals:
+def gru_bptt_signals(params: GRUParams, trace: GRUTrace, dE_ds, *, dE_dlast=None) -> GRUBPTTSignals:
     """The backward recursion of the GRU from the last step to the first: Eqs. G9-G12 or G14-G18.
 
     Parameters
@@ -98,6 +98,10 @@ def gru_bptt_signals(params: GRUParams, trace: GRUTrace, dE_ds) -> GRUBPTTSignal
         Output of :func:`lrnn.gru.gru_forward`.
     dE_ds : array_like, same shape as ``trace.s``
         Direct derivative of E with respect to each ``s[n]`` (zeros where E does not see ``s[n]``).
+    dE_dlast : tuple of one array_like, optional
+        ``(dE/ds[N-1],)``, shaped like ``trace.last_state``: what a later segment starting from
+        the last state sends back, the recursion's starting value ``f_psi[N]`` (zero by default,
+        P5). The last state is also the last output, so this adds to ``dE_ds[N-1]``.
 
     Returns
     -------
@@ -130,6 +134,7 @@ def gru_bptt_signals(params: GRUParams, trace: GRUTrace, dE_ds) -> GRUBPTTSignal
             f"trace was computed in {made} convention but params is {type(params).__name__}; "
             "run gru_forward with these params first."
         )
+    (f_psi_N,) = check_last_gradient(trace, dE_dlast)  # f_psi[N]: zero unless given (P5)
     dE = dE if trace.batched else dE[:, None]
     p, (S0, s, g_r, g_z, u) = params, trace.as_batch("s0", "s", "g_r", "g_z", "u")  # (B, d_s), (N, B, d_s) ...
     N, B, d = s.shape
@@ -144,6 +149,8 @@ def gru_bptt_signals(params: GRUParams, trace: GRUTrace, dE_ds) -> GRUBPTTSignal
             f_psi = alpha[n + 1, :, : 2 * d] @ W_s_rz  # W_s_r^T alpha_r[n+1] + W_s_z^T alpha_z[n+1]
             if n + 1 < N:
                 f_psi += (1.0 - g_z[n + 1]) * psi[n + 1] + g_r[n + 1] * rho[n + 1]  # the direct and the reset path
+            if n + 1 == N:
+                f_psi += f_psi_N  # what comes back past the last step
             psi[n] = dE[n] + f_psi  # Eq. G9
             alpha_u[n] = psi[n] * g_z[n] * (1.0 - u[n] ** 2)  # Eq. G10
             alpha_z[n] = psi[n] * (u[n] - s_prev) * g_z[n] * (1.0 - g_z[n])  # Eq. G11
@@ -156,6 +163,8 @@ def gru_bptt_signals(params: GRUParams, trace: GRUTrace, dE_ds) -> GRUBPTTSignal
             f_psi = alpha[n + 1, :, : 2 * d] @ W_s_rz + gamma_u[n + 1] @ p.W_s_u  # ... + W_s_u^T gamma_u[n+1]
             if n + 1 < N:
                 f_psi += g_z[n + 1] * psi[n + 1]  # the direct path: g_z keeps the old state (Eq. G8)
+            if n + 1 == N:
+                f_psi += f_psi_N  # what comes back past the last step
             psi[n] = dE[n] + f_psi  # Eq. G14
             alpha_u[n] = psi[n] * (1.0 - g_z[n]) * (1.0 - u[n] ** 2)  # Eq. G15
             alpha_z[n] = psi[n] * (s_prev - u[n]) * g_z[n] * (1.0 - g_z[n])  # Eq. G16
@@ -167,7 +176,7 @@ def gru_bptt_signals(params: GRUParams, trace: GRUTrace, dE_ds) -> GRUBPTTSignal
     return GRUBPTTSignals(**{k: a[:N].reshape(shape) for k, a in out.items()})
 
 
-def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds, *, return_inputs: bool = False):
+def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds, *, return_inputs: bool = False, dE_dlast=None):
     """Gradients of E with respect to the GRU's parameters and states (Eqs. G9-G19).
 
     Parameters
@@ -182,6 +191,9 @@ def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds, *, return_inputs: bo
         does not see ``s[n]``.
     return_inputs : bool, default False
         Also return ``dE_dx`` and ``dE_dstate``, the border gradients of :func:`gru_border_gradients`.
+    dE_dlast : tuple of one array_like, optional
+        ``(dE/ds[N-1],)``, the gradient arriving on ``trace.last_state``: the recursion's
+        starting value ``f_psi[N]`` (zero by default, P5).
 
     Returns
     -------
@@ -213,7 +225,7 @@ def gru_backward(params: GRUParams, trace: GRUTrace, dE_ds, *, return_inputs: bo
     >>> psi, grads.b_z, grads.b_u  # dE/db_u = g_z (1 - u^2) = 0.5 (Eq. G10)
     (array([[1.]]), array([-0.5]), array([0.5]))
     """
-    sig = gru_bptt_signals(params, trace, dE_ds)  # Eqs. G9-G12 or G14-G18
+    sig = gru_bptt_signals(params, trace, dE_ds, dE_dlast=dE_dlast)  # Eqs. G9-G12 or G14-G18
     rows = lambda a: a.reshape(-1, a.shape[-1])  # noqa: E731  (N, B, k) -> (N B, k): one row per step and sequence
     x, s0 = trace.x, trace.s0
     s_prev = rows(np.concatenate([s0[None], trace.s[:-1]]))  # s[n-1], with s[-1] = s0

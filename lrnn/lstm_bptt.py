@@ -36,7 +36,8 @@ Deviation from the printed paper (erratum P3): Eqs. 149-150 print ``W_s_cr alpha
 the gradient needs ``W_s_cr^T alpha_cr[n]``. The printed form is kept behind
 ``erratum_p3=True`` so that the book can show it failing the gradient check. The paper
 states no terminal conditions for the LSTM; we use ``f_chi[N] = f_psi[N] = 0`` (P5, as
-Eq. 85 for the RNN).
+Eq. 85 for the RNN), unless a gradient arrives on the last state (``dE_dlast``: a loss on
+``(s[N-1], v[N-1])``, or a later segment that starts from it), which then starts the recursion.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_flag
-from .cell import check_signals, check_trace
+from .cell import check_last_gradient, check_signals, check_trace
 from .lstm import LSTMParams, LSTMTrace
 
 __all__ = ["LSTMBPTTSignals", "lstm_bptt_signals", "lstm_backward", "lstm_border_gradients"]
@@ -75,7 +76,7 @@ class LSTMBPTTSignals:
 
 
 def lstm_bptt_signals(
-    params: LSTMParams, trace: LSTMTrace, dE_dv, *, clip: bool = False, erratum_p3: bool = False
+    params: LSTMParams, trace: LSTMTrace, dE_dv, *, clip: bool = False, erratum_p3: bool = False, dE_dlast=None
 ) -> LSTMBPTTSignals:
     """The backward recursion of the Vanilla LSTM, Eqs. 144-155, from the last step to the first.
 
@@ -95,6 +96,10 @@ def lstm_bptt_signals(
     erratum_p3 : bool, default False
         Use ``W_s_cr alpha_cr[n]`` as printed in Eqs. 149-150 instead of the correct
         ``W_s_cr^T alpha_cr[n]`` (wrong on purpose, to demonstrate erratum P3).
+    dE_dlast : tuple of two array_like, optional
+        ``(dE/ds[N-1], dE/dv[N-1])``, shaped like ``trace.last_state``: what a loss on the last
+        state, or a later segment starting from it, sends back. The recursion starts from
+        ``f_psi[N] = dE/ds[N-1]`` and ``f_chi[N] = dE/dv[N-1]`` instead of zero (P5).
 
     Returns
     -------
@@ -133,7 +138,7 @@ def lstm_bptt_signals(
     W_s_cr = p.W_s_cr.T if erratum_p3 else p.W_s_cr
     bound = (lambda alpha: np.clip(alpha, -1.0, 1.0)) if clip else (lambda alpha: alpha)  # footnote 25, if asked
     chi, psi, alpha_cu, alpha_cs, alpha_cr, alpha_du = (np.empty_like(r) for _ in range(6))
-    f_chi = f_psi = np.zeros_like(r[0])  # f_chi[N] = f_psi[N] = 0: nothing comes back past the last step (P5)
+    f_psi, f_chi = check_last_gradient(trace, dE_dlast)  # f_psi[N], f_chi[N]: zero unless given (P5)
     for n in reversed(range(len(x))):
         dG_c_cu, dG_c_cs, dG_c_cr = (g[n] * (1.0 - g[n]) for g in (g_cu, g_cs, g_cr))  # Eq. 137, from the gates
         dG_d_du, dG_d_s = 1.0 - u[n] ** 2, 1.0 - r[n] ** 2  # Eq. 138 at a_du[n] and s[n]
@@ -158,6 +163,7 @@ def lstm_backward(
     clip: bool = False,
     erratum_p3: bool = False,
     return_inputs: bool = False,
+    dE_dlast=None,
 ):
     """Gradients of E w.r.t. all 15 parameter entities and the state (Eqs. 137-172).
 
@@ -175,6 +181,9 @@ def lstm_backward(
         Use the printed, wrong ``W_s_cr alpha_cr[n]`` of Eqs. 149-150 (erratum P3).
     return_inputs : bool, default False
         Also return ``dE_dx`` and ``dE_dstate``, the border gradients of :func:`lstm_border_gradients`.
+    dE_dlast : tuple of two array_like, optional
+        ``(dE/ds[N-1], dE/dv[N-1])``, the gradient arriving on ``trace.last_state``; the
+        recursion's starting values ``f_psi[N], f_chi[N]`` (zero by default, P5).
 
     Returns
     -------
@@ -205,7 +214,7 @@ def lstm_backward(
     >>> grads.W_x_cu.shape, grads.W_s_cr.shape, psi.shape
     ((3, 2), (3, 3), (4, 3))
     """
-    sig = lstm_bptt_signals(params, trace, dE_dv, clip=clip, erratum_p3=erratum_p3)  # Eqs. 144-155
+    sig = lstm_bptt_signals(params, trace, dE_dv, clip=clip, erratum_p3=erratum_p3, dE_dlast=dE_dlast)  # Eqs. 144-155
     s_prev = np.concatenate([trace.s0[None], trace.s[:-1]])  # s[n-1] for all n: s[-1], s[0], ..., s[N-2]
     v_prev = np.concatenate([trace.v0[None], trace.v[:-1]])  # v[n-1] for all n
     # one row per step n (and sequence): alpha.T @ x sums alpha[n] x^T[n] (Eq. 171) over n (Eq. 172) and the batch

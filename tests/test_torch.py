@@ -241,11 +241,5 @@ def test_the_book_backward_pass_inside_autograd():
         ((out * w).sum() + v.sum()).backward()  # a loss on the last value too
         for name, param in book.named_parameters():
             _close(param.grad, dict(ref.named_parameters())[name].grad.numpy(), GRAD_TOL, name)
-    with pytest.raises(RuntimeError, match="last state"):
-        book(x)[1][0].sum().backward()
-    with pytest.raises(ValueError, match="no gradient for the input"):
-        book(x.clone().requires_grad_())
     with pytest.raises(TypeError, match="float64 tensors on the CPU"):
-        book.float()(x.float())
-    with pytest.raises(ValueError, match="num_layers = 1"):
-        lt.VanillaLSTM(3, 5, num_layers=2, backward="book")
+        book.float()(x.float())  # every layer, input, state and gradient: tests/test_torch_book.py

@@ -17,6 +17,7 @@ submodule      checks
 ``gates``      Ch. 4: the gated cell with a bounded update (Sec. V)
 ``gru``        Ch. 7: one step of the GRU in Chung's convention (Eqs. G1-G4)
 ``memory``     Ch. 7: a training loop written out (clipping, Adam); one cell of the memory sweep
+``ablations``  Ch. 7: a gate ablation as a constraint on its parent cell (tied, held, diagonal)
 ``lstm``       Ch. 5: one LSTM step, the LSTM backward pass
 ``jacobian``   Ch. 5: the one-step error Jacobian of Eq. 179 (a derivation)
 ``augmented``  Ch. 6: the context window, the Augmented LSTM backward pass
@@ -27,6 +28,7 @@ submodule      checks
 =============  =============================================================
 """
 
+from .ablations import check_constraint
 from .augmented import check_augmented_backward, check_context_window
 from .charlm import check_char_loss, check_fit
 from .compose import check_lstm_dE_dx, check_stack
@@ -48,6 +50,7 @@ from .scan import check_linear_scan
 from .unrolling import check_stateful_forward
 
 __all__ = [
+    "check_constraint",
     "check_discretize",
     "check_impulse_response",
     "check_rnn_backward",

@@ -20,6 +20,12 @@ and ``(N, d_x)`` for one unbatched sequence), returns ``(output, last_state)`` a
 (``Module.from_lrnn(params)``, ``module.to_lrnn()``), and runs on any device and dtype.
 ``tests/test_torch.py`` checks, in float64, that outputs equal the numpy forward passes and
 that autograd's gradients equal the book's hand-derived backward passes.
+
+``backward="book"`` (any module, every layer) runs the numpy cell and the book's backward pass
+as one autograd op (:class:`lrnn.torch.modules.BookCellFunction`), float64 on the CPU: the
+gradients of the weights, the input and the initial state, and through the last state, so it
+composes as any other op; on the CPU it is the faster path (``benchmarks/bench_torch_cells.py``).
+``tests/test_torch_book.py`` checks it against autograd and ``torch.autograd.gradcheck``.
 """
 
 from __future__ import annotations

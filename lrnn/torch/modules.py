@@ -28,8 +28,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..augmented import AugmentedLSTMParams
-from ..gru import GRUParams
+from ..augmented import AugmentedLSTMParams, augmented_forward
+from ..augmented_bptt import augmented_backward
+from ..gru import GRUParams, gru_forward
+from ..gru_bptt import gru_backward
 from ..lstm import LSTMParams, lstm_forward
 from ..lstm_bptt import lstm_backward
 
@@ -41,7 +43,7 @@ __all__ = [
     "AugmentedLSTM",
     "GRU",
     "context_window",
-    "BookLSTMFunction",
+    "BookCellFunction",
 ]
 
 G_c = torch.sigmoid  # Eq. 121, the control (gate) warping function
@@ -128,9 +130,9 @@ class VanillaLSTMLayer(_Layer):
         buffers, not trained): PyTorch's ``nn.LSTM``.
     backward : {"autograd", "book"}, default "autograd"
         ``"book"`` runs the forward pass and the book's hand-derived backward pass
-        (:func:`lrnn.lstm_forward`, :func:`lrnn.lstm_backward`, Eqs. 126-172) in numpy inside a
-        ``torch.autograd.Function`` (:class:`BookLSTMFunction`): on the CPU in float64, for a
-        layer whose input and initial state need no gradient (a first layer reading data).
+        (:func:`lrnn.lstm_forward`, :func:`lrnn.lstm_backward`, Eqs. 126-172) in numpy as one
+        autograd op (:class:`BookCellFunction`), on the CPU in float64: gradients for the
+        weights, the input, the initial state and through the last state, as autograd's.
     generator : torch.Generator, optional
         Source of the initial draws.
     device, dtype
@@ -142,9 +144,7 @@ class VanillaLSTMLayer(_Layer):
     def __init__(self, d_x: int, d_s: int, *, pinholes: bool = True, backward: str = "autograd", generator=None,
                  device=None, dtype=None):  # fmt: skip
         super().__init__()
-        if backward not in ("autograd", "book"):
-            raise ValueError(f"backward = {backward!r}, expected 'autograd' or 'book'.")
-        self.d_x, self.d_s, self.d_out, self.backward = d_x, d_s, d_s, backward
+        self.d_x, self.d_s, self.d_out, self.backward = d_x, d_s, d_s, _backward(backward)
         self.frozen = () if pinholes else ("W_s_cu", "W_s_cs", "W_s_cr")
         shapes = {f.name: _lstm_shape(f.name, d_x, d_s) for f in fields(LSTMParams)}
         self._register(shapes, {"device": device, "dtype": dtype})
@@ -162,7 +162,7 @@ class VanillaLSTMLayer(_Layer):
     def forward(self, x: torch.Tensor, state: tuple) -> tuple:
         """Run the layer over ``x`` (N, B, d_x) from ``state = (s[-1], v[-1])``; return ``(v, (s[N-1], v[N-1]))``."""
         if self.backward == "book":
-            return _book_lstm(self, x, state)
+            return _book(self, x, state)
         s, v = state
         x_cu = x @ self.W_x_cu.T  # Eq. 126: the input terms, all N steps at once
         x_cs = x @ self.W_x_cs.T  # Eq. 127
@@ -185,47 +185,71 @@ class VanillaLSTMLayer(_Layer):
         return torch.stack(values), (s, v)
 
 
-class BookLSTMFunction(torch.autograd.Function):
-    """The Vanilla LSTM with the book's own backward pass: :func:`lrnn.lstm_forward` and :func:`lrnn.lstm_backward`.
+# The numpy cell behind each layer's backward="book": its parameter class, forward and backward pass.
+BOOK_CELLS = {
+    LSTMParams: (lstm_forward, lstm_backward),  # Eqs. 126-136 and 137-172
+    AugmentedLSTMParams: (augmented_forward, augmented_backward),  # Eqs. 196-214 and 216-250
+    GRUParams: (gru_forward, gru_backward),  # Eqs. G1-G4 and G9-G13
+}
 
-    ``apply(x, s0, v0, *weights)`` with the 15 tensors in the field order of :class:`lrnn.LSTMParams`
-    returns ``(v, s[N-1], v[N-1])``; its backward pass returns the gradients of the weights from
-    Eqs. 137-172 (in numpy, float64, on the CPU). It gives no gradient for ``x``, ``s0`` and
-    ``v0`` and accepts none for ``s[N-1]`` (the recursion starts from ``f_psi[N] = 0``, P5).
+
+class BookCellFunction(torch.autograd.Function):
+    """A numpy cell and the book's own backward pass as one autograd op (``backward="book"``).
+
+    ``apply(params_class, x, *state, *weights)``: ``x`` of shape ``(N, B, d_x)``, the initial
+    state ``(s[-1], v[-1])`` (the GRU: ``s[-1]`` alone) and the weights in the field order of
+    ``params_class`` (:class:`lrnn.LSTMParams`, :class:`lrnn.AugmentedLSTMParams` or
+    :class:`lrnn.GRUParams`), all float64 on the CPU. The forward pass is the numpy cell's
+    (:func:`lrnn.lstm_forward`, :func:`lrnn.augmented_forward`, :func:`lrnn.gru_forward`);
+    it returns the output sequence and the parts of the last state, ``(v, s[N-1], v[N-1])``
+    (the GRU: ``(s, s[N-1])``).
+
+    The backward pass is the book's (:func:`lrnn.lstm_backward`, :func:`lrnn.augmented_backward`,
+    :func:`lrnn.gru_backward`): the gradients arriving on the output sequence are its
+    ``dE_dout``, those arriving on the last state start its recursion (``dE_dlast``, the
+    terminal condition of P5), and it returns the gradients of ``x`` and of the initial state
+    (``return_inputs=True``) with those of every weight. So the op composes as any other:
+    under a second layer, after dropout, with a loss on the last state, in a stateful loop.
+    First derivatives only (``once_differentiable``): for second derivatives use ``backward="autograd"``.
     """
 
     @staticmethod
-    def forward(ctx, x, s0, v0, *weights):
-        params = LSTMParams(**{f.name: w.numpy() for f, w in zip(fields(LSTMParams), weights, strict=True)})
-        trace = lstm_forward(params, x.numpy(), s0.numpy(), v0.numpy())  # Eqs. 126-136
+    def forward(ctx, params_class, x, *tensors):
+        forward, _ = BOOK_CELLS[params_class]
+        names = [f.name for f in fields(params_class)]
+        k = len(tensors) - len(names)  # the initial state's parts
+        state = [t.detach().numpy() for t in tensors[:k]]
+        params = params_class(**{n: w.detach().numpy() for n, w in zip(names, tensors[k:], strict=True)})
+        trace = forward(params, x.detach().numpy(), *state)
         ctx.params, ctx.trace = params, trace
-        return torch.from_numpy(trace.v), torch.from_numpy(trace.s[-1]), torch.from_numpy(trace.v[-1])
+        return torch.from_numpy(trace.output), *(torch.from_numpy(a.copy()) for a in trace.last_state)
 
     @staticmethod
-    def backward(ctx, dE_dv, dE_ds_last, dE_dv_last):
-        if dE_ds_last is not None and torch.any(dE_ds_last != 0):
-            raise RuntimeError(
-                "the loss depends on the last state s[N-1], which backward='book' does not carry "
-                "(the book's recursion starts from f_psi[N] = 0); detach the state or use backward='autograd'."
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, dE_dout, *dE_dlast):
+        _, backward = BOOK_CELLS[type(ctx.params)]
+        trace = ctx.trace
+        dE = np.zeros_like(trace.output) if dE_dout is None else dE_dout.numpy()
+        last = tuple(np.zeros_like(a) if g is None else g.numpy() for g, a in zip(dE_dlast, trace.last_state))
+        grads, _, dE_dx, dE_dstate = backward(ctx.params, trace, dE, return_inputs=True, dE_dlast=last)
+        weights = (torch.from_numpy(np.ascontiguousarray(getattr(grads, f.name))) for f in fields(ctx.params))
+        return None, torch.from_numpy(dE_dx), *(torch.from_numpy(g) for g in dE_dstate), *weights
+
+
+def _book(layer: _Layer, x: torch.Tensor, state: tuple) -> tuple:
+    """Run ``layer`` as :class:`BookCellFunction`: its numpy cell forward, the book's backward pass."""
+    names = [f.name for f in fields(layer.params_class)]
+    weights = [getattr(layer, n) for n in names]
+    named = {"x": x, **{f"state[{i}]": t for i, t in enumerate(state)}, **dict(zip(names, weights, strict=True))}
+    for name, t in named.items():
+        if t.device.type != "cpu" or t.dtype != torch.float64:
+            raise TypeError(
+                f"backward='book' runs the numpy cell, which needs float64 tensors on the CPU; {name} is "
+                f"{t.dtype} on {t.device}. Convert the module and its input with .double().cpu(), or use "
+                "backward='autograd' (any dtype and device)."
             )
-        dE = dE_dv.numpy().copy()
-        if dE_dv_last is not None:
-            dE[-1] += dE_dv_last.numpy()  # v[N-1] is also the last entry of the sequence
-        grads = lstm_backward(ctx.params, ctx.trace, dE)[0]  # Eqs. 137-172
-        return None, None, None, *(torch.from_numpy(getattr(grads, f.name)) for f in fields(LSTMParams))
-
-
-def _book_lstm(layer: VanillaLSTMLayer, x: torch.Tensor, state: tuple) -> tuple:
-    weights = [getattr(layer, f.name) for f in fields(LSTMParams)]
-    if any(t.device.type != "cpu" or t.dtype != torch.float64 for t in (x, *weights)):
-        raise TypeError("backward='book' runs the numpy cell: use float64 tensors on the CPU, or backward='autograd'.")
-    if x.requires_grad or any(t.requires_grad for t in state):
-        raise ValueError(
-            "backward='book' gives no gradient for the input or the initial state; use it for a first layer "
-            "reading data from a fixed state, or use backward='autograd'."
-        )
-    v, s_last, v_last = BookLSTMFunction.apply(x, *state, *weights)
-    return v, (s_last, v_last)
+    out, *last = BookCellFunction.apply(layer.params_class, x, *state, *weights)
+    return out, tuple(last)
 
 
 class AugmentedLSTMLayer(_Layer):
@@ -239,17 +263,21 @@ class AugmentedLSTMLayer(_Layer):
         Size of the value ``v`` after the recurrent projection ``W_q_dr`` (Eq. 214); ``d_s`` by default.
     L : int, default 1
         Width of the external input context window (Eq. 188): step ``n`` sees ``x[n] ... x[n+L-1]``.
+    backward : {"autograd", "book"}, default "autograd"
+        ``"book"``: the numpy cell and its hand-derived backward pass (:func:`lrnn.augmented_backward`,
+        Eqs. 216-250) as one autograd op, float64 on the CPU (see :class:`VanillaLSTMLayer`).
     generator, device, dtype
         As for :class:`VanillaLSTMLayer`.
     """
 
     params_class = AugmentedLSTMParams
 
-    def __init__(self, d_x: int, d_s: int, d_v: int | None = None, L: int = 1, *, generator=None, device=None,
-                 dtype=None):  # fmt: skip
+    def __init__(self, d_x: int, d_s: int, d_v: int | None = None, L: int = 1, *, backward: str = "autograd",
+                 generator=None, device=None, dtype=None):  # fmt: skip
         super().__init__()
         d_v = d_s if d_v is None else d_v
         self.d_x, self.d_s, self.d_v, self.L, self.d_out = d_x, d_s, d_v, L, d_v
+        self.backward = _backward(backward)
         shapes = {f.name: _augmented_shape(f.name, d_x, d_s, d_v, L) for f in fields(AugmentedLSTMParams)}
         self._register(shapes, {"device": device, "dtype": dtype})
         self._reset({"W_x": L * d_x, "W_s": d_s, "W_v": d_v, "W_q": d_s}, generator)
@@ -264,6 +292,8 @@ class AugmentedLSTMLayer(_Layer):
 
     def forward(self, x: torch.Tensor, state: tuple) -> tuple:
         """Run the layer over ``x`` (N, B, d_x) from ``state = (s[-1], v[-1])``; return ``(v, (s[N-1], v[N-1]))``."""
+        if self.backward == "book":
+            return _book(self, x, state)
         s, v = state
         xi_cu = context_window(self.W_x_cu, x)  # Eq. 196: the windowed inputs, all N steps at once
         xi_cs = context_window(self.W_x_cs, x)  # Eq. 199
@@ -299,15 +329,18 @@ class GRULayer(_Layer):
     ----------
     d_x, d_s : int
         Input and state sizes.
+    backward : {"autograd", "book"}, default "autograd"
+        ``"book"``: the numpy cell and its hand-derived backward pass (:func:`lrnn.gru_backward`)
+        as one autograd op, float64 on the CPU (see :class:`VanillaLSTMLayer`).
     generator, device, dtype
         As for :class:`VanillaLSTMLayer`. Weights start as the LSTMs' do, ``N(0, 1 / fan_in)``.
     """
 
     params_class = GRUParams
 
-    def __init__(self, d_x: int, d_s: int, *, generator=None, device=None, dtype=None):
+    def __init__(self, d_x: int, d_s: int, *, backward: str = "autograd", generator=None, device=None, dtype=None):
         super().__init__()
-        self.d_x, self.d_s, self.d_out = d_x, d_s, d_s
+        self.d_x, self.d_s, self.d_out, self.backward = d_x, d_s, d_s, _backward(backward)
         shapes = {f.name: _lstm_shape(f.name, d_x, d_s) for f in fields(GRUParams)}
         self._register(shapes, {"device": device, "dtype": dtype})
         self._reset({"W_x": d_x, "W_s": d_s}, generator)
@@ -327,6 +360,8 @@ class GRULayer(_Layer):
 
     def forward(self, x: torch.Tensor, state: tuple) -> tuple:
         """Run the layer over ``x`` (N, B, d_x) from ``state = (s[-1],)``; return ``(s, (s[N-1],))``."""
+        if self.backward == "book":
+            return _book(self, x, state)
         (s,) = state
         x_r = x @ self.W_x_r.T  # Eq. G1: the input terms, all N steps at once
         x_z = x @ self.W_x_z.T  # Eq. G2
@@ -451,7 +486,8 @@ class VanillaLSTM(_Stack):
     pinholes : bool, default True
         False: no state-to-gate weights, which is ``nn.LSTM``.
     backward : {"autograd", "book"}, default "autograd"
-        ``"book"``: the book's hand-derived backward pass (see :class:`VanillaLSTMLayer`), one layer only.
+        ``"book"``: every layer runs the numpy cell with the book's hand-derived backward pass
+        (see :class:`VanillaLSTMLayer`); float64 on the CPU.
     generator, device, dtype
         For the initial draws and the parameters' placement.
 
@@ -469,8 +505,6 @@ class VanillaLSTM(_Stack):
     def __init__(self, d_x: int, d_s: int, num_layers: int = 1, *, dropout: float = 0.0, batch_first: bool = False,
                  pinholes: bool = True, backward: str = "autograd", generator=None, device=None,
                  dtype=None):  # fmt: skip
-        if backward == "book" and num_layers != 1:
-            raise ValueError("backward='book' needs num_layers = 1: it gives no gradient for a layer's input.")
         kw = {"pinholes": pinholes, "backward": backward, "generator": generator, "device": device, "dtype": dtype}
         layers = [VanillaLSTMLayer(d_x if i == 0 else d_s, d_s, **kw) for i in range(_count(num_layers))]
         super().__init__(layers, dropout=dropout, batch_first=batch_first)
@@ -487,7 +521,7 @@ class AugmentedLSTM(_Stack):
         Output size of every layer after the recurrent projection; ``d_s`` by default.
     L : int, default 1
         Context-window width of every layer.
-    num_layers, dropout, batch_first, generator, device, dtype
+    num_layers, dropout, batch_first, backward, generator, device, dtype
         As for :class:`VanillaLSTM`.
 
     Examples
@@ -502,9 +536,10 @@ class AugmentedLSTM(_Stack):
     layer_class = AugmentedLSTMLayer
 
     def __init__(self, d_x: int, d_s: int, d_v: int | None = None, L: int = 1, num_layers: int = 1, *,
-                 dropout: float = 0.0, batch_first: bool = False, generator=None, device=None, dtype=None):  # fmt: skip
+                 dropout: float = 0.0, batch_first: bool = False, backward: str = "autograd", generator=None,
+                 device=None, dtype=None):  # fmt: skip
         d_v = d_s if d_v is None else d_v
-        kw = {"generator": generator, "device": device, "dtype": dtype}
+        kw = {"backward": backward, "generator": generator, "device": device, "dtype": dtype}
         layers = [AugmentedLSTMLayer(d_x if i == 0 else d_v, d_s, d_v, L, **kw) for i in range(_count(num_layers))]
         super().__init__(layers, dropout=dropout, batch_first=batch_first)
 
@@ -515,7 +550,7 @@ class GRU(_Stack):
     Parameters
     ----------
     d_x, d_s : int
-    num_layers, dropout, batch_first, generator, device, dtype
+    num_layers, dropout, batch_first, backward, generator, device, dtype
         As for :class:`VanillaLSTM`.
 
     Examples
@@ -531,10 +566,19 @@ class GRU(_Stack):
     single_state = True
 
     def __init__(self, d_x: int, d_s: int, num_layers: int = 1, *, dropout: float = 0.0, batch_first: bool = False,
-                 generator=None, device=None, dtype=None):  # fmt: skip
-        kw = {"generator": generator, "device": device, "dtype": dtype}
+                 backward: str = "autograd", generator=None, device=None, dtype=None):  # fmt: skip
+        kw = {"backward": backward, "generator": generator, "device": device, "dtype": dtype}
         layers = [GRULayer(d_x if i == 0 else d_s, d_s, **kw) for i in range(_count(num_layers))]
         super().__init__(layers, dropout=dropout, batch_first=batch_first)
+
+
+def _backward(backward) -> str:
+    if backward not in ("autograd", "book"):
+        raise ValueError(
+            f"backward = {backward!r}, expected 'autograd' (any dtype and device) or 'book' (the book's "
+            "hand-derived backward pass, float64 on the CPU)."
+        )
+    return backward
 
 
 def _count(num_layers) -> int:
