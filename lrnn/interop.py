@@ -502,7 +502,9 @@ def save_model_npz(path, kind: str, model) -> None:
         them unchanged; any other kind (``"lstm_pinholes"``, ``"augmented"``): the cell's field names.
     model : tuple
         ``(cell, Readout)``; the readout is stored as ``readout.weight`` (d_y, d_out) and
-        ``readout.bias`` (d_y,).
+        ``readout.bias`` (d_y,). A ``cell`` that is a :class:`lrnn.compose.Stack` of one of
+        :data:`TORCH_LAYOUTS`' cells is stored with every layer's keys (``weight_ih_l0`` ...
+        ``bias_hh_l{L-1}``, :func:`params_to_torch`), as ``num_layers = L`` modules load them.
 
     Examples
     --------
@@ -516,7 +518,15 @@ def save_model_npz(path, kind: str, model) -> None:
     'tanh'
     """
     cell, readout = model
-    sd = TORCH_LAYOUTS[kind][0](cell) if kind in TORCH_LAYOUTS else cell.arrays()
+    if isinstance(cell, Stack):  # stacked layers of one kind: the keys of every layer, _l0, _l1, ...
+        if kind not in TORCH_LAYOUTS:
+            raise ValueError(
+                f"kind = {kind!r} with stacked layers: only {', '.join(map(repr, TORCH_LAYOUTS))} are saved as "
+                "stacks (PyTorch's num_layers > 1); save each layer's cell by itself."
+            )
+        sd = params_to_torch(cell)
+    else:
+        sd = TORCH_LAYOUTS[kind][0](cell) if kind in TORCH_LAYOUTS else cell.arrays()
     np.savez(path, **sd, **{"readout.weight": readout.W_y, "readout.bias": readout.b_y})
 
 
@@ -527,6 +537,8 @@ def load_model_npz(path) -> tuple[str, tuple]:
     ``g = 1, 3, 4`` is ``nn.RNN`` (``"tanh"``), ``nn.GRU`` (``"gru"``, a
     :class:`lrnn.gru.TorchGRUParams`), ``nn.LSTM`` (``"lstm"``); field names with ``W_q_dr`` are
     the Augmented LSTM (``"augmented"``), without it the Vanilla LSTM with pinholes (``"lstm_pinholes"``).
+    Keys of further layers (``weight_hh_l1``, ...) make the cell a :class:`lrnn.compose.Stack` of
+    that kind's cells, one per layer.
 
     Parameters
     ----------
@@ -541,6 +553,17 @@ def load_model_npz(path) -> tuple[str, tuple]:
     with np.load(path) as f:
         sd = {k: f[k] for k in f.files}
     readout = Readout(W_y=sd.pop("readout.weight"), b_y=sd.pop("readout.bias"))
+    if "weight_hh_l1" in sd:  # stacked layers (num_layers > 1): layer k's four tensors end in _l{k}
+        gates = sd["weight_hh_l0"].shape[0] // sd["weight_hh_l0"].shape[1]
+        kind = {1: "tanh", 3: "gru", 4: "lstm"}[gates]
+        L = 1 + max(int(k.rsplit("_l", 1)[1]) for k in sd if k.rsplit("_l", 1)[-1].isdigit())
+        missing = [f"{key[:-1]}{k}" for k in range(L) for key in _KEYS if f"{key[:-1]}{k}" not in sd]
+        if missing:
+            raise ValueError(f"{path} has layers up to _l{L - 1} but no {missing}: not a whole {L}-layer model.")
+        cells = [TORCH_LAYOUTS[kind][1]({key: sd.pop(f"{key[:-1]}{k}") for key in _KEYS}) for k in range(L)]
+        if sd:
+            raise ValueError(f"{path} has keys {sorted(sd)} beyond the {L} layers' and the readout's.")
+        return kind, (Stack(tuple(cells)), readout)
     if "weight_hh_l0" in sd:
         gates = sd["weight_hh_l0"].shape[0] // sd["weight_hh_l0"].shape[1]
         kind = {1: "tanh", 3: "gru", 4: "lstm"}[gates]

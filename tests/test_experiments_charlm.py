@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lrnn.charlm import KINDS, load_model, n_trainable
+from lrnn.charlm import KINDS, load_model, n_layers, n_trainable
 from lrnn.text import Vocabulary, load_tiny_shakespeare, nats_per_char, split_text
 
 SWEEP = Path(__file__).resolve().parents[1] / "experiments" / "charlm"
 RESULTS = json.loads((SWEEP / "results.json").read_text())
 COMMITTED = [k for k in KINDS if k in RESULTS]
+STACKED = [k for k in ("gru2", "lstm2") if k in RESULTS]  # two layers at the one-layer budget of their kind
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def test_the_gru_scores_its_val_nll(val):
 
 
 def test_summary_is_the_runs():
-    for name in [*COMMITTED, "small"]:
+    for name in [*COMMITTED, *STACKED, "small"]:
         run, r = _run(name), RESULTS[name]
         c = run["curve"]
         k = int(np.argmin(c["val_nll"]))
@@ -110,3 +111,47 @@ def test_committed_models_are_torch_models(kind, val):
         nll = float(torch.nn.functional.cross_entropy(y, codes[1:]))
     assert nll == pytest.approx(RESULTS[kind]["val_nll"], abs=0.005)
     assert nll == pytest.approx(RESULTS[kind]["val_nll"], abs=1e-9)  # in fact, to rounding
+
+
+def test_the_two_layer_runs_are_committed():
+    assert STACKED == ["gru2", "lstm2"]
+    for name in STACKED:
+        r, one = RESULTS[name], RESULTS[RESULTS[name]["kind"]]
+        assert r["layers"] == 2 and one["layers"] == 1
+        assert abs(r["n_params"] / one["n_params"] - 1) < 0.01  # the same budget, to the nearest integer d_s
+
+
+@pytest.mark.parametrize("name", STACKED)
+def test_committed_two_layer_files_score_their_val_nll(name, val):
+    kind, model = load_model(SWEEP / f"{name}.npz")
+    assert kind == RESULTS[name]["kind"] and n_layers(model) == 2
+    assert n_trainable(kind, model) == RESULTS[name]["n_params"] and model[0].d_out == RESULTS[name]["size"]
+    assert nats_per_char(model, val) == pytest.approx(RESULTS[name]["val_nll"], abs=1e-9)
+
+
+@pytest.mark.parametrize("name", ["gru2", "lstm2"])
+def test_the_first_updates_of_the_two_layer_runs_reproduce(name):
+    again = _reproduce(f"print(json.dumps(m.first_updates({name!r}, 0, 5)))")
+    np.testing.assert_allclose(again, _run(name)["first_losses"][:5], rtol=1e-9, atol=0)
+
+
+@pytest.mark.parametrize("name", STACKED)
+def test_committed_two_layer_models_are_torch_models(name, val):
+    """nn.GRU / nn.LSTM(65, H, num_layers=2) load the .npz's keys unchanged and compute what lrnn computes.
+
+    On the first 20,000 validation characters as one stream (PyTorch steps a two-layer module through
+    the whole 111,540 in minutes); the whole stream's score is the stored val_nll by the test above.
+    """
+    torch = pytest.importorskip("torch")
+    with np.load(SWEEP / f"{name}.npz") as f:
+        sd = {k: torch.tensor(f[k]) for k in f.files}
+    H = sd["weight_hh_l0"].shape[1]
+    net = (torch.nn.GRU if RESULTS[name]["kind"] == "gru" else torch.nn.LSTM)(65, H, num_layers=2).double()
+    net.load_state_dict({k: v for k, v in sd.items() if not k.startswith("readout")})  # strict: every key
+    head = val[:20_000]
+    codes = torch.tensor(head)
+    x = torch.nn.functional.one_hot(codes[:-1], 65).double()[:, None]  # (M - 1, 1, 65): one stream
+    with torch.no_grad():
+        y = net(x)[0][:, 0] @ sd["readout.weight"].T + sd["readout.bias"]
+        nll = float(torch.nn.functional.cross_entropy(y, codes[1:]))
+    assert nll == pytest.approx(nats_per_char(load_model(SWEEP / f"{name}.npz")[1], head), abs=1e-9)

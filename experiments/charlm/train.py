@@ -3,7 +3,7 @@
 One command (from the repository root)::
 
     nice -n 19 python experiments/charlm/train.py             # everything; resumes where it stopped
-    python experiments/charlm/train.py --kinds gru --seeds 0   # a part of it
+    python experiments/charlm/train.py --run gru2 lstm2 --seeds 0   # a part of it
     python experiments/charlm/train.py --run small             # the small run the test re-runs
 
 Each run trains one model by stateful truncated BPTT (:func:`lrnn.charlm.fit_text`), an epoch in
@@ -19,8 +19,13 @@ the whole validation split as one stream from a zero state
   per epoch (mean training loss, validation NLL, wall-clock and CPU seconds) and the first
   updates' losses; ``complete`` says whether the run has finished all its epochs; plus the
   baselines and the machine's load;
-- ``<kind>.npz`` for the committed seed of each kind: the best epoch's model, as a PyTorch state
-  dict (``gru.npz``, ``lstm.npz``, ``tanh.npz``) or by field names (``lstm_pinholes.npz``).
+- ``<run>.npz`` for the committed seed of each kind: the best epoch's model, as a PyTorch state
+  dict (``gru.npz``, ``lstm.npz``, ``tanh.npz``; the two-layer ``gru2.npz``, ``lstm2.npz`` with
+  the keys ``_l0`` and ``_l1`` of ``num_layers=2``) or by field names (``lstm_pinholes.npz``).
+
+The runs ``gru2`` and ``lstm2`` stack two layers of the GRU and of the LSTM at the one-layer
+budget of their kind (:func:`lrnn.charlm.matched_size`), with the same recipe: depth at a fixed
+number of parameters.
 
 Every run is deterministic given its seed: ``numpy.random.default_rng([seed, 0])`` draws the
 initial parameters, ``default_rng([seed, 1])`` every epoch's stream offset, and BLAS runs on
@@ -43,7 +48,8 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from lrnn.charlm import KINDS, SIZES, fit_text, init_model, load_model, n_trainable, save_model  # noqa: E402
+from lrnn.charlm import KINDS, SIZES, fit_text, init_model, load_model, matched_size, n_trainable, save_model  # noqa: E402
+from lrnn.compose import Stack  # noqa: E402
 from lrnn.optim import AdamState  # noqa: E402
 from lrnn.text import Vocabulary, load_tiny_shakespeare, nats_per_char, split_text  # noqa: E402
 
@@ -58,8 +64,16 @@ RUNS = {
     "lstm": {"kind": "lstm", "size": SIZES["lstm"], "epochs": 6},
     "tanh": {"kind": "tanh", "size": SIZES["tanh"], "epochs": 4},
     "lstm_pinholes": {"kind": "lstm_pinholes", "size": SIZES["lstm_pinholes"], "epochs": 4},
+    # two stacked layers at the one-layer budget of their kind (lrnn.charlm.matched_size): depth at a fixed budget
+    "gru2": {"kind": "gru", "size": matched_size("gru", 2), "layers": 2, "epochs": 6},
+    "lstm2": {"kind": "lstm", "size": matched_size("lstm", 2), "layers": 2, "epochs": 6},
 }
-GROUPS = (("small",), ("gru", "lstm"), ("tanh", "lstm_pinholes"))  # trained side by side, half an epoch at a time
+GROUPS = (
+    ("small",),
+    ("gru", "lstm"),
+    ("tanh", "lstm_pinholes"),
+    ("gru2", "lstm2"),
+)  # trained side by side, half an epoch at a time
 TRAINING = {
     "optimizer": "Adam",
     "lr": 0.003,
@@ -74,6 +88,7 @@ TRAINING = {
     "metric": "mean cross-entropy of the next character, whole validation text as one stream from a zero state",
     "blas_threads": 1,
 }
+MODEL_FILES = (*KINDS, "gru2", "lstm2")  # the runs whose committed seed's model is written as <run>.npz
 FIRST_LOSSES = 20  # the first updates' losses, stored for the reproduction test
 
 
@@ -89,9 +104,23 @@ def _config(name: str) -> dict:
     return cfg
 
 
+def _cell_arrays(cell, prefix: str = "cell") -> dict:
+    """A cell's arrays by name (``cell.W_x``; a stack's layer ``k`` under ``cell.l{k}.``)."""
+    if isinstance(cell, Stack):
+        return {k: v for i, c in enumerate(cell.layers) for k, v in _cell_arrays(c, f"{prefix}.l{i}").items()}
+    return {f"{prefix}.{k}": v for k, v in vars(cell).items() if v is not None}
+
+
+def _cell_from(f, cell, prefix: str = "cell"):
+    """The cell of the structure of ``cell`` with the arrays of ``f`` (written by :func:`_cell_arrays`)."""
+    if isinstance(cell, Stack):
+        return Stack(tuple(_cell_from(f, c, f"{prefix}.l{i}") for i, c in enumerate(cell.layers)))
+    return type(cell)(**{k: f[f"{prefix}.{k}"] if f"{prefix}.{k}" in f.files else None for k in vars(cell)})
+
+
 def _save_checkpoint(path: Path, model, opt_state: AdamState, rng, record: dict) -> None:
     cell, readout = model
-    arrays = {f"cell.{k}": v for k, v in vars(cell).items() if v is not None}
+    arrays = _cell_arrays(cell)
     arrays |= {"readout.W_y": readout.W_y, "readout.b_y": readout.b_y}
     arrays |= {f"adam.m.{i}": a for i, a in enumerate(opt_state.m)} | {
         f"adam.v.{i}": a for i, a in enumerate(opt_state.v)
@@ -106,7 +135,7 @@ def _load_checkpoint(path: Path, model, rng):
     with np.load(path) as f:
         meta = json.loads(str(f["meta"]))
         cell, readout = model
-        cell = type(cell)(**{k: f[f"cell.{k}"] if f"cell.{k}" in f.files else None for k in vars(cell)})
+        cell = _cell_from(f, cell)
         readout = type(readout)(W_y=f["readout.W_y"], b_y=f["readout.b_y"])
         n = sum(k.startswith("adam.m.") for k in f.files)
         state = AdamState(t=meta["adam_t"], m=tuple(f[f"adam.m.{i}"] for i in range(n)),
@@ -129,7 +158,7 @@ def run(name: str, seed: int = 0, *, epochs: float | None = None, until: float |
     vocab, train, val = data()
     val = val[: cfg.get("val_chars", len(val))]
     model = init_model(kind, np.random.default_rng([seed, 0]), train, d_x=vocab.size, size=cfg["size"],
-                       forget_bias=TRAINING["forget_bias"])  # fmt: skip
+                       forget_bias=TRAINING["forget_bias"], layers=cfg.get("layers", 1))  # fmt: skip
     rng = np.random.default_rng([seed, 1])
     record = {"run": name, "kind": kind, "seed": seed, "config": cfg, "n_params": n_trainable(kind, model),
               "curve": {"epoch": [0], "train_nll": [None], "val_nll": [_untrained_nll(model, val)], "wall_s": [0.0],
@@ -192,7 +221,7 @@ def first_updates(name: str, seed: int = 0, n: int = FIRST_LOSSES) -> list[float
     cfg = _config(name)
     vocab, train, _ = data()
     model = init_model(cfg["kind"], np.random.default_rng([seed, 0]), train, d_x=vocab.size, size=cfg["size"],
-                       forget_bias=TRAINING["forget_bias"])  # fmt: skip
+                       forget_bias=TRAINING["forget_bias"], layers=cfg.get("layers", 1))  # fmt: skip
     offset = int(np.random.default_rng([seed, 2, 0]).integers(cfg["tbptt"]))
     P, k1 = cfg["parts"], cfg["tbptt"]
     windows = -(-((len(train) - 1 - offset) // cfg["batch_size"] // P) // k1)
@@ -247,6 +276,7 @@ def write_results(records: dict, out: Path = HERE) -> None:
                     "cpu_s", "complete")  # fmt: skip
             results[name] = {k: best[k] for k in keys}
             results[name]["size"] = best["config"]["size"]
+            results[name]["layers"] = best["config"].get("layers", 1)
     results["training"] = TRAINING
     results["runs"] = sorted(runs.values(), key=lambda r: (list(RUNS).index(r["run"]), r["seed"]))
     results["load_average"] = old.get("load_average", []) + [[time.strftime("%Y-%m-%dT%H:%M:%S"), *os.getloadavg()]]
@@ -265,7 +295,7 @@ def main(argv=None) -> None:
     def land(record, best):  # after every epoch: results.json and the model file, so a stop loses little
         records[f"{record['run']}-s{record['seed']}"] = record
         write_results(records)
-        if record["run"] in KINDS:
+        if record["run"] in MODEL_FILES:
             chosen = json.loads((HERE / "results.json").read_text())[record["run"]]
             if chosen["seed"] == record["seed"]:
                 save_model(HERE / f"{record['run']}.npz", record["kind"], best)
