@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-JB     := LRNN_STATIC_SITE=1 $(BIN)/jupyter-book build book --config "$(CURDIR)/_config.yml" --toc "$(CURDIR)/_toc.yml" --path-output .
+JB     := LRNN_STATIC_SITE=1 LRNN_PHONE_FIGURES="$(CURDIR)/_build/phone-figures" $(BIN)/jupyter-book build book --config "$(CURDIR)/_config.yml" --toc "$(CURDIR)/_toc.yml" --path-output .
 
 # The editions: the PDF (LaTeX + xelatex) and the student edition (solutions removed).
 # Explorers add a still of their default view to their output for the PDF (LRNN_PRINT_EDITION).

@@ -93,53 +93,76 @@ class _Shown(list):
 
 
 @pytest.mark.parametrize(
-    ("site", "printed", "rows", "shown"),
-    [("", "", 2, "plt.show"), ("1", "", 2, "two"), ("1", "1", 2, "plt.show"), ("1", "", 1, "plt.show")],
+    ("site", "printed", "folder", "rows", "shown"),
+    [
+        ("", "", True, 2, "plt.show"),
+        ("1", "", True, 2, "phone"),
+        ("1", "1", True, 2, "plt.show"),
+        ("1", "", False, 2, "plt.show"),
+        ("1", "", True, 1, "plt.show"),
+    ],
 )
-def test_show_adds_the_one_column_layout_only_on_the_site(monkeypatch, site, printed, rows, shown):
-    """JupyterLab and the PDF: plt.show(). The site: the figure, then its one-column layout (not for one panel)."""
+def test_show_draws_the_one_column_layout_only_for_the_site(monkeypatch, tmp_path, site, printed, folder, rows, shown):
+    """JupyterLab and the PDF: plt.show(). The site: the figure as a PNG, and its one-column layout written
+    under the PNG's SHA-256 into LRNN_PHONE_FIGURES (not for one panel)."""
+    import hashlib
+
     monkeypatch.setenv("LRNN_STATIC_SITE", site)
     monkeypatch.setenv("LRNN_PRINT_EDITION", printed)
+    monkeypatch.setenv("LRNN_PHONE_FIGURES", str(tmp_path / "phone") if folder else "")
     displayed, plain = _Shown(), []
     monkeypatch.setattr("IPython.display.display", displayed)
     monkeypatch.setattr(plt, "show", lambda: plain.append(True))
     fig, _ = plt.subplots(rows, 1)
     show(fig)
     if shown == "plt.show":
-        assert plain == [True] and displayed == []
+        assert plain == [True] and displayed == [] and not (tmp_path / "phone").exists()
         return
-    assert plain == [] and len(displayed) == 2 and displayed[0] is fig
-    with Image.open(io.BytesIO(displayed[1].data)) as im:
+    assert plain == [] and len(displayed) == 1
+    png = displayed[0].data
+    written = list((tmp_path / "phone").iterdir())
+    assert [p.name for p in written] == [f"{hashlib.sha256(png).hexdigest()}.png"]
+    with Image.open(written[0]) as im:
         assert im.info[MARK] == "one-column"
-    assert not plt.fignum_exists(fig.number), "closed, so that the cell's end does not show it a third time"
+    assert not plt.fignum_exists(fig.number), "closed, so that the cell's end does not show it again"
 
 
-def test_the_site_pairs_a_one_column_layout_with_the_figure_before_it(tmp_path, monkeypatch):
-    """book/_ext/lrnn_site/figures.py: the PNG text key marks the phone layout; the image before it is the desktop's."""
+def test_the_site_puts_the_one_column_layout_after_its_figure(tmp_path, monkeypatch):
+    """book/_ext/lrnn_site/figures.py: an image whose name has a layout in LRNN_PHONE_FIGURES is followed by it."""
+    import types
+
     from docutils import nodes
     from docutils.utils import new_document
 
     monkeypatch.syspath_prepend(str(__import__("pathlib").Path(__file__).parents[1] / "book" / "_ext"))
     figures = importlib.import_module("lrnn_site.figures")
-    fig, _ = _grid(1, 3)
-    fig.savefig(tmp_path / "wide.png")
-    (tmp_path / "narrow.png").write_bytes(one_column(fig))
-    plt.figure().savefig(tmp_path / "other.png", metadata={"Software": "x"})
-    assert figures.phone_layout(tmp_path / "narrow.png")
-    assert not figures.phone_layout(tmp_path / "wide.png") and not figures.phone_layout(tmp_path / "other.png")
-    assert not figures.phone_layout(tmp_path / "missing.png")
-    assert figures.PHONE_MARK == (MARK.encode(), b"one-column")
+    (tmp_path / "phone").mkdir()
+    (tmp_path / "phone" / "abc.png").write_bytes(b"\x89PNG layout")
+    monkeypatch.setenv("LRNN_PHONE_FIGURES", str(tmp_path / "phone"))
 
     def cell(*names):
         box = nodes.container(classes=["cell_output"])
-        box += [nodes.image(uri=name) for name in names]
+        box += [nodes.image(uri=f"../_build/jupyter_execute/{name}", alt="Two panels.") for name in names]
         return box
 
     doc = new_document("page")
-    doc += [cell("wide.png", "narrow.png"), cell("other.png"), cell("narrow.png")]
-    app = type("App", (), {"srcdir": str(tmp_path)})()
-    figures.pair_layouts(app, doc, "page")
-    classes = [img["classes"] for img in doc.findall(nodes.image)]
-    assert classes == [["lrnn-desktop-figure"], ["lrnn-phone-figure"], [], []], "a layout alone is left as it is"
-    assert [img.get("loading") for img in doc.findall(nodes.image)] == ["lazy", "lazy", None, None]
+    doc += [cell("abc.png"), cell("other.png")]
+    app = types.SimpleNamespace(
+        srcdir=str(tmp_path), outdir=str(tmp_path / "html"), builder=types.SimpleNamespace(format="html")
+    )
+    figures.add_phone_layouts(app, doc, "chapter")
+    first, second = [list(box.children) for box in doc.children]
+    assert first[0]["classes"] == ["lrnn-desktop-figure"] and first[0]["loading"] == "lazy"
+    assert isinstance(first[1], nodes.raw) and 'class="lrnn-phone-figure"' in first[1].astext()
+    assert 'alt="Two panels."' in first[1].astext() and 'loading="lazy"' in first[1].astext()
+    name = first[1].astext().split('src="_images/')[1].split('"')[0]
+    assert (tmp_path / "html" / "_images" / name).read_bytes() == b"\x89PNG layout"
+    assert len(second) == 1 and second[0]["classes"] == [], "an image without a layout is left as it is"
+    figures.add_phone_layouts(app, doc, "chapter")
+    assert len(list(doc.children[0].children)) == 2, "run twice, added once"
+    app.builder.format = "latex"
+    doc2 = new_document("page")
+    doc2 += [cell("abc.png")]
+    figures.add_phone_layouts(app, doc2, "chapter")
+    assert len(list(doc2.children[0].children)) == 1, "not in the PDF"
     sys.modules.pop("lrnn_site.figures", None)

@@ -2,15 +2,19 @@
 
 A figure of two to eight panels side by side is drawn for a desktop column; shrunk to a phone's
 width its labels become too small to read. :func:`show` shows a figure as ``plt.show()`` would,
-and, while the book's static site is built (``LRNN_STATIC_SITE=1``, not the PDF), adds the same
-figure laid out again in one column of :data:`PHONE_WIDTH` inches, which :func:`one_column`
-draws. The site shows that one on narrow screens instead of the first (its PNG carries the text
-key :data:`MARK`, which the site's build reads). In JupyterLab and the PDF nothing changes.
+and, while the book's static site is built (``LRNN_STATIC_SITE=1``, not the PDF, with
+``LRNN_PHONE_FIGURES`` naming a folder), also draws the same figure laid out again in one column
+of :data:`PHONE_WIDTH` inches (:func:`one_column`) into that folder, under the name of the shown
+PNG's SHA-256: the site's build finds it by the name the notebook's image gets, and shows it
+instead on narrow screens. In JupyterLab and the PDF nothing changes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
@@ -132,8 +136,9 @@ def show(fig: Figure | None = None) -> None:
     """Show ``fig`` (the current figure by default) as ``plt.show()`` does; on the site, also for phones.
 
     While the book's static site is built (and not its PDF), a figure of two or more panels is
-    followed by its :func:`one_column` layout, which the site shows instead on narrow screens.
-    Elsewhere this is ``plt.show()``.
+    shown as a PNG drawn here, and its :func:`one_column` layout is written to the folder
+    ``LRNN_PHONE_FIGURES`` as ``<SHA-256 of the shown PNG>.png``, which the site shows instead
+    on narrow screens. Elsewhere this is ``plt.show()``.
 
     Parameters
     ----------
@@ -146,12 +151,17 @@ def show(fig: Figure | None = None) -> None:
     """
     fig = plt.gcf() if fig is None else fig
     check_type("fig", fig, Figure, "pass the figure a plt.subplots call returned, or nothing")
-    if not static_site() or print_edition() or len(panel_axes(fig)) < 2:
+    folder = os.environ.get("LRNN_PHONE_FIGURES", "")
+    if not static_site() or print_edition() or not folder or len(panel_axes(fig)) < 2:
         plt.show()
         return
     from IPython.display import Image, display
 
-    display(fig)  # the figure as drawn, as plt.show() shows it
-    png = one_column(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")  # as the inline backend draws it
+    shown = buf.getvalue()
+    phone = one_column(fig)
     plt.close(fig)
-    display(Image(data=png))
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    (Path(folder) / f"{hashlib.sha256(shown).hexdigest()}.png").write_bytes(phone)
+    display(Image(data=shown))

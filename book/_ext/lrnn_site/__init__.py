@@ -85,7 +85,7 @@ def setup(app):
     app.connect("env-get-updated", numbering.renumber, priority=900)
     app.connect("doctree-resolved", crossref.link_mentions)
     app.connect("doctree-resolved", figures.widen)
-    app.connect("doctree-resolved", figures.pair_layouts)
+    app.connect("doctree-resolved", figures.add_phone_layouts)
     app.connect("doctree-resolved", deeper.mark)
     app.connect("html-page-context", assets.page_assets, priority=900)
     app.connect("html-page-context", _notebook_download, priority=600)  # after sphinx-book-theme's (501)

@@ -6,15 +6,19 @@ list folds away while it is in view, as for the explorers), so a diagram's label
 closer to their natural size; on a phone nothing changes. The natural width is read from the
 image file: an SVG's ``width`` (pt or px), a PNG's header.
 
-A figure of several panels shown by ``lrnn.viz.show`` is followed, on the site, by the same panels
-in one column (a PNG with the text key ``lrnn:layout``): that image gets the class
-``lrnn-phone-figure`` and the one before it ``lrnn-desktop-figure``, and the stylesheet shows one
-of the two by the width of the screen. Both load lazily, so that a browser fetches only the one
-it shows.
+A figure of several panels shown by ``lrnn.viz.show`` has a one-column layout for phones, drawn
+while the notebook ran into the folder ``LRNN_PHONE_FIGURES`` under the SHA-256 of the shown PNG
+(which is also the name myst-nb gives the notebook's image). :func:`add_phone_layouts` puts it
+into the page right after that image, as an image of class ``lrnn-phone-figure`` with the same
+alt text, and gives the first the class ``lrnn-desktop-figure``: the stylesheet shows one of the
+two by the width of the screen. Both load lazily, so that a browser fetches only the one it shows.
 """
 
 from __future__ import annotations
 
+import hashlib
+import html
+import os
 import re
 import struct
 from pathlib import Path
@@ -43,43 +47,29 @@ def natural_width(path: Path) -> float | None:
     return None
 
 
-#: The PNG text key, and its value, of a one-column layout (``lrnn.viz.panels.MARK``).
-PHONE_MARK = (b"lrnn:layout", b"one-column")
-
-
-def phone_layout(path: Path) -> bool:
-    """Whether the PNG at ``path`` is a figure's one-column layout for phones (its tEXt chunk says so)."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return False
-    if path.suffix != ".png" or data[:8] != b"\x89PNG\r\n\x1a\n":
-        return False
-    at = 8
-    while at + 8 <= len(data):
-        size, kind = struct.unpack(">I4s", data[at : at + 8])
-        if kind == b"tEXt" and data[at + 8 : at + 8 + size].split(b"\0", 1) == list(PHONE_MARK):
-            return True
-        if kind in (b"IDAT", b"IEND"):  # text chunks of interest come before the image data
-            return False
-        at += 12 + size
-    return False
-
-
-def pair_layouts(app, doctree, docname):
-    """``doctree-resolved``: a one-column layout and the figure before it, in one cell, become a pair."""
-    src = Path(app.srcdir)
+def add_phone_layouts(app, doctree, docname):
+    """``doctree-resolved`` (HTML): after each image with a one-column layout, that layout, for phones."""
+    folder = os.environ.get("LRNN_PHONE_FIGURES", "")
+    if app.builder.format != "html" or not folder or not Path(folder).is_dir():
+        return
+    images = Path(app.outdir) / "_images"
     for box in doctree.findall(nodes.container):
         if "cell_output" not in box.get("classes", []):
             continue
-        previous = None
-        for image in box.findall(nodes.image):
-            if previous is not None and phone_layout((src / image["uri"]).resolve()):
-                previous["classes"].append("lrnn-desktop-figure")
-                image["classes"].append("lrnn-phone-figure")
-                for each in (previous, image):  # a browser fetches the one it shows, not the one it hides
-                    each["loading"] = "lazy"
-            previous = image
+        for image in list(box.findall(nodes.image)):
+            phone = Path(folder) / f"{Path(image['uri']).stem}.png"
+            if not phone.is_file() or "lrnn-desktop-figure" in image["classes"]:
+                continue
+            data = phone.read_bytes()
+            name = f"{hashlib.sha256(data).hexdigest()}.png"
+            images.mkdir(parents=True, exist_ok=True)
+            (images / name).write_bytes(data)
+            image["classes"].append("lrnn-desktop-figure")
+            image["loading"] = "lazy"  # a browser fetches the one it shows, not the one it hides
+            depth = "../" * docname.count("/")
+            alt = html.escape(image.get("alt", ""), quote=True)
+            tag = f'<img alt="{alt}" class="lrnn-phone-figure" loading="lazy" src="{depth}_images/{name}" />'
+            image.parent.insert(image.parent.index(image) + 1, nodes.raw("", tag, format="html"))
 
 
 def widen(app, doctree, docname):
