@@ -45,6 +45,7 @@ from .lstm import LSTMParams
 __all__ = [
     "Constraint",
     "ConstrainedOptimizer",
+    "tied",
     "CONSTRAINTS",
     "HELD_OPEN",
     "step_mgu",
@@ -125,17 +126,24 @@ class Constraint:
         return total - sum(getattr(params, follower).size for _, follower, _ in self.tied)
 
 
-def _tie(pairs, sign):
+def tied(pairs, sign: float) -> tuple:
+    """The ``tied`` argument of :class:`Constraint` for ``(leader, follower)`` pairs, each ``follower = sign * leader``.
+
+    Examples
+    --------
+    >>> tied([("b_z", "b_r")], 1.0)
+    (('b_z', 'b_r', 1.0),)
+    """
     return tuple((leader, follower, sign) for leader, follower in pairs)
 
 
 #: The five variants: name -> (parent cell, constraint).
 CONSTRAINTS = {
-    "mgu": ("gru", Constraint(tied=_tie([("W_x_z", "W_x_r"), ("W_s_z", "W_s_r"), ("b_z", "b_r")], 1.0))),
+    "mgu": ("gru", Constraint(tied=tied([("W_x_z", "W_x_r"), ("W_s_z", "W_s_r"), ("b_z", "b_r")], 1.0))),
     "lstm_coupled": (
         "lstm",
         Constraint(
-            tied=_tie([("W_x_cs", "W_x_cu"), ("W_s_cs", "W_s_cu"), ("W_v_cs", "W_v_cu"), ("b_cs", "b_cu")], -1.0)
+            tied=tied([("W_x_cs", "W_x_cu"), ("W_s_cs", "W_s_cu"), ("W_v_cs", "W_v_cu"), ("b_cs", "b_cu")], -1.0)
         ),
     ),
     "lstm_no_readout_gate": ("lstm", Constraint(held={"W_x_cr": 0.0, "W_s_cr": 0.0, "W_v_cr": 0.0, "b_cr": HELD_OPEN})),

@@ -17,6 +17,7 @@ from ..gate_ablations import (
     step_diagonal_pinholes,
     step_mgu,
     step_no_readout_gate,
+    tied,
 )
 from ..gru import GRUParams
 from ..lstm import LSTMParams
@@ -33,23 +34,19 @@ VARIANTS = {
 }
 
 
-def _tie(pairs, sign):
-    return tuple((a, b, sign) for a, b in pairs)
-
-
 #: Known mistakes: variant -> {why: the mistaken constraint}.
 MISTAKES = {
     "lstm_coupled": {
         "with sign +1 the tie makes g_cu = g_cs, a gate that writes as much as it keeps; "
         "1 - G_c(a) = G_c(-a), so a_cu must be -a_cs: sign -1.": Constraint(
-            tied=_tie([(f"{w}_cs", f"{w}_cu") for w in ("W_x", "W_s", "W_v", "b")], 1.0)
+            tied=tied([(f"{w}_cs", f"{w}_cu") for w in ("W_x", "W_s", "W_v", "b")], 1.0)
         ),
         "the weights are tied but the biases are not: a_cu = -a_cs needs b_cu = -b_cs too.": Constraint(
-            tied=_tie([(f"{w}_cs", f"{w}_cu") for w in ("W_x", "W_s", "W_v")], -1.0)
+            tied=tied([(f"{w}_cs", f"{w}_cu") for w in ("W_x", "W_s", "W_v")], -1.0)
         ),
         "the pinholes W_s_cu and W_s_cs are not tied: the state enters a_cs (Eq. 127), so it must enter "
         "a_cu with the opposite sign.": Constraint(
-            tied=_tie([(f"{w}_cs", f"{w}_cu") for w in ("W_x", "W_v", "b")], -1.0)
+            tied=tied([(f"{w}_cs", f"{w}_cu") for w in ("W_x", "W_v", "b")], -1.0)
         ),
     },
     "lstm_no_readout_gate": {
@@ -60,9 +57,9 @@ MISTAKES = {
     },
     "mgu": {
         "the reset gate's recurrent weights W_s_r are not tied to W_s_z: the two gates still differ "
-        "once s[n-1] is not zero.": Constraint(tied=_tie([("W_x_z", "W_x_r"), ("b_z", "b_r")], 1.0)),
+        "once s[n-1] is not zero.": Constraint(tied=tied([("W_x_z", "W_x_r"), ("b_z", "b_r")], 1.0)),
         "the candidate's weights were tied instead of the reset gate's: tie the r fields to the z fields.": Constraint(
-            tied=_tie([("W_x_z", "W_x_u"), ("W_s_z", "W_s_u"), ("b_z", "b_u")], 1.0)
+            tied=tied([("W_x_z", "W_x_u"), ("W_s_z", "W_s_u"), ("b_z", "b_u")], 1.0)
         ),
     },
     "lstm_diagonal": {},

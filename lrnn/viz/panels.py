@@ -23,12 +23,10 @@ from matplotlib.gridspec import GridSpec
 from .._display import print_edition, static_site
 from .._validation import check_type
 
-__all__ = ["show", "one_column", "panel_axes", "PHONE_WIDTH", "MARK"]
+__all__ = ["show", "one_column", "panel_axes", "PHONE_WIDTH"]
 
 #: Width in inches of the one-column layout: 420 px at matplotlib's 100 dpi, near a phone's column.
 PHONE_WIDTH = 4.2
-#: The PNG text key (value ``"one-column"``) by which the site's build knows a phone layout.
-MARK = "lrnn:layout"
 _HEIGHT = (1.8, 2.6)  # inches per panel in one column: the panel's own aspect, within these bounds
 
 
@@ -83,8 +81,7 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
     Returns
     -------
     bytes
-        The PNG, at the figure's dpi, trimmed as the notebook's inline figures are, with the text
-        chunk ``MARK = "one-column"``.
+        The PNG, at the figure's dpi, trimmed as the notebook's inline figures are.
 
     Raises
     ------
@@ -128,7 +125,7 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
     extra = 0.6 * (len(fig.legends) + bool(fig.get_suptitle()))  # a legend or title for the whole figure
     fig.set_size_inches(width, sum(heights) + extra)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white", metadata={MARK: "one-column"})
+    fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
     return buf.getvalue()
 
 
