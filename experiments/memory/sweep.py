@@ -57,6 +57,7 @@ SEEDS = (0, 1, 2)
 LAGS = (10, 25, 50, 100, 200)
 HEADLINE_SEEDS = (0, 1, 2, 3, 4)  # the main adding comparison at the longest lag (HEADLINE_LAGS): five seeds
 HEADLINE_LAGS = (100, 200)
+COPY_LAGS = (10, 25, 50, 100)  # the copy-memory task: T blanks between the symbols and the cue
 
 #: Settings shared by every run unless a configuration overrides them.
 DEFAULTS = dict(
@@ -119,6 +120,15 @@ def configurations() -> list[dict]:
             runs.append(_config("clipping", "adding", "rnn", 25, seed, {}, optimizer="sgd", lr=0.05, clip=clip))
         for lag in (25, 50):
             runs.append(_config("clipping", "adding", "rnn", lag, seed, {}, clip=None))
+    # The copy-memory task (Hochreiter and Schmidhuber 1997), on which Arjovsky et al. (2016) and
+    # Henaff et al. (2016) separate orthogonal RNNs from gated cells: the RNN's three
+    # initialisations, the GRU and the Vanilla LSTM.
+    copy_cells = [("rnn", {}), ("rnn", {"recurrent": "orthogonal"}), ("rnn", {"recurrent": "identity"}),
+                  ("gru", {}), ("lstm", {"forget_bias": 1.0})]  # fmt: skip
+    for cell, init in copy_cells:
+        for lag in COPY_LAGS:
+            for seed in SEEDS:
+                runs.append(_config("copy", "copy", cell, lag, seed, init))
     return runs
 
 

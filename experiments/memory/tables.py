@@ -34,15 +34,23 @@ SECTIONS = (
     ("gate_init", "adding", "**Adding problem, `gate_init`**: the forget-gate bias and chrono initialisation"),
     ("clipping", "adding", "**Adding problem, `clipping`**: the standard RNN with SGD, or without clipping"),
     ("gate_ablation", "adding", "**Adding problem, `gate_ablation`**: each gate ablation of `lrnn.gate_ablations`"),
+    ("copy", "copy", "**Copy memory, `copy`**: the sweep's recipe (2000 updates)"),
 )
 
 
 def setting(run: dict) -> str:
-    """``"Vanilla LSTM (forget_bias 1), Adam lr 0.003, clip 1"``: what a row of a table compared."""
+    """``"Vanilla LSTM (forget_bias 1), Adam lr 0.003, clip 1"``: what a row of a table compared.
+
+    The state size and the number of updates are named where they are not the sweep's defaults
+    (32 units, 2000 updates): ``"GRU, 64 units, 8000 updates, Adam lr 0.001, clip 1"``.
+    """
     init = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in sorted(run["init"].items()))
+    size = (f", {run['d_s']} units" if run["d_s"] != 32 else "") + (
+        f", {run['steps']} updates" if run["steps"] != 2000 else ""
+    )
     opt = f"SGD lr {run['lr']:g}, momentum 0.9" if run["optimizer"] == "sgd" else f"Adam lr {run['lr']:g}"
     clip = "none" if run["clip"] is None else f"{run['clip']:g}"
-    return f"{CELLS[run['cell']]}" + (f" ({init})" if init else "") + f", {opt}, clip {clip}"
+    return f"{CELLS[run['cell']]}" + (f" ({init})" if init else "") + f"{size}, {opt}, clip {clip}"
 
 
 def tables(runs: list) -> str:
