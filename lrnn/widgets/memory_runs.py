@@ -52,16 +52,21 @@ def _init_text(run: dict) -> str:
     return ", ".join(parts)
 
 
-def _setting(run: dict, usual: tuple) -> str:
+def _setting(run: dict, usual: tuple, usual_size: tuple = (None, None)) -> str:
     """``"adding · Vanilla LSTM, forget bias 1"``: clipping is named only when it is off, the
-    optimiser only when it is not the ``usual`` ``(optimizer, lr)`` of the sweep."""
+    optimiser only when it is not the ``usual`` ``(optimizer, lr)`` of the sweep, the state size
+    and the number of updates only when they are not the ``usual_size`` ``(d_s, steps)``."""
     task = _TASKS.get(run["task"], run["task"].replace("_", " "))
     cell = _CELLS.get(run["cell"], run["cell"])
     init = _init_text(run)
     clip = ", no clipping" if run["clip"] is None else ("" if run["clip"] == 1 else f", clip {run['clip']:g}")
     optim = (run.get("optimizer"), run.get("lr"))
     how = "" if optim == usual else f", {str(optim[0]).upper() if optim[0] == 'sgd' else optim[0]} (lr {optim[1]:g})"
-    return f"{task} · {cell}" + (f", {init}" if init else "") + clip + how
+    d_s, steps = run.get("d_s"), run.get("steps")
+    size = (f", {d_s} units" if d_s != usual_size[0] else "") + (
+        f", {steps:,} updates" if steps != usual_size[1] else ""
+    )
+    return f"{task} · {cell}" + (f", {init}" if init else "") + size + clip + how
 
 
 def memory_settings(runs: list) -> dict:
@@ -94,8 +99,9 @@ def memory_settings(runs: list) -> dict:
         if missing:
             raise ValueError(f"runs[{i}] lacks {', '.join(missing)}: expected a record of experiments/memory's sweep.")
     usual = Counter((r.get("optimizer"), r.get("lr")) for r in runs).most_common(1)[0][0]
+    usual_size = Counter((r.get("d_s"), r.get("steps")) for r in runs).most_common(1)[0][0]
     for run in runs:
-        settings[_setting(run, usual)][int(run["lag"])].append(run)
+        settings[_setting(run, usual, usual_size)][int(run["lag"])].append(run)
     tasks, cells = list(_TASKS), list(_CELLS)
 
     def order(item):  # by task, then cell, then where the setting first appears
