@@ -35,6 +35,7 @@ SECTIONS = (
     ("clipping", "adding", "**Adding problem, `clipping`**: the standard RNN with SGD, or without clipping"),
     ("gate_ablation", "adding", "**Adding problem, `gate_ablation`**: each gate ablation of `lrnn.gate_ablations`"),
     ("copy", "copy", "**Copy memory, `copy`**: the sweep's recipe (2000 updates)"),
+    ("copy_wide", "copy", "**Copy memory, `copy_wide`**: 128 units, Adam at learning rate 0.01"),
 )
 
 
