@@ -55,6 +55,7 @@ def test_the_sentence_counts_what_summary_csv_counts(runs, explorer):
                 == (r["task"], r["cell"], str(lag), r["optimizer"])
                 and json.loads(row["init"].replace("'", '"')) == (r["init"] or {})
                 and (row["clip"] and f"{float(row['clip']):g}") == (clip or "")
+                and row["group"] in {x["group"] for x in group}  # copy and copy_wide differ in size only
             ]
             total = (sum(int(row["seeds"]) for row in match), sum(int(row["successes"]) for row in match))
             assert total == (view.values["seeds"], view.values["successes"]), (name, lag)
@@ -92,7 +93,8 @@ def test_every_frame_draws_finite_curves_a_seed_and_the_guides(explorer):
 
 
 def test_static_face_stays_small(explorer):
-    assert len(explorer.static_html()) < 400_000
+    # 0.24 MB before the copy task's two groups (ten settings, and lags 20 and 40 for every setting)
+    assert len(explorer.static_html()) < 500_000
 
 
 def test_bad_runs_get_a_clear_error(runs):
