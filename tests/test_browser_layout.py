@@ -352,9 +352,12 @@ EAGER = "() => document.querySelectorAll('img[loading=lazy]').forEach(i => { i.l
 FIGURES = """() => Array.from(document.querySelectorAll('article div.cell_output img, article figure img'))
   .filter(i => !i.closest('.lrnn-explorer'))
   .map(i => { const next = i.nextElementSibling;
-    return {src: i.getAttribute('src'), shown: i.getBoundingClientRect().width, natural: i.naturalWidth,
+    const inner = e => { const cs = getComputedStyle(e), w = e.getBoundingClientRect().width;  // the picture, not
+      return w ? w - ['paddingLeft', 'paddingRight', 'borderLeftWidth', 'borderRightWidth']  // its dark-mode card
+        .reduce((a, k) => a + (parseFloat(cs[k]) || 0), 0) : 0; };
+    return {src: i.getAttribute('src'), shown: inner(i), natural: i.naturalWidth,
             phone: i.classList.contains('lrnn-phone-figure'), desktop: i.classList.contains('lrnn-desktop-figure'),
-            replacedBy: next && next.classList.contains('lrnn-phone-figure') ? next.getBoundingClientRect().width : 0,
+            replacedBy: next && next.classList.contains('lrnn-phone-figure') ? inner(next) : 0,
             alt: i.alt, closed: !!i.closest('details:not([open])')}; })"""
 MIN_SCALE = 0.7  # of a figure's natural size, at 390 px
 MIN_TEXT_PX = 11.0  # CSS px of the smallest tick label, at 390 px
@@ -374,26 +377,32 @@ def tick_label_points():
     return min(sizes)
 
 
-def pixels_per_point(src):
-    """CSS px per point of a figure file shown at its natural size: a PNG's dpi / 72 (its pHYs
-    chunk, which matplotlib writes; 100 dpi without it), an SVG's 96 / 72."""
+FIGURE_DPI = 100  # matplotlib's, which the book keeps: a figure's natural size is its size at 100 dpi
+
+
+def natural_size(src, width):
+    """A figure file's natural width in CSS px and its CSS px per point at that width: a PNG's
+    pixels at 100 dpi (its pHYs chunk, which matplotlib writes, gives the dpi it was drawn at: a
+    2x PNG is shown at half its pixels) and 100 / 72 px a point; an SVG's own width, 96 / 72."""
     from PIL import Image
 
     path = HTML / src
     if path.suffix == ".svg":
-        return 96 / 72
+        return width, 96 / 72
     with Image.open(path) as im:
-        dpi = im.info.get("dpi", (100, 100))[0]
-    return dpi / 72
+        dpi = im.info.get("dpi", (FIGURE_DPI, FIGURE_DPI))[0]
+    return width * FIGURE_DPI / dpi, FIGURE_DPI / 72
 
 
 def test_every_figure_reads_on_a_phone(browser, server):  # noqa: F811
     """On every page at 390 px, light and dark: each figure is shown at MIN_SCALE (0.7) of its natural
     size or more, or is hidden and replaced by its one-column layout (lrnn.viz.show), which is; so
-    that its smallest text, the tick labels (12 pt in book/matplotlibrc, 16.7 px in a 100-dpi PNG),
-    is at least MIN_TEXT_PX = 11 CSS px (12 pt x dpi / 72 x shown / natural width; the diagrams, SVG
-    with 12 pt labels or larger, pan sideways to be so). At 1280 px each pair shows the side-by-side
-    figure and hides the phone one. Writes the scales to _build/figure-report.json."""
+    that its smallest text, the tick labels (12 pt in book/matplotlibrc, 16.7 px at 100 dpi), is at
+    least MIN_TEXT_PX = 11 CSS px (12 pt x 100 / 72 x shown / natural width; the diagrams, SVG
+    with 12 pt labels or larger, pan sideways to be so). A figure's natural size is its size at
+    matplotlib's 100 dpi (a PNG drawn at 2x has twice the pixels, shown at half). At 1280 px each
+    pair shows the side-by-side figure and hides the phone one. Writes the scales to
+    _build/figure-report.json."""
     points = tick_label_points()
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     ctx.add_init_script("localStorage.setItem('mode', 'light'); localStorage.setItem('theme', 'light');")
@@ -412,8 +421,9 @@ def test_every_figure_reads_on_a_phone(browser, server):  # noqa: F811
             for f in page.evaluate(FIGURES):
                 if f["closed"]:
                     continue
-                f["scale"] = round(f["shown"] / f["natural"], 3) if f["natural"] else None
-                f["tick_px"] = round(points * pixels_per_point(f["src"]) * (f["scale"] or 0), 1)
+                natural, per_point = natural_size(f["src"], f["natural"])
+                f["scale"] = round(f["shown"] / natural, 3) if natural else 0
+                f["tick_px"] = round(points * per_point * f["scale"], 1)
                 report.setdefault(name, {}).setdefault(theme, []).append(f)
                 where = f"{theme}, {name}: {f['src']}"
                 if f["desktop"]:

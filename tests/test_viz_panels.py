@@ -207,3 +207,16 @@ def test_the_site_puts_the_one_column_layout_after_its_figure(tmp_path, monkeypa
     figures.add_phone_layouts(app, doc2, "chapter")
     assert len(list(doc2.children[0].children)) == 1, "not in the PDF"
     sys.modules.pop("lrnn_site.figures", None)
+
+
+def test_the_site_sizes_a_phone_layout_at_100_dpi(tmp_path, monkeypatch):
+    """figures.css_size: a layout drawn at 200 dpi (2x) is shown at half its pixels; at 100 dpi, as drawn."""
+    monkeypatch.syspath_prepend(str(__import__("pathlib").Path(__file__).parents[1] / "book" / "_ext"))
+    figures = importlib.import_module("lrnn_site.figures")
+    fig, ax = plt.subplots(figsize=(4.2, 2.0))
+    for dpi in (100, 200):
+        fig.savefig(tmp_path / f"{dpi}.png", dpi=dpi)
+        assert figures.css_size(tmp_path / f"{dpi}.png") == (420, 200), dpi
+    (tmp_path / "bad.png").write_bytes(b"\x89PNG not really")
+    assert figures.css_size(tmp_path / "bad.png") is None
+    sys.modules.pop("lrnn_site.figures", None)
