@@ -11,6 +11,7 @@ counts bytes on disk). Diagrams (``lrnn.viz`` ``DiagramFigure``) are SVG already
     .venv/bin/python benchmarks/bench_figures.py                 # every chapter (several minutes)
     .venv/bin/python benchmarks/bench_figures.py book/02_unrolling.ipynb
     .venv/bin/python benchmarks/bench_figures.py --log figures.jsonl --summary-only
+    .venv/bin/python benchmarks/bench_figures.py --smoke   # one small figure, in this process
 
 The per-figure log (JSON lines) can also be written while the site's notebooks run: set
 ``FIGURE_WEIGHTS_LOG`` and ``IPYTHONDIR`` to a directory whose ``profile_default/startup``
@@ -174,7 +175,23 @@ def main() -> None:
     ap.add_argument("--log", type=Path, default=ROOT / "_build" / "figure-weights.jsonl")
     ap.add_argument("--summary-only", action="store_true")
     ap.add_argument("--write-startup", type=Path, help="write the IPython startup hook into this IPYTHONDIR")
+    ap.add_argument("--smoke", action="store_true", help="weigh one small figure drawn here (a check that it runs)")
     args = ap.parse_args()
+    if args.smoke:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        with tempfile.TemporaryDirectory() as tmp:
+            args.log = Path(tmp) / "figures.jsonl"
+            install(str(args.log))
+            fig, ax = plt.subplots(figsize=(6.4, 3.4))
+            ax.plot([0, 1, 4, 9])
+            fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+            plt.close(fig)
+            _print(summary(args.log))
+        return
     if args.write_startup:
         write_startup(args.write_startup)
         return
@@ -183,7 +200,10 @@ def main() -> None:
         args.log.parent.mkdir(parents=True, exist_ok=True)
         args.log.write_text("")
         run(notebooks, args.log)
-    s = summary(args.log)
+    _print(summary(args.log))
+
+
+def _print(s: dict) -> None:
     print(f"{'notebook, role':40s} {'figures':>7s} {'PNG':>9s} {'PNG 2x':>9s} {'SVG':>9s} {'SVG gz':>9s}")
     for key, v in list(s["by_notebook"].items()) + [(f"TOTAL {r}", v) for r, v in s["total"].items()]:
         print(f"{key:40s} {v['figures']:7d} {v['png']:9,d} {v['png_2x']:9,d} {v['svg']:9,d} {v['svg_gz']:9,d}")
