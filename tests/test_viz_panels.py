@@ -81,6 +81,21 @@ def test_one_column_draws_a_single_panel_again_at_the_phone_width():
     assert 1.8 * fig.dpi <= height <= 2.6 * fig.dpi * 1.1, "the panel's aspect, within the height bounds"
 
 
+def test_one_column_keeps_labels_beyond_the_axes_and_a_wide_legend_within_the_phone_width():
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+    for k, ax in enumerate(axes):
+        for j in range(3):
+            ax.plot(np.arange(10) * j, label=f"a long legend entry number {j} of panel {k}")
+    axes[1].text(1.02, 0.5, "a label here", transform=axes[1].transAxes)  # as Chapter 10's scatter has
+    fig.legend(*axes[0].get_legend_handles_labels(), ncols=3, loc="outside lower center")
+    with Image.open(io.BytesIO(one_column(fig))) as im:
+        width = im.size[0]
+    assert width <= (PHONE_WIDTH * 1.03 + 0.2) * fig.dpi, (width, "labels and legend within the phone width")
+    legend = fig.legends[0]
+    assert legend._ncols == 1 and [t.get_text() for t in legend.texts] == [line.get_label() for line in axes[0].lines]
+    assert [h.get_color() for h in legend.legend_handles] == [line.get_color() for line in axes[0].lines]
+
+
 def test_one_column_refuses_a_figure_without_panels_a_bad_width_and_a_non_figure():
     fig = plt.figure()
     fig.add_axes((0.1, 0.1, 0.8, 0.8))  # placed by hand, not in a grid: no panel

@@ -252,9 +252,10 @@
         pan.appendChild(img);
         img.addEventListener("load", diagrams);
       }
-      var room = pan.clientWidth, natural = img.naturalWidth;
-      var small = narrow && natural && natural * MIN_DIAGRAM > room;
-      img.style.width = small ? Math.ceil(natural * MIN_DIAGRAM) + "px" : "";
+      var room = pan.clientWidth, natural = img.naturalWidth, cs = getComputedStyle(img);
+      var card = (parseFloat(cs.paddingLeft) || 0) + (parseFloat(cs.paddingRight) || 0);  // dark mode's
+      var small = narrow && natural && natural * MIN_DIAGRAM + card > room;
+      img.style.width = small ? Math.ceil(natural * MIN_DIAGRAM + card) + "px" : "";
       img.style.maxWidth = small ? "none" : "";
       if (small) pan.setAttribute("tabindex", "0");
       else pan.removeAttribute("tabindex");

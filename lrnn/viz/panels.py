@@ -73,7 +73,10 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
     Each panel keeps its aspect ratio, within 1.8 to 2.6 inches of height at ``width`` inches of
     width (a figure of one panel is that panel drawn again at ``width``); tick labels that a
     shared axis hid beside a neighbour are shown again, since no panel has that neighbour any
-    more. The figure is changed in place (show it before).
+    more. A legend of the whole figure lists its entries in one column; where labels reach
+    beyond the axes, the figure is narrowed (to 0.7 ``width`` at most) so that the picture is
+    ``width`` wide.
+    The figure is changed in place (show it before).
 
     Parameters
     ----------
@@ -126,11 +129,29 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
             ax.yaxis.set_tick_params(which="both", labelleft=True)
     if fig.get_layout_engine() is None:
         fig.set_layout_engine("constrained")
-    extra = 0.6 * (len(fig.legends) + bool(fig.get_suptitle()))  # a legend or title for the whole figure
+    for legend in fig.legends:  # a legend for the whole figure lists its entries one under another
+        _one_column_legend(legend)
+    extra = sum(0.3 + 0.22 * len(legend.texts) for legend in fig.legends) + 0.6 * bool(fig.get_suptitle())
     fig.set_size_inches(width, sum(heights) + extra)
+    for _ in range(3):  # labels drawn beyond the axes widen the trimmed picture: narrow the figure by as much
+        fig.draw_without_rendering()
+        drawn = fig.get_tightbbox(fig.canvas.get_renderer()).width
+        narrower = max(fig.get_size_inches()[0] - (drawn - width), 0.7 * width)  # the axes keep most of it
+        if drawn <= width * 1.03 or narrower >= fig.get_size_inches()[0]:
+            break
+        fig.set_size_inches(narrower, fig.get_size_inches()[1])
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
     return buf.getvalue()
+
+
+def _one_column_legend(legend) -> None:
+    """Lay ``legend``'s entries out again in one column (matplotlib packs them when it is made)."""
+    if legend._ncols == 1 or legend.get_title().get_text():
+        return
+    labels = [t.get_text() for t in legend.texts]
+    legend.set_ncols(1)
+    legend._init_legend_box(list(legend.legend_handles), labels)  # the entries' own handles, copied
 
 
 def show(fig: Figure | None = None, *, phone: Figure | None = None) -> None:
