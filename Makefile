@@ -130,11 +130,12 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium not found: the browser checks will fail; install Debian's chromium package"; fi; }
 
-# The -W site build and the tests that do not read it run side by side (a core each, one BLAS
-# thread per process); then the checks of the built site, of its pages in Chromium, and of the
-# editions when they are built, on four workers (pytest-xdist): these checks mostly wait for
-# Chromium (pages loading, MathJax, a fresh virtual environment installing), and on two workers
-# the two cores were busy about half the time.
+# The -W site build and the tests that do not read it start side by side (a core each, one BLAS
+# thread per process). As soon as the site is built, the checks that read it start too, while the
+# first tests may still run: the reader's path through the runnable book (in CI; its own process,
+# for it is the longest check: a fresh virtual environment, then every notebook, two at a time)
+# and the checks of the built site, of its pages in Chromium and of the editions when they are
+# built, on three workers (pytest-xdist; they mostly wait for Chromium).
 SITE_FREE := not site and not browser and not pdf and not student
 # Each notebook runs once a way a reader runs it. Here nbval runs them as JupyterLab would and the
 # -W site build runs them as the static site does (allow_errors: false: a failing cell fails it).
@@ -143,20 +144,26 @@ SITE_FREE := not site and not browser and not pdf and not student
 # run the same notebooks the same way a second time, so CI leaves it out (the three pages the zip
 # leaves out, the ledger and the course pages, still run in the site build).
 NBVAL := $(if $(or $(CI),$(LRNN_RUNNABLE_TEST)),'--ignore-glob=book/*.ipynb',)
+FRESH := tests/test_tools_runnable_book.py::test_every_notebook_of_the_sites_zip_runs_in_a_fresh_environment
 test: $(STAMP) browser-deps
 	$(CLEAN_SITE)
 	@mkdir -p _build
 	@export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1; \
 	echo "== the -W site build (log: _build/site-build.log), beside the tests that do not need it"; \
-	$(JB) -W -n --keep-going > _build/site-build.log 2>&1 & build=$$!; \
-	$(BIN)/python -m pytest -m "$(SITE_FREE)" $(NBVAL); unit=$$?; \
-	wait $$build; built=$$?; tail -n 15 _build/site-build.log; \
+	$(BIN)/python -m pytest -m "$(SITE_FREE)" $(NBVAL) > _build/unit-tests.log 2>&1 & unit=$$!; \
+	$(JB) -W -n --keep-going > _build/site-build.log 2>&1; built=$$?; tail -n 15 _build/site-build.log; \
 	if [ $$built -ne 0 ]; then echo "== the -W site build failed: see _build/site-build.log"; \
 	  grep "mystnb.exec" _build/site-build.log; \
-	  find _build/html/reports -name "*.err.log" -exec tail -n 25 {} + 2>/dev/null; exit 1; fi; \
-	echo "== the built site, its pages in Chromium, the editions"; \
-	$(BIN)/python -m pytest -n 4 --durations=40 -m "not ($(SITE_FREE))"; rest=$$?; \
-	exit $$((unit | rest))
+	  find _build/html/reports -name "*.err.log" -exec tail -n 25 {} + 2>/dev/null; \
+	  wait $$unit; tail -n 40 _build/unit-tests.log; exit 1; fi; \
+	echo "== built; now the built site, its pages in Chromium, the editions (and the tests above, still running)"; \
+	$(BIN)/python -m pytest -s -p no:cacheprovider $(FRESH) > _build/runnable-test.log 2>&1 & fresh=$$!; \
+	$(BIN)/python -m pytest -n 3 --durations=40 -m "not ($(SITE_FREE))" --deselect $(FRESH); rest=$$?; \
+	wait $$unit; unit=$$?; echo "== the tests that do not need the site (log: _build/unit-tests.log)"; \
+	if [ $$unit -ne 0 ]; then cat _build/unit-tests.log; else tail -n 12 _build/unit-tests.log; fi; \
+	wait $$fresh; ran=$$?; echo "== the runnable book in a fresh environment (log: _build/runnable-test.log)"; \
+	if [ $$ran -ne 0 ]; then cat _build/runnable-test.log; else tail -n 12 _build/runnable-test.log; fi; \
+	exit $$((unit | rest | ran))
 
 # Checks on the built editions (tests marked pdf/student): `make test` runs them when the
 # editions are built and skips them otherwise; here a missing edition fails.

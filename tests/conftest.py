@@ -76,11 +76,11 @@ def sweeps():
     return scripts
 
 
-# pytest-xdist hands out tests in collection order, one to each worker in turn at first. The checks
-# that take minutes go first, each to its own worker, so that none of them starts last and leaves
-# the other workers idle at the end (make test's second phase).
+# pytest-xdist hands out tests in collection order, a chunk to each worker at first. The slowest
+# checks go first, so that none of them starts last and leaves the other workers idle at the end
+# (make test's second phase; the longest, the runnable book in a fresh environment, runs beside it
+# in a process of its own).
 SLOW_FIRST = (
-    "tests/test_tools_runnable_book.py::test_every_notebook_of_the_sites_zips_runs_in_a_fresh_environment",
     "tests/test_browser_layout.py::test_every_page_fits_a_phone_and_a_desktop",
     "tests/test_browser.py::test_equation_mentions_are_links_to_displayed_equations",
     "tests/test_browser.py::test_explorers_respond_and_are_readable_in_both_themes",

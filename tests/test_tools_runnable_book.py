@@ -6,11 +6,14 @@ the site's zip into an empty folder, run its install instruction in a fresh virt
 execute every notebook there (two at a time, one BLAS thread each), reporting each notebook that fails
 with its error; then a chapter that reads committed results, as a single notebook downloaded from the
 site into a folder of its own (the results are found through the installed wheel, not the working
-folder); then every notebook of the student site's zip, whose wheel goes into the same environment
-from the zip's own folder (the two zips pin the same packages).
+folder). The student site's zip is that environment again (the same wheel, file for file, and the same
+pins) with the student notebooks, each of which is the book's notebook without its solutions (its code
+cells are the book's, in order, plus commented-out self-checks) and each of which the student
+edition's build ran to the end without an error.
 """
 
 import importlib
+import io
 import json
 import os
 import re
@@ -206,18 +209,14 @@ def _run(jobs: list, jupyter: Path, env: dict) -> list:
 @pytest.mark.site
 @pytest.mark.skipif(
     not (os.environ.get("CI") or os.environ.get("LRNN_RUNNABLE_TEST")),
-    reason="minutes (a fresh install of JupyterLab, every notebook of each edition): CI, or LRNN_RUNNABLE_TEST=1",
+    reason="minutes (a fresh install of JupyterLab, then every notebook): CI, or LRNN_RUNNABLE_TEST=1",
 )
-def test_every_notebook_of_the_sites_zips_runs_in_a_fresh_environment(tmp_path):
+def test_every_notebook_of_the_sites_zip_runs_in_a_fresh_environment(tmp_path):
     """The reader's path: unzip the site's runnable book, `python3 -m venv .venv && .venv/bin/pip install -r
     requirements.txt`, then every notebook runs in that environment (here with nbconvert instead of the
-    interactive lab), and so does a page's .ipynb downloaded into a folder of its own. Then the student site's
-    zip: it pins the same packages, so its wheel goes into the same environment from its own folder (where lrnn
-    then finds the results) and every student notebook runs there (the PyTorch page, kept with its outputs,
-    needs torch, which the runnable book leaves to the reader: its README says how)."""
+    interactive lab), and so does a page's .ipynb downloaded into a folder of its own (the PyTorch page,
+    kept with its outputs, needs torch, which the runnable book leaves to the reader: its README says how)."""
     env, zips = _environment(), _built_zips()
-    pins = {zipfile.ZipFile(z).read("lrnn-book/requirements.txt") for z in zips.values()}
-    assert len(pins) == 1, "the editions pin the same packages"
     start, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     book = _install(zips["book"], tmp_path / "book", env)
     installed = time.perf_counter() - start
@@ -225,22 +224,56 @@ def test_every_notebook_of_the_sites_zips_runs_in_a_fresh_environment(tmp_path):
     downloaded = tmp_path / "downloads" / "06_augmented_lstm.ipynb"  # as the site offers it (_sources/)
     downloaded.parent.mkdir()
     downloaded.write_bytes((SITES["book"] / "_sources" / downloaded.name).read_bytes())
-    # a page kept with its outputs (the PyTorch page) needs torch, which the runnable book leaves to the reader
     jobs = [(f"book/{nb.name}", nb) for nb in sorted(book.glob("*.ipynb")) if not notebooks.keeps_outputs(nb)]
     runs = _run(jobs + [(f"downloaded/{downloaded.name}", downloaded)], jupyter, env)
-    for site in set(zips) - {"book"}:
-        zipfile.ZipFile(zips[site]).extractall(tmp_path / site)
-        folder = tmp_path / site / "lrnn-book"
-        wheel = next(folder.glob("lrnn-*.whl")).name
-        pip = [str(book / ".venv" / "bin" / "pip"), "install", "--no-deps", "--force-reinstall", wheel]
-        subprocess.run(pip, cwd=folder, env=env, check=True, capture_output=True)
-        jobs = [(f"{site}/{nb.name}", nb) for nb in sorted(folder.glob("*.ipynb")) if not notebooks.keeps_outputs(nb)]
-        runs += _run(jobs, jupyter, env)
     failed = [f"== {label} ({seconds:.0f} s)\n{error}" for label, seconds, error in runs if error]
     times = ", ".join(f"{label} {seconds:.0f} s" for label, seconds, _ in sorted(runs, key=lambda r: -r[1]))
     ran = time.perf_counter() - start - installed
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime  # the install's, the kernels' (reaped)
-    print(f"install {installed:.0f} s, then {len(runs)} notebooks ({', '.join(zips)}) {ran:.0f} s; CPU {cpu:.0f} s")
+    print(f"install {installed:.0f} s, then {len(runs)} notebooks {ran:.0f} s; CPU {cpu:.0f} s")
     print(times)
     assert not failed, f"{len(failed)} of {len(runs)} notebooks failed:\n" + "\n".join(failed)
+
+
+STUDENT_RAN = rb.ROOT / "_build" / "student" / "_build" / "jupyter_execute"  # the student build's executed notebooks
+
+
+def _code(nb: dict) -> list[str]:
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+@pytest.mark.student
+def test_the_student_zip_is_the_tested_environment_with_notebooks_its_edition_ran():
+    """The student site's zip needs no second fresh environment: its wheel and pins are the book zip's,
+    file for file (the environment the test above runs every notebook in), and each of its notebooks is
+    the book's without the solutions (the book's code cells in order, plus self-check cells that are all
+    comment) and ran to the end, every cell, without an error, in the student edition's build."""
+    zips = _built_zips()
+    if "student" not in zips:
+        pytest.skip("no student edition built (`make student`)")
+    book, student = zipfile.ZipFile(zips["book"]), zipfile.ZipFile(zips["student"])
+    assert book.read("lrnn-book/requirements.txt") == student.read("lrnn-book/requirements.txt")
+    wheels = {z: [n for n in z.namelist() if n.endswith(".whl")] for z in (book, student)}
+    assert wheels[book] == wheels[student] and len(wheels[book]) == 1
+    ours, theirs = (zipfile.ZipFile(io.BytesIO(z.read(wheels[z][0]))) for z in (book, student))
+    assert ours.namelist() == theirs.namelist(), "the same wheel"
+    assert all(ours.read(n) == theirs.read(n) for n in ours.namelist()), "the same wheel, file for file"
+    checked = 0
+    for name in sorted(n for n in student.namelist() if n.endswith(".ipynb")):
+        nb = json.loads(student.read(name))
+        if nb["metadata"].get("mystnb", {}).get("execution_mode") == "off":  # notebooks.keeps_outputs
+            continue
+        theirs = _code(json.loads(book.read(name)))
+        for cell in _code(nb):  # a subsequence of the book's code cells, or a comment-only self-check
+            if not all(line.startswith("#") for line in cell.splitlines()):
+                assert cell in theirs, (name, cell[:200])
+                theirs = theirs[theirs.index(cell) + 1 :]
+        ran = json.loads((STUDENT_RAN / Path(name).name).read_text(encoding="utf-8"))
+        assert _code(ran) == _code(nb), f"{name}: the student build ran another version"
+        for cell in (c for c in ran["cells"] if c["cell_type"] == "code"):
+            assert cell.get("execution_count"), (name, "".join(cell["source"])[:200])
+            if "raises-exception" not in cell.get("metadata", {}).get("tags", []):
+                assert not [o for o in cell.get("outputs", []) if o["output_type"] == "error"], name
+        checked += 1
+    assert checked >= 12, checked
