@@ -74,8 +74,8 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
     width (a figure of one panel is that panel drawn again at ``width``); tick labels that a
     shared axis hid beside a neighbour are shown again, since no panel has that neighbour any
     more. A legend of the whole figure lists its entries in one column; where labels reach
-    beyond the axes, the figure is narrowed (to 0.7 ``width`` at most) so that the picture is
-    ``width`` wide.
+    beyond the axes, the figure is narrowed (to 0.9 ``width`` at most) so that the picture is
+    about ``width`` wide.
     The figure is changed in place (show it before).
 
     Parameters
@@ -129,14 +129,14 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
             ax.yaxis.set_tick_params(which="both", labelleft=True)
     if fig.get_layout_engine() is None:
         fig.set_layout_engine("constrained")
-    for legend in fig.legends:  # a legend for the whole figure lists its entries one under another
-        _one_column_legend(legend)
+    for legend in list(fig.legends):  # a legend for the whole figure lists its entries one under another
+        _one_column_legend(fig, legend)
     extra = sum(0.3 + 0.22 * len(legend.texts) for legend in fig.legends) + 0.6 * bool(fig.get_suptitle())
     fig.set_size_inches(width, sum(heights) + extra)
     for _ in range(3):  # labels drawn beyond the axes widen the trimmed picture: narrow the figure by as much
         fig.draw_without_rendering()
         drawn = fig.get_tightbbox(fig.canvas.get_renderer()).width
-        narrower = max(fig.get_size_inches()[0] - (drawn - width), 0.7 * width)  # the axes keep most of it
+        narrower = max(fig.get_size_inches()[0] - (drawn - width), 0.9 * width)  # the axes keep most of it
         if drawn <= width * 1.03 or narrower >= fig.get_size_inches()[0]:
             break
         fig.set_size_inches(narrower, fig.get_size_inches()[1])
@@ -145,13 +145,17 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
     return buf.getvalue()
 
 
-def _one_column_legend(legend) -> None:
-    """Lay ``legend``'s entries out again in one column (matplotlib packs them when it is made)."""
-    if legend._ncols == 1 or legend.get_title().get_text():
+def _one_column_legend(fig: Figure, legend) -> None:
+    """Make ``legend`` (above or below the panels, ``loc="outside upper/lower center"``) again with
+    its entries in one column; any other legend of the figure is left as it is."""
+    side = getattr(legend, "_outside_loc", None)
+    if legend._ncols == 1 or side not in ("upper", "lower") or legend.get_title().get_text():
         return
     labels = [t.get_text() for t in legend.texts]
-    legend.set_ncols(1)
-    legend._init_legend_box(list(legend.legend_handles), labels)  # the entries' own handles, copied
+    size = legend.texts[0].get_fontsize() if legend.texts else None
+    handles = list(legend.legend_handles)
+    legend.remove()
+    fig.legend(handles, labels, loc=f"outside {side} center", ncols=1, fontsize=size)
 
 
 def show(fig: Figure | None = None, *, phone: Figure | None = None) -> None:
