@@ -409,17 +409,19 @@ def test_figures_enlarge_and_the_runnable_book_is_offered(browser, server):
 def test_wide_figures_use_the_margin_on_desktop_and_fit_a_phone(browser, server, theme):
     """At 1280 px a figure wider than the text column is shown at its natural width or across the
     page's right margin (at least 924 px inside the dark theme's card, the width tests/test_viz.py
-    sizes the diagram labels for); at 390 px every figure fits the screen."""
+    sizes the diagram labels for); at 390 px every figure fits the screen, or the box it pans in
+    (a diagram, at 0.7 of its natural size, tests/test_browser_layout.py) does."""
     for width in (1280, 390):
         ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=theme)
         ctx.add_init_script(f"localStorage.setItem('mode', '{theme}'); localStorage.setItem('theme', '{theme}');")
         page = ctx.new_page()
         page.goto(f"{server}/05_vanilla_lstm.html", wait_until="networkidle")
         shown = page.evaluate(
-            "() => Array.from(document.querySelectorAll('article div.cell_output img')).map(i => ["
+            "() => Array.from(document.querySelectorAll('article div.cell_output img'))"
+            ".filter(i => i.getBoundingClientRect().width > 0).map(i => ["  # a pair shows one of its two
             "i.getAttribute('src').split('/').pop(), i.naturalWidth, i.clientWidth"
             " - parseFloat(getComputedStyle(i).paddingLeft) - parseFloat(getComputedStyle(i).paddingRight),"
-            " i.getBoundingClientRect().right])"
+            " (i.closest('.lrnn-pan') || i).getBoundingClientRect().right])"
         )
         assert shown
         for src, natural, client, right in shown:

@@ -8,7 +8,9 @@
   table either scrolls with a cue or is laid out as cards;
 * every icon the page can show has its glyph in the site's icon font (its character map is
   read with fontTools);
-* the whole site, pages and assets but not the downloads, stays under 12 MB.
+* the whole site, pages and assets but not the downloads, stays under 12 MB;
+* on a phone every figure is shown at 0.7 of its natural size or more (a plot by its one-column
+  layout, a diagram panning sideways), its tick labels at 11 CSS px or more.
 
 Each run writes what it measured to ``_build/layout-report.json`` (counts per page).
 """
@@ -345,38 +347,121 @@ LAZY = (
     "'img.lrnn-phone-figure[loading=lazy], img.lrnn-desktop-figure[loading=lazy]').length"
 )
 EAGER = "() => document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })"
-PAIRED = """() => Array.from(document.querySelectorAll('img.lrnn-desktop-figure, img.lrnn-phone-figure'))
-  .map(i => ({phone: i.classList.contains('lrnn-phone-figure'), shown: i.getBoundingClientRect().width,
-              natural: i.naturalWidth, alt: i.alt}))"""
+# Every figure in a page's text: its file, its width as shown and as drawn, and whether it is a
+# phone layout (lrnn.viz.show) or the figure that one replaces on a phone.
+FIGURES = """() => Array.from(document.querySelectorAll('article div.cell_output img, article figure img'))
+  .filter(i => !i.closest('.lrnn-explorer'))
+  .map(i => { const next = i.nextElementSibling;
+    const inner = e => { const cs = getComputedStyle(e), w = e.getBoundingClientRect().width;  // the picture, not
+      return w ? w - ['paddingLeft', 'paddingRight', 'borderLeftWidth', 'borderRightWidth']  // its dark-mode card
+        .reduce((a, k) => a + (parseFloat(cs[k]) || 0), 0) : 0; };
+    return {src: i.getAttribute('src'), shown: inner(i), natural: i.naturalWidth,
+            phone: i.classList.contains('lrnn-phone-figure'), desktop: i.classList.contains('lrnn-desktop-figure'),
+            replacedBy: next && next.classList.contains('lrnn-phone-figure') ? inner(next) : 0,
+            alt: i.alt, closed: !!i.closest('details:not([open])')}; })"""
+MIN_SCALE = 0.7  # of a figure's natural size, at 390 px
+MIN_TEXT_PX = 11.0  # CSS px of the smallest tick label, at 390 px
 
 
-@pytest.mark.parametrize("name", ["07_learning_to_remember.html", "08_real_music.html"])
-def test_multi_panel_figures_show_their_panels_in_one_column_on_a_phone(browser, server, name):  # noqa: F811
-    """Each figure of several panels in Chapters 7-8 comes with the same panels in one column
-    (lrnn.viz.show): on a phone that one is shown, at 0.7 of its natural size or more (its labels
-    at 0.7 of their size or more, where the side-by-side figures showed them at 0.28 to 0.53), and
-    the side-by-side one is not; at 1280 px the other way round."""
-    ctx, page = phone_page(browser, server, name)
-    assert page.evaluate(LAZY) > 0, "the pair loads lazily: a browser fetches the one it shows"
-    page.evaluate(EAGER)  # load them all now, to measure every one
-    page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
-    phone = page.evaluate(PAIRED)
-    ctx.close()
-    assert sum(f["phone"] for f in phone) >= (6 if name.startswith("07") else 4), phone
-    assert sum(f["phone"] for f in phone) == sum(not f["phone"] for f in phone), "in pairs"
-    for f in phone:
-        if f["phone"]:
-            assert f["shown"] >= 0.7 * f["natural"] and f["alt"], f
-        else:
-            assert f["shown"] == 0, f
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+def tick_label_points():
+    """The tick labels' size in points: book/matplotlibrc's (no notebook or diagram sets them smaller;
+    the context-window diagram sets 13 pt)."""
+    rc = dict(
+        line.split("#")[0].split(":", 1)
+        for line in (ROOT / "book" / "matplotlibrc").read_text().splitlines()
+        if ":" in line.split("#")[0]
+    )
+    sizes = [float(rc[k].strip()) for k in ("xtick.labelsize", "ytick.labelsize")]
+    sources = sorted((ROOT / "book").glob("*.ipynb")) + sorted((ROOT / "lrnn" / "viz").glob("*.py"))
+    smaller = [
+        (p.name, size)
+        for p in sources
+        for size in re.findall(r"labelsize\W{1,4}([\d.]+)", p.read_text(encoding="utf-8"))
+        if float(size) < min(sizes)
+    ]
+    assert not smaller, f"tick labels set smaller than book/matplotlibrc's (the test reads them there): {smaller}"
+    return min(sizes)
+
+
+FIGURE_DPI = 100  # matplotlib's, which the book keeps: a figure's natural size is its size at 100 dpi
+
+
+def natural_size(src, width):
+    """A figure file's natural width in CSS px and its CSS px per point at that width: a PNG's
+    pixels at 100 dpi (its pHYs chunk, which matplotlib writes, gives the dpi it was drawn at: a
+    2x PNG is shown at half its pixels) and 100 / 72 px a point; an SVG's own width, 96 / 72."""
+    from PIL import Image
+
+    path = HTML / src
+    if path.suffix == ".svg":
+        return width, 96 / 72
+    with Image.open(path) as im:
+        dpi = im.info.get("dpi", (FIGURE_DPI, FIGURE_DPI))[0]
+    return width * FIGURE_DPI / dpi, FIGURE_DPI / 72
+
+
+def test_every_figure_reads_on_a_phone(browser, server):  # noqa: F811
+    """On every page at 390 px, light and dark: each figure is shown at MIN_SCALE (0.7) of its natural
+    size or more, or is hidden and replaced by its one-column layout (lrnn.viz.show), which is; so
+    that its smallest text, the tick labels (12 pt in book/matplotlibrc, 16.7 px at 100 dpi), is at
+    least MIN_TEXT_PX = 11 CSS px (12 pt x 100 / 72 x shown / natural width; the diagrams, SVG
+    with 12 pt labels or larger, pan sideways to be so). A figure's natural size is its size at
+    matplotlib's 100 dpi (a PNG drawn at 2x has twice the pixels, shown at half). At 1280 px each
+    pair shows the side-by-side figure and hides the phone one. Writes the scales to
+    _build/figure-report.json."""
+    points = tick_label_points()
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    ctx.add_init_script("localStorage.setItem('mode', 'light'); localStorage.setItem('theme', 'light');")
     page = ctx.new_page()
-    page.goto(f"{server}/{name}", wait_until="load")
-    page.evaluate(EAGER)
-    page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
-    desktop = page.evaluate(PAIRED)
+    report, problems, pairs, lazy = {}, [], 0, 0
+    # every page that shows an image (the others, a redirect among them, have nothing to measure)
+    with_figures = [n for n in site_pages() if "<img" in (HTML / n).read_text(encoding="utf-8")]
+    assert len(with_figures) >= 11, with_figures
+    for name in with_figures:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{server}/{name}", wait_until="load")
+        lazy += page.evaluate(LAZY)
+        page.evaluate(EAGER)  # load them all now, to measure every one
+        page.wait_for_function("() => Array.from(document.images).every(i => i.complete)", timeout=30000)
+        page.wait_for_timeout(150)
+        for theme in ("light", "dark"):
+            set_theme(page, theme)
+            page.wait_for_timeout(150)
+            for f in page.evaluate(FIGURES):
+                if f["closed"]:
+                    continue
+                natural, per_point = natural_size(f["src"], f["natural"])
+                f["scale"] = round(f["shown"] / natural, 3) if natural else 0
+                f["tick_px"] = round(points * per_point * f["scale"], 1)
+                report.setdefault(name, {}).setdefault(theme, []).append(f)
+                where = f"{theme}, {name}: {f['src']}"
+                if f["desktop"]:
+                    pairs += theme == "light"
+                    if f["shown"] or not f["replacedBy"]:
+                        problems.append(f"{where} is not replaced by its phone layout: {f}")
+                elif not f["shown"]:
+                    problems.append(f"{where} is not shown: {f}")
+                elif f["scale"] < MIN_SCALE or f["tick_px"] < MIN_TEXT_PX:
+                    problems.append(f"{where} at {f['scale']} of its size, tick labels {f['tick_px']} px: {f}")
+                elif not f["alt"]:
+                    problems.append(f"{where} has no alt text")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.wait_for_timeout(150)
+        for f in page.evaluate(FIGURES):
+            if not f["closed"] and (f["shown"] > 0) == f["phone"]:
+                problems.append(f"{name} at 1280 px: {'phone layout shown' if f['phone'] else 'figure hidden'}: {f}")
     ctx.close()
-    assert [f["shown"] > 0 for f in desktop] == [not f["phone"] for f in desktop], desktop
+    (ROOT / "_build").mkdir(exist_ok=True)
+    (ROOT / "_build" / "figure-report.json").write_text(json.dumps(report, indent=1))
+    shows = sum(
+        "".join(c["source"]).count("viz.show(")
+        for nb in (ROOT / "book").glob("*.ipynb")
+        for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        if c["cell_type"] == "code"
+    )
+    assert pairs == shows > 40, f"{pairs} figures with a phone layout, {shows} shown by lrnn.viz.show"
+    assert lazy >= 2 * pairs, "each pair loads lazily: a browser fetches the one it shows"
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:30])
 
 
 def test_phone_enlarged_figure_opens_at_natural_size(browser, server):  # noqa: F811

@@ -271,3 +271,23 @@ def test_gates_at_work_figure():
         viz.draw_gates_at_work({**signals, "x": ex.x}, labels=("a", "b"))
     with pytest.raises(ValueError, match="the number of steps"):
         viz.draw_gates_at_work({k: np.zeros((13, 1)) for k in (*signals, "x")})
+
+
+def test_coloured_text_wrapped_for_a_phone_keeps_each_characters_colour():
+    """``wrap``: a long line goes on in the next row (no return arrow there); each character keeps its colour."""
+    import numpy as np
+    import pytest
+
+    text, values = "abcdefg\nhi", np.linspace(-1.0, 1.0, 10)
+    fig, ax = viz.draw_coloured_text(text, values)
+    wrapped_fig, wrapped = viz.draw_coloured_text(text, values, wrap=3)
+    assert [t.get_text() for t in ax.texts] == [t.get_text() for t in wrapped.texts] == list("abcdefg\u21b5hi")
+    assert [tuple(p.get_facecolor()) for p in ax.patches] == [tuple(p.get_facecolor()) for p in wrapped.patches]
+    rows = [-round(t.get_position()[1] + 0.5) for t in wrapped.texts]
+    assert rows == [0, 0, 0, 1, 1, 1, 2, 2, 3, 3], "abc / def / g and the arrow / hi"
+    assert tuple(wrapped.get_xlim()) == (0, 3) and tuple(wrapped.get_ylim()) == (-4, 0)
+    for bad in (0, -2, 2.5):
+        with pytest.raises(ValueError, match="wrap"):
+            viz.draw_coloured_text(text, values, wrap=bad)
+    plt.close(fig)
+    plt.close(wrapped_fig)

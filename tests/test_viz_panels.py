@@ -1,4 +1,4 @@
-"""lrnn.viz.panels: a figure of several panels laid out again in one column for phones, and the site's pairing."""
+"""lrnn.viz.panels: a figure laid out again in one column at a phone's width, and the site's pairing."""
 
 import importlib
 import io
@@ -72,9 +72,34 @@ def test_one_column_keeps_a_twin_on_its_panel_and_its_labels_on_the_right():
     assert twin.yaxis.get_ticks_position() == "right" and axes[0].yaxis.get_ticks_position() == "left"
 
 
-def test_one_column_refuses_a_single_panel_a_bad_width_and_a_non_figure():
-    fig, _ = plt.subplots()
-    with pytest.raises(ValueError, match="at least two"):
+def test_one_column_draws_a_single_panel_again_at_the_phone_width():
+    fig, ax = plt.subplots(figsize=(6.4, 3.4), layout="constrained")
+    ax.plot(np.arange(10) ** 2)
+    with Image.open(io.BytesIO(one_column(fig))) as im:
+        width, height = im.size
+    assert PHONE_WIDTH * fig.dpi * 0.9 < width < PHONE_WIDTH * fig.dpi * 1.15, width
+    assert 1.8 * fig.dpi <= height <= 2.6 * fig.dpi * 1.1, "the panel's aspect, within the height bounds"
+
+
+def test_one_column_keeps_labels_beyond_the_axes_and_a_wide_legend_within_the_phone_width():
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+    for k, ax in enumerate(axes):
+        for j in range(3):
+            ax.plot(np.arange(10) * j, label=f"a long legend entry number {j} of panel {k}")
+    axes[1].text(1.02, 0.5, "a label here", transform=axes[1].transAxes)  # as Chapter 10's scatter has
+    fig.legend(*axes[0].get_legend_handles_labels(), ncols=3, loc="outside lower center")
+    with Image.open(io.BytesIO(one_column(fig))) as im:
+        width = im.size[0]
+    assert width <= (PHONE_WIDTH * 1.03 + 0.2) * fig.dpi, (width, "labels and legend within the phone width")
+    legend = fig.legends[0]
+    assert legend._ncols == 1 and [t.get_text() for t in legend.texts] == [line.get_label() for line in axes[0].lines]
+    assert [h.get_color() for h in legend.legend_handles] == [line.get_color() for line in axes[0].lines]
+
+
+def test_one_column_refuses_a_figure_without_panels_a_bad_width_and_a_non_figure():
+    fig = plt.figure()
+    fig.add_axes((0.1, 0.1, 0.8, 0.8))  # placed by hand, not in a grid: no panel
+    with pytest.raises(ValueError, match="no panel"):
         one_column(fig)
     fig, _ = _grid(1, 2)
     for width in (0, -1.0, float("nan")):
@@ -98,12 +123,13 @@ class _Shown(list):
         ("1", "", True, 2, "phone"),
         ("1", "1", True, 2, "plt.show"),
         ("1", "", False, 2, "plt.show"),
-        ("1", "", True, 1, "plt.show"),
+        ("1", "", True, 1, "phone"),
+        ("1", "", True, 0, "plt.show"),
     ],
 )
 def test_show_draws_the_one_column_layout_only_for_the_site(monkeypatch, tmp_path, site, printed, folder, rows, shown):
     """JupyterLab and the PDF: plt.show(). The site: the figure as a PNG, and its one-column layout written
-    under the PNG's SHA-256 into LRNN_PHONE_FIGURES (not for one panel)."""
+    under the PNG's SHA-256 into LRNN_PHONE_FIGURES (one panel too; not a figure without panels)."""
     import hashlib
 
     monkeypatch.setenv("LRNN_STATIC_SITE", site)
@@ -112,7 +138,11 @@ def test_show_draws_the_one_column_layout_only_for_the_site(monkeypatch, tmp_pat
     displayed, plain = _Shown(), []
     monkeypatch.setattr("IPython.display.display", displayed)
     monkeypatch.setattr(plt, "show", lambda: plain.append(True))
-    fig, _ = plt.subplots(rows, 1)
+    if rows:
+        fig, _ = plt.subplots(rows, 1)
+    else:
+        fig = plt.figure()
+        fig.add_axes((0.1, 0.1, 0.8, 0.8))
     show(fig)
     if shown == "plt.show":
         assert plain == [True] and displayed == [] and not (tmp_path / "phone").exists()
@@ -124,6 +154,33 @@ def test_show_draws_the_one_column_layout_only_for_the_site(monkeypatch, tmp_pat
     with Image.open(written[0]) as im:  # the figure's one-column layout, at the phone width
         assert PHONE_WIDTH * fig.dpi * 0.9 < im.size[0] < PHONE_WIDTH * fig.dpi * 1.15
     assert not plt.fignum_exists(fig.number), "closed, so that the cell's end does not show it again"
+
+
+def test_show_writes_a_phone_version_given_and_leaves_diagrams_to_plt_show(monkeypatch, tmp_path):
+    """``phone=``: that figure, drawn as it is, is the phone layout; a diagram (shown as SVG) is not paired."""
+    import hashlib
+
+    from lrnn.viz import draw_canonical_cell
+
+    monkeypatch.setenv("LRNN_STATIC_SITE", "1")
+    monkeypatch.setenv("LRNN_PRINT_EDITION", "")
+    monkeypatch.setenv("LRNN_PHONE_FIGURES", str(tmp_path))
+    displayed, plain = _Shown(), []
+    monkeypatch.setattr("IPython.display.display", displayed)
+    monkeypatch.setattr(plt, "show", lambda: plain.append(True))
+    fig, _ = plt.subplots(2, 1, figsize=(9, 5))
+    small, _ = plt.subplots(figsize=(3.0, 2.0))
+    show(fig, phone=small)
+    (written,) = tmp_path.iterdir()
+    assert written.name == f"{hashlib.sha256(displayed[0].data).hexdigest()}.png"
+    with Image.open(written) as im:
+        assert im.size[0] < 3.2 * small.dpi, "the phone version as drawn, not a one-column layout of fig"
+    assert not plt.fignum_exists(small.number) and not plt.fignum_exists(fig.number)
+    with pytest.raises(TypeError, match="phone has type"):
+        show(plt.figure(), phone="small")
+    diagram, _ = draw_canonical_cell()
+    show(diagram)
+    assert plain == [True] and len(displayed) == 1 and len(list(tmp_path.iterdir())) == 1
 
 
 def test_the_site_puts_the_one_column_layout_after_its_figure(tmp_path, monkeypatch):
@@ -164,4 +221,17 @@ def test_the_site_puts_the_one_column_layout_after_its_figure(tmp_path, monkeypa
     doc2 += [cell("abc.png")]
     figures.add_phone_layouts(app, doc2, "chapter")
     assert len(list(doc2.children[0].children)) == 1, "not in the PDF"
+    sys.modules.pop("lrnn_site.figures", None)
+
+
+def test_the_site_sizes_a_phone_layout_at_100_dpi(tmp_path, monkeypatch):
+    """figures.css_size: a layout drawn at 200 dpi (2x) is shown at half its pixels; at 100 dpi, as drawn."""
+    monkeypatch.syspath_prepend(str(__import__("pathlib").Path(__file__).parents[1] / "book" / "_ext"))
+    figures = importlib.import_module("lrnn_site.figures")
+    fig, ax = plt.subplots(figsize=(4.2, 2.0))
+    for dpi in (100, 200):
+        fig.savefig(tmp_path / f"{dpi}.png", dpi=dpi)
+        assert figures.css_size(tmp_path / f"{dpi}.png") == (420, 200), dpi
+    (tmp_path / "bad.png").write_bytes(b"\x89PNG not really")
+    assert figures.css_size(tmp_path / "bad.png") is None
     sys.modules.pop("lrnn_site.figures", None)

@@ -8,7 +8,10 @@
  *   it is too wide even so, scrolls with a cue while its first column stays in view;
  * - on a phone an explorer's controls and the sentence that reports their effect stay on
  *   screen together while its figure scrolls by;
- * - an enlarged figure opens at its natural size on a narrow screen, to pan and zoom. */
+ * - an enlarged figure opens at its natural size on a narrow screen, to pan and zoom;
+ * - on a phone a diagram (a notebook's SVG output; the plots have a one-column layout of their
+ *   own, lrnn.viz.show) is shown at MIN_DIAGRAM of its natural size or more, its labels
+ *   readable, and pans sideways with a cue, as wide equations and tables do. */
 (function () {
   "use strict";
 
@@ -236,7 +239,32 @@
     });
   }
 
+  /* -- diagrams on a phone: readable, panning sideways ------------------------------------------ */
+  var MIN_DIAGRAM = 0.7;
+  function diagrams() {
+    var narrow = window.innerWidth < PHONE;
+    document.querySelectorAll(".bd-content div.cell_output img[src$='.svg']").forEach(function (img) {
+      var pan = img.parentElement;
+      if (!pan.classList.contains("lrnn-pan")) {
+        pan = document.createElement("div");
+        pan.className = "lrnn-pan";
+        img.parentNode.insertBefore(pan, img);
+        pan.appendChild(img);
+        img.addEventListener("load", diagrams);
+      }
+      var room = pan.clientWidth, natural = img.naturalWidth, cs = getComputedStyle(img);
+      var card = (parseFloat(cs.paddingLeft) || 0) + (parseFloat(cs.paddingRight) || 0);  // dark mode's
+      var small = narrow && natural && natural * MIN_DIAGRAM + card > room;
+      img.style.width = small ? Math.ceil(natural * MIN_DIAGRAM + card) + "px" : "";
+      img.style.maxWidth = small ? "none" : "";
+      if (small) pan.setAttribute("tabindex", "0");
+      else pan.removeAttribute("tabindex");
+      cue(pan);
+    });
+  }
+
   function layout() {
+    diagrams();
     displays();
     inlineMath();
     tables();

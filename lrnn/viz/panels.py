@@ -1,12 +1,15 @@
-"""Figures of several panels on a phone: the same panels, one under another.
+"""Figures on a phone: the same panels, one under another, at a phone's width.
 
-A figure of two to eight panels side by side is drawn for a desktop column; shrunk to a phone's
-width its labels become too small to read. :func:`show` shows a figure as ``plt.show()`` would,
-and, while the book's static site is built (``LRNN_STATIC_SITE=1``, not the PDF, with
+A figure is drawn for a desktop column, 6.4 to 12 inches wide (640 to 1200 px at matplotlib's
+100 dpi); shrunk into a phone's 358 px column its labels become too small to read (a 12 pt tick
+label, 16.7 px as drawn, shows at 4.7 to 9 px). :func:`show` shows a figure as ``plt.show()``
+would, and, while the book's static site is built (``LRNN_STATIC_SITE=1``, not the PDF, with
 ``LRNN_PHONE_FIGURES`` naming a folder), also draws the same figure laid out again in one column
-of :data:`PHONE_WIDTH` inches (:func:`one_column`) into that folder, under the name of the shown
-PNG's SHA-256: the site's build finds it by the name the notebook's image gets, and shows it
-instead on narrow screens. In JupyterLab and the PDF nothing changes.
+of :data:`PHONE_WIDTH` inches (:func:`one_column`; a figure of one panel is drawn again at that
+width) into that folder, under the name of the shown PNG's SHA-256: the site's build finds it by
+the name the notebook's image gets, and shows it instead on narrow screens. A figure that cannot
+be laid out again by moving its panels (text drawn cell by cell, say) passes its own phone
+version. In JupyterLab and the PDF nothing changes.
 """
 
 from __future__ import annotations
@@ -68,13 +71,17 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
     """Lay the panels of ``fig`` out again one under another and draw it: a PNG for a phone.
 
     Each panel keeps its aspect ratio, within 1.8 to 2.6 inches of height at ``width`` inches of
-    width; tick labels that a shared axis hid beside a neighbour are shown again, since no
-    panel has that neighbour any more. The figure is changed in place (show it before).
+    width (a figure of one panel is that panel drawn again at ``width``); tick labels that a
+    shared axis hid beside a neighbour are shown again, since no panel has that neighbour any
+    more. A legend of the whole figure lists its entries in one column; where labels reach
+    beyond the axes, the figure is narrowed (to 0.9 ``width`` at most) so that the picture is
+    about ``width`` wide.
+    The figure is changed in place (show it before).
 
     Parameters
     ----------
     fig : matplotlib.figure.Figure
-        A figure with at least two panels (see :func:`panel_axes`).
+        A figure with at least one panel (see :func:`panel_axes`).
     width : float, default PHONE_WIDTH
         Width in inches.
 
@@ -88,7 +95,7 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
     TypeError
         If ``fig`` is not a matplotlib figure.
     ValueError
-        If ``fig`` has fewer than two panels, or ``width`` is not positive.
+        If ``fig`` has no panel, or ``width`` is not positive.
 
     Examples
     --------
@@ -99,8 +106,8 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
     >>> plt.close(fig)
     """
     places = panel_axes(fig)
-    if len(places) < 2:
-        raise ValueError(f"fig has {len(places)} panel(s); a one-column layout needs at least two: show it as it is.")
+    if not places:
+        raise ValueError("fig has no panel (no axes placed in a grid); a one-column layout lays out panels.")
     if not width > 0:
         raise ValueError(f"width = {width!r} inches; expected a positive number, such as PHONE_WIDTH = {PHONE_WIDTH}.")
     fig_w, fig_h = fig.get_size_inches()
@@ -122,34 +129,67 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
             ax.yaxis.set_tick_params(which="both", labelleft=True)
     if fig.get_layout_engine() is None:
         fig.set_layout_engine("constrained")
-    extra = 0.6 * (len(fig.legends) + bool(fig.get_suptitle()))  # a legend or title for the whole figure
+    for legend in list(fig.legends):  # a legend for the whole figure lists its entries one under another
+        _one_column_legend(fig, legend)
+    extra = sum(0.3 + 0.22 * len(legend.texts) for legend in fig.legends) + 0.6 * bool(fig.get_suptitle())
     fig.set_size_inches(width, sum(heights) + extra)
+    for _ in range(3):  # labels drawn beyond the axes widen the trimmed picture: narrow the figure by as much
+        fig.draw_without_rendering()
+        drawn = fig.get_tightbbox(fig.canvas.get_renderer()).width
+        narrower = max(fig.get_size_inches()[0] - (drawn - width), 0.9 * width)  # the axes keep most of it
+        if drawn <= width * 1.03 or narrower >= fig.get_size_inches()[0]:
+            break
+        fig.set_size_inches(narrower, fig.get_size_inches()[1])
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
     return buf.getvalue()
 
 
-def show(fig: Figure | None = None) -> None:
+def _one_column_legend(fig: Figure, legend) -> None:
+    """Make ``legend`` (above or below the panels, ``loc="outside upper/lower center"``) again with
+    its entries in one column; any other legend of the figure is left as it is."""
+    side = getattr(legend, "_outside_loc", None)
+    if legend._ncols == 1 or side not in ("upper", "lower") or legend.get_title().get_text():
+        return
+    labels = [t.get_text() for t in legend.texts]
+    size = legend.texts[0].get_fontsize() if legend.texts else None
+    handles = list(legend.legend_handles)
+    legend.remove()
+    fig.legend(handles, labels, loc=f"outside {side} center", ncols=1, fontsize=size)
+
+
+def show(fig: Figure | None = None, *, phone: Figure | None = None) -> None:
     """Show ``fig`` (the current figure by default) as ``plt.show()`` does; on the site, also for phones.
 
-    While the book's static site is built (and not its PDF), a figure of two or more panels is
-    shown as a PNG drawn here, and its :func:`one_column` layout is written to the folder
-    ``LRNN_PHONE_FIGURES`` as ``<SHA-256 of the shown PNG>.png``, which the site shows instead
-    on narrow screens. Elsewhere this is ``plt.show()``.
+    While the book's static site is built (and not its PDF), a figure is shown as a PNG drawn
+    here, and its :func:`one_column` layout (or ``phone``, drawn as it is) is written to the
+    folder ``LRNN_PHONE_FIGURES`` as ``<SHA-256 of the shown PNG>.png``, which the site shows
+    instead on narrow screens. Elsewhere, and for a diagram (which the site shows as SVG), this
+    is ``plt.show()``.
 
     Parameters
     ----------
     fig : matplotlib.figure.Figure, optional
+    phone : matplotlib.figure.Figure, optional
+        The figure's phone version, when moving its panels into one column would not do (text
+        drawn character by character, say): about :data:`PHONE_WIDTH` inches wide. It is closed
+        here, and never shown in JupyterLab or the PDF.
 
     Raises
     ------
     TypeError
-        If ``fig`` is given and is not a matplotlib figure.
+        If ``fig`` or ``phone`` is given and is not a matplotlib figure.
     """
+    from .base import DiagramFigure
+
     fig = plt.gcf() if fig is None else fig
     check_type("fig", fig, Figure, "pass the figure a plt.subplots call returned, or nothing")
+    if phone is not None:
+        check_type("phone", phone, Figure, "pass a figure drawn for a phone's width, or nothing")
+        plt.close(phone)  # never shown by the cell's end
     folder = os.environ.get("LRNN_PHONE_FIGURES", "")
-    if not static_site() or print_edition() or not folder or len(panel_axes(fig)) < 2:
+    diagram = isinstance(fig, DiagramFigure)
+    if not static_site() or print_edition() or not folder or diagram or not (phone or panel_axes(fig)):
         plt.show()
         return
     from IPython.display import Image, display
@@ -157,8 +197,13 @@ def show(fig: Figure | None = None) -> None:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")  # as the inline backend draws it
     shown = buf.getvalue()
-    phone = one_column(fig)
+    if phone is None:
+        small = one_column(fig)
+    else:
+        buf = io.BytesIO()
+        phone.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+        small = buf.getvalue()
     plt.close(fig)
     Path(folder).mkdir(parents=True, exist_ok=True)
-    (Path(folder) / f"{hashlib.sha256(shown).hexdigest()}.png").write_bytes(phone)
+    (Path(folder) / f"{hashlib.sha256(shown).hexdigest()}.png").write_bytes(small)
     display(Image(data=shown))

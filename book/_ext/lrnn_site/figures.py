@@ -6,12 +6,13 @@ list folds away while it is in view, as for the explorers), so a diagram's label
 closer to their natural size; on a phone nothing changes. The natural width is read from the
 image file: an SVG's ``width`` (pt or px), a PNG's header.
 
-A figure of several panels shown by ``lrnn.viz.show`` has a one-column layout for phones, drawn
+A figure shown by ``lrnn.viz.show`` (every plot of the chapters) has a layout for phones, drawn
 while the notebook ran into the folder ``LRNN_PHONE_FIGURES`` under the SHA-256 of the shown PNG
 (which is also the name myst-nb gives the notebook's image). :func:`add_phone_layouts` puts it
 into the page right after that image, as an image of class ``lrnn-phone-figure`` with the same
 alt text, and gives the first the class ``lrnn-desktop-figure``: the stylesheet shows one of the
 two by the width of the screen. Both load lazily, so that a browser fetches only the one it shows.
+(The diagrams, SVG, have none: on a phone they pan sideways at a readable size, lrnn_layout.js.)
 """
 
 from __future__ import annotations
@@ -47,6 +48,19 @@ def natural_width(path: Path) -> float | None:
     return None
 
 
+def css_size(path: Path) -> tuple[int, int] | None:
+    """A PNG's size in CSS px at matplotlib's 100 dpi, from its header and pHYs chunk (a figure
+    drawn at 2x, 200 dpi, is shown at half its pixels, sharp on a phone's dense screen)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            dpi = float(im.info.get("dpi", (100, 100))[0]) or 100.0
+            return round(im.size[0] * 100 / dpi), round(im.size[1] * 100 / dpi)
+    except OSError:
+        return None
+
+
 def add_phone_layouts(app, doctree, docname):
     """``doctree-resolved`` (HTML): after each image with a one-column layout, that layout, for phones."""
     folder = os.environ.get("LRNN_PHONE_FIGURES", "")
@@ -68,7 +82,9 @@ def add_phone_layouts(app, doctree, docname):
             image["loading"] = "lazy"  # a browser fetches the one it shows, not the one it hides
             depth = "../" * docname.count("/")
             alt = html.escape(image.get("alt", ""), quote=True)
-            tag = f'<img alt="{alt}" class="lrnn-phone-figure" loading="lazy" src="{depth}_images/{name}" />'
+            size = css_size(phone)
+            dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
+            tag = f'<img alt="{alt}" class="lrnn-phone-figure" loading="lazy"{dims} src="{depth}_images/{name}" />'
             image.parent.insert(image.parent.index(image) + 1, nodes.raw("", tag, format="html"))
 
 
