@@ -3,7 +3,9 @@
 At N = 200, d_s = 64 the gradient-norm profile must take well under 50 ms, so that
 a widget callback (matrix + forward pass + profile + bound) stays under 100 ms. The last
 block times the explorer's own compute, ``lrnn.widgets.vanishing_gradient_view`` (Ch. 3),
-at N = 200 for every gain of its live grid and every setting of the other controls.
+at N = 200 for every gain of its live grid and every setting of the other controls, and then
+Ch. 1's ``lrnn.widgets.discretization_view`` at every step size of its live slider (typically 30 ms)
+and Ch. 5's ``lrnn.widgets.gate_dynamics_view`` at every setting of its live slider (typically 4 ms).
 Run: python benchmarks/bench_explorer.py (``--smoke``: one call of each, a check rather than a timing)
 """
 
@@ -14,7 +16,14 @@ import numpy as np
 
 from lrnn.rnn import RNNParams, rnn_forward
 from lrnn.rnn_gradients import gradient_norm_profile, make_recurrent_matrix, schematic_bound
-from lrnn.widgets import vanishing_gradient_explorer, vanishing_gradient_view
+from lrnn.widgets import (
+    discretization_explorer,
+    discretization_view,
+    gate_dynamics_explorer,
+    gate_dynamics_view,
+    vanishing_gradient_explorer,
+    vanishing_gradient_view,
+)
 
 N, D_S, D_X, REPEATS = 200, 64, 8, 30
 
@@ -69,6 +78,26 @@ def main(argv=None):
         f"vanishing_gradient_view N={N} d_s={D_S}, {len(view_ms)} settings x {1 if smoke else 5} calls: "
         f"median {np.median(medians):6.2f} ms, slowest setting (median) {max(medians):6.2f} ms, "
         f"worst single call {max(w for _, w in view_ms):6.2f} ms"
+    )
+
+    # Ch. 1's explorer: its compute at every step size of the live slider (a callback per move)
+    steps = {c.name: c for c in discretization_explorer().controls}["dT"].live_values
+    disc = [median_ms(discretization_view, repeats=1 if smoke else 5, dT=dT, gain=2.5) for dT in steps]
+    print(
+        f"discretization_view, {len(disc)} live step sizes x {1 if smoke else 5} calls: "
+        f"median {np.median([m for m, _ in disc]):6.2f} ms, worst single call {max(w for _, w in disc):6.2f} ms"
+    )
+
+    # Ch. 5's explorer: every signal at every b_cs of its live slider (typically 4 ms)
+    ctl = {c.name: c for c in gate_dynamics_explorer().controls}
+    gates = [
+        median_ms(gate_dynamics_view, repeats=1 if smoke else 5, signal=signal, b_cs=b_cs, gain=4.0, b_cr=3.0)
+        for signal in ctl["signal"].values
+        for b_cs in ctl["b_cs"].live_values
+    ]
+    print(
+        f"gate_dynamics_view, {len(gates)} live settings x {1 if smoke else 5} calls: "
+        f"median {np.median([m for m, _ in gates]):6.2f} ms, worst single call {max(w for _, w in gates):6.2f} ms"
     )
 
 

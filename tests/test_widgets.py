@@ -1,5 +1,3 @@
-import time
-
 import numpy as np
 import pytest
 
@@ -64,12 +62,13 @@ def test_smaller_step_tracks_better():
     assert fine < coarse / 5
 
 
-def test_live_values_compute_fast(explorer):
+def test_every_live_value_computes_a_view(explorer):
+    """Every step size the live slider offers gives a finite view (its time per call is measured in
+    benchmarks/bench_explorer.py, not here)."""
     ctl = {c.name: c for c in explorer.controls}
     for dT in ctl["dT"].live_values:
-        t0 = time.perf_counter()
-        widgets.discretization_view(dT=dT, gain=2.5)
-        assert time.perf_counter() - t0 < 0.5  # generous bound for a loaded CI machine; typical 30 ms
+        view = widgets.discretization_view(dT=dT, gain=2.5)
+        assert np.isfinite(view.values["max_error"]), dT
 
 
 def test_static_face_size(explorer):
@@ -290,14 +289,14 @@ def test_gate_dynamics_readout_gate_and_gain():
         widgets.gate_dynamics_view(signal="noise")
 
 
-def test_gate_dynamics_live_values_compute_fast(gate_explorer):
+def test_gate_dynamics_every_live_value_computes_a_view(gate_explorer):
+    """Every setting the live sliders offer gives a view with finite values (the time per call is
+    measured in benchmarks/bench_explorer.py, not here)."""
     ctl = {c.name: c for c in gate_explorer.controls}
-    widgets.gate_dynamics_view()  # warm-up
     for signal in ctl["signal"].values:
         for b_cs in ctl["b_cs"].live_values:
-            t0 = time.perf_counter()
-            widgets.gate_dynamics_view(signal=signal, b_cs=b_cs, gain=4.0, b_cr=3.0)
-            assert time.perf_counter() - t0 < 0.5  # generous for a loaded machine; typical 4 ms
+            view = widgets.gate_dynamics_view(signal=signal, b_cs=b_cs, gain=4.0, b_cr=3.0)
+            assert all(np.all(np.isfinite(v)) for v in view.values.values() if isinstance(v, (int, float))), b_cs
 
 
 def test_gate_dynamics_static_face_size(gate_explorer):
