@@ -62,7 +62,8 @@ $(STAMP): requirements.txt pyproject.toml
 
 # Always a clean build: Sphinx re-reads (and so re-executes) only changed sources, but a
 # chapter's outputs also depend on lrnn, so an incremental build could show stale results.
-CLEAN_SITE := rm -rf _build/html _build/.doctrees _build/jupyter_execute _build/.jupyter_cache
+CLEAN_SITE := rm -rf _build/html _build/.doctrees _build/jupyter_execute _build/.jupyter_cache \
+              _build/phone-figures _build/runnable-ran _build/lrnn-book.zip
 
 book: $(STAMP)
 	$(CLEAN_SITE)
@@ -130,40 +131,46 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium not found: the browser checks will fail; install Debian's chromium package"; fi; }
 
-# The -W site build and the tests that do not read it start side by side (a core each, one BLAS
-# thread per process). As soon as the site is built, the checks that read it start too, while the
-# first tests may still run: the reader's path through the runnable book (in CI; its own process,
-# for it is the longest check: a fresh virtual environment, then every notebook, two at a time)
-# and the checks of the built site, of its pages in Chromium and of the editions when they are
-# built, on three workers (pytest-xdist; they mostly wait for Chromium).
+# In CI (or with LRNN_RUNNABLE_TEST=1) each notebook runs once, the way a reader who downloads the
+# runnable book runs it: `make runnable`, then tests/test_tools_runnable_book.py makes a fresh virtual
+# environment from that zip and runs every notebook there (two at a time, one BLAS thread each), with
+# the site's switches (LRNN_STATIC_SITE, LRNN_PHONE_FIGURES). The -W site build then shows those runs'
+# outputs: book/_tools/notebook_cache.py puts them in its jupyter-cache (_config.yml executes in
+# `cache` mode, and a clean build's cache is empty), so it runs only the pages the zip leaves out (the
+# ledger, the course pages); a check of the built site asserts it ships the zip that ran. Beside all
+# that, on the spare core, run the tests that do not need the site (niced: they are not on the path to
+# the site); once the site is built, the checks of the built site, of its pages in Chromium and of the
+# editions when they are built, on three workers (pytest-xdist; they mostly wait for Chromium).
+# Without CI, nbval runs every notebook in that first group as JupyterLab would, and the site build
+# runs them again as the static site does.
 SITE_FREE := not site and not browser and not pdf and not student
-# Each notebook runs once a way a reader runs it. Here nbval runs them as JupyterLab would and the
-# -W site build runs them as the static site does (allow_errors: false: a failing cell fails it).
-# In CI the runnable-book check (tests/test_tools_runnable_book.py) runs every notebook a reader
-# can download, in a fresh environment made from the site's zip, as JupyterLab would; nbval would
-# run the same notebooks the same way a second time, so CI leaves it out (the three pages the zip
-# leaves out, the ledger and the course pages, still run in the site build).
-NBVAL := $(if $(or $(CI),$(LRNN_RUNNABLE_TEST)),'--ignore-glob=book/*.ipynb',)
-FRESH := tests/test_tools_runnable_book.py::test_every_notebook_of_the_sites_zip_runs_in_a_fresh_environment
+RUNNABLE_TEST := $(or $(CI),$(LRNN_RUNNABLE_TEST))
+NBVAL := $(if $(RUNNABLE_TEST),'--ignore-glob=book/*.ipynb',)
+FRESH := tests/test_tools_runnable_book.py::test_every_notebook_of_the_runnable_book_runs_in_a_fresh_environment
 test: $(STAMP) browser-deps
 	$(CLEAN_SITE)
 	@mkdir -p _build
-	@export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1; \
-	echo "== the -W site build (log: _build/site-build.log), beside the tests that do not need it"; \
-	$(BIN)/python -m pytest -m "$(SITE_FREE)" $(NBVAL) > _build/unit-tests.log 2>&1 & unit=$$!; \
+	@export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1; start=$$(date +%s); \
+	nice -n 5 $(BIN)/python -m pytest -m "$(SITE_FREE)" $(NBVAL) > _build/unit-tests.log 2>&1 & unit=$$!; \
+	ran=0; if [ -n "$(RUNNABLE_TEST)" ]; then \
+	  echo "== the runnable book in a fresh environment (log: _build/runnable-test.log), beside the tests that do not need the site"; \
+	  $(BIN)/python book/_tools/runnable_book.py --out _build/lrnn-book.zip \
+	    && $(BIN)/python -m pytest -s -p no:cacheprovider $(FRESH) > _build/runnable-test.log 2>&1; ran=$$?; \
+	  tail -n 4 _build/runnable-test.log; \
+	  if [ $$ran -ne 0 ]; then cat _build/runnable-test.log; wait $$unit; tail -n 40 _build/unit-tests.log; exit 1; fi; \
+	  $(BIN)/python book/_tools/notebook_cache.py _build/.jupyter_cache _build/runnable-ran book || exit 1; \
+	  echo "== ran in $$(( $$(date +%s) - start )) s"; fi; \
+	echo "== the -W site build (log: _build/site-build.log)"; \
 	$(JB) -W -n --keep-going > _build/site-build.log 2>&1; built=$$?; tail -n 15 _build/site-build.log; \
 	if [ $$built -ne 0 ]; then echo "== the -W site build failed: see _build/site-build.log"; \
 	  grep "mystnb.exec" _build/site-build.log; \
 	  find _build/html/reports -name "*.err.log" -exec tail -n 25 {} + 2>/dev/null; \
 	  wait $$unit; tail -n 40 _build/unit-tests.log; exit 1; fi; \
-	echo "== built; now the built site, its pages in Chromium, the editions (and the tests above, still running)"; \
-	$(BIN)/python -m pytest -s -p no:cacheprovider $(FRESH) > _build/runnable-test.log 2>&1 & fresh=$$!; \
+	echo "== built in $$(( $$(date +%s) - start )) s ($$(grep -c "Using cached notebook" _build/site-build.log) pages from the runs above); now the built site, its pages in Chromium, the editions"; \
 	$(BIN)/python -m pytest -n 3 --durations=40 -m "not ($(SITE_FREE))" --deselect $(FRESH); rest=$$?; \
 	wait $$unit; unit=$$?; echo "== the tests that do not need the site (log: _build/unit-tests.log)"; \
 	if [ $$unit -ne 0 ]; then cat _build/unit-tests.log; else tail -n 12 _build/unit-tests.log; fi; \
-	wait $$fresh; ran=$$?; echo "== the runnable book in a fresh environment (log: _build/runnable-test.log)"; \
-	if [ $$ran -ne 0 ]; then cat _build/runnable-test.log; else tail -n 12 _build/runnable-test.log; fi; \
-	exit $$((unit | rest | ran))
+	exit $$((unit | rest))
 
 # Checks on the built editions (tests marked pdf/student): `make test` runs them when the
 # editions are built and skips them otherwise; here a missing edition fails.

@@ -2,14 +2,16 @@
 
 The last tests read the built sites (``make book``; the student site when that edition is built).
 Each page's .ipynb download is the runnable book's own notebook; and, in CI, the reader's path: unpack
-the site's zip into an empty folder, run its install instruction in a fresh virtual environment, and
-execute every notebook there (two at a time, one BLAS thread each), reporting each notebook that fails
-with its error; then a chapter that reads committed results, as a single notebook downloaded from the
-site into a folder of its own (the results are found through the installed wheel, not the working
-folder). The student site's zip is that environment again (the same wheel, file for file, and the same
-pins) with the student notebooks, each of which is the book's notebook without its solutions (its code
-cells are the book's, in order, plus commented-out self-checks) and each of which the student
-edition's build ran to the end without an error.
+the runnable book (``make runnable``) into an empty folder, run its install instruction in a fresh
+virtual environment, and execute every notebook there (two at a time, one BLAS thread each), reporting
+each notebook that fails with its error; a chapter that reads committed results runs as a single
+notebook downloaded into a folder of its own (the results are found through the installed wheel, not
+the working folder). `make test` runs that before the site build, which shows those runs' outputs
+(book/_tools/notebook_cache.py), and the site's zip is then checked to be the one that ran.
+The student site's zip is that environment again (the same wheel, file for file, and the same pins)
+with the student notebooks, each of which is the book's notebook without its solutions (its code cells
+are the book's, in order, plus commented-out self-checks) and each of which the student edition's build
+ran to the end without an error.
 """
 
 import importlib
@@ -128,8 +130,12 @@ def test_a_page_the_runnable_book_leaves_out_offers_no_ipynb(tmp_path, monkeypat
 
 
 def _environment() -> dict:
+    """The reader's environment, with the site's switches: the notebooks draw what the site shows (the
+    static face of each explorer, which a live explorer carries too, and each plot's phone layout, written
+    where the site build reads it), so that the site build shows these runs' outputs (book/_tools/notebook_cache.py)."""
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "MPLBACKEND")}
-    env = {k: v for k, v in env.items() if not k.startswith("LRNN_")}  # no build switches (static site, PDF)
+    env = {k: v for k, v in env.items() if not k.startswith("LRNN_")}  # no build switches but the site's
+    env.update(LRNN_STATIC_SITE="1", LRNN_PHONE_FIGURES=str(PHONE_FIGURES))
     env["PIP_NO_COMPILE"] = "1"  # the same packages, without compiling their bytecode ahead (a minute saved)
     env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")  # two kernels on two cores
     return env
@@ -146,10 +152,10 @@ def _install(zip_path: Path, where: Path, env: dict) -> Path:
 
 
 def _execute(label: str, jupyter: Path, notebook: Path, env: dict) -> tuple[str, float, str]:
-    """Run one notebook from its own folder: ``(label, seconds, error or "")``."""
+    """Run one notebook from its own folder into :data:`RAN`: ``(label, seconds, error or "")``."""
     start = time.perf_counter()
     ran = subprocess.run(
-        [str(jupyter), "nbconvert", "--to", "notebook", "--execute", "--output-dir", str(notebook.parent / "ran")]
+        [str(jupyter), "nbconvert", "--to", "notebook", "--execute", "--output-dir", str(RAN)]
         + ["--ExecutePreprocessor.timeout=600", notebook.name],
         cwd=notebook.parent,
         env=env,
@@ -161,6 +167,10 @@ def _execute(label: str, jupyter: Path, notebook: Path, env: dict) -> tuple[str,
 
 
 SITES = {"book": rb.ROOT / "_build" / "html", "student": rb.ROOT / "_build" / "student" / "_build" / "html"}
+TESTED = rb.ROOT / "_build" / "lrnn-book.zip"  # `make runnable`: the zip the fresh environment is made from
+RAN = rb.ROOT / "_build" / "runnable-ran"  # the notebooks it ran, which the site build then shows
+PHONE_FIGURES = rb.ROOT / "_build" / "phone-figures"  # where the site build reads the plots' phone layouts
+DOWNLOADED = "06_augmented_lstm.ipynb"  # a chapter that reads committed results, run as a page's download
 
 
 @pytest.mark.parametrize(
@@ -168,7 +178,7 @@ SITES = {"book": rb.ROOT / "_build" / "html", "student": rb.ROOT / "_build" / "s
 )
 def test_every_notebook_a_page_offers_is_the_runnable_books_own(site):
     """A page's .ipynb download is byte for byte the notebook of the site's runnable book, which the test
-    above runs; a page the runnable book leaves out (the ledger, the course pages) offers no .ipynb."""
+    below runs; a page the runnable book leaves out (the ledger, the course pages) offers no .ipynb."""
     html = SITES[site]
     if not (html / "lrnn-book.zip").exists():
         if site == "student" and not os.environ.get("LRNN_EDITIONS_REQUIRED"):
@@ -206,26 +216,47 @@ def _run(jobs: list, jupyter: Path, env: dict) -> list:
         return list(pool.map(lambda job: _execute(job[0], jupyter, job[1], env), jobs))
 
 
+def _same_zip(ours: zipfile.ZipFile, theirs: zipfile.ZipFile) -> None:
+    """Two runnable books hold the same files, and their wheels the same modules, file for file."""
+    assert sorted(ours.namelist()) == sorted(theirs.namelist())
+    for name in ours.namelist():
+        if name.endswith(".whl"):
+            a, b = (zipfile.ZipFile(io.BytesIO(z.read(name))) for z in (ours, theirs))
+            assert sorted(a.namelist()) == sorted(b.namelist()), name
+            assert all(a.read(n) == b.read(n) for n in a.namelist()), f"{name}: the same wheel, file for file"
+        else:
+            assert ours.read(name) == theirs.read(name), name
+
+
 @pytest.mark.site
 @pytest.mark.skipif(
     not (os.environ.get("CI") or os.environ.get("LRNN_RUNNABLE_TEST")),
     reason="minutes (a fresh install of JupyterLab, then every notebook): CI, or LRNN_RUNNABLE_TEST=1",
 )
-def test_every_notebook_of_the_sites_zip_runs_in_a_fresh_environment(tmp_path):
-    """The reader's path: unzip the site's runnable book, `python3 -m venv .venv && .venv/bin/pip install -r
-    requirements.txt`, then every notebook runs in that environment (here with nbconvert instead of the
-    interactive lab), and so does a page's .ipynb downloaded into a folder of its own (the PyTorch page,
-    kept with its outputs, needs torch, which the runnable book leaves to the reader: its README says how)."""
-    env, zips = _environment(), _built_zips()
+def test_every_notebook_of_the_runnable_book_runs_in_a_fresh_environment(tmp_path):
+    """The reader's path: unzip the runnable book (``make runnable``), `python3 -m venv .venv &&
+    .venv/bin/pip install -r requirements.txt`, then every notebook runs in that environment (here with
+    nbconvert instead of the interactive lab), a chapter that reads committed results as a page's .ipynb
+    downloaded into a folder of its own (the PyTorch page, kept with its outputs, needs torch, which the
+    runnable book leaves to the reader: its README says how). The executed notebooks are kept in
+    ``_build/runnable-ran`` for the site build, which `make test` runs next; the test below checks that
+    the site then ships this zip."""
+    if not TESTED.is_file():
+        pytest.fail(f"no {TESTED.relative_to(rb.ROOT)}: run `make runnable` first")
+    env = _environment()
     start, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
-    book = _install(zips["book"], tmp_path / "book", env)
+    book = _install(TESTED, tmp_path / "book", env)
     installed = time.perf_counter() - start
     jupyter = book / ".venv" / "bin" / "jupyter"
-    downloaded = tmp_path / "downloads" / "06_augmented_lstm.ipynb"  # as the site offers it (_sources/)
+    downloaded = tmp_path / "downloads" / DOWNLOADED  # as a page offers it (its _sources/ copy is the zip's)
     downloaded.parent.mkdir()
-    downloaded.write_bytes((SITES["book"] / "_sources" / downloaded.name).read_bytes())
+    downloaded.write_bytes((book / DOWNLOADED).read_bytes())
+    if RAN.exists():
+        for old in RAN.glob("*.ipynb"):
+            old.unlink()
     jobs = [(f"book/{nb.name}", nb) for nb in sorted(book.glob("*.ipynb")) if not notebooks.keeps_outputs(nb)]
-    runs = _run(jobs + [(f"downloaded/{downloaded.name}", downloaded)], jupyter, env)
+    jobs = [job for job in jobs if job[1].name != DOWNLOADED]  # it runs once, as the download
+    runs = _run(jobs + [(f"downloaded/{DOWNLOADED}", downloaded)], jupyter, env)
     failed = [f"== {label} ({seconds:.0f} s)\n{error}" for label, seconds, error in runs if error]
     times = ", ".join(f"{label} {seconds:.0f} s" for label, seconds, _ in sorted(runs, key=lambda r: -r[1]))
     ran = time.perf_counter() - start - installed
@@ -234,6 +265,21 @@ def test_every_notebook_of_the_sites_zip_runs_in_a_fresh_environment(tmp_path):
     print(f"install {installed:.0f} s, then {len(runs)} notebooks {ran:.0f} s; CPU {cpu:.0f} s")
     print(times)
     assert not failed, f"{len(failed)} of {len(runs)} notebooks failed:\n" + "\n".join(failed)
+    assert sorted(p.name for p in RAN.glob("*.ipynb")) == sorted([job[1].name for job in jobs] + [DOWNLOADED])
+
+
+@pytest.mark.site
+def test_the_site_ships_the_runnable_book_that_ran():
+    """The site's lrnn-book.zip holds what the fresh environment above ran (``_build/lrnn-book.zip``):
+    the same notebooks, results, requirements and README, and a wheel with the same modules, file for
+    file (the site build writes its own zip, so the archives' bytes differ only in timestamps)."""
+    if not (os.environ.get("CI") or os.environ.get("LRNN_RUNNABLE_TEST")):
+        pytest.skip("the fresh-environment run is CI's (or LRNN_RUNNABLE_TEST=1)")
+    site = SITES["book"] / "lrnn-book.zip"
+    for needed in (TESTED, site):
+        if not needed.is_file():
+            pytest.fail(f"no {needed.relative_to(rb.ROOT)}: `make runnable`, then build the site")
+    _same_zip(zipfile.ZipFile(TESTED), zipfile.ZipFile(site))
 
 
 STUDENT_RAN = rb.ROOT / "_build" / "student" / "_build" / "jupyter_execute"  # the student build's executed notebooks
