@@ -169,50 +169,6 @@ WIDE_CODE = (
 )
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_page_loads_offline_typesets_and_fits(browser, server, name):
-    """One visit per page, as a reader makes it: only this host is asked for anything; zero console
-    errors or failed requests; MathJax typesets with no TeX error (a chapter has more than 20 formulas);
-    at 1280 px no display equation overflows its box and the code fits its column (How-to-use's first
-    block once hid 198 px of comment); at 390 px every display equation is whole or scrolls from its
-    left edge with a visible cue. A screenshot of each page is kept in _build/screenshots."""
-    errors, requests = [], []
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = ctx.new_page()
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
-    page.on("response", lambda r: errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
-    page.goto(f"{server}/{name}", wait_until="networkidle")
-    settle_math(page)
-    page.wait_for_function(
-        "document.querySelectorAll('mjx-container').length > 0 || !document.querySelector('.math')", timeout=20000
-    )
-    if name in CHAPTERS:
-        assert page.locator("mjx-container").count() > 20, f"{name}: MathJax did not typeset the chapter"
-    merrors = page.locator("mjx-merror").all_inner_texts()
-    assert not merrors, f"{name}: MathJax reported TeX errors: {merrors[:3]}"
-    assert not foreign(requests), foreign(requests)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name.replace(".html", ".png")))
-    wide = [e for e in page.evaluate(MATH_REPORT) if e["overflow"] > 1]
-    assert not wide, f"{name}: display equations wider than their box at 1280 px: {wide[:5]}"
-    if not name.startswith("api"):
-        cut = page.evaluate(WIDE_CODE)
-        allowed = 2 if name in CHAPTERS else 0
-        assert len(cut) <= allowed, f"{name}: {len(cut)} code blocks cut at 1280 px: {cut[:5]}"
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_timeout(400)
-    for e in page.evaluate(MATH_REPORT):
-        assert e["leftCut"] <= 1, f"{name}: equation {e} loses its left side at 390 px"
-        assert e["outside"] <= 1, f"{name}: equation {e} sticks out of the text column at 390 px"
-        if e["overflow"] > 1:
-            assert e["scrolls"] and e["cue"], f"{name}: equation {e} is cut at 390 px without a scroll cue"
-    assert not errors, f"{name}: {errors[:5]}"
-    ctx.close()
-
-
 CONTRAST = """root => {
   const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
   const lum = c => { const v = c.slice(0, 3).map(x => {

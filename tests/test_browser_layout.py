@@ -9,6 +9,10 @@
 * every icon the page can show has its glyph in the site's icon font (its character map is
   read with fontTools);
 * the whole site, pages and assets but not the downloads, stays under 12 MB;
+* each page of the table of contents loads as a reader meets it: nothing asked of another host, no
+  console error or failed request, MathJax typesets without a TeX error, no display equation or
+  code block cut at 1280 px, each display whole or scrolling with a cue at 390 px (one visit a
+  page serves all of these checks);
 * on a phone every figure is shown at 0.7 of its natural size or more (a plot by its one-column
   layout, a diagram panning sideways), its tick labels at 11 CSS px or more.
 
@@ -21,7 +25,17 @@ import time
 from pathlib import Path
 
 import pytest
-from test_browser import HTML, browser, server  # noqa: F401  (fixtures)
+from test_browser import (  # noqa: F401  (browser, server: fixtures)
+    CHAPTERS,
+    HTML,
+    MATH_REPORT,
+    PAGES,
+    SHOTS,
+    WIDE_CODE,
+    browser,
+    foreign,
+    server,
+)
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,19 +167,35 @@ def set_theme(page, theme):
 
 def measure_site(browser, server):  # noqa: F811
     """Every page at 1280 and 390 px in the light and the dark theme (one load and one resize a
-    page: light then dark at 1280 px, dark then light at 390 px): ``{theme: {page: {width: ...}}}``."""
+    page: light then dark at 1280 px, dark then light at 390 px): ``{theme: {page: {width: ...}}}``,
+    and under ``"loads"`` what :func:`load_problems` finds in that one visit."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     ctx.add_init_script("localStorage.setItem('mode', 'light'); localStorage.setItem('theme', 'light');")
     page = ctx.new_page()
-    found = {"light": {}, "dark": {}, "seconds": {}}
+    errors, requests = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+    page.on("response", lambda r: errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
+    found = {"light": {}, "dark": {}, "seconds": {}, "loads": {}}
+    SHOTS.mkdir(parents=True, exist_ok=True)
     for name in site_pages():
         start = time.perf_counter()
+        errors.clear(), requests.clear()
         page.set_viewport_size({"width": 1280, "height": 900})
-        page.goto(f"{server}/{name}", wait_until="load")
+        page.goto(f"{server}/{name}", wait_until="networkidle")
         settle(page)
         light = found["light"][name] = {}
         dark = found["dark"][name] = {}
         light["icons"], light["1280"] = page.evaluate(ICONS), page.evaluate(MEASURE)
+        visit = {
+            "typeset": page.locator("mjx-container").count(),
+            "merrors": page.locator("mjx-merror").all_inner_texts(),
+            "math1280": page.evaluate(MATH_REPORT),
+            "wide_code": page.evaluate(WIDE_CODE),
+        }
+        page.screenshot(path=str(SHOTS / name.replace(".html", ".png")))
         set_theme(page, "dark")
         assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 255, 255)"
         dark["icons"], dark["1280"] = page.evaluate(ICONS), page.evaluate(MEASURE)
@@ -174,9 +204,41 @@ def measure_site(browser, server):  # noqa: F811
         dark["390"] = page.evaluate(MEASURE)
         set_theme(page, "light")
         light["390"] = page.evaluate(MEASURE)
+        visit["math390"] = page.evaluate(MATH_REPORT)
+        visit["errors"], visit["foreign"] = list(errors), foreign(requests)
+        found["loads"][name] = visit
         found["seconds"][name] = round(time.perf_counter() - start, 2)
     ctx.close()
     return found
+
+
+def load_problems(name: str, visit: dict) -> list[str]:
+    """One visit to a page, as a reader makes it: only this host is asked for anything; zero console
+    errors or failed requests; MathJax typesets with no TeX error (a chapter has more than 20
+    formulas); at 1280 px no display equation overflows its box and the code fits its column
+    (How-to-use's first block once hid 198 px of comment); at 390 px every display equation is whole
+    or scrolls from its left edge with a visible cue. A screenshot of each page is kept in
+    _build/screenshots."""
+    out = [f"{name}: asked another host for {u}" for u in visit["foreign"]]
+    out += [f"{name}: {e}" for e in visit["errors"][:5]]
+    if name in CHAPTERS and visit["typeset"] <= 20:
+        out.append(f"{name}: MathJax did not typeset the chapter ({visit['typeset']} formulas)")
+    out += [f"{name}: MathJax reported a TeX error: {m}" for m in visit["merrors"][:3]]
+    out += [
+        f"{name}: display equation wider than its box at 1280 px: {e}" for e in visit["math1280"] if e["overflow"] > 1
+    ]
+    if not name.startswith("api"):
+        allowed = 2 if name in CHAPTERS else 0
+        if len(visit["wide_code"]) > allowed:
+            out.append(f"{name}: {len(visit['wide_code'])} code blocks cut at 1280 px: {visit['wide_code'][:5]}")
+    for e in visit["math390"]:
+        if e["leftCut"] > 1:
+            out.append(f"{name}: equation {e} loses its left side at 390 px")
+        if e["outside"] > 1:
+            out.append(f"{name}: equation {e} sticks out of the text column at 390 px")
+        if e["overflow"] > 1 and not (e["scrolls"] and e["cue"]):
+            out.append(f"{name}: equation {e} is cut at 390 px without a scroll cue")
+    return out
 
 
 def summary(found):
@@ -196,6 +258,10 @@ def test_every_page_fits_a_phone_and_a_desktop(browser, server):  # noqa: F811
     found = measure_site(browser, server)
     cmaps = icon_cmaps()
     report, problems = {"seconds": found.pop("seconds")}, []
+    loads = found.pop("loads")
+    assert set(PAGES) <= set(loads), "every page of the table of contents is visited"
+    for name in PAGES:
+        problems += load_problems(name, loads[name])
     for theme, pages in found.items():
         missing = {}
         for name, f in pages.items():

@@ -2,8 +2,9 @@
 
 Where torch is installed (CI installs the CPU extra), execute the page and compare every code
 cell's text outputs with the committed ones; where it is not, skip with a reason. Rounding-level
-numbers (below 1e-9, or exactly 0 on one machine, such as the gradient differences of the verification table) may differ in
-their digits between machines, so they compare as a class; every other character must match.
+numbers (below 1e-9, or exactly 0 on one machine, such as the gradient differences of the
+verification table) may differ in their digits between machines, so they compare as a class;
+every other character must match.
 """
 
 from __future__ import annotations
