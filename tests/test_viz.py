@@ -318,7 +318,9 @@ def test_coloured_text_wrapped_for_a_phone_breaks_rows_at_spaces_not_inside_word
                 continue
             # a row ends inside a word only when that word is longer than a row and fills it
             word = row.split(" ")[-1] + after.split(" ")[0].rstrip("\u21b5")
-            assert len(row) == wrap and " " not in row.lstrip(" ") and any(len(w) >= wrap and word in w for w in words), (
+            assert (
+                len(row) == wrap and " " not in row.lstrip(" ") and any(len(w) >= wrap and word in w for w in words)
+            ), (
                 wrap,
                 row,
                 after,

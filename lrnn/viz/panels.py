@@ -22,14 +22,20 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
+from matplotlib.text import Text
 
 from .._display import print_edition, static_site
 from .._validation import check_type
 
-__all__ = ["show", "one_column", "panel_axes", "PHONE_WIDTH"]
+__all__ = ["show", "one_column", "panel_axes", "PHONE_WIDTH", "PHONE_TEXT", "PHONE_COLUMN_PX"]
 
 #: Width in inches of the one-column layout: 420 px at matplotlib's 100 dpi, near a phone's column.
 PHONE_WIDTH = 4.2
+#: A phone's text column in CSS px (390 px wide, less the page's margins), where a layout is shown.
+PHONE_COLUMN_PX = 358
+#: Smallest text of the one-column layout, in points: 13.9 px as drawn at 100 dpi, 11.4 px or more
+#: when the picture (at most 1.03 :data:`PHONE_WIDTH`) is shrunk into :data:`PHONE_COLUMN_PX`.
+PHONE_TEXT = 10.0
 _HEIGHT = (1.8, 2.6)  # inches per panel in one column: the panel's own aspect, within these bounds
 
 
@@ -71,9 +77,13 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
     """Lay the panels of ``fig`` out again one under another and draw it: a PNG for a phone.
 
     Each panel keeps its aspect ratio, within 1.8 to 2.6 inches of height at ``width`` inches of
-    width (a figure of one panel is that panel drawn again at ``width``); tick labels that a
-    shared axis hid beside a neighbour are shown again, since no panel has that neighbour any
-    more. A legend of the whole figure lists its entries in one column; where labels reach
+    width (a figure of one panel is that panel drawn again at ``width``); panels of a fixed
+    aspect (``set_aspect``, an image), which one to a row would leave narrower than 0.7 ``width``,
+    go two to a row. Tick labels that a shared axis hid beside a neighbour are shown again where
+    the panel has no such neighbour any more. Text smaller than :data:`PHONE_TEXT` points
+    (legends, titles, notes) is drawn at that size; an axis label longer than its axis is broken
+    at spaces. A panel's legend that would cover its data at this size goes under the panel,
+    and a legend of the whole figure lists its entries in one column. Where labels reach
     beyond the axes, the figure is narrowed (to 0.9 ``width`` at most) so that the picture is
     about ``width`` wide.
     The figure is changed in place (show it before).
@@ -118,21 +128,35 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
         w = fig_w * len(spec.colspan) / cols  # the panel's size in the figure as drawn
         h = fig_h * len(spec.rowspan) / rows
         heights.append(min(max(h * width / w, _HEIGHT[0]), _HEIGHT[1]))
-    grid = GridSpec(len(places), 1, figure=fig, height_ratios=heights)
-    for i, group in enumerate(places):
-        for ax in group:
-            ax.set_subplotspec(grid[i, 0])
-        ax = group[0]  # a panel beside or above another hid the tick labels they shared
-        if len(ax.get_shared_x_axes().get_siblings(ax)) > 1 and ax.xaxis.get_label_position() == "bottom":
-            ax.xaxis.set_tick_params(which="both", labelbottom=True)
-        if len(ax.get_shared_y_axes().get_siblings(ax)) > 1 and ax.yaxis.get_label_position() == "left":
-            ax.yaxis.set_tick_params(which="both", labelleft=True)
+    # panels of a fixed aspect: one to a row, the height bound would leave them narrow; two to a row
+    ratios = [_box_ratio(group[0]) for group in places]
+    pairs = len(places) > 1 and all(r is not None and min(width, _HEIGHT[1] / r) < 0.7 * width for r in ratios)
+    if pairs:
+        n_rows = (len(places) + 1) // 2
+        heights = [max(0.5 * width * max(ratios[2 * i : 2 * i + 2]), 0.6 * _HEIGHT[0]) + 0.4 for i in range(n_rows)]
+    for text in fig.findobj(Text):  # legends, titles and notes at the phone's smallest size or larger
+        if text.get_text() and text.get_fontsize() < PHONE_TEXT:
+            text.set_fontsize(PHONE_TEXT)
     if fig.get_layout_engine() is None:
         fig.set_layout_engine("constrained")
     for legend in list(fig.legends):  # a legend for the whole figure lists its entries one under another
         _one_column_legend(fig, legend)
-    extra = sum(0.3 + 0.22 * len(legend.texts) for legend in fig.legends) + 0.6 * bool(fig.get_suptitle())
-    fig.set_size_inches(width, sum(heights) + extra)
+    _place(fig, places, heights, {}, pairs, width)
+    fig.draw_without_rendering()
+    below = {}  # panel -> height in inches of its legend, which covers its data here: moved under it
+    for i, group in enumerate(places):
+        legend = group[0].get_legend()
+        if legend is not None and _covers_data(group, legend):
+            below[i] = _legend_height(legend)
+    if below:
+        _place(fig, places, heights, below, pairs, width)
+    added = 0.0  # an axis label longer than its axis is broken at spaces; the figure grows by its new lines
+    for i, group in enumerate(places):
+        lines = _wrap_label(group[0].xaxis.label, group[0].bbox.width)
+        if not pairs or i % 2 == 0:
+            added += lines * 1.2 * group[0].xaxis.label.get_fontsize() / 72
+        _wrap_label(group[0].yaxis.label, group[0].bbox.height)
+    fig.set_size_inches(fig.get_size_inches() + (0, added))
     for _ in range(3):  # labels drawn beyond the axes widen the trimmed picture: narrow the figure by as much
         fig.draw_without_rendering()
         drawn = fig.get_tightbbox(fig.canvas.get_renderer()).width
@@ -143,6 +167,122 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
     return buf.getvalue()
+
+
+def _box_ratio(ax) -> float | None:
+    """Height over width of a panel whose aspect is fixed (``set_aspect``, ``imshow``); None if it is free."""
+    aspect = ax.get_aspect()
+    if aspect == "auto" or ax.get_box_aspect() is not None:
+        return ax.get_box_aspect()
+    return float(aspect) * ax.get_data_ratio()
+
+
+def _place(fig: Figure, places, heights, below, pairs: bool, width: float) -> None:
+    """Put the panels into one column (two to a row if ``pairs``), each legend of ``below`` in a row
+    of its own under its panel, and size the figure to fit."""
+    from matplotlib.legend import Legend
+
+    cols = 2 if pairs else 1
+    rows, ratios = [], []  # grid rows: ("panels", row) or ("legend", panel)
+    for r, h in enumerate(heights):
+        rows.append(("panels", r))
+        ratios.append(h)
+        for i in range(r * cols, min(r * cols + cols, len(places))):
+            if i in below:
+                rows.append(("legend", i))
+                ratios.append(below[i])
+    grid = GridSpec(len(rows), cols, figure=fig, height_ratios=ratios)
+    where = {key: n for n, key in enumerate(rows)}
+    for i, group in enumerate(places):
+        for ax in group:
+            ax.set_subplotspec(grid[where["panels", i // cols], i % cols])
+        ax = group[0]  # a panel beside or above another hid the tick labels they shared
+        left = places[i - 1][0] if i % cols else None
+        if len(ax.get_shared_x_axes().get_siblings(ax)) > 1 and ax.xaxis.get_label_position() == "bottom":
+            ax.xaxis.set_tick_params(which="both", labelbottom=True)
+        shared_y = ax.get_shared_y_axes().get_siblings(ax)
+        if len(shared_y) > 1 and ax.yaxis.get_label_position() == "left" and left not in shared_y:
+            ax.yaxis.set_tick_params(which="both", labelleft=True)
+        legend = ax.get_legend()
+        if i in below and isinstance(legend, Legend) and legend.axes is ax:
+            box = fig.add_subplot(grid[where["legend", i], i % cols])
+            box.axis("off")
+            handles, labels = list(legend.legend_handles), [t.get_text() for t in legend.texts]
+            size = legend.texts[0].get_fontsize() if legend.texts else PHONE_TEXT
+            legend.remove()
+            box.legend(handles, labels, loc="center", ncols=1, fontsize=size, frameon=False)
+            box.set_label("legend")
+    extra = sum(0.3 + 0.22 * len(legend.texts) for legend in fig.legends) + 0.6 * bool(fig.get_suptitle())
+    fig.set_size_inches(width, sum(ratios) + extra)
+
+
+def _covers_data(group, legend) -> bool:
+    """Whether ``legend``, as drawn, lies over a data point or a line of the panel ``group``."""
+    import numpy as np
+
+    box = legend.get_window_extent()
+    for ax in group:
+        for artist in [*ax.lines, *ax.collections]:
+            if not artist.get_visible():
+                continue
+            if hasattr(artist, "get_xydata"):  # a line: its points and, drawn, 20 points along each segment
+                xy = artist.get_transform().transform(artist.get_xydata())
+                if artist.get_linestyle() not in ("None", "", " ") and len(xy) > 1:
+                    t = np.linspace(0, 1, 21)[:, None, None]
+                    xy = (xy[:-1] * (1 - t) + xy[1:] * t).reshape(-1, 2)
+            elif hasattr(artist, "get_offsets") and len(artist.get_offsets()):  # a scatter's points
+                xy = artist.get_offset_transform().transform(artist.get_offsets())
+            else:
+                continue
+            xy = xy[np.isfinite(xy).all(axis=1)]
+            inside = (xy[:, 0] > box.x0) & (xy[:, 0] < box.x1) & (xy[:, 1] > box.y0) & (xy[:, 1] < box.y1)
+            if inside.any():
+                return True
+    return False
+
+
+def _legend_height(legend) -> float:
+    """Height in inches of ``legend`` listed in one column, without its frame: 1.6 lines an entry."""
+    return 0.1 + 1.6 * len(legend.texts) * legend.texts[0].get_fontsize() / 72 if legend.texts else 0.3
+
+
+def _wrap_label(label, room_px: float) -> int:
+    """Break an axis label at spaces (not inside ``$...$``) into lines no longer than ``room_px``;
+    returns the number of lines added."""
+
+    def length() -> float:  # along the label's own direction, across or up the page
+        box = label.get_window_extent()
+        return max(box.width, box.height) if label.get_rotation() % 180 else box.width
+
+    text = label.get_text()
+    if not text or " " not in text or "\n" in text or length() <= room_px:
+        return 0
+    words, lines = _words_outside_math(text), []
+    for word in words:
+        trial = f"{lines[-1]} {word}" if lines else word
+        label.set_text(trial)
+        if lines and length() > room_px:
+            lines.append(word)
+        elif lines:
+            lines[-1] = trial
+        else:
+            lines.append(word)
+    label.set_text("\n".join(lines))
+    return len(lines) - 1
+
+
+def _words_outside_math(text: str) -> list[str]:
+    """``text`` split at spaces that are not inside ``$...$``."""
+    words, word, math = [], "", False
+    for ch in text:
+        if ch == "$":
+            math = not math
+        if ch == " " and not math:
+            words.append(word)
+            word = ""
+        else:
+            word += ch
+    return [w for w in [*words, word] if w]
 
 
 def _one_column_legend(fig: Figure, legend) -> None:
