@@ -360,8 +360,9 @@ def _region_panels(n=4, aspect="equal", size=(12, 3.2)):
 
 def test_one_column_puts_panels_of_a_fixed_aspect_two_to_a_row():
     """Chapter 11's four square panels, one to a row, were a 263 px column 1051 px tall (each panel 2.6 in
-    high, as wide): panels of a fixed aspect that one to a row would leave narrower than 0.7 of the width go
-    two to a row, each at least 0.35 of the width, square still, y tick labels shown once a row."""
+    high, as wide): three or more panels of a fixed aspect that one to a row would leave narrower than 0.7
+    of the width go two to a row, each at least 0.35 of the width, square still, y tick labels shown once
+    a row."""
     fig, axes = _region_panels()
     png = one_column(fig)
     with Image.open(io.BytesIO(png)) as im:
@@ -377,7 +378,7 @@ def test_one_column_puts_panels_of_a_fixed_aspect_two_to_a_row():
     fig.canvas.draw()
     shown = [any(t.get_visible() and t.get_text() for t in ax.get_yticklabels()) for ax in axes]
     assert shown == [True, False, True, False], "the right panel shares its neighbour's y tick labels"
-    # a wide panel of a fixed aspect, or a free one, keeps one to a row
-    for fig, axes in (_region_panels(2, aspect=0.3, size=(10, 2)), _region_panels(2, aspect="auto")):
+    # wide panels of a fixed aspect, free ones, or only two keep one to a row
+    for fig, axes in (_region_panels(3, 0.3, (10, 2)), _region_panels(3, "auto"), _region_panels(2, size=(7, 3))):
         one_column(fig)
         assert len({round(ax.get_position().x0, 3) for ax in axes}) == 1

@@ -77,15 +77,15 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
     """Lay the panels of ``fig`` out again one under another and draw it: a PNG for a phone.
 
     Each panel keeps its aspect ratio, within 1.8 to 2.6 inches of height at ``width`` inches of
-    width (a figure of one panel is that panel drawn again at ``width``); panels of a fixed
-    aspect (``set_aspect``, an image), which one to a row would leave narrower than 0.7 ``width``,
-    go two to a row. Tick labels that a shared axis hid beside a neighbour are shown again where
-    the panel has no such neighbour any more. Text smaller than :data:`PHONE_TEXT` points
-    (legends, titles, notes) is drawn at that size; an axis label longer than its axis is broken
-    at spaces. A panel's legend that would cover its data at this size goes under the panel,
-    and a legend of the whole figure lists its entries in one column. Where labels reach
-    beyond the axes, the figure is narrowed (to 0.9 ``width`` at most) so that the picture is
-    about ``width`` wide.
+    width (a figure of one panel is that panel drawn again at ``width``); three or more panels
+    of a fixed aspect (``set_aspect``, an image), which one to a row would leave narrower than
+    0.7 ``width`` in a tall column, go two to a row. Tick labels that a shared axis hid beside a
+    neighbour are shown again where the panel has no such neighbour any more. Text smaller than
+    :data:`PHONE_TEXT` points (legends, titles, notes) is drawn at that size; an axis label
+    longer than its axis is broken at spaces. A panel's legend that would cover its data at this
+    size goes under the panel, and a legend of the whole figure lists its entries in one column.
+    Where labels reach beyond the axes, the figure is narrowed (to 0.9 ``width`` at most) so
+    that the picture is about ``width`` wide.
     The figure is changed in place (show it before).
 
     Parameters
@@ -128,9 +128,10 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
         w = fig_w * len(spec.colspan) / cols  # the panel's size in the figure as drawn
         h = fig_h * len(spec.rowspan) / rows
         heights.append(min(max(h * width / w, _HEIGHT[0]), _HEIGHT[1]))
-    # panels of a fixed aspect: one to a row, the height bound would leave them narrow; two to a row
+    # panels of a fixed aspect: one to a row, the height bound would leave them narrow, and three or
+    # more such make a tall narrow column; two to a row
     ratios = [_box_ratio(group[0]) for group in places]
-    pairs = len(places) > 1 and all(r is not None and min(width, _HEIGHT[1] / r) < 0.7 * width for r in ratios)
+    pairs = len(places) > 2 and all(r is not None and min(width, _HEIGHT[1] / r) < 0.7 * width for r in ratios)
     if pairs:
         n_rows = (len(places) + 1) // 2
         heights = [max(0.5 * width * max(ratios[2 * i : 2 * i + 2]), 0.6 * _HEIGHT[0]) + 0.4 for i in range(n_rows)]
