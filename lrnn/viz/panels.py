@@ -6,10 +6,11 @@ label, 16.7 px as drawn, shows at 4.7 to 9 px). :func:`show` shows a figure as `
 would, and, while the book's static site is built (``LRNN_STATIC_SITE=1``, not the PDF, with
 ``LRNN_PHONE_FIGURES`` naming a folder), also draws the same figure laid out again in one column
 of :data:`PHONE_WIDTH` inches (:func:`one_column`; a figure of one panel is drawn again at that
-width) into that folder, under the name of the shown PNG's SHA-256: the site's build finds it by
-the name the notebook's image gets, and shows it instead on narrow screens. A figure that cannot
-be laid out again by moving its panels (text drawn cell by cell, say) passes its own phone
-version. In JupyterLab and the PDF nothing changes.
+width; no text smaller than :data:`PHONE_TEXT` points, no legend over the data) into that
+folder, under the name of the shown PNG's SHA-256: the site's build finds it by the name the
+notebook's image gets, and shows it instead on narrow screens. A figure that cannot be laid out
+again by moving its panels (text drawn cell by cell, say) passes its own phone version. In
+JupyterLab and the PDF nothing changes.
 """
 
 from __future__ import annotations
