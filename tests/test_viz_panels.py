@@ -257,7 +257,7 @@ def _latency_scatter():
     )
     ax.set_xlabel("inputs waited for after x[n], mean over the segment")
     ax.set_ylabel("test MSE (one dot per seed)")
-    ax.legend(fontsize=8, loc="center right")
+    ax.legend(fontsize=8, loc="center right", title="model", title_fontsize=8)
     return fig
 
 
@@ -342,6 +342,7 @@ def test_one_column_keeps_legends_and_notes_off_the_data_and_text_off_text():
         for _, b, box_b in texts[i + 1 :]:
             assert not box_a.overlaps(box_b), (a.get_text(), b.get_text())
     handles = legend.legend_handles
+    assert legend.get_title().get_text() == "model", "its title kept"
     assert [t.get_text() for t in legend.texts] == [line.get_label() for line in panel.lines[:5]]
     assert [h.get_color() for h in handles] == [line.get_color() for line in panel.lines[:5]]
 

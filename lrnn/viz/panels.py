@@ -212,7 +212,8 @@ def _place(fig: Figure, places, heights, below, pairs: bool, width: float) -> No
             handles, labels = list(legend.legend_handles), [t.get_text() for t in legend.texts]
             size = legend.texts[0].get_fontsize() if legend.texts else PHONE_TEXT
             legend.remove()
-            box.legend(handles, labels, loc="center", ncols=1, fontsize=size, frameon=False)
+            title = legend.get_title().get_text() or None
+            box.legend(handles, labels, loc="center", ncols=1, fontsize=size, frameon=False, title=title)
             box.set_label("legend")
     extra = sum(0.3 + 0.22 * len(legend.texts) for legend in fig.legends) + 0.6 * bool(fig.get_suptitle())
     fig.set_size_inches(width, sum(ratios) + extra)
@@ -244,8 +245,12 @@ def _covers_data(group, legend) -> bool:
 
 
 def _legend_height(legend) -> float:
-    """Height in inches of ``legend`` listed in one column, without its frame: 1.6 lines an entry."""
-    return 0.1 + 1.6 * len(legend.texts) * legend.texts[0].get_fontsize() / 72 if legend.texts else 0.3
+    """Height in inches of ``legend`` listed in one column, without its frame: 1.6 lines an entry
+    (and its title)."""
+    if not legend.texts:
+        return 0.3
+    lines = len(legend.texts) + bool(legend.get_title().get_text())
+    return 0.1 + 1.6 * lines * legend.texts[0].get_fontsize() / 72
 
 
 def _wrap_label(label, room_px: float) -> int:
