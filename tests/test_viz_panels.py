@@ -303,9 +303,9 @@ def _shown_scale(fig, png):
 
 @pytest.mark.parametrize("make", [_latency_scatter, _titled_pair])
 def test_one_column_text_legends_and_titles_included_reads_at_11_px_on_a_phone(make):
-    """Legends (8 pt) and titles (9 pt) showed at 9-10 px on a phone, the tick labels at 14: in the phone
-    layout every text, legends, titles and notes too, is at least MIN_TEXT_PX at the scale a phone's
-    358 px column shows the picture (PHONE_TEXT points)."""
+    """Legends (8 pt) and titles (9 pt) showed at 9-10 px on a phone, the tick labels at 13: in the phone
+    layout every text, legends, titles and notes too, is at least MIN_TEXT_PX at the scale a 390 px phone
+    shows the picture (in PHONE_COLUMN_PX, 342 px; PHONE_TEXT points)."""
     fig = make()
     png = one_column(fig)
     scale = _shown_scale(fig, png)

@@ -32,11 +32,12 @@ __all__ = ["show", "one_column", "panel_axes", "PHONE_WIDTH", "PHONE_TEXT", "PHO
 
 #: Width in inches of the one-column layout: 420 px at matplotlib's 100 dpi, near a phone's column.
 PHONE_WIDTH = 4.2
-#: A phone's text column in CSS px (390 px wide, less the page's margins), where a layout is shown.
-PHONE_COLUMN_PX = 358
-#: Smallest text of the one-column layout, in points: 13.9 px as drawn at 100 dpi, 11.4 px or more
+#: Width in CSS px at which a 390 px phone shows a layout (the 358 px text column, less the padding
+#: of a cell's output), as measured in Chromium in light and dark mode.
+PHONE_COLUMN_PX = 342
+#: Smallest text of the one-column layout, in points: 14.6 px as drawn at 100 dpi, 11.5 px or more
 #: when the picture (at most 1.03 :data:`PHONE_WIDTH`) is shrunk into :data:`PHONE_COLUMN_PX`.
-PHONE_TEXT = 10.0
+PHONE_TEXT = 10.5
 _HEIGHT = (1.8, 2.6)  # inches per panel in one column: the panel's own aspect, within these bounds
 
 
