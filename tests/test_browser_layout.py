@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from test_browser import HTML, browser, server  # noqa: F401  (fixtures)
 
-from lrnn.viz.panels import PHONE_TEXT
+from lrnn.viz.panels import PHONE_COLUMN_PX
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
@@ -407,11 +407,12 @@ def test_every_figure_reads_on_a_phone(browser, server):  # noqa: F811
     or more, or is hidden and replaced by its one-column layout (lrnn.viz.show), which is; so that
     its smallest text, the tick labels (12 pt in book/matplotlibrc, 16.7 px at 100 dpi), is at least
     MIN_TEXT_PX = 11 CSS px (12 pt x 100 / 72 x shown / natural width; the diagrams, SVG with 12 pt
-    labels or larger, pan sideways to be so), and so are a phone layout's legends, titles and notes
-    (lrnn.viz.panels.PHONE_TEXT, 10.5 pt; tests/test_viz_panels.py measures them). A figure's
-    natural size is its size at matplotlib's 100 dpi (a PNG drawn at 2x has twice the pixels, shown
-    at half). At 1280 px each pair shows the side-by-side figure and hides the phone one. Writes the
-    scales to _build/figure-report.json."""
+    labels or larger, pan sideways to be so); a phone layout is shown PHONE_COLUMN_PX (330 px) wide
+    or at its natural size, as lrnn.viz.one_column assumes in sizing its legends, titles and notes
+    to read at 11 px (tests/test_viz_panels.py measures them). A figure's natural size is its size
+    at matplotlib's 100 dpi (a PNG drawn at 2x has twice the pixels, shown at half). At 1280 px each
+    pair shows the side-by-side figure and hides the phone one. Writes the scales to _build/figure-
+    report.json."""
     points = tick_label_points()
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     ctx.add_init_script("localStorage.setItem('mode', 'light'); localStorage.setItem('theme', 'light');")
@@ -436,8 +437,6 @@ def test_every_figure_reads_on_a_phone(browser, server):  # noqa: F811
                 natural, per_point = natural_size(f["src"], f["natural"])
                 f["scale"] = round(f["shown"] / natural, 3) if natural else 0
                 f["tick_px"] = round(points * per_point * f["scale"], 1)
-                if f["phone"]:  # a layout for phones: its legends, titles and notes are PHONE_TEXT or larger
-                    f["text_px"] = round(PHONE_TEXT * per_point * f["scale"], 1)
                 report.setdefault(name, {}).setdefault(theme, []).append(f)
                 where = f"{theme}, {name}: {f['src']}"
                 if f["desktop"]:
@@ -446,8 +445,11 @@ def test_every_figure_reads_on_a_phone(browser, server):  # noqa: F811
                         problems.append(f"{where} is not replaced by its phone layout: {f}")
                 elif not f["shown"]:
                     problems.append(f"{where} is not shown: {f}")
-                elif f["scale"] < MIN_SCALE or min(f["tick_px"], f.get("text_px", f["tick_px"])) < MIN_TEXT_PX:
-                    problems.append(f"{where} at {f['scale']} of its size, text {f.get('text_px')} px: {f}")
+                elif f["scale"] < MIN_SCALE or f["tick_px"] < MIN_TEXT_PX:
+                    problems.append(f"{where} at {f['scale']} of its size, tick labels {f['tick_px']} px: {f}")
+                elif f["phone"] and f["shown"] < min(natural, PHONE_COLUMN_PX) - 0.5:
+                    # lrnn.viz.one_column sizes a layout's legends, titles and notes to read at 11 px there
+                    problems.append(f"{where}: a phone layout shown narrower than PHONE_COLUMN_PX: {f}")
                 elif not f["alt"]:
                     problems.append(f"{where} has no alt text")
         page.set_viewport_size({"width": 1280, "height": 900})

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 from pathlib import Path
 
@@ -24,19 +25,24 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
 from matplotlib.text import Text
+from PIL import Image
 
 from .._display import print_edition, static_site
 from .._validation import check_type
 
-__all__ = ["show", "one_column", "panel_axes", "PHONE_WIDTH", "PHONE_TEXT", "PHONE_COLUMN_PX"]
+__all__ = ["show", "one_column", "panel_axes", "PHONE_WIDTH", "PHONE_TEXT", "PHONE_COLUMN_PX", "PHONE_MIN_PX"]
 
 #: Width in inches of the one-column layout: 420 px at matplotlib's 100 dpi, near a phone's column.
 PHONE_WIDTH = 4.2
-#: Width in CSS px at which a 390 px phone shows a layout (the 358 px text column, less the padding
-#: of a cell's output), as measured in Chromium in light and dark mode.
-PHONE_COLUMN_PX = 342
-#: Smallest text of the one-column layout, in points: 14.6 px as drawn at 100 dpi, 11.5 px or more
-#: when the picture (at most 1.03 :data:`PHONE_WIDTH`) is shrunk into :data:`PHONE_COLUMN_PX`.
+#: Width in CSS px at which a 390 px phone shows a layout: the 358 px text column, less the padding
+#: of a cell's output (342 px) and, in dark mode, of the light card a figure sits on (330 px), as
+#: measured in Chromium.
+PHONE_COLUMN_PX = 330
+#: Smallest text a phone should show, in CSS px (the tick labels' bound in the site's tests).
+PHONE_MIN_PX = 11.0
+#: Smallest text of the one-column layout, in points: 14.6 px as drawn at 100 dpi, 11.1 px or more
+#: when the picture (1.03 :data:`PHONE_WIDTH` wide or less) is shrunk into :data:`PHONE_COLUMN_PX`;
+#: a wider picture gets larger text.
 PHONE_TEXT = 10.5
 _HEIGHT = (1.8, 2.6)  # inches per panel in one column: the panel's own aspect, within these bounds
 
@@ -167,8 +173,17 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
         if drawn <= width * 1.03 or narrower >= fig.get_size_inches()[0]:
             break
         fig.set_size_inches(narrower, fig.get_size_inches()[1])
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+    for _ in range(3):  # a picture wider than that is shown smaller: its small text grows to PHONE_MIN_PX
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+        with Image.open(buf) as im:
+            shown = min(1.0, PHONE_COLUMN_PX / (im.size[0] * 100 / fig.dpi))  # CSS px per px at 100 dpi
+        least = math.ceil(PHONE_MIN_PX / shown * 72 / 100 * 4) / 4  # points, to a quarter point up
+        small = [t for t in fig.findobj(Text) if t.get_text() and t.get_fontsize() < least]
+        if not small:
+            break
+        for text in small:
+            text.set_fontsize(least)
     return buf.getvalue()
 
 
