@@ -37,6 +37,8 @@ from test_browser import (  # noqa: F401  (browser, server: fixtures)
     server,
 )
 
+from lrnn.viz.panels import PHONE_COLUMN_PX
+
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "_build" / "layout-report.json"
@@ -467,14 +469,16 @@ def natural_size(src, width):
 
 
 def test_every_figure_reads_on_a_phone(browser, server):  # noqa: F811
-    """On every page at 390 px, light and dark: each figure is shown at MIN_SCALE (0.7) of its natural
-    size or more, or is hidden and replaced by its one-column layout (lrnn.viz.show), which is; so
-    that its smallest text, the tick labels (12 pt in book/matplotlibrc, 16.7 px at 100 dpi), is at
-    least MIN_TEXT_PX = 11 CSS px (12 pt x 100 / 72 x shown / natural width; the diagrams, SVG
-    with 12 pt labels or larger, pan sideways to be so). A figure's natural size is its size at
-    matplotlib's 100 dpi (a PNG drawn at 2x has twice the pixels, shown at half). At 1280 px each
-    pair shows the side-by-side figure and hides the phone one. Writes the scales to
-    _build/figure-report.json."""
+    """On every page at 390 px, light and dark: each figure is shown at MIN_SCALE (0.7) of its natural size
+    or more, or is hidden and replaced by its one-column layout (lrnn.viz.show), which is; so that
+    its smallest text, the tick labels (12 pt in book/matplotlibrc, 16.7 px at 100 dpi), is at least
+    MIN_TEXT_PX = 11 CSS px (12 pt x 100 / 72 x shown / natural width; the diagrams, SVG with 12 pt
+    labels or larger, pan sideways to be so); a phone layout is shown PHONE_COLUMN_PX (330 px) wide
+    or at its natural size, as lrnn.viz.one_column assumes in sizing its legends, titles and notes
+    to read at 11 px (tests/test_viz_panels.py measures them). A figure's natural size is its size
+    at matplotlib's 100 dpi (a PNG drawn at 2x has twice the pixels, shown at half). At 1280 px each
+    pair shows the side-by-side figure and hides the phone one. Writes the scales to _build/figure-
+    report.json."""
     points = tick_label_points()
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     ctx.add_init_script("localStorage.setItem('mode', 'light'); localStorage.setItem('theme', 'light');")
@@ -509,6 +513,9 @@ def test_every_figure_reads_on_a_phone(browser, server):  # noqa: F811
                     problems.append(f"{where} is not shown: {f}")
                 elif f["scale"] < MIN_SCALE or f["tick_px"] < MIN_TEXT_PX:
                     problems.append(f"{where} at {f['scale']} of its size, tick labels {f['tick_px']} px: {f}")
+                elif f["phone"] and f["shown"] < min(natural, PHONE_COLUMN_PX) - 1.5:  # within a pixel
+                    # lrnn.viz.one_column sizes a layout's legends, titles and notes to read at 11 px there
+                    problems.append(f"{where}: a phone layout shown narrower than PHONE_COLUMN_PX: {f}")
                 elif not f["alt"]:
                     problems.append(f"{where} has no alt text")
         page.set_viewport_size({"width": 1280, "height": 900})

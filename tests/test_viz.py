@@ -291,3 +291,41 @@ def test_coloured_text_wrapped_for_a_phone_keeps_each_characters_colour():
             viz.draw_coloured_text(text, values, wrap=bad)
     plt.close(fig)
     plt.close(wrapped_fig)
+
+
+def test_coloured_text_wrapped_for_a_phone_breaks_rows_at_spaces_not_inside_words():
+    """Chapter 9's rows for a phone: each row ends at a space or where its line ends, never inside a word
+    (rows of 38 characters had cut words in two); only a word too long for a row fills it."""
+    import numpy as np
+
+    text = (
+        "First Citizen:\nBefore we proceed any further, hear me speak.\n\nAll:\nSpeak, speak.\n"
+        "Antidisestablishmentarianism overflows a row."
+    )
+    values = np.linspace(-1.0, 1.0, len(text))
+    for wrap in (5, 8, 12, 38):
+        fig, ax = viz.draw_coloured_text(text, values, wrap=wrap)
+        rows: dict[int, str] = {}
+        for t in ax.texts:
+            rows.setdefault(-round(t.get_position()[1] + 0.5), "")
+            rows[-round(t.get_position()[1] + 0.5)] += t.get_text()
+        rows = [rows[r] for r in sorted(rows)]
+        assert "".join(rows) == text.replace("\n", "\u21b5\n").replace("\n", ""), "every character, in order"
+        assert max(map(len, rows)) <= wrap
+        words = set(text.replace("\n", " ").split(" "))
+        for row, after in zip(rows, rows[1:]):
+            if row.endswith((" ", "\u21b5")) or after.startswith(" "):
+                continue
+            # a row ends inside a word only when that word is longer than a row and fills it
+            word = row.split(" ")[-1] + after.split(" ")[0].rstrip("\u21b5")
+            assert (
+                len(row) == wrap and " " not in row.lstrip(" ") and any(len(w) >= wrap and word in w for w in words)
+            ), (
+                wrap,
+                row,
+                after,
+            )
+        plt.close(fig)
+    line = "to be, or not to be"
+    assert [line[i:j] for i, j in viz.wrap_rows(line, 8)] == ["to be, ", "or not ", "to be"]
+    assert viz.wrap_rows("", 3) == [(0, 0)] and viz.wrap_rows("abc", None) == [(0, 3)]

@@ -235,3 +235,162 @@ def test_the_site_sizes_a_phone_layout_at_100_dpi(tmp_path, monkeypatch):
     (tmp_path / "bad.png").write_bytes(b"\x89PNG not really")
     assert figures.css_size(tmp_path / "bad.png") is None
     sys.modules.pop("lrnn_site.figures", None)
+
+
+# -- the one-column layout as a phone shows it: text sizes, legends off the data, panels of a fixed aspect --
+
+MIN_TEXT_PX = 11  # as test_browser_layout.test_every_figure_reads_on_a_phone asks of the tick labels
+
+
+def _latency_scatter():
+    """Chapter 10's scatter of test error against inputs waited for: five series, an 8 pt legend and note."""
+    rng = np.random.default_rng(0)
+    fig, ax = plt.subplots(figsize=(6.4, 3.4), layout="constrained")
+    names = ["Vanilla LSTM", "Augmented, L = 2", "Augmented, L = 3", "Delayed Vanilla LSTM", "Bidirectional LSTM"]
+    for k, (name, wait, err) in enumerate(zip(names, [0, 1, 2, 2.25, 9.5], [0.11, 0.055, 3e-4, 2e-3, 6e-4])):
+        spread = np.exp(rng.normal(0, 0.4 if k > 1 else 0.02, 10))
+        ax.semilogy(wait + (np.arange(10) - 5) * 0.03, err * spread, "o", ms=4, color=f"C{k}", label=name)
+    ax.axhline(0.11, color="0.5", ls=":", lw=1)
+    ax.set_ylim(top=0.33)
+    ax.text(
+        0.98, 0.11 * 1.15, "floor of every causal model", fontsize=8, ha="right", transform=ax.get_yaxis_transform()
+    )
+    ax.set_xlabel("inputs waited for after x[n], mean over the segment")
+    ax.set_ylabel("test MSE (one dot per seed)")
+    ax.legend(fontsize=8, loc="center right", title="model", title_fontsize=8)
+    return fig
+
+
+def _titled_pair():
+    """Two panels with 9 pt titles and an 8 pt legend in each, and an 8 pt legend of the whole figure."""
+    fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.2), layout="constrained", sharey=True)
+    for ax, title in zip(axes, ("untrained", "trained")):
+        for k in range(2):
+            ax.semilogy(np.arange(1, 9), np.arange(1, 9) ** (k + 1.0), "o-", ms=4, label=f"through path {k}")
+        ax.set_title(f"with attention, {title}", fontsize=9)
+        ax.legend(fontsize=8)
+    fig.legend(*axes[0].get_legend_handles_labels(), ncols=2, loc="outside lower center", fontsize=8)
+    return fig
+
+
+def _labels_beyond():
+    """A panel whose labels reach beyond its axes on the right (Chapter 7's sweep): a wider picture."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.2), layout="constrained")
+    for ax in axes:
+        ax.plot(np.arange(10) * 1000.0, label="a series")
+        ax.text(1.02, 0.5, "a long label outside", transform=ax.transAxes, fontsize=8)
+        ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def _drawn_texts(fig):
+    """Every piece of text the figure draws, as (kind, text, box in pixels); tick labels within the view only."""
+    from matplotlib.text import Text
+
+    fig.draw_without_rendering()
+    ticks, drawn = set(), []
+    for ax in fig.axes:
+        for axis, (lo, hi) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                for label in (tick.label1, tick.label2):
+                    ticks.add(id(label))
+                    if label.get_visible() and label.get_text() and min(lo, hi) <= tick.get_loc() <= max(lo, hi):
+                        drawn.append(("tick", label))
+    for text in fig.findobj(Text):
+        if id(text) not in ticks and text.get_visible() and text.get_text().strip():
+            drawn.append(("text", text))
+    return [(kind, t, t.get_window_extent()) for kind, t in drawn]
+
+
+def _shown_scale(fig, png):
+    """The scale a phone shows the picture at: its CSS width (100 dpi) into PHONE_COLUMN_PX, never enlarged."""
+    from lrnn.viz.panels import PHONE_COLUMN_PX
+
+    with Image.open(io.BytesIO(png)) as im:
+        css_width = im.size[0] * 100 / fig.dpi
+    return min(1.0, PHONE_COLUMN_PX / css_width)
+
+
+@pytest.mark.parametrize("make", [_latency_scatter, _titled_pair, _labels_beyond])
+def test_one_column_text_legends_and_titles_included_reads_at_11_px_on_a_phone(make):
+    """Legends (8 pt) and titles (9 pt) showed at 9-10 px on a phone, the tick labels at 13: in the phone
+    layout every text, legends, titles and notes too, is at least MIN_TEXT_PX at the scale a 390 px phone
+    shows the picture (in PHONE_COLUMN_PX, 330 px in dark mode; PHONE_TEXT points, more in a picture
+    wider than 1.03 PHONE_WIDTH)."""
+    fig = make()
+    png = one_column(fig)
+    scale = _shown_scale(fig, png)
+    texts = _drawn_texts(fig)
+    kinds = {t.get_text() for _, t, _ in texts}
+    assert {"through path 0", "floor of every causal model", "a long label outside"} & kinds
+    small = [(t.get_text(), round(t.get_fontsize() * 100 / 72 * scale, 1)) for _, t, _ in texts
+             if t.get_fontsize() * 100 / 72 * scale < MIN_TEXT_PX]  # fmt: skip
+    assert not small, (scale, small)
+    for ax in [group[0] for group in panel_axes(fig) if group[0].get_label() != "legend"]:
+        # an axis label no longer than its axis (broken at spaces where it was)
+        assert ax.xaxis.label.get_window_extent().width <= ax.bbox.width * 1.02, ax.xaxis.label.get_text()
+        assert ax.yaxis.label.get_window_extent().height <= ax.bbox.height * 1.02, ax.yaxis.label.get_text()
+
+
+def test_one_column_keeps_legends_and_notes_off_the_data_and_text_off_text():
+    """Chapter 10's scatter on a phone: its five-entry legend, in the panel at the right, covered the dots
+    of the Bidirectional LSTM (and its note ran out of the panel): a legend that would cover data goes
+    under its panel; no legend or text lies over a data point, and no two texts overlap."""
+    fig = _latency_scatter()
+    one_column(fig)
+    texts = _drawn_texts(fig)
+    (panel,) = [g[0] for g in panel_axes(fig) if g[0].get_label() != "legend"]
+    points = np.concatenate([line.get_transform().transform(line.get_xydata()) for line in panel.lines[:5]])
+    (legend,) = [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    covers = [legend.get_window_extent(), *[box for _, t, box in texts if t in panel.texts]]
+    for box in covers:
+        inside = (points[:, 0] > box.x0) & (points[:, 0] < box.x1) & (points[:, 1] > box.y0) & (points[:, 1] < box.y1)
+        assert not inside.any(), (box, points[inside])
+    assert legend.get_window_extent().y1 <= panel.xaxis.label.get_window_extent().y0, "under the panel"
+    (note,) = panel.texts
+    assert panel.bbox.x0 <= note.get_window_extent().x0 and note.get_window_extent().x1 <= panel.bbox.x1
+    for i, (_, a, box_a) in enumerate(texts):
+        for _, b, box_b in texts[i + 1 :]:
+            assert not box_a.overlaps(box_b), (a.get_text(), b.get_text())
+    handles = legend.legend_handles
+    assert legend.get_title().get_text() == "model", "its title kept"
+    assert [t.get_text() for t in legend.texts] == [line.get_label() for line in panel.lines[:5]]
+    assert [h.get_color() for h in handles] == [line.get_color() for line in panel.lines[:5]]
+
+
+def _region_panels(n=4, aspect="equal", size=(12, 3.2)):
+    """Chapter 11's stability regions: n panels of equal aspect side by side, sharing y."""
+    fig, axes = plt.subplots(1, n, figsize=size, layout="constrained", sharey=True)
+    for ax in axes:
+        ax.contourf(*np.meshgrid(np.linspace(-4, 2, 41), np.linspace(-3, 3, 41)), np.ones((41, 41)), levels=[0.5, 1.5])
+        ax.set_title("backward Euler")
+        ax.set_xlabel(r"$\mathrm{Re}\,z$")
+        ax.set_aspect(aspect)
+    axes[0].set_ylabel(r"$\mathrm{Im}\,z$")
+    return fig, axes
+
+
+def test_one_column_puts_panels_of_a_fixed_aspect_two_to_a_row():
+    """Chapter 11's four square panels, one to a row, were a 263 px column 1051 px tall (each panel 2.6 in
+    high, as wide): three or more panels of a fixed aspect that one to a row would leave narrower than 0.7
+    of the width go two to a row, each at least 0.35 of the width, square still, y tick labels shown once
+    a row."""
+    fig, axes = _region_panels()
+    png = one_column(fig)
+    with Image.open(io.BytesIO(png)) as im:
+        width, height = im.size
+    boxes = [ax.get_position() for ax in axes]
+    assert len({round(b.x0, 3) for b in boxes}) == 2 and len({round(b.y0, 3) for b in boxes}) == 2, "2 x 2"
+    assert [round(b.y0, 3) for b in boxes] == sorted((round(b.y0, 3) for b in boxes), reverse=True), "in order"
+    assert boxes[0].x0 < boxes[1].x0 and boxes[2].x0 < boxes[3].x0, "left to right, then the next row"
+    assert PHONE_WIDTH * fig.dpi * 0.9 < width < PHONE_WIDTH * fig.dpi * 1.15 and height < 1.4 * width
+    for ax in axes:
+        w, h = ax.bbox.width, ax.bbox.height
+        assert w >= 0.35 * width and h == pytest.approx(w, rel=0.02), (w, h, width)
+    fig.canvas.draw()
+    shown = [any(t.get_visible() and t.get_text() for t in ax.get_yticklabels()) for ax in axes]
+    assert shown == [True, False, True, False], "the right panel shares its neighbour's y tick labels"
+    # wide panels of a fixed aspect, free ones, or only two keep one to a row
+    for fig, axes in (_region_panels(3, 0.3, (10, 2)), _region_panels(3, "auto"), _region_panels(2, size=(7, 3))):
+        one_column(fig)
+        assert len({round(ax.get_position().x0, 3) for ax in axes}) == 1

@@ -19,6 +19,7 @@ Functions::
     draw_augmented_lstm_cell   Fig. 10a, the Augmented LSTM cell
     draw_context_windows       Fig. 10b, the context-window filters
     draw_coloured_text         text coloured by a unit's activation (Chapter 9; Karpathy et al. 2015)
+    wrap_rows                  where a line of text breaks into rows, at spaces
 
 Showing figures: ``show`` (``plt.show()``, and on the site a one-column layout of a figure's
 panels for phones, drawn by ``one_column``).
@@ -32,12 +33,13 @@ from .gates import draw_gates_at_work
 from .lstm import draw_gated_cell, draw_unrolled_lstm, draw_vanilla_lstm_cell
 from .panels import one_column, show
 from .rnn import draw_bptt_graph, draw_canonical_cell, draw_unit_step_and_sample, draw_unrolled_rnn
-from .text import draw_coloured_text
+from .text import draw_coloured_text, wrap_rows
 
 __all__ = [
     "show",
     "one_column",
     "draw_coloured_text",
+    "wrap_rows",
     "new_diagram",
     "box",
     "node",

@@ -6,30 +6,44 @@ label, 16.7 px as drawn, shows at 4.7 to 9 px). :func:`show` shows a figure as `
 would, and, while the book's static site is built (``LRNN_STATIC_SITE=1``, not the PDF, with
 ``LRNN_PHONE_FIGURES`` naming a folder), also draws the same figure laid out again in one column
 of :data:`PHONE_WIDTH` inches (:func:`one_column`; a figure of one panel is drawn again at that
-width) into that folder, under the name of the shown PNG's SHA-256: the site's build finds it by
-the name the notebook's image gets, and shows it instead on narrow screens. A figure that cannot
-be laid out again by moving its panels (text drawn cell by cell, say) passes its own phone
-version. In JupyterLab and the PDF nothing changes.
+width; no text smaller than :data:`PHONE_TEXT` points, no legend over the data) into that
+folder, under the name of the shown PNG's SHA-256: the site's build finds it by the name the
+notebook's image gets, and shows it instead on narrow screens. A figure that cannot be laid out
+again by moving its panels (text drawn cell by cell, say) passes its own phone version. In
+JupyterLab and the PDF nothing changes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
+from matplotlib.text import Text
+from PIL import Image
 
 from .._display import print_edition, static_site
 from .._validation import check_type
 
-__all__ = ["show", "one_column", "panel_axes", "PHONE_WIDTH"]
+__all__ = ["show", "one_column", "panel_axes", "PHONE_WIDTH", "PHONE_TEXT", "PHONE_COLUMN_PX", "PHONE_MIN_PX"]
 
 #: Width in inches of the one-column layout: 420 px at matplotlib's 100 dpi, near a phone's column.
 PHONE_WIDTH = 4.2
+#: Width in CSS px at which a 390 px phone shows a layout: the 358 px text column, less the padding
+#: of a cell's output (342 px) and, in dark mode, of the light card a figure sits on (330 px), as
+#: measured in Chromium.
+PHONE_COLUMN_PX = 330
+#: Smallest text a phone should show, in CSS px (the tick labels' bound in the site's tests).
+PHONE_MIN_PX = 11.0
+#: Smallest text of the one-column layout, in points: 14.6 px as drawn at 100 dpi, 11.1 px or more
+#: when the picture (1.03 :data:`PHONE_WIDTH` wide or less) is shrunk into :data:`PHONE_COLUMN_PX`;
+#: a wider picture gets larger text.
+PHONE_TEXT = 10.5
 _HEIGHT = (1.8, 2.6)  # inches per panel in one column: the panel's own aspect, within these bounds
 
 
@@ -71,11 +85,15 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
     """Lay the panels of ``fig`` out again one under another and draw it: a PNG for a phone.
 
     Each panel keeps its aspect ratio, within 1.8 to 2.6 inches of height at ``width`` inches of
-    width (a figure of one panel is that panel drawn again at ``width``); tick labels that a
-    shared axis hid beside a neighbour are shown again, since no panel has that neighbour any
-    more. A legend of the whole figure lists its entries in one column; where labels reach
-    beyond the axes, the figure is narrowed (to 0.9 ``width`` at most) so that the picture is
-    about ``width`` wide.
+    width (a figure of one panel is that panel drawn again at ``width``); three or more panels
+    of a fixed aspect (``set_aspect``, an image), which one to a row would leave narrower than
+    0.7 ``width`` in a tall column, go two to a row. Tick labels that a shared axis hid beside a
+    neighbour are shown again where the panel has no such neighbour any more. Text smaller than
+    :data:`PHONE_TEXT` points (legends, titles, notes) is drawn at that size; an axis label
+    longer than its axis is broken at spaces. A panel's legend that would cover its data at this
+    size goes under the panel, and a legend of the whole figure lists its entries in one column.
+    Where labels reach beyond the axes, the figure is narrowed (to 0.9 ``width`` at most) so
+    that the picture is about ``width`` wide.
     The figure is changed in place (show it before).
 
     Parameters
@@ -118,21 +136,36 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
         w = fig_w * len(spec.colspan) / cols  # the panel's size in the figure as drawn
         h = fig_h * len(spec.rowspan) / rows
         heights.append(min(max(h * width / w, _HEIGHT[0]), _HEIGHT[1]))
-    grid = GridSpec(len(places), 1, figure=fig, height_ratios=heights)
-    for i, group in enumerate(places):
-        for ax in group:
-            ax.set_subplotspec(grid[i, 0])
-        ax = group[0]  # a panel beside or above another hid the tick labels they shared
-        if len(ax.get_shared_x_axes().get_siblings(ax)) > 1 and ax.xaxis.get_label_position() == "bottom":
-            ax.xaxis.set_tick_params(which="both", labelbottom=True)
-        if len(ax.get_shared_y_axes().get_siblings(ax)) > 1 and ax.yaxis.get_label_position() == "left":
-            ax.yaxis.set_tick_params(which="both", labelleft=True)
+    # panels of a fixed aspect: one to a row, the height bound would leave them narrow, and three or
+    # more such make a tall narrow column; two to a row
+    ratios = [_box_ratio(group[0]) for group in places]
+    pairs = len(places) > 2 and all(r is not None and min(width, _HEIGHT[1] / r) < 0.7 * width for r in ratios)
+    if pairs:
+        n_rows = (len(places) + 1) // 2
+        heights = [max(0.5 * width * max(ratios[2 * i : 2 * i + 2]), 0.6 * _HEIGHT[0]) + 0.4 for i in range(n_rows)]
+    for text in fig.findobj(Text):  # legends, titles and notes at the phone's smallest size or larger
+        if text.get_text() and text.get_fontsize() < PHONE_TEXT:
+            text.set_fontsize(PHONE_TEXT)
     if fig.get_layout_engine() is None:
         fig.set_layout_engine("constrained")
     for legend in list(fig.legends):  # a legend for the whole figure lists its entries one under another
         _one_column_legend(fig, legend)
-    extra = sum(0.3 + 0.22 * len(legend.texts) for legend in fig.legends) + 0.6 * bool(fig.get_suptitle())
-    fig.set_size_inches(width, sum(heights) + extra)
+    _place(fig, places, heights, {}, pairs, width)
+    fig.draw_without_rendering()
+    below = {}  # panel -> height in inches of its legend, which covers its data here: moved under it
+    for i, group in enumerate(places):
+        legend = group[0].get_legend()
+        if legend is not None and _covers_data(group, legend):
+            below[i] = _legend_height(legend)
+    if below:
+        _place(fig, places, heights, below, pairs, width)
+    added = 0.0  # an axis label longer than its axis is broken at spaces; the figure grows by its new lines
+    for i, group in enumerate(places):
+        lines = _wrap_label(group[0].xaxis.label, group[0].bbox.width)
+        if not pairs or i % 2 == 0:
+            added += lines * 1.2 * group[0].xaxis.label.get_fontsize() / 72
+        _wrap_label(group[0].yaxis.label, group[0].bbox.height)
+    fig.set_size_inches(fig.get_size_inches() + (0, added))
     for _ in range(3):  # labels drawn beyond the axes widen the trimmed picture: narrow the figure by as much
         fig.draw_without_rendering()
         drawn = fig.get_tightbbox(fig.canvas.get_renderer()).width
@@ -140,9 +173,139 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
         if drawn <= width * 1.03 or narrower >= fig.get_size_inches()[0]:
             break
         fig.set_size_inches(narrower, fig.get_size_inches()[1])
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+    for _ in range(3):  # a picture wider than that is shown smaller: its small text grows to PHONE_MIN_PX
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+        with Image.open(buf) as im:
+            shown = min(1.0, PHONE_COLUMN_PX / (im.size[0] * 100 / fig.dpi))  # CSS px per px at 100 dpi
+        least = math.ceil(PHONE_MIN_PX / shown * 72 / 100 * 4) / 4  # points, to a quarter point up
+        small = [t for t in fig.findobj(Text) if t.get_text() and t.get_fontsize() < least]
+        if not small:
+            break
+        for text in small:
+            text.set_fontsize(least)
     return buf.getvalue()
+
+
+def _box_ratio(ax) -> float | None:
+    """Height over width of a panel whose aspect is fixed (``set_aspect``, ``imshow``); None if it is free."""
+    aspect = ax.get_aspect()
+    if aspect == "auto" or ax.get_box_aspect() is not None:
+        return ax.get_box_aspect()
+    return float(aspect) * ax.get_data_ratio()
+
+
+def _place(fig: Figure, places, heights, below, pairs: bool, width: float) -> None:
+    """Put the panels into one column (two to a row if ``pairs``), each legend of ``below`` in a row
+    of its own under its panel, and size the figure to fit."""
+    from matplotlib.legend import Legend
+
+    cols = 2 if pairs else 1
+    rows, ratios = [], []  # grid rows: ("panels", row) or ("legend", panel)
+    for r, h in enumerate(heights):
+        rows.append(("panels", r))
+        ratios.append(h)
+        for i in range(r * cols, min(r * cols + cols, len(places))):
+            if i in below:
+                rows.append(("legend", i))
+                ratios.append(below[i])
+    grid = GridSpec(len(rows), cols, figure=fig, height_ratios=ratios)
+    where = {key: n for n, key in enumerate(rows)}
+    for i, group in enumerate(places):
+        for ax in group:
+            ax.set_subplotspec(grid[where["panels", i // cols], i % cols])
+        ax = group[0]  # a panel beside or above another hid the tick labels they shared
+        left = places[i - 1][0] if i % cols else None
+        if len(ax.get_shared_x_axes().get_siblings(ax)) > 1 and ax.xaxis.get_label_position() == "bottom":
+            ax.xaxis.set_tick_params(which="both", labelbottom=True)
+        shared_y = ax.get_shared_y_axes().get_siblings(ax)
+        if len(shared_y) > 1 and ax.yaxis.get_label_position() == "left" and left not in shared_y:
+            ax.yaxis.set_tick_params(which="both", labelleft=True)
+        legend = ax.get_legend()
+        if i in below and isinstance(legend, Legend) and legend.axes is ax:
+            box = fig.add_subplot(grid[where["legend", i], i % cols])
+            box.axis("off")
+            handles, labels = list(legend.legend_handles), [t.get_text() for t in legend.texts]
+            size = legend.texts[0].get_fontsize() if legend.texts else PHONE_TEXT
+            legend.remove()
+            title = legend.get_title().get_text() or None
+            box.legend(handles, labels, loc="center", ncols=1, fontsize=size, frameon=False, title=title)
+            box.set_label("legend")
+    extra = sum(0.3 + 0.22 * len(legend.texts) for legend in fig.legends) + 0.6 * bool(fig.get_suptitle())
+    fig.set_size_inches(width, sum(ratios) + extra)
+
+
+def _covers_data(group, legend) -> bool:
+    """Whether ``legend``, as drawn, lies over a data point or a line of the panel ``group``."""
+    import numpy as np
+
+    box = legend.get_window_extent()
+    for ax in group:
+        for artist in [*ax.lines, *ax.collections]:
+            if not artist.get_visible():
+                continue
+            if hasattr(artist, "get_xydata"):  # a line: its points and, drawn, 20 points along each segment
+                xy = artist.get_transform().transform(artist.get_xydata())
+                if artist.get_linestyle() not in ("None", "", " ") and len(xy) > 1:
+                    t = np.linspace(0, 1, 21)[:, None, None]
+                    xy = (xy[:-1] * (1 - t) + xy[1:] * t).reshape(-1, 2)
+            elif hasattr(artist, "get_offsets") and len(artist.get_offsets()):  # a scatter's points
+                xy = artist.get_offset_transform().transform(artist.get_offsets())
+            else:
+                continue
+            xy = xy[np.isfinite(xy).all(axis=1)]
+            inside = (xy[:, 0] > box.x0) & (xy[:, 0] < box.x1) & (xy[:, 1] > box.y0) & (xy[:, 1] < box.y1)
+            if inside.any():
+                return True
+    return False
+
+
+def _legend_height(legend) -> float:
+    """Height in inches of ``legend`` listed in one column, without its frame: 1.6 lines an entry
+    (and its title)."""
+    if not legend.texts:
+        return 0.3
+    lines = len(legend.texts) + bool(legend.get_title().get_text())
+    return 0.1 + 1.6 * lines * legend.texts[0].get_fontsize() / 72
+
+
+def _wrap_label(label, room_px: float) -> int:
+    """Break an axis label at spaces (not inside ``$...$``) into lines no longer than ``room_px``;
+    returns the number of lines added."""
+
+    def length() -> float:  # along the label's own direction, across or up the page
+        box = label.get_window_extent()
+        return max(box.width, box.height) if label.get_rotation() % 180 else box.width
+
+    text = label.get_text()
+    if not text or " " not in text or "\n" in text or length() <= room_px:
+        return 0
+    words, lines = _words_outside_math(text), []
+    for word in words:
+        trial = f"{lines[-1]} {word}" if lines else word
+        label.set_text(trial)
+        if lines and length() > room_px:
+            lines.append(word)
+        elif lines:
+            lines[-1] = trial
+        else:
+            lines.append(word)
+    label.set_text("\n".join(lines))
+    return len(lines) - 1
+
+
+def _words_outside_math(text: str) -> list[str]:
+    """``text`` split at spaces that are not inside ``$...$``."""
+    words, word, math = [], "", False
+    for ch in text:
+        if ch == "$":
+            math = not math
+        if ch == " " and not math:
+            words.append(word)
+            word = ""
+        else:
+            word += ch
+    return [w for w in [*words, word] if w]
 
 
 def _one_column_legend(fig: Figure, legend) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["draw_coloured_text"]
+__all__ = ["draw_coloured_text", "wrap_rows"]
 
 NEWLINE = "\u21b5"  # the newline drawn as a return arrow, at the end of its line
 
@@ -31,7 +31,8 @@ def draw_coloured_text(text: str, values, *, ax=None, vmax: float | None = None,
     fontsize : float, default 9.0
     wrap : int, optional
         Longest row in characters: a longer line goes on in the next row, without a return
-        arrow (for a phone's narrow column). By default a line is one row.
+        arrow (for a phone's narrow column), broken after a space (:func:`wrap_rows`); only a
+        word longer than ``wrap`` is broken inside. By default a line is one row.
 
     Returns
     -------
@@ -45,9 +46,9 @@ def draw_coloured_text(text: str, values, *, ax=None, vmax: float | None = None,
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> fig, ax = draw_coloured_text("to be or not", np.linspace(-1, 1, 12), wrap=5)
-    >>> [float(y) for y in ax.get_ylim()]  # three rows: "to be", " or n", "ot"
-    [-3.0, 0.0]
+    >>> fig, ax = draw_coloured_text("to be or not", np.linspace(-1, 1, 12), wrap=6)
+    >>> [float(y) for y in ax.get_ylim()]  # two rows: "to be ", "or not"
+    [-2.0, 0.0]
     >>> plt.close(fig)
     """
     import matplotlib.pyplot as plt
@@ -63,8 +64,7 @@ def draw_coloured_text(text: str, values, *, ax=None, vmax: float | None = None,
     k = 0
     for row, line in enumerate(lines):
         shown = line + (NEWLINE if row < len(lines) - 1 else "")
-        step = wrap or max(len(shown), 1)
-        rows += [(shown[i : i + step], k + i) for i in range(0, max(len(shown), 1), step)]
+        rows += [(shown[i:j], k + i) for i, j in wrap_rows(shown, wrap)]
         k += len(shown)
     width = max(len(line) + 1 for line in lines)  # a return arrow's place on every line
     if wrap:
@@ -84,3 +84,47 @@ def draw_coloured_text(text: str, values, *, ax=None, vmax: float | None = None,
     if title:
         ax.set_title(title, fontsize=fontsize + 1, loc="left")
     return fig, ax
+
+
+def wrap_rows(line: str, wrap: int | None) -> list[tuple[int, int]]:
+    """Where the rows of ``line`` begin and end, at most ``wrap`` characters each, broken at spaces.
+
+    Each row ends at a word's end: after a space (which stays at its end, as it was read), before
+    one (which then begins the next row), or where ``line`` ends; only a word too long for a row,
+    with no space to break at, fills rows of ``wrap`` characters.
+
+    Parameters
+    ----------
+    line : str
+        One line of text (no newline).
+    wrap : int or None
+        The longest row in characters; ``None``: the line is one row.
+
+    Returns
+    -------
+    list of (int, int)
+        ``(start, stop)`` of each row, ``line[start:stop]``; together they are ``line`` in
+        order. An empty line is one empty row.
+
+    Examples
+    --------
+    >>> line = "to be, or not to be"
+    >>> [line[i:j] for i, j in wrap_rows(line, 8)]
+    ['to be, ', 'or not ', 'to be']
+    >>> [line[i:j] for i, j in wrap_rows(line, 4)]  # "to b" would cut a word
+    ['to ', 'be, ', 'or ', 'not ', 'to ', 'be']
+    >>> word = "unwrapped"
+    >>> [word[i:j] for i, j in wrap_rows(word, 4)]
+    ['unwr', 'appe', 'd']
+    """
+    if not line or wrap is None or len(line) <= wrap:
+        return [(0, len(line))]
+    rows, i = [], 0
+    while i < len(line):
+        stop = min(i + wrap, len(line))
+        if stop < len(line) and line[stop] != " ":  # not at a word's end: after the last space within reach
+            space = line.rfind(" ", i + 1, stop)
+            stop = space + 1 if space > i else stop
+        rows.append((i, stop))
+        i = stop
+    return rows
