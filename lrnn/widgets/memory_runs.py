@@ -244,5 +244,5 @@ def memory_runs_explorer(runs: list | None = None) -> Explorer:
         caption="Each curve is one seed. Slide the lag up for the standard RNN and for a gated cell; compare "
         "the RNN's three initialisations of W_{r}; pick the runs without clipping and read the gradient norm; "
         "compare the LSTM's forget-gate bias with chrono initialisation at T = 100 and 200; on the copy task, "
-        "compare 32 units with 128 for the GRU and the Vanilla LSTM.",
+        "compare 32 units with 128 for the GRU and the two LSTMs.",
     )
