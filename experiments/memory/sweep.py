@@ -6,8 +6,9 @@ for the main adding comparison at lags 100 and 200, where the chapter's headline
 the ablations the chapter discusses: training without gradient clipping, the LSTM's
 forget-gate bias and chrono initialisation, the GRU's chrono initialisation, and orthogonal or
 identity initialisation of the RNN; and the copy-memory task for the RNN's three initialisations,
-the GRU, the Vanilla LSTM and the Augmented LSTM, at the sweep's recipe (group ``copy``) and with
-128 units and a learning rate of 0.01 (group ``copy_wide``, three seeds at T = 10, 20 and 40). Every run is
+the GRU and the Vanilla LSTM at the sweep's recipe (group ``copy``), and for these and the Augmented
+LSTM with 128 units and a learning rate of 0.01 (group ``copy_wide``, three seeds at T = 10, 20 and
+40). Every run is
 deterministic given its configuration: the seed fixes the initial parameters
 (``default_rng([seed, 0])``), the training batches (``default_rng([seed, 1])``), and the
 validation batch depends only on the task and the lag.
@@ -133,15 +134,16 @@ def configurations() -> list[dict]:
             runs.append(_config("clipping", "adding", "rnn", lag, seed, {}, clip=None))
     # The copy-memory task (Hochreiter and Schmidhuber 1997), on which Arjovsky et al. (2016) and
     # Henaff et al. (2016) separate orthogonal RNNs from gated cells: the RNN's three
-    # initialisations, the GRU, the Vanilla LSTM and the Augmented LSTM.
+    # initialisations, the GRU and the Vanilla LSTM.
     copy_cells = [("rnn", {}), ("rnn", {"recurrent": "orthogonal"}), ("rnn", {"recurrent": "identity"}),
-                  ("gru", {}), ("lstm", {"forget_bias": 1.0}), ("augmented", {"forget_bias": 1.0})]  # fmt: skip
+                  ("gru", {}), ("lstm", {"forget_bias": 1.0})]  # fmt: skip
     for cell, init in copy_cells:
         for lag in COPY_LAGS:
             for seed in SEEDS:
                 runs.append(_config("copy", "copy", cell, lag, seed, init))
-    # The same six, with 128 units and a learning rate of 0.01 (COPY_WIDE): the task can separate them.
-    for cell, init in copy_cells:
+    # The same five and the Augmented LSTM, with 128 units and a learning rate of 0.01 (COPY_WIDE): the task
+    # can separate them. (The Augmented LSTM did not run at the sweep's recipe: see README.md.)
+    for cell, init in copy_cells + [("augmented", {"forget_bias": 1.0})]:
         for lag in COPY_WIDE_LAGS:
             for seed in COPY_WIDE_SEEDS[lag]:
                 runs.append(_config("copy_wide", "copy", cell, lag, seed, init, **COPY_WIDE))
