@@ -52,6 +52,22 @@ def test_every_cell_and_lag_of_the_main_sweep_has_three_seeds(stored):
     assert {cell for (task, cell, _) in seeds if task == "adding"} == {"rnn", "gru", "lstm", "augmented"}
 
 
+def test_the_copy_task_trains_its_cells_at_every_lag_with_three_seeds(stored):
+    """The copy task's recipes: at the sweep's, the RNN under three initialisations, the GRU and the
+    Vanilla LSTM; with 128 units, these and the Augmented LSTM; seeds 0-2 at each of the group's lags."""
+    _, runs = stored
+    cells = {"copy": {"rnn", "gru", "lstm"}, "copy_wide": {"rnn", "gru", "lstm", "augmented"}}
+    for group, lags in (("copy", {10, 25, 50, 100}), ("copy_wide", {10, 20, 40})):
+        seeds = {}
+        for r in runs.values():
+            if r["group"] == group:
+                seeds.setdefault((r["cell"], json.dumps(r["init"], sort_keys=True), r["lag"]), set()).add(r["seed"])
+        assert {cell for cell, _, _ in seeds} == cells[group]
+        settings = {(cell, init) for cell, init, _ in seeds}
+        assert len(settings) == len(cells[group]) + 2 and {lag for _, _, lag in seeds} == lags, group
+        assert len(seeds) == len(settings) * len(lags) and all(s == {0, 1, 2} for s in seeds.values()), group
+
+
 def test_every_gate_ablation_runs_beside_its_parent(stored):
     """Each variant of lrnn.gate_ablations at T = 100 and 200 on the parent's first three seeds, with its own
     parameter count (the parent's, less what the constraint holds, zeroes or ties)."""

@@ -82,6 +82,40 @@ def test_control_kinds_follow_the_values():
         Control("a", "a", (1, 2), 1, widget="knob")
 
 
+def test_an_alias_stores_a_frame_once_and_keeps_each_points_sentence():
+    """With ``alias``, the static face stores the frames of the points that are their own alias
+    (in grid order) and, for every grid point, its frame or ``[frame, its own sentence]``."""
+
+    def compute(a, kind):
+        shown = min(a, 2.0)  # a = 3 shows the panels of a = 2, under a sentence of its own
+        view = tiny_compute(shown, kind)
+        return View(panels=view.panels, text=f"a={a} shows a={shown} {kind}")
+
+    controls = tiny().controls
+    ex = Explorer("t", controls, compute, alias=lambda a, kind: {"a": min(a, 2.0), "kind": kind})
+    data = ex.static_data()
+    assert [f["text"] for f in data["frames"]] == [
+        "a=1.0 shows a=1.0 linear",
+        "a=1.0 shows a=1.0 square",
+        "a=2.0 shows a=2.0 linear",
+        "a=2.0 shows a=2.0 square",
+    ]
+    assert data["index"] == [0, 1, 2, 3, [2, "a=3.0 shows a=2.0 linear"], [3, "a=3.0 shows a=2.0 square"]]
+    whole = Explorer("t", controls, compute).static_data()
+    for k, e in enumerate(data["index"]):  # each point draws what the explorer without alias draws
+        f, text = (data["frames"][e], None) if isinstance(e, int) else (data["frames"][e[0]], e[1])
+        assert f["panels"] == whole["frames"][k]["panels"] and (text or f["text"]) == whole["frames"][k]["text"]
+    assert "index" not in whole and len(whole["frames"]) == 6
+    page = ex.static_html()
+    assert '"index":[0,1,2,3,[2,' in page
+    bad = Explorer("t", controls, compute, alias=lambda a, kind: {"a": 4.0, "kind": kind})
+    with pytest.raises(ValueError, match=r"expected a point of the grid whose alias is itself"):
+        bad.static_data()
+    loop = Explorer("t", controls, compute, alias=lambda a, kind: {"a": {1.0: 2.0, 2.0: 1.0}.get(a, a), "kind": kind})
+    with pytest.raises(ValueError, match=r"alias\(1.0, 'linear'\) = \(2.0, 'linear'\)"):
+        loop.static_data()
+
+
 def test_static_face_carries_widget_kinds_theme_and_layout():
     ex = Explorer(
         "t",

@@ -12,20 +12,12 @@ import json
 import re
 from pathlib import Path
 
+from lrnn.experiments import MEMORY_CELLS
+from lrnn.widgets.view import plain_text
+
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
 MARKERS = ("<!-- tables -->", "<!-- /tables -->")
-CELLS = {
-    "rnn": "standard RNN",
-    "gru": "GRU",
-    "lstm": "Vanilla LSTM",
-    "augmented": "Augmented LSTM",
-    "mgu": "minimal gated unit",
-    "lstm_coupled": "coupled-gate LSTM",
-    "lstm_no_readout_gate": "Vanilla LSTM without readout gate",
-    "lstm_diagonal": "Vanilla LSTM with diagonal pinholes",
-    "augmented_open": "Augmented LSTM with g_cx held open",
-}
 #: (group, task, heading) in the README's order.
 SECTIONS = (
     ("main", "adding", "**Adding problem, main comparison**"),
@@ -51,7 +43,7 @@ def setting(run: dict) -> str:
     )
     opt = f"SGD lr {run['lr']:g}, momentum 0.9" if run["optimizer"] == "sgd" else f"Adam lr {run['lr']:g}"
     clip = "none" if run["clip"] is None else f"{run['clip']:g}"
-    return f"{CELLS[run['cell']]}" + (f" ({init})" if init else "") + f"{size}, {opt}, clip {clip}"
+    return plain_text(MEMORY_CELLS[run["cell"]]) + (f" ({init})" if init else "") + f"{size}, {opt}, clip {clip}"
 
 
 def tables(runs: list) -> str:

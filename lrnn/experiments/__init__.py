@@ -48,7 +48,7 @@ from pathlib import Path
 
 from ..music_models import KINDS
 
-__all__ = ["RESULTS", "result", "source"]
+__all__ = ["MEMORY_CELLS", "RESULTS", "result", "source"]
 
 #: The committed results the chapters read, per experiment (paths inside ``experiments/<name>/``).
 RESULTS = {
@@ -63,6 +63,22 @@ RESULTS = {
     "charlm": ("results.json", "gru.npz", "lstm.npz"),  # Chapter 9 opens the GRU and the LSTM
     "bidirectional": ("results.json",),  # Chapter 10: the bidirectional baseline on Chapter 6's task
     "seq2seq": ("results.json",),  # Chapter 10: reversal, without and with attention
+}
+
+#: The cells of the memory sweep (``experiments/memory``, Chapter 7) by the names its records give them
+#: (``run["cell"]``), as the chapter, the sweep's tables and its explorer name them. The gate ablations
+#: of :mod:`lrnn.gate_ablations` follow their parents. Subscripts are marked up as in
+#: :mod:`lrnn.widgets.view` (``g_{cx}``; :func:`lrnn.widgets.view.plain_text` gives ``g_cx``).
+MEMORY_CELLS = {
+    "rnn": "standard RNN",
+    "gru": "GRU",
+    "lstm": "Vanilla LSTM",
+    "augmented": "Augmented LSTM",
+    "mgu": "minimal gated unit",
+    "lstm_coupled": "coupled-gate LSTM",
+    "lstm_no_readout_gate": "Vanilla LSTM without readout gate",
+    "lstm_diagonal": "Vanilla LSTM with diagonal pinholes",
+    "augmented_open": "Augmented LSTM with g_{cx} held open",
 }
 
 

@@ -6,7 +6,8 @@ function. It shows itself in three ways:
 1. **live** (:meth:`Explorer.live`): ipywidgets controls that call ``compute`` in the
    kernel and redraw the view with matplotlib (:func:`lrnn.widgets.draw.draw_view`);
 2. **static** (:meth:`Explorer.static_html`): the same controls as plain HTML inputs,
-   with every view on the control grid precomputed and drawn in the page by a small
+   with every view on the control grid precomputed (a point that shows another's panels, by
+   ``Explorer.alias``, stores only its sentence) and drawn in the page by a small
    SVG renderer (``lrnn/widgets/static/explorer.js`` and ``explorer.css``, inlined), so it
    works with no kernel, in light and dark mode;
 3. **tested** (:meth:`Explorer.corners`): the views at every extreme of every control,
@@ -154,12 +155,18 @@ class Explorer:
         ``compute(**{control.name: value}) -> View``; must be fast (< 100 ms).
     caption : str
         One or two sentences under the figure saying what to try.
+    alias : callable, optional
+        ``alias(**{control.name: value}) -> dict``: the control values whose panels a point of the
+        grid shows (itself, or another point whose ``alias`` is itself). The static face then
+        stores each shown frame once, and for a point that shows another's panels only its own
+        sentence, e.g. for the lags a setting of a sweep never ran. By default every point is its own.
     """
 
     title: str
     controls: tuple
     compute: Any
     caption: str = ""
+    alias: Any = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     def view(self, **values) -> View:
@@ -181,12 +188,40 @@ class Explorer:
 
     # -- static face ---------------------------------------------------------------------------
 
+    def _shown(self) -> tuple[list, list]:
+        """The grid points whose frames the static face stores, and each grid point's entry of ``index``.
+
+        An entry is the position of its frame among the stored ones, or ``[position, sentence]``
+        for a point that shows another's panels under its own sentence.
+        """
+        names = [c.name for c in self.controls]
+        grid = self.grid()
+        if self.alias is None:
+            return grid, list(range(len(grid)))
+        points = set(grid)
+
+        def alias(combo):
+            to = self.alias(**dict(zip(names, combo)))
+            return tuple(to[n] for n in names)
+
+        target = [alias(combo) for combo in grid]
+        for combo, to in zip(grid, target):
+            if to not in points or alias(to) != to:
+                raise ValueError(f"alias{combo} = {to}: expected a point of the grid whose alias is itself.")
+        stored = [combo for combo in grid if combo in set(target)]
+        position = {combo: i for i, combo in enumerate(stored)}
+        index = [
+            position[to] if to == combo else [position[to], self.compute(**dict(zip(names, combo))).text]
+            for combo, to in zip(grid, target)
+        ]
+        return stored, index
+
     def static_data(self) -> dict:
-        """The JSON document the page-side renderer draws: controls and a view per grid point."""
+        """The JSON document the page-side renderer draws: controls, the stored frames and, with an
+        ``alias``, ``index``: for each grid point (row-major) its frame, or its frame and own sentence."""
         if "data" not in self._cache:
-            frames = [
-                asdict(self.compute(**{c.name: v for c, v in zip(self.controls, combo)})) for combo in self.grid()
-            ]
+            stored, index = self._shown()
+            frames = [asdict(self.compute(**{c.name: v for c, v in zip(self.controls, combo)})) for combo in stored]
             controls = [
                 {
                     "name": c.name,
@@ -203,6 +238,8 @@ class Explorer:
                 "frames": _round(frames),
                 "palette": PALETTE,
             }
+            if self.alias is not None:
+                self._cache["data"]["index"] = index
         return self._cache["data"]
 
     def static_html(self) -> str:

@@ -12,24 +12,14 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
+from ..experiments import MEMORY_CELLS
 from .explorer import Control, Explorer
-from .view import Panel, Series, View, sci
+from .view import Panel, Series, View, plain_text, sci
 
 __all__ = ["memory_runs_view", "memory_runs_explorer", "memory_settings"]
 
 _TASKS = {"adding": "adding", "temporal_order": "temporal order", "copy": "copy memory"}
 _LOSSES = {"adding": "MSE", "temporal_order": "cross-entropy", "copy": "cross-entropy"}
-_CELLS = {
-    "rnn": "RNN",
-    "gru": "GRU",
-    "lstm": "Vanilla LSTM",
-    "augmented": "Augmented LSTM",
-    "mgu": "minimal gated unit",  # the gate ablations of lrnn.gate_ablations
-    "lstm_coupled": "coupled-gate LSTM",
-    "lstm_no_readout_gate": "LSTM without readout gate",
-    "lstm_diagonal": "LSTM, diagonal pinholes",
-    "augmented_open": "Augmented LSTM, g_cx held open",
-}
 _NEEDED = ("task", "cell", "lag", "seed", "init", "clip", "baseline", "threshold", "success", "steps_to_success")
 _CURVES = ("val_steps", "val_loss", "grad_norm_mean", "curve_every", "final_loss")
 
@@ -57,7 +47,7 @@ def _setting(run: dict, usual: tuple, usual_size: tuple = (None, None)) -> str:
     optimiser only when it is not the ``usual`` ``(optimizer, lr)`` of the sweep, the state size
     and the number of updates only when they are not the ``usual_size`` ``(d_s, steps)``."""
     task = _TASKS.get(run["task"], run["task"].replace("_", " "))
-    cell = _CELLS.get(run["cell"], run["cell"])
+    cell = plain_text(MEMORY_CELLS.get(run["cell"], run["cell"]))
     init = _init_text(run)
     clip = ", no clipping" if run["clip"] is None else ("" if run["clip"] == 1 else f", clip {run['clip']:g}")
     optim = (run.get("optimizer"), run.get("lr"))
@@ -102,7 +92,7 @@ def memory_settings(runs: list) -> dict:
     usual_size = Counter((r.get("d_s"), r.get("steps")) for r in runs).most_common(1)[0][0]
     for run in runs:
         settings[_setting(run, usual, usual_size)][int(run["lag"])].append(run)
-    tasks, cells = list(_TASKS), list(_CELLS)
+    tasks, cells = list(_TASKS), list(MEMORY_CELLS)
 
     def order(item):  # by task, then cell, then where the setting first appears
         first = next(iter(item[1].values()))[0]
@@ -120,6 +110,11 @@ def _steps(run: dict, key: str) -> np.ndarray:
         return np.asarray(run["val_steps"], dtype=float)
     every = run["curve_every"]
     return every * (np.arange(len(run[key])) + 1.0)
+
+
+def _nearest(by_lag: dict, lag: int) -> int:
+    """The lag a setting ran that is nearest to ``lag`` on a log scale (the shorter of two as near)."""
+    return min(by_lag, key=lambda k: (abs(np.log(k / lag)), k))
 
 
 def memory_runs_view(setting: str, lag: int, *, settings: dict) -> View:
@@ -143,7 +138,7 @@ def memory_runs_view(setting: str, lag: int, *, settings: dict) -> View:
         ``successes``, ``seeds``, ``lag`` (shown) and ``steps_to_success`` (of the successes).
     """
     by_lag = settings[setting]
-    shown = min(by_lag, key=lambda k: (abs(np.log(k / lag)), k))
+    shown = _nearest(by_lag, lag)
     runs = by_lag[shown]
     baseline, threshold = runs[0]["baseline"], runs[0]["threshold"]
     task = runs[0]["task"]
@@ -236,7 +231,7 @@ def memory_runs_explorer(runs: list | None = None) -> Explorer:
     settings = memory_settings(runs)
     names = tuple(settings)
     lags = tuple(sorted({lag for by_lag in settings.values() for lag in by_lag}))
-    default = next((n for n in names if n.startswith(f"{_TASKS['adding']} · {_CELLS['lstm']}")), names[0])
+    default = next((n for n in names if n.startswith(f"{_TASKS['adding']} · {MEMORY_CELLS['lstm']}")), names[0])
     return Explorer(
         title="The memory sweep, run by run",
         controls=(
@@ -244,8 +239,10 @@ def memory_runs_explorer(runs: list | None = None) -> Explorer:
             Control("lag", "lag T", lags, 100 if 100 in lags else lags[0], fmt="{:d}"),
         ),
         compute=lambda setting, lag: memory_runs_view(setting, lag, settings=settings),
+        # the page stores the runs of a setting once per lag it ran; another lag shows the nearest
+        alias=lambda setting, lag: {"setting": setting, "lag": _nearest(settings[setting], lag)},
         caption="Each curve is one seed. Slide the lag up for the standard RNN and for a gated cell; compare "
         "the RNN's three initialisations of W_{r}; pick the runs without clipping and read the gradient norm; "
         "compare the LSTM's forget-gate bias with chrono initialisation at T = 100 and 200; on the copy task, "
-        "compare 32 units with 128 for the GRU and the Vanilla LSTM.",
+        "compare 32 units with 128 for the GRU and the two LSTMs.",
     )

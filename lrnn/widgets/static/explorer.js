@@ -210,14 +210,24 @@
     var figs = html("div", "lx-panels", root);
     var text = html("p", "lrnn-explorer-text", root);
     text.setAttribute("aria-live", "polite");
-    function frame() {
+    // The grid point of the controls (row-major); with data.index, its frame is data.frames[index[k]],
+    // or, as [frame, sentence], another point's panels under its own sentence.
+    function point() {
       var k = 0;
       for (var i = 0; i < data.controls.length; i++) k = k * data.controls[i].values.length + idx[i];
-      return data.frames[k];
+      return k;
+    }
+    function frame(k) {
+      var e = data.index ? data.index[k] : k;
+      if (typeof e === "number") return data.frames[e];
+      var f = {};
+      Object.keys(data.frames[e[0]]).forEach(function (key) { f[key] = data.frames[e[0]][key]; });
+      f.text = e[1];
+      return f;
     }
     var boxes = [];
     function redraw() {
-      var f = frame();
+      var k = point(), f = frame(k);
       while (boxes.length < f.panels.length) boxes.push(html("figure", "lx-panel", figs));
       f.panels.forEach(function (p, i) {
         var box = boxes[i];
@@ -227,7 +237,7 @@
         drawLegend(box, drawPanel(box, p, w));
       });
       setHTML(text, f.text);
-      root.setAttribute("data-frame", String(data.frames.indexOf(f)));
+      root.setAttribute("data-frame", String(k));
     }
     data.controls.forEach(function (c, i) {
       var kind = widgetOf(c);
