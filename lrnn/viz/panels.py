@@ -35,13 +35,13 @@ __all__ = ["show", "one_column", "panel_axes", "PHONE_WIDTH", "PHONE_TEXT", "PHO
 #: Width in inches of the one-column layout: 420 px at matplotlib's 100 dpi, near a phone's column.
 PHONE_WIDTH = 4.2
 #: Width in CSS px at which a 390 px phone shows a layout: the 358 px text column, less the padding
-#: of a cell's output (342 px) and, in dark mode, of the light card a figure sits on (330 px), as
-#: measured in Chromium.
-PHONE_COLUMN_PX = 330
+#: of a cell's output (342 px) and, in dark mode, of the light card a figure sits on (330 px; 326 px
+#: for a full-width output, the narrowest), as measured in Chromium.
+PHONE_COLUMN_PX = 326
 #: Smallest text a phone should show, in CSS px (the tick labels' bound in the site's tests).
 PHONE_MIN_PX = 11.0
-#: Smallest text of the one-column layout, in points: 14.6 px as drawn at 100 dpi, 11.1 px or more
-#: when the picture (1.03 :data:`PHONE_WIDTH` wide or less) is shrunk into :data:`PHONE_COLUMN_PX`;
+#: Smallest text of the one-column layout, in points: 14.6 px as drawn at 100 dpi, 11 px or more
+#: when the picture (1.02 :data:`PHONE_WIDTH` wide or less) is shrunk into :data:`PHONE_COLUMN_PX`;
 #: a wider picture gets larger text.
 PHONE_TEXT = 10.5
 _HEIGHT = (1.8, 2.6)  # inches per panel in one column: the panel's own aspect, within these bounds
