@@ -292,16 +292,11 @@ ONE_TOKEN_OF_A_KIND = """() => {
 }"""
 
 
-# The API reference's pages share one template, written by autodoc: axe reads the first of them.
-AXE_PAGES = [p for p in PAGES if not p.startswith("api_")] + ["genindex.html", "prf-prf.html", "search.html"]
-
-
-@pytest.mark.parametrize("name", AXE_PAGES)
+@pytest.mark.parametrize("name", PAGES + ["genindex.html", "prf-prf.html", "search.html"])
 def test_axe_finds_nothing_serious_on_the_page(browser, server, axe_log, name):
-    """axe-core (axe-playwright-python) on every page (of the API reference, the first): every rule in
-    light mode at 1280 px, then the same page in dark mode at 390 px with the rules whose outcome
-    the theme or the width can change (each mode and each width on every page); no serious or
-    critical violation.
+    """axe-core (axe-playwright-python) on every page: every rule in light mode at 1280 px, then the
+    same page in dark mode at 390 px with the rules whose outcome the theme or the width can change
+    (each mode and each width on every page); no serious or critical violation.
     Every violation found is written to _build/axe-report*.json (one file a test worker).
 
     MathJax does not run here: its output (about 25,000 elements on a chapter, each formula with
@@ -309,7 +304,7 @@ def test_axe_finds_nothing_serious_on_the_page(browser, server, axe_log, name):
     text's. The TeX stays in the page as text, in the colour the formulas get.
 
     On the API pages (api*.html) autodoc writes every module with the same markup and styles; axe
-    reads the first page's frame and its article's first two sections (api.html: the cell interface
+    reads the page's frame and the article's first two sections there (api.html: the cell interface
     and Sec. II's modules), not the 34,000 elements of the whole reference, whose colour contrast
     alone took over a minute a view.
 
