@@ -152,10 +152,9 @@ test: $(STAMP) browser-deps
 	@mkdir -p _build
 	@export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1; start=$$(date +%s); \
 	nice -n 5 $(BIN)/python -m pytest -m "$(SITE_FREE)" $(NBVAL) > _build/unit-tests.log 2>&1 & unit=$$!; \
-	ran=0; if [ -n "$(RUNNABLE_TEST)" ]; then \
+	if [ -n "$(RUNNABLE_TEST)" ]; then \
 	  echo "== the runnable book in a fresh environment (log: _build/runnable-test.log), beside the tests that do not need the site"; \
-	  $(BIN)/python book/_tools/runnable_book.py --out _build/lrnn-book.zip \
-	    && $(BIN)/python -m pytest -s -p no:cacheprovider $(FRESH) > _build/runnable-test.log 2>&1; ran=$$?; \
+	  $(MAKE) -s --no-print-directory runnable && $(BIN)/python -m pytest -s -p no:cacheprovider $(FRESH) > _build/runnable-test.log 2>&1; ran=$$?; \
 	  tail -n 4 _build/runnable-test.log; \
 	  if [ $$ran -ne 0 ]; then cat _build/runnable-test.log; wait $$unit; tail -n 40 _build/unit-tests.log; exit 1; fi; \
 	  $(BIN)/python book/_tools/notebook_cache.py _build/.jupyter_cache _build/runnable-ran book || exit 1; \

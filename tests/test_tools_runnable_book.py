@@ -216,14 +216,20 @@ def _run(jobs: list, jupyter: Path, env: dict) -> list:
         return list(pool.map(lambda job: _execute(job[0], jupyter, job[1], env), jobs))
 
 
+def _same_wheel(ours: zipfile.ZipFile, theirs: zipfile.ZipFile, name: str) -> None:
+    """The wheel ``name`` of two runnable books holds the same files, file for file (a wheel built twice
+    differs in its archive's timestamps only)."""
+    a, b = (zipfile.ZipFile(io.BytesIO(z.read(name))) for z in (ours, theirs))
+    assert sorted(a.namelist()) == sorted(b.namelist()), f"{name}: the same wheel"
+    assert all(a.read(n) == b.read(n) for n in a.namelist()), f"{name}: the same wheel, file for file"
+
+
 def _same_zip(ours: zipfile.ZipFile, theirs: zipfile.ZipFile) -> None:
     """Two runnable books hold the same files, and their wheels the same modules, file for file."""
     assert sorted(ours.namelist()) == sorted(theirs.namelist())
     for name in ours.namelist():
         if name.endswith(".whl"):
-            a, b = (zipfile.ZipFile(io.BytesIO(z.read(name))) for z in (ours, theirs))
-            assert sorted(a.namelist()) == sorted(b.namelist()), name
-            assert all(a.read(n) == b.read(n) for n in a.namelist()), f"{name}: the same wheel, file for file"
+            _same_wheel(ours, theirs, name)
         else:
             assert ours.read(name) == theirs.read(name), name
 
@@ -302,9 +308,7 @@ def test_the_student_zip_is_the_tested_environment_with_notebooks_its_edition_ra
     assert book.read("lrnn-book/requirements.txt") == student.read("lrnn-book/requirements.txt")
     wheels = {z: [n for n in z.namelist() if n.endswith(".whl")] for z in (book, student)}
     assert wheels[book] == wheels[student] and len(wheels[book]) == 1
-    ours, theirs = (zipfile.ZipFile(io.BytesIO(z.read(wheels[z][0]))) for z in (book, student))
-    assert ours.namelist() == theirs.namelist(), "the same wheel"
-    assert all(ours.read(n) == theirs.read(n) for n in ours.namelist()), "the same wheel, file for file"
+    _same_wheel(book, student, wheels[book][0])
     checked = 0
     for name in sorted(n for n in student.namelist() if n.endswith(".ipynb")):
         nb = json.loads(student.read(name))
