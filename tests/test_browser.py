@@ -3,6 +3,7 @@
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -56,8 +57,21 @@ def browser():
         b.close()
 
 
-def open_page(browser, url):
+# MathJax's own files. A check that reads no formula refuses them (without_mathjax): the page is not
+# typeset, which is about half of what a chapter costs the browser to open.
+MATHJAX = re.compile(r".*/_static/mathjax/.*")
+
+
+def without_mathjax(target):
+    """``target`` (a page or a browser context), with every MathJax file it asks for refused."""
+    target.route(MATHJAX, lambda route: route.abort())
+    return target
+
+
+def open_page(browser, url, mathjax=True):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    if not mathjax:
+        without_mathjax(page)
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(url, wait_until="networkidle")
@@ -77,7 +91,7 @@ CHAPTERS = [p for p in PAGES if p[:2].isdigit()]
 def test_every_explorer_control_changes_the_figure(browser, server, name):
     if 'data-lrnn-explorer="static"' not in (HTML / name).read_text(encoding="utf-8"):
         pytest.skip(f"{name} has no explorer")
-    page, requests = open_page(browser, f"{server}/{name}")
+    page, requests = open_page(browser, f"{server}/{name}", mathjax=False)
     roots = page.locator('[data-lrnn-explorer="static"]')
     for i in range(roots.count()):
         root = roots.nth(i)
@@ -97,7 +111,7 @@ def test_every_explorer_control_changes_the_figure(browser, server, name):
 
 
 def test_explorer_responds_without_kernel(browser, server):
-    page, requests = open_page(browser, f"{server}/01_roots.html")
+    page, requests = open_page(browser, f"{server}/01_roots.html", mathjax=False)
     root = page.locator('[data-lrnn-explorer="static"]').first
     root.scroll_into_view_if_needed()
     svg_before = root.locator("svg").first.inner_html()
@@ -194,7 +208,7 @@ CONTRAST = """root => {
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_explorers_respond_and_are_readable_in_both_themes(browser, server, theme):
     for name in CHAPTERS:
-        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=theme)
+        ctx = without_mathjax(browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=theme))
         ctx.add_init_script(f"localStorage.setItem('mode', '{theme}'); localStorage.setItem('theme', '{theme}');")
         page = ctx.new_page()
         page.goto(f"{server}/{name}", wait_until="networkidle")
@@ -261,7 +275,7 @@ def test_equation_mentions_are_links_to_displayed_equations(browser, server):
     total = linked = 0
     misses = []
     for name in CHAPTERS:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = without_mathjax(browser.new_page(viewport={"width": 1280, "height": 900}))
         page.goto(f"{server}/{name}", wait_until="networkidle")
         mentions = page.evaluate(
             """() => {

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_browser import CHAPTERS, HTML, PAGES, SHOTS, browser, foreign, server  # noqa: F401 (fixtures)
+from test_browser import CHAPTERS, HTML, PAGES, SHOTS, browser, foreign, server, without_mathjax  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
@@ -242,11 +242,19 @@ AXE_REPORT = Path(__file__).resolve().parents[1] / "_build" / f"axe-report{'-' i
 AFTER_RESIZE = ["color-contrast", "link-in-text-block", "scrollable-region-focusable", "target-size", "region"]
 
 
-def axe_run(page, rules=None, context=None):
+def axe_run(page, rules=None, context=None, skip=()):
+    """axe-core's violations on ``page`` (injected once a page, from axe-playwright-python's copy):
+    every rule, or only ``rules``, less ``skip``; ``context`` as axe.run takes it (the document)."""
     from axe_playwright_python.sync_playwright import Axe
 
     options = {"resultTypes": ["violations"]} | ({"runOnly": {"type": "rule", "values": rules}} if rules else {})
-    results = Axe().run(page, context=context, options=options)
+    if skip:
+        options["rules"] = {rule: {"enabled": False} for rule in skip}
+    if not page.evaluate("() => !!window.axe"):
+        page.evaluate(Axe().axe_script)
+    violations = page.evaluate(
+        "async ([context, options]) => (await axe.run(context || document, options)).violations", [context, options]
+    )
     return [
         {
             "id": v["id"],
@@ -255,7 +263,7 @@ def axe_run(page, rules=None, context=None):
             "first": v["nodes"][0]["target"] if v["nodes"] else None,
             "summary": v["nodes"][0].get("failureSummary", "")[:240] if v["nodes"] else "",
         }
-        for v in results.response["violations"]
+        for v in violations
     ]
 
 
@@ -267,29 +275,94 @@ def axe_log():
     AXE_REPORT.write_text(json.dumps(log, indent=1), encoding="utf-8")
 
 
-# The API pages: everything but the article's third and later sections (see the test below).
-AXE_CONTEXT = {"api": {"exclude": [["article section > section:nth-of-type(n+3)"]]}}
-
 DARK = "() => { document.documentElement.dataset.theme = 'dark'; document.documentElement.dataset.mode = 'dark'; }"
 
 # Code blocks repeat a few token styles thousands of times (a chapter's highlighted code is about
-# four fifths of its elements once MathJax is off). Each token's look is a function of what is
-# keyed here, in both themes; the first token of each key keeps its element, the repeats become
-# plain text in their block, whose own colour is checked. Returns [kept, unwrapped].
+# four fifths of its elements once MathJax is off), and Sphinx wraps each word of inline code and of
+# an API signature in a <span class="pre"> (half the API page's elements). Each token's look is a
+# function of what is keyed here, in both themes; the first token of each key keeps its element, the
+# repeats become plain text in their block (or their inline code), whose own colour is checked.
+# Returns [kept, unwrapped].
 ONE_TOKEN_OF_A_KIND = """() => {
   const root = document.documentElement, was = [root.dataset.theme, root.dataset.mode];
-  const spans = Array.from(document.querySelectorAll("div.highlight pre span"));
+  const spans = Array.from(document.querySelectorAll("div.highlight pre span, span.pre"));
+  const block = e => e.closest("div.highlight") || e.parentElement;
   const look = e => { const s = getComputedStyle(e); return [s.color, s.backgroundColor, s.fontSize, s.fontWeight]; };
   const keys = spans.map(e => [e.closest(".cell_output") ? "out" : e.closest(".cell_input") ? "in" : "text",
-    e.className, ...look(e), getComputedStyle(e.closest("div.highlight")).backgroundColor]);
+    e.className, block(e).tagName, block(e).className, ...look(e), getComputedStyle(block(e)).backgroundColor]);
   root.dataset.theme = "dark"; root.dataset.mode = "dark";
-  spans.forEach((e, i) => keys[i].push(...look(e), getComputedStyle(e.closest("div.highlight")).backgroundColor));
+  spans.forEach((e, i) => keys[i].push(...look(e), getComputedStyle(block(e)).backgroundColor));
   [root.dataset.theme, root.dataset.mode] = was;
   const seen = new Set(); let unwrapped = 0;
   spans.forEach((e, i) => { const k = keys[i].join("|");
     if (seen.has(k)) { e.replaceWith(...e.childNodes); unwrapped += 1; } else seen.add(k); });
   return [seen.size, unwrapped];
 }"""
+
+
+# The rules that read colours: axe works out, for every element with text, its colour against
+# everything painted behind it, a few milliseconds an element (about two thirds of axe's time on a
+# chapter). Two elements whose text has the same colour, size, weight, shadow and decoration, whose
+# parent has the same colour (a link against its sentence) and with the same background, opacity,
+# filter and blending on every box from them up to the root, get the same verdict. ONE_LOOK_OF_A_KIND
+# marks `data-axe-same` on each largest subtree whose every text repeats such a look kept earlier in
+# the page; those rules then read the page without them (the first of each look is read).
+# Returns [looks kept, subtrees marked].
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+ONE_LOOK_OF_A_KIND = """() => {
+  const styles = new Map(), backs = new Map();
+  const style = e => { if (!styles.has(e)) styles.set(e, getComputedStyle(e)); return styles.get(e); };
+  const back = e => {
+    if (!e) return "";
+    if (!backs.has(e)) {
+      const s = style(e), mine = [s.backgroundColor, s.backgroundImage, s.opacity, s.filter, s.mixBlendMode];
+      backs.set(e, mine.join() + "/" + back(e.parentElement));
+    }
+    return backs.get(e);
+  };
+  const texty = e => Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+  const seen = new Set(), repeats = new Map();
+  const walk = e => {
+    let repeat = true;
+    if (texty(e)) {
+      const s = style(e), p = e.parentElement ? style(e.parentElement) : s;
+      const look = [e.tagName === "A", s.color, s.fontSize, s.fontWeight, s.textShadow, s.textDecorationLine,
+        p.color, back(e)].join("|");
+      if (!seen.has(look)) { seen.add(look); repeat = false; }
+    }
+    for (const c of e.children) repeat = walk(c) && repeat;
+    repeats.set(e, repeat);
+    return repeat;
+  };
+  document.querySelectorAll("[data-axe-same]").forEach(e => e.removeAttribute("data-axe-same"));
+  walk(document.body);
+  let marked = 0;
+  repeats.forEach((repeat, e) => {
+    if (repeat && e !== document.body && !repeats.get(e.parentElement)) {
+      e.setAttribute("data-axe-same", "");
+      marked += 1;
+    }
+  });
+  return [seen.size, marked];
+}"""
+SAME = {"exclude": [["[data-axe-same]"]]}
+
+
+def test_axe_reads_each_look_of_text_once_and_still_finds_a_faint_one(browser):
+    """ONE_LOOK_OF_A_KIND leaves out a paragraph that repeats another's look, keeps one whose colour
+    (or whose link's colour, or whose background) is new, and axe still finds the faint text."""
+    page = browser.new_page(viewport={"width": 800, "height": 600})
+    page.set_content(
+        "<main><h1>Looks</h1><p>One paragraph <a href='#a'>a link</a>.</p><p>Another <a href='#b'>link</a>.</p>"
+        "<p style='color:#bbb'>A faint paragraph.</p><div style='background:#222'><p>Dark box, dark text.</p></div>"
+        "<p>And one more, <a href='#c' style='color:#ccc'>a faint link</a>.</p></main>"
+    )
+    kept, marked = page.evaluate(ONE_LOOK_OF_A_KIND)
+    assert page.locator("[data-axe-same]").count() == marked == 1, "the second paragraph only"
+    assert page.locator("p").nth(1).get_attribute("data-axe-same") == ""
+    found = {v["id"]: v["nodes"] for v in axe_run(page, COLOUR_RULES, context=SAME)}
+    assert found.get("color-contrast") == 3, found  # the faint paragraph, the dark box, the faint link
+    page.close()
 
 
 @pytest.mark.parametrize("name", PAGES + ["genindex.html", "prf-prf.html", "search.html"])
@@ -303,17 +376,12 @@ def test_axe_finds_nothing_serious_on_the_page(browser, server, axe_log, name):
     its own assistive MathML) makes axe take minutes a page, and the formulas' colour is the
     text's. The TeX stays in the page as text, in the colour the formulas get.
 
-    On the API pages (api*.html) autodoc writes every module with the same markup and styles; axe
-    reads the page's frame and the article's first two sections there (api.html: the cell interface
-    and Sec. II's modules), not the 34,000 elements of the whole reference, whose colour contrast
-    alone took over a minute a view.
-
-    In code blocks each token style (its class, where it sits, its colours, size and weight in
-    both themes) is checked once a page: the repeats are unwrapped to text (ONE_TOKEN_OF_A_KIND);
-    on a chapter that leaves about a quarter of the elements and a third of the time."""
+    The rules that read colours read each look of text once (ONE_LOOK_OF_A_KIND); in code blocks
+    each token style (its class, where it sits, its colours, size and weight in both themes) is one
+    element (ONE_TOKEN_OF_A_KIND: the repeats are unwrapped to text). Every other rule reads every
+    element, on the API pages too."""
     ctx = themed(browser, "light", viewport={"width": 1280, "height": 900})
-    ctx.route(re.compile(r".*/mathjax/.*"), lambda route: route.abort())
-    page = ctx.new_page()
+    page = without_mathjax(ctx).new_page()
     page.goto(f"{server}/{name}", wait_until="networkidle")
     axe_log[f"{name} code tokens kept, unwrapped"] = page.evaluate(ONE_TOKEN_OF_A_KIND)
     bad = []
@@ -322,7 +390,10 @@ def test_axe_finds_nothing_serious_on_the_page(browser, server, axe_log, name):
             page.evaluate(DARK)
             page.set_viewport_size({"width": 390, "height": 844})
             page.wait_for_timeout(500)
-        found = axe_run(page, None if view == "light 1280" else AFTER_RESIZE, context=AXE_CONTEXT.get(name[:3]))
+        others = None if view == "light 1280" else [r for r in AFTER_RESIZE if r not in COLOUR_RULES]
+        found = axe_run(page, others, skip=COLOUR_RULES)
+        axe_log[f"{name} {view} looks of text kept, repeats left out"] = page.evaluate(ONE_LOOK_OF_A_KIND)
+        found += axe_run(page, COLOUR_RULES, context=SAME)
         axe_log[f"{name} {view}"] = found
         bad += [(view, v) for v in found if v["impact"] in ("serious", "critical")]
     ctx.close()
@@ -336,7 +407,7 @@ STATE = """r => { const s = r.querySelector('svg'); const t = r.querySelector('.
 def test_explorer_controls_work_by_keyboard(browser, server):
     """Tab reaches every control of every explorer, and keys operate it (arrows on a slider or a menu,
     Space on a button), changing the figure or its sentence."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = without_mathjax(browser.new_page(viewport={"width": 1280, "height": 900}))
     for name in CHAPTERS:
         page.goto(f"{server}/{name}", wait_until="domcontentloaded")
         roots = page.locator('[data-lrnn-explorer="static"]')

@@ -34,8 +34,11 @@ def _train(out: Path, *args: str, processes: int = 1) -> dict:
 
 
 def test_two_processes_compute_the_one_process_run(tmp_path):
-    """DDP over 2 processes, each with half of every global batch, gives the 1-process losses (float64)."""
-    args = ("--kinds", "augmented", "--seeds", "1", "--max-epochs", "1", "--dtype", "float64")
+    """DDP over 2 processes, each with half of every global batch, gives the 1-process losses (float64).
+
+    On nn.LSTM, the cheapest epoch of the five cells (README): how the runner splits a batch and
+    averages the gradients does not depend on the cell."""
+    args = ("--kinds", "lstm", "--seeds", "1", "--max-epochs", "1", "--dtype", "float64")
     one = _train(tmp_path / "one", *args)
     two = _train(tmp_path / "two", *args, processes=2)
     assert two["processes"] == 2 and one["processes"] == 1
