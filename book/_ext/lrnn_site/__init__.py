@@ -30,7 +30,20 @@ import functools
 import importlib.util
 from pathlib import Path
 
-from . import assets, audio, crossref, deeper, figures, glossary, mathjax, numbering, pages, preview, repository
+from . import (
+    assets,
+    audio,
+    crossref,
+    deeper,
+    doctrees,
+    figures,
+    glossary,
+    mathjax,
+    numbering,
+    pages,
+    preview,
+    repository,
+)
 
 
 @functools.cache
@@ -92,6 +105,7 @@ def setup(app):
     app.connect("build-finished", _runnable_zip)
     app.connect("build-finished", assets.finish, priority=900)
     glossary.setup(app)
+    doctrees.setup(app)
     repository.setup(app)
     preview.setup(app)
     audio.setup(app)
