@@ -137,10 +137,11 @@ browser-deps:
 # the site's switches (LRNN_STATIC_SITE, LRNN_PHONE_FIGURES). The -W site build then shows those runs'
 # outputs: book/_tools/notebook_cache.py puts them in its jupyter-cache (_config.yml executes in
 # `cache` mode, and a clean build's cache is empty), so it runs only the pages the zip leaves out (the
-# ledger, the course pages); a check of the built site asserts it ships the zip that ran. Beside all
-# that, on the spare core, run the tests that do not need the site (niced: they are not on the path to
-# the site); once the site is built, the checks of the built site, of its pages in Chromium and of the
-# editions when they are built, on three workers (pytest-xdist; they mostly wait for Chromium).
+# ledger, the course pages), and ships that very zip (LRNN_RUNNABLE_ZIP); a check of the built site
+# asserts it does. Beside all that, on the spare core, run the tests that do not need the site (niced:
+# they are not on the path to the site); once the site is built, the checks of the built site, of its
+# pages in Chromium and of the editions when they are built, on three workers (pytest-xdist; they
+# mostly wait for Chromium).
 # Without CI, nbval runs every notebook in that first group as JupyterLab would, and the site build
 # runs them again as the static site does.
 SITE_FREE := not site and not browser and not pdf and not student
@@ -160,7 +161,7 @@ test: $(STAMP) browser-deps
 	  $(BIN)/python book/_tools/notebook_cache.py _build/.jupyter_cache _build/runnable-ran book || exit 1; \
 	  echo "== ran in $$(( $$(date +%s) - start )) s"; fi; \
 	echo "== the -W site build (log: _build/site-build.log)"; \
-	$(JB) -W -n --keep-going > _build/site-build.log 2>&1; built=$$?; tail -n 15 _build/site-build.log; \
+	$(if $(RUNNABLE_TEST),LRNN_RUNNABLE_ZIP="$(CURDIR)/_build/lrnn-book.zip") $(JB) -W -n --keep-going > _build/site-build.log 2>&1; built=$$?; tail -n 15 _build/site-build.log; \
 	if [ $$built -ne 0 ]; then echo "== the -W site build failed: see _build/site-build.log"; \
 	  grep "mystnb.exec" _build/site-build.log; \
 	  find _build/html/reports -name "*.err.log" -exec tail -n 25 {} + 2>/dev/null; \

@@ -114,6 +114,28 @@ def test_the_student_zip_holds_the_student_notebooks(book_zip, student_zip):
     assert b"solution-start" in book.read(chapter) and b"solution-start" not in student.read(chapter)
 
 
+def test_the_site_build_ships_a_named_zip_or_builds_its_own(tmp_path, monkeypatch):
+    """LRNN_RUNNABLE_ZIP (make test's site build): that very file; named but missing: a clear error."""
+    monkeypatch.syspath_prepend(str(BOOK / "_ext"))
+    site = importlib.import_module("lrnn_site")
+    out = tmp_path / "html"
+    out.mkdir()
+    app = types.SimpleNamespace(
+        srcdir=str(BOOK),
+        outdir=str(out),
+        builder=types.SimpleNamespace(format="html"),
+        config=types.SimpleNamespace(lrnn_runnable_zip="lrnn-book.zip"),
+    )
+    made = tmp_path / "made.zip"
+    made.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty archive, as built and run before
+    monkeypatch.setenv("LRNN_RUNNABLE_ZIP", str(made))
+    site._runnable_zip(app, None)
+    assert (out / "lrnn-book.zip").read_bytes() == made.read_bytes()
+    monkeypatch.setenv("LRNN_RUNNABLE_ZIP", str(tmp_path / "gone.zip"))
+    with pytest.raises(FileNotFoundError, match="LRNN_RUNNABLE_ZIP .*make runnable"):
+        site._runnable_zip(app, None)
+
+
 def test_a_page_the_runnable_book_leaves_out_offers_no_ipynb(tmp_path, monkeypatch):
     """The site's download menu (book/_ext/lrnn_site): no .ipynb for a notebook that imports book tooling."""
     monkeypatch.syspath_prepend(str(BOOK / "_ext"))  # as Sphinx loads it (_config.yml, local_extensions)
@@ -278,7 +300,8 @@ def test_every_notebook_of_the_runnable_book_runs_in_a_fresh_environment(tmp_pat
 def test_the_site_ships_the_runnable_book_that_ran():
     """The site's lrnn-book.zip holds what the fresh environment above ran (``_build/lrnn-book.zip``):
     the same notebooks, results, requirements and README, and a wheel with the same modules, file for
-    file (the site build writes its own zip, so the archives' bytes differ only in timestamps)."""
+    file (`make test` has the site build copy it, LRNN_RUNNABLE_ZIP; a site built with its own zip
+    differs only in the archives' timestamps)."""
     if not (os.environ.get("CI") or os.environ.get("LRNN_RUNNABLE_TEST")):
         pytest.skip("the fresh-environment run is CI's (or LRNN_RUNNABLE_TEST=1)")
     site = SITES["book"] / "lrnn-book.zip"

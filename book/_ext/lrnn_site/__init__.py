@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import os
+import shutil
 from pathlib import Path
 
 from . import (
@@ -57,8 +59,16 @@ def _runnable_book():
 
 
 def _runnable_zip(app, exception):
+    """The runnable book into the site: built here, or, when ``LRNN_RUNNABLE_ZIP`` names one built
+    from these sources (``make test`` builds it first, runs it, then this site), that very file."""
     name = app.config.lrnn_runnable_zip
     if exception is not None or app.builder.format != "html" or not name:
+        return
+    built = os.environ.get("LRNN_RUNNABLE_ZIP", "")
+    if built:
+        if not Path(built).is_file():
+            raise FileNotFoundError(f"LRNN_RUNNABLE_ZIP is {built!r}, which is no file: `make runnable` builds it")
+        shutil.copyfile(built, Path(app.outdir) / name)
         return
     _runnable_book().build_zip(Path(app.srcdir), Path(app.outdir) / name)
 
