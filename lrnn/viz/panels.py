@@ -159,15 +159,17 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
             below[i] = _legend_height(legend)
     if below:
         _place(fig, places, heights, below, pairs, width)
+    changed = bool(below)  # since the figure was last drawn
     added = 0.0  # an axis label longer than its axis is broken at spaces; the figure grows by its new lines
     for i, group in enumerate(places):
         lines = _wrap_label(group[0].xaxis.label, group[0].bbox.width)
         if not pairs or i % 2 == 0:
             added += lines * 1.2 * group[0].xaxis.label.get_fontsize() / 72
-        _wrap_label(group[0].yaxis.label, group[0].bbox.height)
+        changed |= bool(lines) | bool(_wrap_label(group[0].yaxis.label, group[0].bbox.height))
     fig.set_size_inches(fig.get_size_inches() + (0, added))
-    for _ in range(3):  # labels drawn beyond the axes widen the trimmed picture: narrow the figure by as much
-        fig.draw_without_rendering()
+    for k in range(3):  # labels drawn beyond the axes widen the trimmed picture: narrow the figure by as much
+        if k or changed:  # (as drawn above, unless something moved since)
+            fig.draw_without_rendering()
         drawn = fig.get_tightbbox(fig.canvas.get_renderer()).width
         narrower = max(fig.get_size_inches()[0] - (drawn - width), 0.9 * width)  # the axes keep most of it
         if drawn <= width * 1.03 or narrower >= fig.get_size_inches()[0]:
