@@ -237,7 +237,7 @@ def test_explorer_layout_matches_the_text_on_desktop_and_phone(browser, server):
     """Two panels side by side at 1280 and 1440 px ("left panel", "right panel"); one above the other,
     within the screen, on a phone; legends under the panels."""
     for width, side_by_side in ((1280, True), (1440, True), (390, False)):
-        page = browser.new_page(viewport={"width": width, "height": 900})
+        page = without_mathjax(browser.new_page(viewport={"width": width, "height": 900}))
         page.goto(f"{server}/01_roots.html", wait_until="networkidle")
         root = page.locator('[data-lrnn-explorer="static"]').first
         root.scroll_into_view_if_needed()
@@ -382,7 +382,7 @@ def test_wide_figures_use_the_margin_on_desktop_and_fit_a_phone(browser, server,
     sizes the diagram labels for); at 390 px every figure fits the screen, or the box it pans in
     (a diagram, at 0.7 of its natural size, tests/test_browser_layout.py) does."""
     for width in (1280, 390):
-        ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=theme)
+        ctx = without_mathjax(browser.new_context(viewport={"width": width, "height": 900}, color_scheme=theme))
         ctx.add_init_script(f"localStorage.setItem('mode', '{theme}'); localStorage.setItem('theme', '{theme}');")
         page = ctx.new_page()
         page.goto(f"{server}/05_vanilla_lstm.html", wait_until="networkidle")

@@ -51,7 +51,8 @@ COLOURS = """e => {
 }"""
 
 
-# every chapter at both widths and in both modes (a phone in dark mode, a desktop in light mode)
+# every chapter at both widths and in both modes (a phone in dark mode, a desktop in light mode); on
+# the phone, the chapter's Deeper sections too (check_deeper_sections)
 @pytest.mark.parametrize("size, scheme", [("phone", "dark"), ("desktop", "light")])
 @pytest.mark.parametrize("name", FIRST_READING)
 def test_guess_then_reveal_the_computed_value(browser, server, name, size, scheme):  # noqa: F811
@@ -100,12 +101,14 @@ def test_guess_then_reveal_the_computed_value(browser, server, name, size, schem
     forms.first.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"predict-{name[:-5]}-{size}-{scheme}.png"))
     assert not foreign(requests), foreign(requests)
+    if size == "phone":  # the same visit reads the chapter's Deeper sections
+        check_deeper_sections(page, name)
     page.context.close()
 
 
-@pytest.mark.parametrize("name", FIRST_READING)
-def test_deeper_sections_are_boxed_and_say_so(browser, server, name):  # noqa: F811
-    page, _ = open_page(browser, f"{server}/{name}", "phone", "light")
+def check_deeper_sections(page, name):
+    """Each Deeper section of ``name`` (on a phone) is boxed, says so in its heading and its note, and
+    fits the column; the Overview tells a first reading what it may skip."""
     boxes = page.locator("section.lrnn-deeper")
     assert boxes.count() >= 1, f"{name} has no Deeper section"
     for i in range(boxes.count()):
@@ -118,7 +121,6 @@ def test_deeper_sections_are_boxed_and_say_so(browser, server, name):  # noqa: F
         assert box.evaluate("e => e.scrollWidth <= e.clientWidth + 1") or box.locator("div.math, table, pre").count()
     overview = page.locator(".admonition.tip").first.inner_text()
     assert "A first reading" in overview and "Deeper" in overview
-    page.context.close()
 
 
 def test_gates_at_work_figure_fits_a_phone(browser, server):  # noqa: F811
