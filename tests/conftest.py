@@ -76,14 +76,17 @@ def sweeps():
     return scripts
 
 
-# pytest-xdist hands out tests in collection order, a chunk to each worker at first. The slowest
-# checks go first, so that none of them starts last and leaves the other workers idle at the end
-# (make test's second phase; the longest, the runnable book in a fresh environment, runs beside it
-# in a process of its own).
+# pytest-xdist hands out tests in collection order (make test: --dist loadgroup, each test on its own
+# but JupyterLab's, which share one page). The slowest checks go first, so that none of them starts
+# last and leaves the other workers idle at the end of make test.
 SLOW_FIRST = (
     "tests/test_browser_layout.py::test_every_page_fits_a_phone_and_a_desktop",
-    "tests/test_browser.py::test_equation_mentions_are_links_to_displayed_equations",
+    "tests/test_browser_layout.py::test_every_figure_reads_on_a_phone",
+    "tests/test_lab.py::test_live_explorer_recomputes_in_the_kernel",
+    "tests/test_browser_reader.py::test_axe_finds_nothing_serious_on_the_page[api",
+    "tests/test_browser_predict.py::test_guess_then_reveal_the_computed_value",
     "tests/test_browser.py::test_explorers_respond_and_are_readable_in_both_themes",
+    "tests/test_browser.py::test_equation_mentions_are_links_to_displayed_equations",
     "tests/test_browser_reader.py::test_explorer_controls_work_by_keyboard",
     "tests/test_browser_reader.py::test_axe_finds_nothing_serious_on_the_page",
 )

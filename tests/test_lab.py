@@ -1,4 +1,8 @@
-"""The live face of every explorer, in a real JupyterLab driven by headless Chromium."""
+"""The live face of every explorer, in a real JupyterLab driven by headless Chromium.
+
+One notebook holds every explorer, a cell each, run in one kernel and one browser page (as a reader
+runs a chapter); each test then works its own explorer's slider in that page. The tests share the
+page: make test sends them to one worker (``xdist_group``, ``--dist loadgroup``)."""
 
 import json
 import shutil
@@ -12,7 +16,7 @@ import pytest
 
 import lrnn.widgets
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("lab")]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 EXPLORERS = [name for name in lrnn.widgets.__all__ if name.endswith("_explorer")]
 
@@ -22,23 +26,24 @@ def lab(tmp_path_factory):
     if CHROMIUM is None:
         pytest.skip("chromium not installed")
     root = tmp_path_factory.mktemp("lab")
-    for name in EXPLORERS:
-        nb = {
-            "cells": [
-                {
-                    "cell_type": "code",
-                    "metadata": {},
-                    "outputs": [],
-                    "execution_count": None,
-                    "id": "c0",
-                    "source": f"from lrnn import widgets\nwidgets.{name}()",
-                }
-            ],
-            "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-            "nbformat": 4,
-            "nbformat_minor": 5,
+    cells = [
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "id": f"c{i}",
+            "source": f"from lrnn import widgets\nwidgets.{name}()",
         }
-        (root / f"{name}.ipynb").write_text(json.dumps(nb))
+        for i, name in enumerate(EXPLORERS)
+    ]
+    nb = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (root / "explorers.ipynb").write_text(json.dumps(nb))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -78,8 +83,9 @@ def tmp_shot(name):
     return shots / f"lab-{name}-failure.png"
 
 
-@pytest.mark.parametrize("name", EXPLORERS)
-def test_live_explorer_recomputes_in_the_kernel(lab, name):
+@pytest.fixture(scope="module")
+def explorers(lab):
+    """The page of the notebook of every explorer, run: each cell's output drawn."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -89,23 +95,36 @@ def test_live_explorer_recomputes_in_the_kernel(lab, name):
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        # a fresh workspace per explorer, so that JupyterLab restores nothing from earlier tests
-        page.goto(f"{lab}/lab/workspaces/{name}/tree/{name}.ipynb?reset", wait_until="domcontentloaded")
+        page.goto(f"{lab}/lab/workspaces/explorers/tree/explorers.ipynb?reset", wait_until="domcontentloaded")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
         page.get_by_text("| Idle").wait_for(timeout=90_000)  # the kernel is up
         page.get_by_role("menuitem", name="Run").click()
         page.get_by_text("Run All Cells", exact=True).click()
+        cells = page.locator(".jp-Notebook .jp-CodeCell")
         try:
-            page.wait_for_selector(".jp-OutputArea img", timeout=90_000)
+            for i in range(len(EXPLORERS)):
+                cells.nth(i).locator(".jp-OutputArea img").first.wait_for(state="attached", timeout=90_000)
         except Exception:
-            page.screenshot(path=str(tmp_shot(name)))
+            page.screenshot(path=str(tmp_shot("explorers")))
             raise
-        text = page.locator(".widget-html-content").last
-        page.wait_for_function("el => el.innerText.length > 0", arg=text.element_handle(), timeout=30_000)
-        before, image = text.inner_text(), page.locator(".jp-OutputArea img").first.get_attribute("src")
-        handle = page.locator(".noUi-handle").first
-        handle.click()
-        page.keyboard.press("End")
-        page.wait_for_function("([el, t]) => el.innerText !== t", arg=[text.element_handle(), before], timeout=30_000)
-        assert page.locator(".jp-OutputArea img").first.get_attribute("src") != image, "the figure was redrawn"
+        yield page, cells
         browser.close()
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_live_explorer_recomputes_in_the_kernel(explorers, name):
+    page, cells = explorers
+    cell = cells.nth(EXPLORERS.index(name))
+    cell.scroll_into_view_if_needed()
+    text = cell.locator(".widget-html-content").last
+    page.wait_for_function("el => el.innerText.length > 0", arg=text.element_handle(), timeout=30_000)
+    before, image = text.inner_text(), cell.locator(".jp-OutputArea img").first.get_attribute("src")
+    handle = cell.locator(".noUi-handle").first
+    handle.click()
+    page.keyboard.press("End")
+    try:
+        page.wait_for_function("([el, t]) => el.innerText !== t", arg=[text.element_handle(), before], timeout=30_000)
+    except Exception:
+        page.screenshot(path=str(tmp_shot(name)))
+        raise
+    assert cell.locator(".jp-OutputArea img").first.get_attribute("src") != image, "the figure was redrawn"
