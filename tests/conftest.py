@@ -76,6 +76,23 @@ def sweeps():
     return scripts
 
 
+@pytest.fixture(scope="session")
+def pages():
+    """Every page of the built site (_build/html), parsed: ``{path: BeautifulSoup}``, read-only.
+
+    Parsed once a session: the checks of the built HTML (tests/test_site.py, tests/test_site_reader.py)
+    run on one worker in make test (``xdist_group("site-html")``)."""
+    from bs4 import BeautifulSoup
+
+    html = Path(__file__).resolve().parents[1] / "_build" / "html"
+    if not (html / "index.html").exists():
+        pytest.fail("no built site in _build/html: run `make book` (or `make test`) first")
+    return {
+        p.relative_to(html).as_posix(): BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
+        for p in html.rglob("*.html")
+    }
+
+
 # pytest-xdist hands out tests in collection order (make test: --dist loadgroup, each test on its own
 # but JupyterLab's, which share one page). The slowest checks go first, so that none of them starts
 # last and leaves the other workers idle at the end of make test.

@@ -6,9 +6,8 @@ from urllib.parse import urlparse
 
 import pytest
 from _tools import notebooks
-from bs4 import BeautifulSoup
 
-pytestmark = pytest.mark.site
+pytestmark = [pytest.mark.site, pytest.mark.xdist_group("site-html")]  # pages: tests/conftest.py
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 CHAPTERS = [p.stem for p in notebooks.chapters()]
@@ -24,16 +23,6 @@ RESOURCE_ATTRS = {
     "track": "src",
     "input": "src",
 }
-
-
-@pytest.fixture(scope="module")
-def pages():
-    if not (HTML / "index.html").exists():
-        pytest.fail("no built site in _build/html: run `make book` (or `make test`) first")
-    return {
-        p.relative_to(HTML).as_posix(): BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
-        for p in HTML.rglob("*.html")
-    }
 
 
 def external(url: str) -> bool:

@@ -9,22 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from bs4 import BeautifulSoup
 
-pytestmark = pytest.mark.site
+pytestmark = [pytest.mark.site, pytest.mark.xdist_group("site-html")]  # pages: tests/conftest.py
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def pages():
-    if not (HTML / "index.html").exists():
-        pytest.fail("no built site in _build/html: run `make book` (or `make test`) first")
-    return {
-        p.relative_to(HTML).as_posix(): BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
-        for p in HTML.rglob("*.html")
-    }
 
 
 def article_text(soup) -> str:
