@@ -1,6 +1,10 @@
+import functools
+import http.server
 import math
 import os
+import shutil
 import sys
+import threading
 from pathlib import Path
 
 import matplotlib
@@ -74,6 +78,51 @@ def sweeps():
         else:
             os.environ[k] = v
     return scripts
+
+
+# The browser checks' web server and Chromium (tests/test_browser*.py): one of each a test worker.
+# Module-scoped, they were started again each time a worker went from one module's test to another's.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SITE_HTML = Path(__file__).resolve().parents[1] / "_build" / "html"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def server():
+    if not (SITE_HTML / "index.html").exists():
+        pytest.fail("no built site in _build/html: run `make book` (or `make test`) first")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(SITE_HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required in CI (.ci/run installs it)")
+        pytest.skip("chromium not installed (Debian package 'chromium'); `make test` installs it when run as root")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,7 @@
 """Drive the built site in headless Chromium: offline rendering and kernel-free explorers."""
 
 import functools
-import http.server
-import os
 import re
-import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -15,48 +11,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def server():
-    if not (HTML / "index.html").exists():
-        pytest.fail("no built site in _build/html: run `make book` (or `make test`) first")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI (.ci/run installs it)")
-        pytest.skip("chromium not installed (Debian package 'chromium'); `make test` installs it when run as root")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield b
-        b.close()
-
-
 # MathJax's own files. A check that reads no formula refuses them (without_mathjax): the page is not
 # typeset, which is about half of what a chapter costs the browser to open.
 MATHJAX = re.compile(r".*/_static/mathjax/.*")

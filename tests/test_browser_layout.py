@@ -25,16 +25,14 @@ import time
 from pathlib import Path
 
 import pytest
-from test_browser import (  # noqa: F401  (browser, server: fixtures)
+from test_browser import (
     CHAPTERS,
     HTML,
     MATH_REPORT,
     PAGES,
     SHOTS,
     WIDE_CODE,
-    browser,
     foreign,
-    server,
 )
 
 from lrnn.viz.panels import PHONE_COLUMN_PX

@@ -8,7 +8,7 @@ guessed, then shows the value the notebook computed and how far off the guess wa
 import re
 
 import pytest
-from test_browser import SHOTS, browser, foreign, server  # noqa: F401  (browser, server: fixtures)
+from test_browser import SHOTS, foreign
 
 pytestmark = pytest.mark.browser
 FIRST_READING = ["01_roots.html", "02_unrolling.html", "03_training_rnn.html", "05_vanilla_lstm.html"]

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_browser import CHAPTERS, HTML, PAGES, SHOTS, browser, foreign, server, without_mathjax  # noqa: F401 (fixtures)
+from test_browser import CHAPTERS, HTML, PAGES, SHOTS, foreign, without_mathjax
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}

@@ -84,31 +84,23 @@ def tmp_shot(name):
 
 
 @pytest.fixture(scope="module")
-def explorers(lab):
+def explorers(lab, browser):
     """The page of the notebook of every explorer, run: each cell's output drawn."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{lab}/lab/workspaces/explorers/tree/explorers.ipynb?reset", wait_until="domcontentloaded")
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-        page.get_by_text("| Idle").wait_for(timeout=90_000)  # the kernel is up
-        page.get_by_role("menuitem", name="Run").click()
-        page.get_by_text("Run All Cells", exact=True).click()
-        cells = page.locator(".jp-Notebook .jp-CodeCell")
-        try:
-            for i in range(len(EXPLORERS)):
-                cells.nth(i).locator(".jp-OutputArea img").first.wait_for(state="attached", timeout=90_000)
-        except Exception:
-            page.screenshot(path=str(tmp_shot("explorers")))
-            raise
-        yield page, cells
-        browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{lab}/lab/workspaces/explorers/tree/explorers.ipynb?reset", wait_until="domcontentloaded")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    page.get_by_text("| Idle").wait_for(timeout=90_000)  # the kernel is up
+    page.get_by_role("menuitem", name="Run").click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    cells = page.locator(".jp-Notebook .jp-CodeCell")
+    try:
+        for i in range(len(EXPLORERS)):
+            cells.nth(i).locator(".jp-OutputArea img").first.wait_for(state="attached", timeout=90_000)
+    except Exception:
+        page.screenshot(path=str(tmp_shot("explorers")))
+        raise
+    yield page, cells
+    page.close()
 
 
 @pytest.mark.parametrize("name", EXPLORERS)
