@@ -129,8 +129,9 @@ def browser():
 def pages():
     """Every page of the built site (_build/html), parsed: ``{path: BeautifulSoup}``, read-only.
 
-    Parsed once a session: the checks of the built HTML (tests/test_site.py, tests/test_site_reader.py)
-    run on one worker in make test (``xdist_group("site-html")``)."""
+    Parsed once a test worker, for the checks of the built HTML (tests/test_site.py and
+    tests/test_site_reader.py, whose module-scoped copies were parsed each time a worker passed from
+    one module's test to another's)."""
     from bs4 import BeautifulSoup
 
     html = Path(__file__).resolve().parents[1] / "_build" / "html"
@@ -142,13 +143,12 @@ def pages():
     }
 
 
-# pytest-xdist hands out tests in collection order (make test: --dist loadgroup, each test on its own
-# but JupyterLab's, which share one page). The slowest checks go first, so that none of them starts
-# last and leaves the other workers idle at the end of make test.
+# pytest-xdist hands out tests in collection order. The slowest checks go first, so that none of
+# them starts last and leaves the other workers idle at the end of make test.
 SLOW_FIRST = (
     "tests/test_browser_layout.py::test_every_page_fits_a_phone_and_a_desktop",
     "tests/test_browser_layout.py::test_every_figure_reads_on_a_phone",
-    "tests/test_lab.py::test_live_explorer_recomputes_in_the_kernel",
+    "tests/test_lab.py::test_every_live_explorer_recomputes_in_the_kernel",
     "tests/test_browser_reader.py::test_axe_finds_nothing_serious_on_the_page[api",
     "tests/test_browser_predict.py::test_guess_then_reveal_the_computed_value",
     "tests/test_browser.py::test_explorers_respond_and_are_readable_in_both_themes",

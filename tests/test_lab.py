@@ -1,8 +1,7 @@
 """The live face of every explorer, in a real JupyterLab driven by headless Chromium.
 
 One notebook holds every explorer, a cell each, run in one kernel and one browser page (as a reader
-runs a chapter); each test then works its own explorer's slider in that page. The tests share the
-page: make test sends them to one worker (``xdist_group``, ``--dist loadgroup``)."""
+runs a chapter); the test then works each explorer's slider in that page."""
 
 import json
 import shutil
@@ -16,7 +15,7 @@ import pytest
 
 import lrnn.widgets
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("lab")]
+pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 EXPLORERS = [name for name in lrnn.widgets.__all__ if name.endswith("_explorer")]
 
@@ -83,9 +82,9 @@ def tmp_shot(name):
     return shots / f"lab-{name}-failure.png"
 
 
-@pytest.fixture(scope="module")
-def explorers(lab, browser):
-    """The page of the notebook of every explorer, run: each cell's output drawn."""
+def test_every_live_explorer_recomputes_in_the_kernel(lab, browser):
+    """Each explorer, run in JupyterLab, draws its figure and sentence; its first slider, moved by the
+    keyboard, has the kernel draw them again."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{lab}/lab/workspaces/explorers/tree/explorers.ipynb?reset", wait_until="domcontentloaded")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
@@ -93,30 +92,20 @@ def explorers(lab, browser):
     page.get_by_role("menuitem", name="Run").click()
     page.get_by_text("Run All Cells", exact=True).click()
     cells = page.locator(".jp-Notebook .jp-CodeCell")
-    try:
-        for i in range(len(EXPLORERS)):
-            cells.nth(i).locator(".jp-OutputArea img").first.wait_for(state="attached", timeout=90_000)
-    except Exception:
-        page.screenshot(path=str(tmp_shot("explorers")))
-        raise
-    yield page, cells
+    for i, name in enumerate(EXPLORERS):
+        cell = cells.nth(i)
+        try:
+            cell.locator(".jp-OutputArea img").first.wait_for(state="attached", timeout=90_000)
+            cell.scroll_into_view_if_needed()
+            text = cell.locator(".widget-html-content").last
+            page.wait_for_function("el => el.innerText.length > 0", arg=text.element_handle(), timeout=30_000)
+            before, image = text.inner_text(), cell.locator(".jp-OutputArea img").first.get_attribute("src")
+            cell.locator(".noUi-handle").first.click()
+            page.keyboard.press("End")
+            changed = "([el, t]) => el.innerText !== t"
+            page.wait_for_function(changed, arg=[text.element_handle(), before], timeout=30_000)
+        except Exception as error:
+            page.screenshot(path=str(tmp_shot(name)))
+            raise AssertionError(f"{name}: {error}") from error
+        assert cell.locator(".jp-OutputArea img").first.get_attribute("src") != image, f"{name}: figure not redrawn"
     page.close()
-
-
-@pytest.mark.parametrize("name", EXPLORERS)
-def test_live_explorer_recomputes_in_the_kernel(explorers, name):
-    page, cells = explorers
-    cell = cells.nth(EXPLORERS.index(name))
-    cell.scroll_into_view_if_needed()
-    text = cell.locator(".widget-html-content").last
-    page.wait_for_function("el => el.innerText.length > 0", arg=text.element_handle(), timeout=30_000)
-    before, image = text.inner_text(), cell.locator(".jp-OutputArea img").first.get_attribute("src")
-    handle = cell.locator(".noUi-handle").first
-    handle.click()
-    page.keyboard.press("End")
-    try:
-        page.wait_for_function("([el, t]) => el.innerText !== t", arg=[text.element_handle(), before], timeout=30_000)
-    except Exception:
-        page.screenshot(path=str(tmp_shot(name)))
-        raise
-    assert cell.locator(".jp-OutputArea img").first.get_attribute("src") != image, "the figure was redrawn"

@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 import pytest
 from _tools import notebooks
 
-pytestmark = [pytest.mark.site, pytest.mark.xdist_group("site-html")]  # pages: tests/conftest.py
+pytestmark = pytest.mark.site  # the fixture pages: tests/conftest.py
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 CHAPTERS = [p.stem for p in notebooks.chapters()]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-pytestmark = [pytest.mark.site, pytest.mark.xdist_group("site-html")]  # pages: tests/conftest.py
+pytestmark = pytest.mark.site  # the fixture pages: tests/conftest.py
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
