@@ -191,7 +191,10 @@ class ExerciseReferences(SphinxPostTransform):
     formats = ("latex",)
 
     def run(self, **kwargs) -> None:
-        from sphinx_exercise.nodes import exercise_enumerable_node, exercise_latex_number_reference
+        from sphinx_exercise.nodes import (
+            exercise_enumerable_node,
+            exercise_latex_number_reference,
+        )
 
         registry = getattr(self.env, "sphinx_exercise_registry", {})
         for ref in list(self.document.findall(addnodes.number_reference)):
