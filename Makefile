@@ -166,7 +166,7 @@ test: $(STAMP) browser-deps
 	  grep "mystnb.exec" _build/site-build.log; \
 	  find _build/html/reports -name "*.err.log" -exec tail -n 25 {} + 2>/dev/null; \
 	  wait $$unit; tail -n 40 _build/unit-tests.log; exit 1; fi; \
-	echo "== built in $$(( $$(date +%s) - start )) s$(if $(RUNNABLE_TEST), ($$(grep -c "Using cached notebook" _build/site-build.log) pages from the runs above)); now the built site, its pages in Chromium, the editions"; \
+	echo "== built in $$(( $$(date +%s) - start )) s$(if $(RUNNABLE_TEST),; $$(grep -c "Using cached notebook" _build/site-build.log) pages from the runs above); now the built site, its pages in Chromium, the editions"; \
 	$(BIN)/python -m pytest -n 3 --durations=40 -m "not ($(SITE_FREE))" --deselect $(FRESH); rest=$$?; \
 	wait $$unit; unit=$$?; echo "== the tests that do not need the site (log: _build/unit-tests.log)"; \
 	if [ $$unit -ne 0 ]; then cat _build/unit-tests.log; else tail -n 12 _build/unit-tests.log; fi; \
