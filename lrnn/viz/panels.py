@@ -21,6 +21,7 @@ import hashlib
 import io
 import math
 import os
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -382,7 +383,10 @@ def show(fig: Figure | None = None, *, phone: Figure | None = None) -> None:
     fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")  # as the inline backend draws it
     shown = buf.getvalue()
     if phone is None:
-        small = one_column(fig, dpi=PHONE_DPI)
+        with warnings.catch_warnings():  # matplotlib times the placing of a "best" legend: on a busy
+            # machine it says so, in the page's output (a figure drawn again is only slower)
+            warnings.filterwarnings("ignore", message='Creating legend with loc="best" can be slow')
+            small = one_column(fig, dpi=PHONE_DPI)
     else:
         buf = io.BytesIO()
         phone.savefig(buf, format="png", bbox_inches="tight", facecolor="white", dpi=PHONE_DPI)
