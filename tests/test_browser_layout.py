@@ -259,7 +259,7 @@ def load_problems(name: str, visit: dict) -> list[str]:
     if name in CHAPTERS and visit["typeset"] <= 20:
         out.append(f"{name}: MathJax did not typeset the chapter ({visit['typeset']} formulas)")
     out += [f"{name}: MathJax reported a TeX error: {m}" for m in visit["merrors"][:3]]
-    if visit["typeset"] and not any(f.endswith("MathJax_Main-Regular.woff") for f in visit["math_fonts"]):
+    if visit["typeset"] and not any(f.endswith("MathJax_Zero.woff") for f in visit["math_fonts"]):  # in every stack
         out.append(f"{name}: no MathJax font found for its formulas: {visit['math_fonts']}")
     out += [
         f"{name}: its formulas need {f}, which the site does not ship (lrnn_site/mathjax.py FONTS)"
