@@ -10,11 +10,14 @@
   read with fontTools);
 * the whole site, pages and assets but not the downloads, stays under 12 MB;
 * each page of the table of contents loads as a reader meets it: nothing asked of another host, no
-  console error or failed request, MathJax typesets without a TeX error, no display equation or
+  console error or failed request, MathJax typesets without a TeX error and every font its
+  formulas are set in is shipped (those of hidden solutions too, which a browser fetches only
+  when shown), no display equation or
   code block cut at 1280 px, each display whole or scrolling with a cue at 390 px (one visit a
   page serves all of these checks);
 * on a phone every figure is shown at 0.7 of its natural size or more (a plot by its one-column
-  layout, a diagram panning sideways), its tick labels at 11 CSS px or more.
+  layout, a diagram panning sideways), its tick labels at 11 CSS px or more; a plot's one-column
+  layout has two pixels to each CSS px it is shown at (sharp on a phone's 2x screen).
 
 Each run writes what it measured to ``_build/layout-report.json`` (counts per page).
 """
@@ -43,6 +46,32 @@ REPORT = ROOT / "_build" / "layout-report.json"
 MAX_SCROLLING_DISPLAYS = 20
 SITE_BUDGET = 12_000_000
 ICON_FONTS = {"Free": HTML / "_static" / "lrnn-icons.woff", "Brands": HTML / "_static" / "lrnn-icons-brands.woff"}
+
+
+# The files of the MathJax fonts the page's formulas are set in, hidden ones too: each character's font
+# families (its own and its ::before's), looked up in the @font-face rules MathJax adds.
+MATH_FONTS = """() => {
+  const faces = {};
+  for (const sheet of document.styleSheets) {
+    let rules;
+    try { rules = sheet.cssRules; } catch (e) { continue; }
+    for (const r of rules) if (r instanceof CSSFontFaceRule) {
+      const url = /url\\(["']?([^"')]+)/.exec(r.style.getPropertyValue('src'));
+      const family = r.style.getPropertyValue('font-family').replace(/["']/g, '').trim();
+      if (url) faces[family] = new URL(url[1], sheet.href || location.href).pathname;
+    }
+  }
+  const used = new Set(), seen = new Set();
+  document.querySelectorAll('mjx-container mjx-c, mjx-container mjx-mtext').forEach(c => {
+    for (const pseudo of [null, '::before']) {
+      const families = getComputedStyle(c, pseudo).fontFamily;
+      if (seen.has(families)) continue;
+      seen.add(families);
+      families.split(',').forEach(f => { f = f.replace(/["']/g, '').trim(); if (faces[f]) used.add(faces[f]); });
+    }
+  });
+  return Array.from(used).sort();
+}"""
 
 
 def site_pages():
@@ -196,6 +225,7 @@ def measure_site(browser, server):  # noqa: F811
             "merrors": page.locator("mjx-merror").all_inner_texts(),
             "math1280": page.evaluate(MATH_REPORT),
             "wide_code": page.evaluate(WIDE_CODE),
+            "math_fonts": page.evaluate(MATH_FONTS),
         }
         page.screenshot(path=str(SHOTS / name.replace(".html", ".png")))
         set_theme(page, "dark")
@@ -219,13 +249,21 @@ def load_problems(name: str, visit: dict) -> list[str]:
     errors or failed requests; MathJax typesets with no TeX error (a chapter has more than 20
     formulas); at 1280 px no display equation overflows its box and the code fits its column
     (How-to-use's first block once hid 198 px of comment); at 390 px every display equation is whole
-    or scrolls from its left edge with a visible cue. A screenshot of each page is kept in
+    or scrolls from its left edge with a visible cue; every MathJax font its formulas are set in
+    (hidden ones too) is shipped (book/_ext/lrnn_site/mathjax.py keeps only those). A screenshot of each page is kept in
     _build/screenshots."""
     out = [f"{name}: asked another host for {u}" for u in visit["foreign"]]
     out += [f"{name}: {e}" for e in visit["errors"][:5]]
     if name in CHAPTERS and visit["typeset"] <= 20:
         out.append(f"{name}: MathJax did not typeset the chapter ({visit['typeset']} formulas)")
     out += [f"{name}: MathJax reported a TeX error: {m}" for m in visit["merrors"][:3]]
+    if visit["typeset"] and not any(f.endswith("MathJax_Zero.woff") for f in visit["math_fonts"]):  # in every stack
+        out.append(f"{name}: no MathJax font found for its formulas: {visit['math_fonts']}")
+    out += [
+        f"{name}: its formulas need {f}, which the site does not ship (lrnn_site/mathjax.py FONTS)"
+        for f in visit["math_fonts"]
+        if not (HTML / f.lstrip("/")).is_file()
+    ]
     out += [
         f"{name}: display equation wider than its box at 1280 px: {e}" for e in visit["math1280"] if e["overflow"] > 1
     ]
@@ -423,7 +461,7 @@ FIGURES = """() => Array.from(document.querySelectorAll('article div.cell_output
     const inner = e => { const cs = getComputedStyle(e), w = e.getBoundingClientRect().width;  // the picture, not
       return w ? w - ['paddingLeft', 'paddingRight', 'borderLeftWidth', 'borderRightWidth']  // its dark-mode card
         .reduce((a, k) => a + (parseFloat(cs[k]) || 0), 0) : 0; };
-    return {src: i.getAttribute('src'), shown: inner(i), natural: i.naturalWidth,
+    return {src: i.getAttribute('src'), shown: inner(i), natural: i.naturalWidth, width: i.getAttribute('width'),
             phone: i.classList.contains('lrnn-phone-figure'), desktop: i.classList.contains('lrnn-desktop-figure'),
             replacedBy: next && next.classList.contains('lrnn-phone-figure') ? inner(next) : 0,
             alt: i.alt, closed: !!i.closest('details:not([open])')}; })"""
@@ -452,17 +490,22 @@ def tick_label_points():
 
 
 FIGURE_DPI = 100  # matplotlib's, which the book keeps: a figure's natural size is its size at 100 dpi
+PHONE_PIXELS_PER_PX = 2  # a plot's one-column layout is drawn at 200 dpi (lrnn.viz.panels.PHONE_DPI)
+DESKTOP_PIXELS_PER_PX = 1  # a plot side by side at 100 dpi: at 2x the site would exceed SITE_BUDGET
 
 
-def natural_size(src, width):
-    """A figure file's natural width in CSS px and its CSS px per point at that width: a PNG's
-    pixels at 100 dpi (its pHYs chunk, which matplotlib writes, gives the dpi it was drawn at: a
-    2x PNG is shown at half its pixels) and 100 / 72 px a point; an SVG's own width, 96 / 72."""
+def natural_size(src, width, declared=None):
+    """A figure's natural width in CSS px and its CSS px per point at that width: a plot's ``width``
+    attribute (its pixels at 100 dpi, tests/test_site.py checks it against the PNG as drawn: a 2x
+    layout is shown at half its pixels) or, without one, a PNG's pixels at 100 dpi (its pHYs chunk
+    gives the dpi it was drawn at), and 100 / 72 px a point; an SVG's own width, 96 / 72."""
     from PIL import Image
 
     path = HTML / src
     if path.suffix == ".svg":
         return width, 96 / 72
+    if declared:
+        return float(declared), FIGURE_DPI / 72
     with Image.open(path) as im:
         dpi = im.info.get("dpi", (FIGURE_DPI, FIGURE_DPI))[0]
     return width * FIGURE_DPI / dpi, FIGURE_DPI / 72
@@ -476,8 +519,10 @@ def test_every_figure_reads_on_a_phone(browser, server):  # noqa: F811
     labels or larger, pan sideways to be so); a phone layout is shown PHONE_COLUMN_PX (326 px) wide
     or at its natural size, as lrnn.viz.one_column assumes in sizing its legends, titles and notes
     to read at 11 px (tests/test_viz_panels.py measures them). A figure's natural size is its size
-    at matplotlib's 100 dpi (a PNG drawn at 2x has twice the pixels, shown at half). At 1280 px each
-    pair shows the side-by-side figure and hides the phone one. Writes the scales to _build/figure-
+    at matplotlib's 100 dpi (a PNG drawn at 2x has twice the pixels, shown at half): a phone layout
+    has PHONE_PIXELS_PER_PX (2) pixels to each CSS px it is shown at (naturalWidth against the
+    picture's width), sharp on a phone's 2x screen. At 1280 px each pair shows the side-by-side
+    figure, with DESKTOP_PIXELS_PER_PX (1) or more, and hides the phone one. Writes the scales to _build/figure-
     report.json."""
     points = tick_label_points()
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
@@ -500,7 +545,7 @@ def test_every_figure_reads_on_a_phone(browser, server):  # noqa: F811
             for f in page.evaluate(FIGURES):
                 if f["closed"]:
                     continue
-                natural, per_point = natural_size(f["src"], f["natural"])
+                natural, per_point = natural_size(f["src"], f["natural"], f["width"])
                 f["scale"] = round(f["shown"] / natural, 3) if natural else 0
                 f["tick_px"] = round(points * per_point * f["scale"], 1)
                 report.setdefault(name, {}).setdefault(theme, []).append(f)
@@ -518,11 +563,15 @@ def test_every_figure_reads_on_a_phone(browser, server):  # noqa: F811
                     problems.append(f"{where}: a phone layout shown narrower than PHONE_COLUMN_PX: {f}")
                 elif not f["alt"]:
                     problems.append(f"{where} has no alt text")
+                elif f["phone"] and f["natural"] < PHONE_PIXELS_PER_PX * f["shown"] - 1:
+                    problems.append(f"{where}: a phone layout with fewer than 2 pixels a CSS px: {f}")
         page.set_viewport_size({"width": 1280, "height": 900})
         page.wait_for_timeout(150)
         for f in page.evaluate(FIGURES):
             if not f["closed"] and (f["shown"] > 0) == f["phone"]:
                 problems.append(f"{name} at 1280 px: {'phone layout shown' if f['phone'] else 'figure hidden'}: {f}")
+            if f["desktop"] and f["natural"] < DESKTOP_PIXELS_PER_PX * f["shown"] - 1:
+                problems.append(f"{name} at 1280 px: {f['src']} shown larger than drawn: {f}")
     ctx.close()
     (ROOT / "_build").mkdir(exist_ok=True)
     (ROOT / "_build" / "figure-report.json").write_text(json.dumps(report, indent=1))
@@ -538,7 +587,8 @@ def test_every_figure_reads_on_a_phone(browser, server):  # noqa: F811
 
 
 def test_phone_enlarged_figure_opens_at_natural_size(browser, server):  # noqa: F811
-    """Tapping a multi-panel figure on a phone opens it at its natural size, to pan (and pinch-zoom)."""
+    """Tapping a multi-panel figure on a phone opens it at its natural size (its size in CSS px, not its
+    pixels: a phone layout has two to a CSS px), to pan (and pinch-zoom)."""
     ctx, page = phone_page(browser, server, "07_learning_to_remember.html")
     img = page.locator("div.cell_output img").nth(
         page.evaluate(
@@ -552,9 +602,11 @@ def test_phone_enlarged_figure_opens_at_natural_size(browser, server):  # noqa: 
     page.wait_for_timeout(200)
     got = page.evaluate(
         """() => { const d = document.querySelector('dialog.lrnn-lightbox[open]'), i = d.querySelector('img');
-                   return {natural: i.naturalWidth, shown: i.getBoundingClientRect().width,
+                   return {pixels: i.naturalWidth, shown: i.getBoundingClientRect().width,
                            pans: d.scrollWidth > d.clientWidth, touch: getComputedStyle(d).touchAction}; }"""
     )
+    got["natural"] = float(img.get_attribute("width"))  # its size in CSS px (a 2x layout: half its pixels)
+    assert got["pixels"] >= 2 * got["natural"] - 1, got
     assert got["natural"] > 390 and abs(got["shown"] - got["natural"]) <= 2 and got["pans"], got
     assert got["touch"] in ("manipulation", "pan-x pan-y pinch-zoom"), got  # pinch-zoom allowed
     ctx.close()

@@ -110,34 +110,81 @@ def test_pages_carry_no_unused_widget_state(pages):
         assert not soup.find("script", type="application/vnd.jupyter.widget-state+json"), name
 
 
-def test_figures_are_palette_pngs_true_to_the_plots(pages):
-    """The site's figures are 256-colour PNGs (book/_ext/lrnn_site/assets.py), each within a fraction
-    of a level of the plot the notebook drew (in _build/jupyter_execute): same size, the background
-    exact, a mean difference under 1 level of 255, fewer than 0.5 % of the pixels off by more than 32
-    (edges of anti-aliased lines) and none by more than 96."""
+def drawn_figures():
+    """``{name in _images: the PNG the notebook drew}``: a plot (in _build/jupyter_execute, same name)
+    or its one-column layout (in _build/phone-figures, under the plot's name; in _images, under
+    its own SHA-256)."""
+    import hashlib
+
+    drawn = {p.stem: p for p in (ROOT / "_build" / "jupyter_execute").glob("*.png")}
+    drawn |= {hashlib.sha256(p.read_bytes()).hexdigest(): p for p in (ROOT / "_build" / "phone-figures").glob("*.png")}
+    return {p.name: drawn[p.stem] for p in (HTML / "_images").iterdir() if p.stem in drawn}
+
+
+def css_px(path):
+    """A PNG's size in CSS px: its pixels at matplotlib's 100 dpi (its pHYs chunk gives the dpi drawn at)."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        dpi = im.info.get("dpi", (100, 100))[0]
+        return round(im.size[0] * 100 / dpi), round(im.size[1] * 100 / dpi)
+
+
+def test_figures_are_webp_true_to_the_plots(pages):
+    """The site's plots and their phone layouts are lossless WebP of at most 256 colours
+    (book/_ext/lrnn_site/assets.py), each within a fraction of a level of the PNG the notebook
+    drew: same size, the background exact, a mean difference under 1 level of 255, fewer than
+    0.5 % of the pixels off by more than 32 (edges of anti-aliased lines) and none by more than 96.
+    No opaque PNG is left."""
     import numpy as np
     from PIL import Image
 
-    figures = sorted((HTML / "_images").glob("*.png"))
-    drawn = [(p, ROOT / "_build" / "jupyter_execute" / p.name) for p in figures]
-    drawn = [(p, src) for p, src in drawn if src.exists()]
-    assert len(drawn) > 40, "the chapters' figures, with their originals beside the build"
-    for path, src in drawn:
-        with Image.open(path) as shown, Image.open(src) as plot:
-            assert shown.size == plot.size, path.name
+    drawn = drawn_figures()
+    phone = [n for n, src in drawn.items() if src.parent.name == "phone-figures"]
+    assert len(drawn) - len(phone) > 40 and len(phone) > 40, "the chapters' plots and their phone layouts"
+    for name, src in sorted(drawn.items()):
+        with Image.open(HTML / "_images" / name) as shown, Image.open(src) as plot:
+            assert shown.size == plot.size, name
             if plot.mode == "RGBA" and plot.getchannel("A").getextrema()[0] < 255:
                 continue  # left as drawn
-            assert shown.mode == "P", f"{path.name}: {shown.mode}"
+            assert shown.format == "WEBP" and name.endswith(".webp"), f"{name}: {shown.format}"
             a = np.asarray(plot.convert("RGB"), dtype=np.int32)
             b = np.asarray(shown.convert("RGB"), dtype=np.int32)
         rgb_a = (a[..., 0] << 16) | (a[..., 1] << 8) | a[..., 2]  # one integer per colour
         rgb_b = (b[..., 0] << 16) | (b[..., 1] << 8) | b[..., 2]
+        assert len(np.unique(rgb_b)) <= 256, name
         colours, counts = np.unique(rgb_a, return_counts=True)
         background = colours[counts.argmax()]
-        assert (rgb_b[rgb_a == background] == background).all(), f"{path.name}: the background changed"
+        assert (rgb_b[rgb_a == background] == background).all(), f"{name}: the background changed"
         diff = np.abs(a - b).max(axis=-1)
         far = (diff > 32).mean()
-        assert diff.mean() < 1 and far < 0.005 and diff.max() <= 96, (path.name, diff.mean(), far, diff.max())
+        assert diff.mean() < 1 and far < 0.005 and diff.max() <= 96, (name, diff.mean(), far, diff.max())
+    for path in (HTML / "_images").glob("*.png"):
+        with Image.open(path) as im:
+            assert im.mode in ("RGBA", "LA") and im.getchannel("A").getextrema()[0] < 255, f"{path.name}: left a PNG"
+
+
+def test_figures_carry_their_size_and_phone_layouts_are_2x(pages):
+    """Each plot's <img> has width and height, its size in CSS px (the PNG as drawn, at 100 dpi), so
+    the page does not move while it loads; a phone layout was drawn at 200 dpi (2x), a plot at 100."""
+    from PIL import Image
+
+    drawn = drawn_figures()
+    seen = set()
+    for page, soup in pages.items():
+        for img in soup.find_all("img", src=True):
+            name = img["src"].rsplit("/", 1)[-1]
+            if name not in drawn:
+                continue
+            seen.add(name)
+            size = css_px(drawn[name])
+            assert (img.get("width"), img.get("height")) == tuple(map(str, size)), (page, name, size)
+            phone = "lrnn-phone-figure" in img.get("class", [])
+            assert phone == (drawn[name].parent.name == "phone-figures"), (page, name)
+            scale = 2 if phone else 1  # pixels per CSS px
+            with Image.open(drawn[name]) as im:
+                assert abs(im.size[0] - scale * size[0]) <= scale / 2, (page, name, im.size, size)
+    assert seen == set(drawn), f"figures no page shows: {sorted(set(drawn) - seen)[:5]}"
 
 
 def test_code_tokens_in_the_blocks_own_colour_are_plain_text(pages):

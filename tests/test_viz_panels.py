@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from lrnn.viz import one_column, show  # noqa: E402
-from lrnn.viz.panels import PHONE_WIDTH, panel_axes  # noqa: E402
+from lrnn.viz.panels import PHONE_DPI, PHONE_WIDTH, panel_axes  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -151,8 +151,11 @@ def test_show_draws_the_one_column_layout_only_for_the_site(monkeypatch, tmp_pat
     png = displayed[0].data
     written = list((tmp_path / "phone").iterdir())
     assert [p.name for p in written] == [f"{hashlib.sha256(png).hexdigest()}.png"]
-    with Image.open(written[0]) as im:  # the figure's one-column layout, at the phone width
-        assert PHONE_WIDTH * fig.dpi * 0.9 < im.size[0] < PHONE_WIDTH * fig.dpi * 1.15
+    with Image.open(written[0]) as im:  # the figure's one-column layout, at the phone width, drawn at 2x
+        assert PHONE_WIDTH * PHONE_DPI * 0.9 < im.size[0] < PHONE_WIDTH * PHONE_DPI * 1.15
+        assert round(im.info["dpi"][0]) == PHONE_DPI == 2 * fig.dpi, "shown at its size at 100 dpi"
+    with Image.open(io.BytesIO(png)) as im:  # the figure itself as the inline backend draws it
+        assert round(im.info["dpi"][0]) == fig.dpi
     assert not plt.fignum_exists(fig.number), "closed, so that the cell's end does not show it again"
 
 
@@ -174,7 +177,8 @@ def test_show_writes_a_phone_version_given_and_leaves_diagrams_to_plt_show(monke
     (written,) = tmp_path.iterdir()
     assert written.name == f"{hashlib.sha256(displayed[0].data).hexdigest()}.png"
     with Image.open(written) as im:
-        assert im.size[0] < 3.2 * small.dpi, "the phone version as drawn, not a one-column layout of fig"
+        assert im.size[0] < 3.2 * PHONE_DPI, "the phone version as drawn, not a one-column layout of fig"
+        assert im.size[0] > 2.5 * PHONE_DPI and round(im.info["dpi"][0]) == PHONE_DPI, "at 2x"
     assert not plt.fignum_exists(small.number) and not plt.fignum_exists(fig.number)
     with pytest.raises(TypeError, match="phone has type"):
         show(plt.figure(), phone="small")
@@ -394,3 +398,21 @@ def test_one_column_puts_panels_of_a_fixed_aspect_two_to_a_row():
     for fig, axes in (_region_panels(3, 0.3, (10, 2)), _region_panels(3, "auto"), _region_panels(2, size=(7, 3))):
         one_column(fig)
         assert len({round(ax.get_position().x0, 3) for ax in axes}) == 1
+
+
+def test_one_column_draws_at_the_dpi_asked_with_the_same_layout():
+    """``dpi=``: the same layout with twice the pixels at 200 dpi (its pHYs says so); a bad dpi is refused."""
+    sizes = {}
+    for dpi in (100, 200):
+        fig, _ = plt.subplots(1, 3, figsize=(10, 3))
+        fig.set_dpi(100)
+        with Image.open(io.BytesIO(one_column(fig, dpi=dpi))) as im:
+            sizes[dpi] = im.size
+            assert round(im.info["dpi"][0]) == dpi
+        plt.close(fig)
+    assert all(abs(sizes[200][i] - 2 * sizes[100][i]) <= 4 for i in (0, 1)), sizes
+    fig, _ = plt.subplots(1, 2)
+    for bad in (0, -100, "200"):
+        with pytest.raises(ValueError, match="dpi"):
+            one_column(fig, dpi=bad)
+    plt.close(fig)

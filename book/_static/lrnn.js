@@ -57,6 +57,7 @@
       var open = function () {
         big.src = img.currentSrc || img.src;
         big.alt = img.alt || "";
+        big.dataset.width = img.getAttribute("width") || "";  // its size in CSS px (a 2x file has twice the pixels)
         dlg.showModal();
       };
       img.addEventListener("click", open);

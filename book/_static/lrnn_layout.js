@@ -228,10 +228,10 @@
       dlg.dataset.lrnnPan = "1";
       var img = dlg.querySelector("img");
       if (!img) return;
-      var sync = function () {
-        var narrow = window.innerWidth < 768;
-        dlg.classList.toggle("lrnn-lightbox-natural", narrow && img.naturalWidth > window.innerWidth);
-        img.style.width = narrow && img.naturalWidth ? img.naturalWidth + "px" : "";
+      var sync = function () {  // natural: the figure's size in CSS px (its width attribute), or its pixels
+        var narrow = window.innerWidth < 768, natural = parseFloat(img.dataset.width) || img.naturalWidth;
+        dlg.classList.toggle("lrnn-lightbox-natural", narrow && natural > window.innerWidth);
+        img.style.width = narrow && natural ? natural + "px" : "";
       };
       img.addEventListener("load", sync);
       new MutationObserver(function () { if (dlg.open) { sync(); dlg.scrollLeft = 0; dlg.scrollTop = 0; } })

@@ -8,7 +8,9 @@ would, and, while the book's static site is built (``LRNN_STATIC_SITE=1``, not t
 of :data:`PHONE_WIDTH` inches (:func:`one_column`; a figure of one panel is drawn again at that
 width; no text smaller than :data:`PHONE_TEXT` points, no legend over the data) into that
 folder, under the name of the shown PNG's SHA-256: the site's build finds it by the name the
-notebook's image gets, and shows it instead on narrow screens. A figure that cannot be laid out
+notebook's image gets, and shows it instead on narrow screens. The one-column layout is drawn
+at :data:`PHONE_DPI` (twice matplotlib's 100 dpi, which the PNG's ``pHYs`` chunk records) and
+shown at its size at 100 dpi: sharp on a phone's dense (2x) screen. A figure that cannot be laid out
 again by moving its panels (text drawn cell by cell, say) passes its own phone version. In
 JupyterLab and the PDF nothing changes.
 """
@@ -19,6 +21,7 @@ import hashlib
 import io
 import math
 import os
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -30,7 +33,16 @@ from PIL import Image
 from .._display import print_edition, static_site
 from .._validation import check_type
 
-__all__ = ["show", "one_column", "panel_axes", "PHONE_WIDTH", "PHONE_TEXT", "PHONE_COLUMN_PX", "PHONE_MIN_PX"]
+__all__ = [
+    "show",
+    "one_column",
+    "panel_axes",
+    "PHONE_WIDTH",
+    "PHONE_TEXT",
+    "PHONE_COLUMN_PX",
+    "PHONE_MIN_PX",
+    "PHONE_DPI",
+]
 
 #: Width in inches of the one-column layout: 420 px at matplotlib's 100 dpi, near a phone's column.
 PHONE_WIDTH = 4.2
@@ -44,6 +56,10 @@ PHONE_MIN_PX = 11.0
 #: when the picture (1.02 :data:`PHONE_WIDTH` wide or less) is shrunk into :data:`PHONE_COLUMN_PX`;
 #: a wider picture gets larger text.
 PHONE_TEXT = 10.5
+#: Resolution of the one-column layouts on the site: twice matplotlib's 100 dpi, at which a
+#: figure's size in CSS px is counted; a layout is shown at half its pixels, one pixel to each
+#: device pixel of a phone's 2x screen.
+PHONE_DPI = 200
 _HEIGHT = (1.8, 2.6)  # inches per panel in one column: the panel's own aspect, within these bounds
 
 
@@ -81,7 +97,7 @@ def panel_axes(fig: Figure) -> list[list]:
     return list(places.values())
 
 
-def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
+def one_column(fig: Figure, *, width: float = PHONE_WIDTH, dpi: float | None = None) -> bytes:
     """Lay the panels of ``fig`` out again one under another and draw it: a PNG for a phone.
 
     Each panel keeps its aspect ratio, within 1.8 to 2.6 inches of height at ``width`` inches of
@@ -102,11 +118,14 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
         A figure with at least one panel (see :func:`panel_axes`).
     width : float, default PHONE_WIDTH
         Width in inches.
+    dpi : float, optional
+        Resolution of the PNG (the figure's own by default); the sizes above are counted at
+        100 dpi whatever it is (a PNG at 200 dpi has twice the pixels, shown at half).
 
     Returns
     -------
     bytes
-        The PNG, at the figure's dpi, trimmed as the notebook's inline figures are.
+        The PNG, at ``dpi``, trimmed as the notebook's inline figures are.
 
     Raises
     ------
@@ -128,6 +147,9 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
         raise ValueError("fig has no panel (no axes placed in a grid); a one-column layout lays out panels.")
     if not width > 0:
         raise ValueError(f"width = {width!r} inches; expected a positive number, such as PHONE_WIDTH = {PHONE_WIDTH}.")
+    dpi = fig.dpi if dpi is None else dpi
+    if not (isinstance(dpi, (int, float)) and dpi > 0):
+        raise ValueError(f"dpi = {dpi!r}; expected a positive number, such as PHONE_DPI = {PHONE_DPI}.")
     fig_w, fig_h = fig.get_size_inches()
     heights = []
     for group in places:
@@ -177,9 +199,9 @@ def one_column(fig: Figure, *, width: float = PHONE_WIDTH) -> bytes:
         fig.set_size_inches(narrower, fig.get_size_inches()[1])
     for _ in range(3):  # a picture wider than that is shown smaller: its small text grows to PHONE_MIN_PX
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+        fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white", dpi=dpi)
         with Image.open(buf) as im:
-            shown = min(1.0, PHONE_COLUMN_PX / (im.size[0] * 100 / fig.dpi))  # CSS px per px at 100 dpi
+            shown = min(1.0, PHONE_COLUMN_PX / (im.size[0] * 100 / dpi))  # CSS px per px at 100 dpi
         least = math.ceil(PHONE_MIN_PX / shown * 72 / 100 * 4) / 4  # points, to a quarter point up
         small = [t for t in fig.findobj(Text) if t.get_text() and t.get_fontsize() < least]
         if not small:
@@ -327,10 +349,10 @@ def show(fig: Figure | None = None, *, phone: Figure | None = None) -> None:
     """Show ``fig`` (the current figure by default) as ``plt.show()`` does; on the site, also for phones.
 
     While the book's static site is built (and not its PDF), a figure is shown as a PNG drawn
-    here, and its :func:`one_column` layout (or ``phone``, drawn as it is) is written to the
-    folder ``LRNN_PHONE_FIGURES`` as ``<SHA-256 of the shown PNG>.png``, which the site shows
-    instead on narrow screens. Elsewhere, and for a diagram (which the site shows as SVG), this
-    is ``plt.show()``.
+    here, and its :func:`one_column` layout (or ``phone``, drawn as it is) is written at
+    :data:`PHONE_DPI` to the folder ``LRNN_PHONE_FIGURES`` as ``<SHA-256 of the shown
+    PNG>.png``, which the site shows instead on narrow screens. Elsewhere, and for a diagram
+    (which the site shows as SVG), this is ``plt.show()``.
 
     Parameters
     ----------
@@ -363,10 +385,13 @@ def show(fig: Figure | None = None, *, phone: Figure | None = None) -> None:
     fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")  # as the inline backend draws it
     shown = buf.getvalue()
     if phone is None:
-        small = one_column(fig)
+        with warnings.catch_warnings():  # matplotlib times the placing of a "best" legend: on a busy
+            # machine it says so, in the page's output (a figure drawn again is only slower)
+            warnings.filterwarnings("ignore", message='Creating legend with loc="best" can be slow')
+            small = one_column(fig, dpi=PHONE_DPI)
     else:
         buf = io.BytesIO()
-        phone.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+        phone.savefig(buf, format="png", bbox_inches="tight", facecolor="white", dpi=PHONE_DPI)
         small = buf.getvalue()
     plt.close(fig)
     Path(folder).mkdir(parents=True, exist_ok=True)

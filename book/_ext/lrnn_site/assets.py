@@ -9,9 +9,12 @@
   show (fontTools), and the search index loads only on the search page.
 * Source maps and translation catalogues (build inputs, never read by a browser) go.
 * A page whose title is the book's title does not repeat it in the window title.
-* Figures are written as 256-colour PNGs (Pillow's median-cut palette): a plot has few colours
-  besides its anti-aliasing, and a reader downloads about a third of the bytes
-  (tests/test_site.py holds each to its original, pixel by pixel).
+* Figures are cut to 256 colours (Pillow's median-cut palette) and written as lossless WebP: a
+  plot has few colours besides its anti-aliasing, and a reader downloads about a quarter of the
+  PNG's bytes (a palette PNG was a third; tests/test_site.py holds each to its original, pixel
+  by pixel). Each ``<img>`` of such a figure gets ``width`` and ``height``, its size in CSS px
+  at matplotlib's 100 dpi (a phone layout drawn at 200 dpi is shown at half its pixels), so the
+  page does not move while it loads.
 * In highlighted code, a token whose style is only the code block's own colour in every theme
   (in the theme's ``pygments.css``: names and punctuation) is written as plain text, not as a
   ``<span>`` of its own: it looks the same, and the spans were a fifth of the site's bytes.
@@ -234,26 +237,60 @@ def finish(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     html_dir = Path(app.outdir)
-    palette_images(html_dir / "_images")
+    web_images(html_dir)
     _subset_icons(html_dir)
     _strip_pages(html_dir)
     _plain_code_tokens(html_dir)
     _prune_static(html_dir)
 
 
-def palette_images(folder: Path) -> None:
-    """Rewrite each opaque PNG in ``folder`` with a palette of at most 256 colours (median cut),
-    where that makes the file smaller. An image with transparency is left as it is (the octree
-    quantiser Pillow offers for those merges near colours, a white background among them)."""
+def web_images(html_dir: Path) -> None:
+    """Write each opaque PNG of ``_images`` as a lossless WebP of at most 256 colours (median cut),
+    where that makes the file smaller, point the pages at it, and give every ``<img>`` of a PNG or
+    WebP there its size in CSS px (:func:`.figures.css_size` of the PNG as drawn). An image with
+    transparency is left as it is (the octree quantiser Pillow offers for those merges near
+    colours, a white background among them)."""
     from PIL import Image
 
+    from .figures import css_size
+
+    folder = html_dir / "_images"
+    sizes, renamed = {}, {}
     for path in sorted(folder.glob("*.png")):
+        size = css_size(path)
+        if size:
+            sizes[path.name] = size
         with Image.open(path) as im:
             if im.mode == "P" or (im.mode in ("RGBA", "LA") and im.getchannel("A").getextrema()[0] < 255):
                 continue
-            dpi = {"dpi": im.info["dpi"]} if "dpi" in im.info else {}
-            small = im.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
+            small = im.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT).convert("RGB")
         buf = io.BytesIO()
-        small.save(buf, "PNG", optimize=True, **dpi)
+        small.save(buf, "WEBP", lossless=True, quality=100, method=6)
         if buf.tell() < path.stat().st_size:
-            path.write_bytes(buf.getvalue())
+            target = path.with_suffix(".webp")
+            target.write_bytes(buf.getvalue())
+            path.unlink()
+            renamed[path.name] = target.name
+            sizes[target.name] = sizes.pop(path.name, None)
+    if not sizes:
+        return
+    img = re.compile(r"<img\b[^>]*>")
+    src = re.compile(r'(\ssrc="(?:\.\./)*_images/)([^"/]+)"')
+
+    def fix(m: re.Match) -> str:
+        tag = m.group(0)
+        found = src.search(tag)
+        if not found:
+            return tag
+        name = renamed.get(found.group(2), found.group(2))
+        tag = src.sub(lambda s: f'{s.group(1)}{name}"', tag)
+        size = sizes.get(name)
+        if size and not re.search(r"\s(width|height)=", tag):
+            tag = re.sub(r"\s*/?>$", lambda end: f' width="{size[0]}" height="{size[1]}"{end.group(0)}', tag)
+        return tag
+
+    for page in html_dir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new = img.sub(fix, text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")

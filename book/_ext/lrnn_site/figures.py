@@ -4,7 +4,7 @@ A notebook output whose image, at its natural size, is wider than the text colum
 theme's ``full-width`` class: from 992 px on it spans 136 % of the column (the page contents
 list folds away while it is in view, as for the explorers), so a diagram's labels are shown
 closer to their natural size; on a phone nothing changes. The natural width is read from the
-image file: an SVG's ``width`` (pt or px), a PNG's header.
+image file: an SVG's ``width`` (pt or px), a PNG's pixels at 100 dpi (:func:`css_size`).
 
 A figure shown by ``lrnn.viz.show`` (every plot of the chapters) has a layout for phones, drawn
 while the notebook ran into the folder ``LRNN_PHONE_FIGURES`` under the SHA-256 of the shown PNG
@@ -21,7 +21,6 @@ import hashlib
 import html
 import os
 import re
-import struct
 from pathlib import Path
 
 from docutils import nodes
@@ -39,10 +38,8 @@ def natural_width(path: Path) -> float | None:
             if m:
                 return float(m.group(1)) * (4 / 3 if m.group(2) == "pt" else 1)
         elif path.suffix == ".png":
-            with path.open("rb") as f:
-                head = f.read(24)
-            if head[:8] == b"\x89PNG\r\n\x1a\n":
-                return float(struct.unpack(">I", head[16:20])[0])
+            size = css_size(path)
+            return float(size[0]) if size else None
     except OSError:
         return None
     return None

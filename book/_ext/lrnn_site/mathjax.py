@@ -9,7 +9,8 @@
   startup and loader, the TeX input core with the AMS package, the CommonHTML output and the
   hidden MathML copy that screen readers read (``a11y/assistive-mml``). A formula that uses a
   macro from another package (``\\boldsymbol``, ``\\cancel``, ...) loads that package on demand
-  (``autoload``), from the same folder, so a page downloads only the packages it uses.
+  (``autoload``), from the same folder, so a page downloads only the packages it uses; only
+  the packages (:data:`TEX_PACKAGES`) and fonts (:data:`FONTS`) that the pages use are shipped.
 * Only pages with mathematics load it at all (:func:`.assets.page_assets`).
 """
 
@@ -29,16 +30,38 @@ COMPONENTS = [
     "a11y/assistive-mml",
 ]
 
+#: TeX packages the pages load: the components above, ``require`` (which the loader pulls in) and
+#: those ``autoload`` loads for a macro the pages use (``\\boldsymbol``). A page that uses another
+#: package's macro asks for a file not shipped: the browser tests fail on its 404.
+TEX_PACKAGES = ("ams", "autoload", "boldsymbol", "newcommand", "noundefined", "require")
+#: CommonHTML fonts the pages' formulas are set in (read in Chromium from every page, the hidden
+#: solutions among them: tests/test_browser_layout.py checks each page's against this list); the
+#: Fraktur, script, sans-serif and bold families are not used.
+FONTS = (
+    "AMS-Regular",
+    "Calligraphic-Regular",
+    "Main-Italic",
+    "Main-Regular",
+    "Math-BoldItalic",
+    "Math-Italic",
+    "Size1-Regular",
+    "Size2-Regular",
+    "Size3-Regular",
+    "Size4-Regular",
+    "Typewriter-Regular",
+    "Vector-Regular",
+    "Zero",
+)
 #: Files kept from sphinx-mathjax-offline's copy of MathJax, relative to ``_static/mathjax``:
-#: the components above and what they load (TeX extensions on demand, the CHTML fonts).
+#: the components above and what they load (TeX packages on demand, the CHTML fonts).
 KEEP = (
     "startup.js",
     "core.js",
     "input/tex-base.js",
-    "input/tex/extensions",
+    *(f"input/tex/extensions/{name}.js" for name in TEX_PACKAGES),
     "output/chtml.js",
     "output/chtml/fonts/tex.js",
-    "output/chtml/fonts/woff-v2",
+    *(f"output/chtml/fonts/woff-v2/MathJax_{name}.woff" for name in FONTS),
     "a11y/assistive-mml.js",
 )
 #: Never loaded: every extension in one file (autoload loads them one by one).
