@@ -36,6 +36,7 @@ from test_browser import (
     SHOTS,
     WIDE_CODE,
     foreign,
+    without_mathjax,
 )
 
 from lrnn.viz.panels import PHONE_COLUMN_PX
@@ -525,7 +526,7 @@ def test_every_figure_reads_on_a_phone(browser, server):  # noqa: F811
     figure, with DESKTOP_PIXELS_PER_PX (1) or more, and hides the phone one. Writes the scales to _build/figure-
     report.json."""
     points = tick_label_points()
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    ctx = without_mathjax(browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True))  # images only
     ctx.add_init_script("localStorage.setItem('mode', 'light'); localStorage.setItem('theme', 'light');")
     page = ctx.new_page()
     report, problems, pairs, lazy = {}, [], 0, 0
