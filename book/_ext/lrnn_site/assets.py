@@ -265,7 +265,7 @@ def web_images(html_dir: Path) -> None:
                 continue
             small = im.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT).convert("RGB")
         buf = io.BytesIO()
-        small.save(buf, "WEBP", lossless=True, quality=100, method=6)
+        small.save(buf, "WEBP", lossless=True, quality=100, method=4)  # 6: 1 % smaller, 30 times the CPU
         if buf.tell() < path.stat().st_size:
             target = path.with_suffix(".webp")
             target.write_bytes(buf.getvalue())
