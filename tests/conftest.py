@@ -134,12 +134,11 @@ def pages():
     one module's test to another's)."""
     from bs4 import BeautifulSoup
 
-    html = Path(__file__).resolve().parents[1] / "_build" / "html"
-    if not (html / "index.html").exists():
+    if not (SITE_HTML / "index.html").exists():
         pytest.fail("no built site in _build/html: run `make book` (or `make test`) first")
     return {
-        p.relative_to(html).as_posix(): BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
-        for p in html.rglob("*.html")
+        p.relative_to(SITE_HTML).as_posix(): BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
+        for p in SITE_HTML.rglob("*.html")
     }
 
 

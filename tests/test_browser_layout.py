@@ -251,8 +251,8 @@ def load_problems(name: str, visit: dict) -> list[str]:
     formulas); at 1280 px no display equation overflows its box and the code fits its column
     (How-to-use's first block once hid 198 px of comment); at 390 px every display equation is whole
     or scrolls from its left edge with a visible cue; every MathJax font its formulas are set in
-    (hidden ones too) is shipped (book/_ext/lrnn_site/mathjax.py keeps only those). A screenshot of each page is kept in
-    _build/screenshots."""
+    (hidden ones too) is shipped (book/_ext/lrnn_site/mathjax.py keeps only those). A screenshot
+    of each page is kept in _build/screenshots."""
     out = [f"{name}: asked another host for {u}" for u in visit["foreign"]]
     out += [f"{name}: {e}" for e in visit["errors"][:5]]
     if name in CHAPTERS and visit["typeset"] <= 20:
@@ -523,8 +523,8 @@ def test_every_figure_reads_on_a_phone(browser, server):  # noqa: F811
     at matplotlib's 100 dpi (a PNG drawn at 2x has twice the pixels, shown at half): a phone layout
     has PHONE_PIXELS_PER_PX (2) pixels to each CSS px it is shown at (naturalWidth against the
     picture's width), sharp on a phone's 2x screen. At 1280 px each pair shows the side-by-side
-    figure, with DESKTOP_PIXELS_PER_PX (1) or more, and hides the phone one. Writes the scales to _build/figure-
-    report.json."""
+    figure, with DESKTOP_PIXELS_PER_PX (1) or more, and hides the phone one. Writes the scales to
+    _build/figure-report.json."""
     points = tick_label_points()
     ctx = without_mathjax(browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True))  # images only
     ctx.add_init_script("localStorage.setItem('mode', 'light'); localStorage.setItem('theme', 'light');")

@@ -4,7 +4,6 @@ One notebook holds every explorer, a cell each, run in one kernel and one browse
 runs a chapter); the test then works each explorer's slider in that page."""
 
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -16,14 +15,11 @@ import pytest
 import lrnn.widgets
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 EXPLORERS = [name for name in lrnn.widgets.__all__ if name.endswith("_explorer")]
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    if CHROMIUM is None:
-        pytest.skip("chromium not installed")
     root = tmp_path_factory.mktemp("lab")
     cells = [
         {
@@ -82,7 +78,7 @@ def tmp_shot(name):
     return shots / f"lab-{name}-failure.png"
 
 
-def test_every_live_explorer_recomputes_in_the_kernel(lab, browser):
+def test_every_live_explorer_recomputes_in_the_kernel(browser, lab):  # no Chromium: skipped before JupyterLab starts
     """Each explorer, run in JupyterLab, draws its figure and sentence; its first slider, moved by the
     keyboard, has the kernel draw them again."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
