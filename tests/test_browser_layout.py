@@ -492,7 +492,7 @@ def tick_label_points():
 
 FIGURE_DPI = 100  # matplotlib's, which the book keeps: a figure's natural size is its size at 100 dpi
 PHONE_PIXELS_PER_PX = 2  # a plot's one-column layout is drawn at 200 dpi (lrnn.viz.panels.PHONE_DPI)
-DESKTOP_PIXELS_PER_PX = 1  # a plot side by side at 100 dpi: at 2x the site would exceed SITE_BUDGET
+DESKTOP_PIXELS_PER_PX = 2  # a plot side by side is drawn at 200 dpi too (lrnn.viz.panels.DESKTOP_DPI)
 
 
 def natural_size(src, width, declared=None):
@@ -523,7 +523,7 @@ def test_every_figure_reads_on_a_phone(browser, server):  # noqa: F811
     at matplotlib's 100 dpi (a PNG drawn at 2x has twice the pixels, shown at half): a phone layout
     has PHONE_PIXELS_PER_PX (2) pixels to each CSS px it is shown at (naturalWidth against the
     picture's width), sharp on a phone's 2x screen. At 1280 px each pair shows the side-by-side
-    figure, with DESKTOP_PIXELS_PER_PX (1) or more, and hides the phone one. Writes the scales to
+    figure, with DESKTOP_PIXELS_PER_PX (2) or more, and hides the phone one. Writes the scales to
     _build/figure-report.json."""
     points = tick_label_points()
     ctx = without_mathjax(browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True))  # images only

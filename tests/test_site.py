@@ -166,7 +166,7 @@ def test_figures_are_webp_true_to_the_plots(pages):
 
 def test_figures_carry_their_size_and_phone_layouts_are_2x(pages):
     """Each plot's <img> has width and height, its size in CSS px (the PNG as drawn, at 100 dpi), so
-    the page does not move while it loads; a phone layout was drawn at 200 dpi (2x), a plot at 100."""
+    the page does not move while it loads; a plot and its phone layout were drawn at 200 dpi (2x)."""
     from PIL import Image
 
     drawn = drawn_figures()
@@ -181,7 +181,7 @@ def test_figures_carry_their_size_and_phone_layouts_are_2x(pages):
             assert (img.get("width"), img.get("height")) == tuple(map(str, size)), (page, name, size)
             phone = "lrnn-phone-figure" in img.get("class", [])
             assert phone == (drawn[name].parent.name == "phone-figures"), (page, name)
-            scale = 2 if phone else 1  # pixels per CSS px
+            scale = 2  # pixels per CSS px
             with Image.open(drawn[name]) as im:
                 assert abs(im.size[0] - scale * size[0]) <= scale / 2, (page, name, im.size, size)
     assert seen == set(drawn), f"figures no page shows: {sorted(set(drawn) - seen)[:5]}"

@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from lrnn.viz import one_column, show  # noqa: E402
-from lrnn.viz.panels import PHONE_DPI, PHONE_WIDTH, panel_axes  # noqa: E402
+from lrnn.viz.panels import DESKTOP_DPI, PHONE_DPI, PHONE_WIDTH, panel_axes  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -143,6 +143,7 @@ def test_show_draws_the_one_column_layout_only_for_the_site(monkeypatch, tmp_pat
     else:
         fig = plt.figure()
         fig.add_axes((0.1, 0.1, 0.8, 0.8))
+    inches = fig.get_size_inches()[0]
     show(fig)
     if shown == "plt.show":
         assert plain == [True] and displayed == [] and not (tmp_path / "phone").exists()
@@ -154,8 +155,9 @@ def test_show_draws_the_one_column_layout_only_for_the_site(monkeypatch, tmp_pat
     with Image.open(written[0]) as im:  # the figure's one-column layout, at the phone width, drawn at 2x
         assert PHONE_WIDTH * PHONE_DPI * 0.9 < im.size[0] < PHONE_WIDTH * PHONE_DPI * 1.15
         assert round(im.info["dpi"][0]) == PHONE_DPI == 2 * fig.dpi, "shown at its size at 100 dpi"
-    with Image.open(io.BytesIO(png)) as im:  # the figure itself as the inline backend draws it
-        assert round(im.info["dpi"][0]) == fig.dpi
+    with Image.open(io.BytesIO(png)) as im:  # the figure itself as the inline backend draws it, at 2x
+        assert round(im.info["dpi"][0]) == DESKTOP_DPI == 2 * fig.dpi
+        assert 0.8 * inches * DESKTOP_DPI < im.size[0] <= inches * DESKTOP_DPI, "the figure's width, trimmed"
     assert not plt.fignum_exists(fig.number), "closed, so that the cell's end does not show it again"
 
 

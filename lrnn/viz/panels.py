@@ -10,7 +10,8 @@ width; no text smaller than :data:`PHONE_TEXT` points, no legend over the data) 
 folder, under the name of the shown PNG's SHA-256: the site's build finds it by the name the
 notebook's image gets, and shows it instead on narrow screens. The one-column layout is drawn
 at :data:`PHONE_DPI` (twice matplotlib's 100 dpi, which the PNG's ``pHYs`` chunk records) and
-shown at its size at 100 dpi: sharp on a phone's dense (2x) screen. A figure that cannot be laid out
+shown at its size at 100 dpi: sharp on a phone's dense (2x) screen. The figure itself is shown on
+the site at :data:`DESKTOP_DPI`, 2x too, for the dense screens of laptops. A figure that cannot be laid out
 again by moving its panels (text drawn cell by cell, say) passes its own phone version. In
 JupyterLab and the PDF nothing changes.
 """
@@ -42,6 +43,7 @@ __all__ = [
     "PHONE_COLUMN_PX",
     "PHONE_MIN_PX",
     "PHONE_DPI",
+    "DESKTOP_DPI",
 ]
 
 #: Width in inches of the one-column layout: 420 px at matplotlib's 100 dpi, near a phone's column.
@@ -60,6 +62,9 @@ PHONE_TEXT = 10.5
 #: figure's size in CSS px is counted; a layout is shown at half its pixels, one pixel to each
 #: device pixel of a phone's 2x screen.
 PHONE_DPI = 200
+#: Resolution of a figure as the site shows it side by side: 2x as well, shown at its size at
+#: 100 dpi (the PNG's ``pHYs`` chunk records the dpi), sharp on a laptop's dense screen.
+DESKTOP_DPI = 200
 _HEIGHT = (1.8, 2.6)  # inches per panel in one column: the panel's own aspect, within these bounds
 
 
@@ -349,7 +354,7 @@ def show(fig: Figure | None = None, *, phone: Figure | None = None) -> None:
     """Show ``fig`` (the current figure by default) as ``plt.show()`` does; on the site, also for phones.
 
     While the book's static site is built (and not its PDF), a figure is shown as a PNG drawn
-    here, and its :func:`one_column` layout (or ``phone``, drawn as it is) is written at
+    here at :data:`DESKTOP_DPI`, and its :func:`one_column` layout (or ``phone``, drawn as it is) is written at
     :data:`PHONE_DPI` to the folder ``LRNN_PHONE_FIGURES`` as ``<SHA-256 of the shown
     PNG>.png``, which the site shows instead on narrow screens. Elsewhere, and for a diagram
     (which the site shows as SVG), this is ``plt.show()``.
@@ -382,7 +387,8 @@ def show(fig: Figure | None = None, *, phone: Figure | None = None) -> None:
     from IPython.display import Image, display
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")  # as the inline backend draws it
+    # as the inline backend draws it, at twice the pixels
+    fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white", dpi=DESKTOP_DPI)
     shown = buf.getvalue()
     if phone is None:
         with warnings.catch_warnings():  # matplotlib times the placing of a "best" legend: on a busy
