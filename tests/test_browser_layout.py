@@ -17,7 +17,10 @@
   page serves all of these checks);
 * on a phone every figure is shown at 0.7 of its natural size or more (a plot by its one-column
   layout, a diagram panning sideways), its tick labels at 11 CSS px or more; a plot's one-column
-  layout has two pixels to each CSS px it is shown at (sharp on a phone's 2x screen).
+  layout has two pixels to each CSS px it is shown at (sharp on a phone's 2x screen), and so does
+  a plot side by side at 1280 px (sharp on a laptop's);
+* a word of inline code, written ``<c-w>`` (book/_ext/lrnn_site/lean.py), is laid out as Sphinx's
+  ``<span class="pre">`` would be.
 
 Each run writes what it measured to ``_build/layout-report.json`` (counts per page).
 """
@@ -400,6 +403,48 @@ def phone_page(browser, server, name, theme="light"):  # noqa: F811
     page.goto(f"{server}/{name}", wait_until="load")
     settle(page)
     return ctx, page
+
+
+# Each <c-w> (a word of inline code, Sphinx's <span class="pre"> renamed by book/_ext/lrnn_site/lean.py)
+# of a kind of place, against a <span class="pre"> of the same word put beside it: every computed
+# property, and the width where both are on one line. Returns the places compared and the differences.
+WORD_AS_SPAN = """() => {
+  const places = {}, diffs = [];
+  for (const w of document.querySelectorAll('c-w')) {
+    const where = w.closest('nav, dt, td, p, li');
+    const place = [w.parentElement.tagName, w.parentElement.className, where && where.tagName].join(' ');
+    if ((places[place] = (places[place] || 0) + 1) > 3) continue;
+    const span = document.createElement('span');
+    span.className = 'pre';
+    span.textContent = w.textContent;
+    w.after(span);
+    const a = getComputedStyle(w), b = getComputedStyle(span);
+    for (const prop of a) if (a.getPropertyValue(prop) !== b.getPropertyValue(prop))
+      diffs.push([place, w.textContent, prop, a.getPropertyValue(prop), b.getPropertyValue(prop)]);
+    const wa = w.getBoundingClientRect().width, wb = span.getBoundingClientRect().width;
+    const whole = w.getClientRects().length === 1 && span.getClientRects().length === 1;  // a phone wraps long words
+    if (whole && Math.abs(wa - wb) > 0.01) diffs.push([place, w.textContent, 'width', wa, wb]);
+    span.remove();
+  }
+  return [Object.keys(places).length, diffs];
+}"""
+
+
+def test_inline_code_words_are_laid_out_as_sphinx_spans(browser, server):  # noqa: F811
+    """A word of inline code is a <c-w> element on the site, where Sphinx writes <span class="pre">: in
+    every kind of place (inline code in the text and in tables, API signatures, the contents list), at
+    1280 and 390 px, each computed property and the width of a <c-w> are those of a <span class="pre">
+    holding the same word there (no break inside the word on a desktop, normal wrapping in a phone's
+    text, as the theme and book/_static/lrnn_layout.css set for the span)."""
+    page = without_mathjax(browser.new_page(viewport={"width": 1280, "height": 900}))
+    for name in ("api.html", "07_learning_to_remember.html", "appendix_errata.html"):
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{server}/{name}", wait_until="load")
+            places, diffs = page.evaluate(WORD_AS_SPAN)
+            assert places >= 2, (name, width, places)
+            assert not diffs, f"{name} at {width} px: <c-w> and span.pre differ: {diffs[:6]}"
+    page.close()
 
 
 def test_phone_explorer_keeps_its_controls_and_verdict_on_screen(browser, server):  # noqa: F811

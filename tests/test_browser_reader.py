@@ -279,13 +279,14 @@ DARK = "() => { document.documentElement.dataset.theme = 'dark'; document.docume
 
 # Code blocks repeat a few token styles thousands of times (a chapter's highlighted code is about
 # four fifths of its elements once MathJax is off), and Sphinx wraps each word of inline code and of
-# an API signature in a <span class="pre"> (half the API page's elements). Each token's look is a
+# an API signature in a <span class="pre"> (half the API page's elements), which the site writes as
+# <c-w> (book/_ext/lrnn_site/lean.py). Each token's look is a
 # function of what is keyed here, in both themes; the first token of each key keeps its element, the
 # repeats become plain text in their block (or their inline code), whose own colour is checked.
 # Returns [kept, unwrapped].
 ONE_TOKEN_OF_A_KIND = """() => {
   const root = document.documentElement, was = [root.dataset.theme, root.dataset.mode];
-  const spans = Array.from(document.querySelectorAll("div.highlight pre span, span.pre"));
+  const spans = Array.from(document.querySelectorAll("div.highlight pre span, span.pre, c-w"));
   const block = e => e.closest("div.highlight") || e.parentElement;
   const look = e => { const s = getComputedStyle(e); return [s.color, s.backgroundColor, s.fontSize, s.fontWeight]; };
   const keys = spans.map(e => [e.closest(".cell_output") ? "out" : e.closest(".cell_input") ? "in" : "text",

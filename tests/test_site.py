@@ -208,6 +208,118 @@ def test_code_tokens_in_the_blocks_own_colour_are_plain_text(pages):
     assert styled > 100, "keywords keep their colour"
 
 
+def site_extension(module):
+    """A module of the site's Sphinx extension, book/_ext/lrnn_site."""
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        return importlib.import_module(f"lrnn_site.{module}")
+    finally:
+        sys.path.remove(str(ROOT / "book" / "_ext"))
+
+
+def test_inline_code_words_are_short_elements(pages):
+    """book/_ext/lrnn_site/lean.py: each word Sphinx wraps in a <span class="pre"> (inline code, API
+    signatures) is a <c-w> element holding the word alone; no span.pre is left."""
+    words = [w for soup in pages.values() for w in soup.find_all("c-w")]
+    assert len(words) > 10_000, len(words)
+    assert not [w for w in words if w.find(True) is not None or not w.get_text()][:3]
+    left = [(name, str(s)[:80]) for name, soup in pages.items() for s in soup.select("span.pre")]
+    assert not left, left[:5]
+    api = pages["api.html"]
+    assert api.select_one("dt.sig c-w") and api.select_one("code.literal c-w"), "signatures and inline code"
+
+
+def theme_stylesheets():
+    """(shipped, original) paths of the third-party stylesheets the site prunes the most."""
+    import pydata_sphinx_theme
+    import sphinx_design
+
+    pydata = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
+    return [
+        (HTML / "_static" / "styles" / "pydata-sphinx-theme.css", pydata / "styles" / "pydata-sphinx-theme.css"),
+        (
+            HTML / "_static" / "sphinx-design.min.css",
+            Path(sphinx_design.__file__).parent / "static" / "sphinx-design.min.css",
+        ),
+    ]
+
+
+def test_theme_stylesheets_keep_every_rule_a_page_can_meet():
+    """book/_ext/lrnn_site/lean.py prunes the theme's stylesheets (with tinycss2). Read here with plain
+    patterns instead: each selector of the original whose classes (outside :not(), :is(), :where(),
+    :has()) all occur in the pages or scripts is still in the shipped stylesheet; what is left has
+    no rule for a class nothing uses (pruning again changes nothing); the licence stays."""
+    lean = site_extension("lean")
+    used = lean.used_words(HTML)
+    functional = re.compile(r":(?:not|is|where|has)\((?:[^()]|\([^()]*\))*\)")
+    for shipped, original in theme_stylesheets():
+        before, after = original.read_text(encoding="utf-8"), shipped.read_text(encoding="utf-8")
+        before = re.sub(r"/\*.*?\*/", "", before, flags=re.S)
+        kept = re.sub(r"\s+", "", after)
+        live = [
+            selector.strip()
+            for group in re.findall(r"(?:^|[{};])([^{}@;]+)\{", before)
+            for selector in re.split(r",(?![^()]*\))", group)
+            if selector.strip()
+            and not selector.strip()[0].isdigit()
+            and not selector.strip().endswith("%")
+            and all(c in used for c in re.findall(r"\.([A-Za-z_][\w-]*)", functional.sub("", selector)))
+        ]
+        assert len(live) > (300 if "pydata" in shipped.name else 0), (shipped.name, len(live))
+        lost = [s for s in live if re.sub(r"\s+", "", s) not in kept]
+        assert not lost, f"{shipped.name}: selectors the pages can meet were dropped: {lost[:8]}"
+        assert lean.prune_css(after, used) == after, f"{shipped.name}: a rule for a class no page uses is left"
+        assert len(after) < 0.5 * len(before), (shipped.name, len(after), len(before))
+    assert "Bootstrap" in theme_stylesheets()[0][0].read_text(encoding="utf-8")[:400], "Bootstrap's licence comment"
+
+
+def test_diagrams_are_lean_svg():
+    """Each diagram (matplotlib SVG) without metadata or indentation, its path coordinates to 0.01 pt,
+    and still sized (width, height, viewBox) as drawn."""
+    svgs = sorted((HTML / "_images").glob("*.svg"))
+    assert len(svgs) >= 10
+    for svg in svgs:
+        text = svg.read_text(encoding="utf-8")
+        assert "<metadata" not in text and not re.search(r">\s+<", text), svg.name
+        assert not [d for d in re.findall(r'\sd="([^"]*)"', text) if re.search(r"\.\d{3}", d)][:1], svg.name
+        assert re.search(r'<svg\b[^>]*\swidth="[\d.]+pt"[^>]*\sheight="[\d.]+pt"[^>]*\sviewBox=', text), svg.name
+
+
+def test_explorers_share_one_script_and_style(pages):
+    """Each page's explorers load lrnn.widgets' explorer.js and explorer.css from _static (one copy,
+    the package's own) before the explorer starts, with no inline copy."""
+    from importlib import resources
+
+    static = resources.files("lrnn.widgets").joinpath("static")
+    for name in ("js", "css"):
+        shipped = (HTML / "_static" / f"lrnn-explorer.{name}").read_text(encoding="utf-8")
+        assert shipped == static.joinpath(f"explorer.{name}").read_text(encoding="utf-8"), name
+    with_explorers = {n: s for n, s in pages.items() if s.select("[data-lrnn-explorer]")}
+    assert len(with_explorers) >= 5, sorted(with_explorers)
+    for name, soup in with_explorers.items():
+        raw = (HTML / name).read_text(encoding="utf-8")
+        assert "window.lrnnExplorer = function" not in raw, f"{name}: an inline copy of the script"
+        scripts = [s.get("src") or s.get_text() for s in soup.find_all("script")]
+        first = next(i for i, s in enumerate(scripts) if "lrnnExplorer(" in s and not s.endswith(".js"))
+        assert any(s.endswith("_static/lrnn-explorer.js") for s in scripts[:first]), name
+        assert soup.find("link", href=re.compile(r"_static/lrnn-explorer\.css$")), name
+
+
+def test_pages_carry_no_indentation_between_tags():
+    """A run of whitespace between tags is one line break at most, outside <pre>, <textarea>, <script>
+    and <style> (whose whitespace is theirs)."""
+    keep = re.compile(r"<(pre|textarea|script|style)\b.*?</\1>", re.S | re.I)
+    indented = [
+        (p.name, m.group(0)[:40])
+        for p in HTML.glob("*.html")
+        for m in re.finditer(r">[ \t]*\n[ \t]+<", keep.sub("", p.read_text(encoding="utf-8")))
+    ]
+    assert not indented, indented[:5]
+
+
 def test_page_sizes(pages):
     for name in pages:
         size = (HTML / name).stat().st_size

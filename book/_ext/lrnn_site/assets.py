@@ -13,11 +13,15 @@
   plot has few colours besides its anti-aliasing, and a reader downloads about a quarter of the
   PNG's bytes (a palette PNG was a third; tests/test_site.py holds each to its original, pixel
   by pixel). Each ``<img>`` of such a figure gets ``width`` and ``height``, its size in CSS px
-  at matplotlib's 100 dpi (a phone layout drawn at 200 dpi is shown at half its pixels), so the
-  page does not move while it loads.
+  at matplotlib's 100 dpi (a plot or a phone layout, drawn at 200 dpi, is shown at half its
+  pixels), so the page does not move while it loads.
 * In highlighted code, a token whose style is only the code block's own colour in every theme
   (in the theme's ``pygments.css``: names and punctuation) is written as plain text, not as a
   ``<span>`` of its own: it looks the same, and the spans were a fifth of the site's bytes.
+* Last, :mod:`.lean` writes shorter what a browser draws the same: inline code words without
+  their no-break spans where they cannot break anyway, the theme's stylesheets without rules
+  for classes no page uses, diagrams without metadata and excess decimals, pages without
+  indentation.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import re
 import shutil
 from pathlib import Path
 
+from .lean import lean_site
 from .mathjax import DROP as MATHJAX_DROP
 from .mathjax import KEEP as MATHJAX_KEEP
 
@@ -233,7 +238,7 @@ def _prune_static(html_dir: Path) -> None:
 
 
 def finish(app, exception):
-    """``build-finished``: subset the icon font, strip scripts, prune unused files."""
+    """``build-finished``: subset the icon font, strip scripts, prune unused files and rules."""
     if exception is not None or app.builder.format != "html":
         return
     html_dir = Path(app.outdir)
@@ -242,6 +247,7 @@ def finish(app, exception):
     _strip_pages(html_dir)
     _plain_code_tokens(html_dir)
     _prune_static(html_dir)
+    lean_site(html_dir)
 
 
 def web_images(html_dir: Path) -> None:
