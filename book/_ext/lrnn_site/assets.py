@@ -157,7 +157,8 @@ def _strip_pages(html_dir: Path) -> None:
             page.write_text(new, encoding="utf-8")
 
 
-_RULE = re.compile(r"((?:html\[data-theme=\"\w+\"\] )?)\.highlight((?: \.[\w-]+)?) \{([^}]*)\}")
+# a rule of pygments.css, as Sphinx writes it or as lean.py writes it again (no space before the brace)
+_RULE = re.compile(r"((?:html\[data-theme=\"\w+\"\] )?)\.highlight((?: \.[\w-]+)?)\s*\{([^}]*)\}")
 _HIGHLIGHT = re.compile(r'<div class="highlight[^"]*"><pre>.*?</pre></div>', re.S)
 
 
