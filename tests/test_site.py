@@ -186,27 +186,6 @@ def test_figures_carry_their_size_and_phone_layouts_are_2x(pages):
     assert seen == set(drawn), f"figures no page shows: {sorted(set(drawn) - seen)[:5]}"
 
 
-def test_code_tokens_in_the_blocks_own_colour_are_plain_text(pages):
-    """book/_ext/lrnn_site/assets.py: in highlighted code, a token class styled only with the block's
-    own colour in both themes (names, punctuation) is written as text, not as a span of its own."""
-    import importlib
-    import sys
-
-    sys.path.insert(0, str(ROOT / "book" / "_ext"))
-    try:
-        assets = importlib.import_module("lrnn_site.assets")
-    finally:
-        sys.path.remove(str(ROOT / "book" / "_ext"))
-    plain = assets.plain_token_classes((HTML / "_static" / "pygments.css").read_text(encoding="utf-8"))
-    assert {"n", "p"} <= plain and not {"k", "o", "s2", "mi", "c1"} & plain, plain
-    blocks = [block for soup in pages.values() for block in soup.select("div.highlight pre")]
-    assert len(blocks) > 100
-    kept = [span for block in blocks for span in block.find_all("span", class_=True) if set(span["class"]) & plain]
-    assert not kept, kept[:5]
-    styled = sum(len(block.find_all("span", class_="k")) for block in blocks)
-    assert styled > 100, "keywords keep their colour"
-
-
 def site_extension(module):
     """A module of the site's Sphinx extension, book/_ext/lrnn_site."""
     import importlib
@@ -217,6 +196,20 @@ def site_extension(module):
         return importlib.import_module(f"lrnn_site.{module}")
     finally:
         sys.path.remove(str(ROOT / "book" / "_ext"))
+
+
+def test_code_tokens_in_the_blocks_own_colour_are_plain_text(pages):
+    """book/_ext/lrnn_site/assets.py: in highlighted code, a token class styled only with the block's
+    own colour in both themes (names, punctuation) is written as text, not as a span of its own."""
+    css = (HTML / "_static" / "pygments.css").read_text(encoding="utf-8")
+    plain = site_extension("assets").plain_token_classes(css)
+    assert {"n", "p"} <= plain and not {"k", "o", "s2", "mi", "c1"} & plain, plain
+    blocks = [block for soup in pages.values() for block in soup.select("div.highlight pre")]
+    assert len(blocks) > 100
+    kept = [span for block in blocks for span in block.find_all("span", class_=True) if set(span["class"]) & plain]
+    assert not kept, kept[:5]
+    styled = sum(len(block.find_all("span", class_="k")) for block in blocks)
+    assert styled > 100, "keywords keep their colour"
 
 
 def test_inline_code_words_are_short_elements(pages):

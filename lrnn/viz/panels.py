@@ -10,10 +10,10 @@ width; no text smaller than :data:`PHONE_TEXT` points, no legend over the data) 
 folder, under the name of the shown PNG's SHA-256: the site's build finds it by the name the
 notebook's image gets, and shows it instead on narrow screens. The one-column layout is drawn
 at :data:`PHONE_DPI` (twice matplotlib's 100 dpi, which the PNG's ``pHYs`` chunk records) and
-shown at its size at 100 dpi: sharp on a phone's dense (2x) screen. The figure itself is shown on
-the site at :data:`DESKTOP_DPI`, 2x too, for the dense screens of laptops. A figure that cannot be laid out
-again by moving its panels (text drawn cell by cell, say) passes its own phone version. In
-JupyterLab and the PDF nothing changes.
+shown at its size at 100 dpi: sharp on a phone's dense (2x) screen; the figure itself is drawn
+at :data:`DESKTOP_DPI`, 2x too, for a laptop's. A figure that cannot be laid out again by
+moving its panels (text drawn cell by cell, say) passes its own phone version. In JupyterLab
+and the PDF nothing changes.
 """
 
 from __future__ import annotations
@@ -354,9 +354,9 @@ def show(fig: Figure | None = None, *, phone: Figure | None = None) -> None:
     """Show ``fig`` (the current figure by default) as ``plt.show()`` does; on the site, also for phones.
 
     While the book's static site is built (and not its PDF), a figure is shown as a PNG drawn
-    here at :data:`DESKTOP_DPI`, and its :func:`one_column` layout (or ``phone``, drawn as it is) is written at
-    :data:`PHONE_DPI` to the folder ``LRNN_PHONE_FIGURES`` as ``<SHA-256 of the shown
-    PNG>.png``, which the site shows instead on narrow screens. Elsewhere, and for a diagram
+    here at :data:`DESKTOP_DPI`, and its :func:`one_column` layout (or ``phone``, drawn as it
+    is) is written at :data:`PHONE_DPI` to the folder ``LRNN_PHONE_FIGURES`` as ``<SHA-256 of
+    the shown PNG>.png``, which the site shows instead on narrow screens. Elsewhere, and for a diagram
     (which the site shows as SVG), this is ``plt.show()``.
 
     Parameters

@@ -18,10 +18,10 @@
 * In highlighted code, a token whose style is only the code block's own colour in every theme
   (in the theme's ``pygments.css``: names and punctuation) is written as plain text, not as a
   ``<span>`` of its own: it looks the same, and the spans were a fifth of the site's bytes.
-* Last, :mod:`.lean` writes shorter what a browser draws the same: inline code words without
-  their no-break spans where they cannot break anyway, the theme's stylesheets without rules
-  for classes no page uses, diagrams without metadata and excess decimals, pages without
-  indentation.
+* Last, :mod:`.lean` writes shorter what a browser draws the same: each word of inline code
+  as a ``<c-w>`` element styled as Sphinx's ``<span class="pre">``, the theme's stylesheets
+  without rules for classes no page uses, diagrams without metadata and excess decimals, one
+  shared copy of the explorers' script and style, pages without indentation.
 """
 
 from __future__ import annotations
