@@ -364,6 +364,25 @@ def test_one_column_keeps_legends_and_notes_off_the_data_and_text_off_text():
     assert [h.get_color() for h in handles] == [line.get_color() for line in panel.lines[:5]]
 
 
+def test_one_column_moves_a_legend_off_a_note():
+    """Chapter 7's Fig. 7.1 on a phone: its two-column legend, upper left, widened by the narrow layout,
+    covered the annotation "answer at the last step" (the legend was moved only off data): a legend
+    over a note goes under its panel too."""
+    fig, ax = plt.subplots(figsize=(8, 2.6), layout="constrained")
+    rng = np.random.default_rng(0)
+    ax.bar(np.arange(50), rng.uniform(0, 1, 50), color="0.75", width=0.8, label="values $x_1[n]$")
+    ax.bar([10, 40], [0.4, 0.6], color="C3", width=0.8, label="marked: $x_2[n] = 1$")
+    ax.annotate("answer at the last step: 0.58", xy=(49, 0.5), xytext=(30, 1.08), arrowprops={"arrowstyle": "->"})
+    ax.set(xlabel="step $n$", ylim=(0, 1.25), xlim=(-1, 50))
+    ax.legend(loc="upper left", fontsize=8, ncols=2)
+    one_column(fig)
+    fig.draw_without_rendering()
+    (note,) = ax.texts
+    (legend,) = [a.get_legend() for a in fig.axes if a.get_legend()]
+    assert not legend.get_window_extent().overlaps(note.get_window_extent()), "the note is not covered"
+    assert legend.get_window_extent().y1 <= ax.xaxis.label.get_window_extent().y0, "under the panel"
+
+
 def _region_panels(n=4, aspect="equal", size=(12, 3.2)):
     """Chapter 11's stability regions: n panels of equal aspect side by side, sharing y."""
     fig, axes = plt.subplots(1, n, figsize=size, layout="constrained", sharey=True)

@@ -6,7 +6,7 @@ label, 16.7 px as drawn, shows at 4.7 to 9 px). :func:`show` shows a figure as `
 would, and, while the book's static site is built (``LRNN_STATIC_SITE=1``, not the PDF, with
 ``LRNN_PHONE_FIGURES`` naming a folder), also draws the same figure laid out again in one column
 of :data:`PHONE_WIDTH` inches (:func:`one_column`; a figure of one panel is drawn again at that
-width; no text smaller than :data:`PHONE_TEXT` points, no legend over the data) into that
+width; no text smaller than :data:`PHONE_TEXT` points, no legend over the data or a note) into that
 folder, under the name of the shown PNG's SHA-256: the site's build finds it by the name the
 notebook's image gets, and shows it instead on narrow screens. The one-column layout is drawn
 at :data:`PHONE_DPI` (twice matplotlib's 100 dpi, which the PNG's ``pHYs`` chunk records) and
@@ -265,11 +265,15 @@ def _place(fig: Figure, places, heights, below, pairs: bool, width: float) -> No
 
 
 def _covers_data(group, legend) -> bool:
-    """Whether ``legend``, as drawn, lies over a data point or a line of the panel ``group``."""
+    """Whether ``legend``, as drawn, lies over a data point, a line or a note (a text or an
+    annotation's text) of the panel ``group``."""
     import numpy as np
 
     box = legend.get_window_extent()
     for ax in group:
+        if any(text.get_visible() and text.get_text().strip() and box.overlaps(text.get_window_extent())
+               for text in ax.texts):  # fmt: skip
+            return True
         for artist in [*ax.lines, *ax.collections]:
             if not artist.get_visible():
                 continue
